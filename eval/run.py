@@ -1,0 +1,191 @@
+"""Reproduce the README's accuracy table: extract every evaluation set in-process and score it.
+
+Sets: the real seeds and examples (the project's ``corpus/`` copy, else ``../shared``), one generated
+set per text form of the generator (noise 0.3, both templates), and one mixed-form set at noise 0.8.
+Prints Markdown tables (per set, per form) and writes ``eval/results.json``.
+
+    .venv/bin/python eval/run.py            # full run, 60 reports per generated set
+    .venv/bin/python eval/run.py --quick    # 8 reports per generated set
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xxgk.evaluate import evaluate, load_records
+from xxgk.extract import extract_file
+from xxgk.generate import FORMS, generate_set
+from xxgk.read import ReadError
+from xxgk.schema import TEMPLATES
+
+EVAL_DIR = Path(__file__).resolve().parent
+REPO = EVAL_DIR.parent
+SHARED = REPO.parent / "shared"
+REAL_SETS = {
+    # name: (raw folders, gold folders), the project's copy first
+    "seeds": ((REPO / "corpus/seeds/raw", SHARED / "seeds"), (REPO / "corpus/seeds/gold", SHARED / "gold")),
+    "examples": ((REPO / "corpus/examples/raw", SHARED / "examples/raw"),
+                 (REPO / "corpus/examples/gold", SHARED / "examples/gold")),
+}
+RAW_SUFFIXES = (".txt", ".html", ".htm")
+WRONG_KEPT = 20
+NOISE, HEAVY_NOISE = 0.3, 0.8
+
+
+@dataclass
+class EvalSet:
+    name: str
+    gold: dict[str, dict]
+    pred: dict[str, dict] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    form_of: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def first_existing(candidates: tuple[Path, ...]) -> Path | None:
+    return next((p for p in candidates if p.is_dir() and any(p.iterdir())), None)
+
+
+def raw_files(folder: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in RAW_SUFFIXES}
+
+
+def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None) -> None:
+    """Extract each raw file that has gold; a failure becomes a missing prediction, never a stop."""
+    started = time.perf_counter()
+    for name in sorted(eval_set.gold):
+        path = raws.get(name)
+        if path is None:
+            eval_set.failures[name] = "no raw file"
+            continue
+        try:
+            eval_set.pred[name] = extract_file(path)
+        except ReadError as exc:
+            eval_set.failures[name] = f"unreadable: {exc}"
+        except Exception as exc:  # an extractor bug must cost this report, not the whole run
+            eval_set.failures[name] = f"crash: {type(exc).__name__}: {exc}"
+    eval_set.seconds = time.perf_counter() - started
+    if pred_dir is not None:
+        out = pred_dir / eval_set.name
+        out.mkdir(parents=True, exist_ok=True)
+        for name, record in eval_set.pred.items():
+            (out / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def real_set(name: str, pred_dir: Path | None) -> EvalSet | None:
+    raw_candidates, gold_candidates = REAL_SETS[name]
+    raw_dir, gold_dir = first_existing(raw_candidates), first_existing(gold_candidates)
+    if raw_dir is None or gold_dir is None:
+        print(f"warning: set {name!r} not found, skipped", file=sys.stderr)
+        return None
+    eval_set = EvalSet(name, load_records(gold_dir))
+    eval_set.form_of = {n: "real" for n in eval_set.gold}
+    extract_all(eval_set, raw_files(raw_dir), pred_dir)
+    return eval_set
+
+
+def generated_set(name: str, workdir: Path, n: int, seed: int, forms: list[str] | None, noise: float,
+                  pred_dir: Path | None) -> EvalSet:
+    outdir = workdir / name
+    generate_set(outdir, n, seed=seed, forms=forms, templates=list(TEMPLATES), noise=noise)
+    eval_set = EvalSet(name, load_records(outdir / "gold"))
+    with (outdir / "manifest.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                entry = json.loads(line)
+                eval_set.form_of[entry["name"]] = entry["form"]
+    extract_all(eval_set, raw_files(outdir / "raw"), pred_dir)
+    return eval_set
+
+
+def summary(result: dict, eval_set: EvalSet | None = None) -> dict:
+    kept = {k: v for k, v in result.items() if k not in ("per_report", "wrong")}
+    kept["wrong"] = result["wrong"][:WRONG_KEPT]
+    if eval_set is not None:
+        kept["failures"] = eval_set.failures
+        kept["seconds"] = round(eval_set.seconds, 2)
+    return kept
+
+
+def fmt_acc(tally: dict) -> str:
+    return "n/a" if tally["accuracy"] is None else f"{tally['accuracy']:.4f}"
+
+
+def markdown_table(first_column: str, rows: dict[str, dict]) -> str:
+    lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | silent errors |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, r in rows.items():
+        lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
+                     f"| {r['perfect']['correct']}/{r['perfect']['total']} | {fmt_acc(r['template'])} "
+                     f"| {r['silent_errors']} |")
+    return "\n".join(lines)
+
+
+def merged(sets: list[EvalSet]) -> tuple[dict, dict, dict]:
+    """Gold, predictions and forms of several sets, with names made unique by the set name."""
+    gold, pred, form_of = {}, {}, {}
+    for s in sets:
+        gold.update({f"{s.name}/{k}": v for k, v in s.gold.items()})
+        pred.update({f"{s.name}/{k}": v for k, v in s.pred.items()})
+        form_of.update({f"{s.name}/{k}": v for k, v in s.form_of.items()})
+    return gold, pred, form_of
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=60, help="reports per generated set (default 60)")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--quick", action="store_true", help="small run: 8 reports per generated set")
+    parser.add_argument("--keep", type=Path, help="keep generated sets and predictions in this folder")
+    parser.add_argument("--json", type=Path, default=EVAL_DIR / "results.json", help="results file")
+    args = parser.parse_args(argv)
+    n = 8 if args.quick else args.n
+
+    with tempfile.TemporaryDirectory(prefix="xxgk-eval-") as tmp:
+        workdir = args.keep or Path(tmp)
+        pred_dir = workdir / "pred" if args.keep else None
+        sets = [s for s in (real_set("seeds", pred_dir), real_set("examples", pred_dir)) if s]
+        generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir)
+                     for form in FORMS]
+        generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir))
+    sets += generated
+
+    per_set = {s.name: evaluate(s.gold, s.pred) for s in sets}
+    gold, pred, form_of = merged(generated)
+    per_set["all generated"] = evaluate(gold, pred)
+    per_form = {}
+    for form in sorted(set(form_of.values())):
+        names = [k for k, f in form_of.items() if f == form]
+        per_form[form] = evaluate({k: gold[k] for k in names}, {k: pred[k] for k in names if k in pred})
+
+    print(markdown_table("set", per_set))
+    print()
+    print(markdown_table("form (all generated sets)", per_form))
+    failures = {f"{s.name}/{k}": why for s in sets for k, why in s.failures.items()}
+    if failures:
+        print(f"\n{len(failures)} reports without a prediction:")
+        for name, why in list(failures.items())[:20]:
+            print(f"  {name}: {why}")
+    extracted = sum(len(s.pred) for s in sets)
+    seconds = sum(s.seconds for s in sets)
+    print(f"\nextracted {extracted} reports in {seconds:.1f} s")
+
+    by_name = {s.name: s for s in sets}
+    results = {
+        "config": {"n": n, "seed": args.seed, "noise": NOISE, "noisy_set_noise": HEAVY_NOISE,
+                   "forms": list(FORMS), "templates": list(TEMPLATES)},
+        "sets": {name: summary(r, by_name.get(name)) for name, r in per_set.items()},
+        "forms": {form: summary(r) for form, r in per_form.items()},
+    }
+    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

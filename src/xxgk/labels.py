@@ -1,0 +1,268 @@
+"""Map free-text row/column labels to canonical categories (stage 3 of the pipeline).
+
+Stages, cheapest first:
+1. normalisation (NFKC on compatibility ranges, traditional→simplified for the characters these labels use,
+   punctuation, numbering) and an exact dictionary of official labels plus known variants;
+2. character bigrams (with jieba words for long strings) against the same dictionary, which absorbs OCR slips,
+   glued neighbours and dropped characters;
+3. a fine-tuned transformer (``label_model``) for what is left, when its weights are installed.
+
+Results are cached per normalised string, so a batch pays once per distinct label.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import schema
+
+NONE = "none"
+
+# Pseudo-categories for table structure the official category list folds into "none": the group headings of
+# table 3 and the header cells of tables 2 and 3. The extractor needs them; ``classify_labels`` reports them as none.
+STRUCTURAL = {
+    "group.outcomes": ["三、本年度办理结果", "本年度办理结果"],
+    "group.denied": ["（三）不予公开", "不予公开"],
+    "group.unavailable": ["（四）无法提供", "无法提供"],
+    "group.rejected": ["（五）不予处理", "不予处理"],
+    "group.litigation": ["行政诉讼"],
+    "header.applicant": ["申请人情况"],
+    "header.legal_person": ["法人或其他组织"],
+    "header.content": ["信息内容"],
+    "header.article": ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项", "第二十条第（九）项"],
+    "header.note": ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"],
+}
+
+# Wording seen in real reports beside the official labels (old templates, abbreviations, local habits).
+VARIANTS = {
+    "requests.new": ["本年新收政府信息公开申请", "本年新收申请数量", "新收政府信息公开申请数量"],
+    "requests.carried_over": ["上年结转政府信息公开申请", "上年结转申请数量"],
+    "requests.granted": ["予以公开"],
+    "requests.partially_granted": ["部分公开", "部分公开（区分处理的只计这一情形不计其他情形）"],
+    "requests.denied_prohibited_by_law": ["其他法律法规禁止公开", "其他法律、行政法规禁止公开"],
+    "requests.denied_security_stability": ["危及三安全一稳定", "危及\"三安全一稳定\""],
+    "requests.unavailable_not_held": ["本机关不掌握相关信息", "不掌握相关政府信息", "不掌握相关信息"],
+    "requests.unavailable_needs_creation": ["没有现成信息需要另行制作", "需要另行制作"],
+    "requests.unavailable_unclear": ["补正后申请内容仍不明确", "申请内容不明确"],
+    "requests.rejected_complaint": ["信访举报投诉类申请"],
+    "requests.rejected_confirmation": ["要求行政机关确认或重新出具已获取信息"],
+    "requests.other": ["其他处理"],
+    "requests.carried_forward": ["结转下年度继续办理", "结转下年度"],
+    "disclosure.normative_documents": ["规范性文件"],
+    "disclosure.other_services": ["其他对外管理服务事项"],
+    "disclosure.fees": ["行政事业性收费"],
+    "disclosure.procurement": ["政府集中采购"],
+    "appeals.litigation_direct": ["未经复议直接起诉"],
+    "appeals.litigation_after_review": ["复议后起诉"],
+    "column.amount_wan": ["采购总金额", "本年收费金额", "收费金额"],
+    "column.decisions": ["处理决定数量", "本年处理决定数量"],
+    "column.total": ["对外公开总数量"],
+    "column.made": ["本年新制作数量", "本年制作数量"],
+    "column.published": ["本年新公开数量", "本年公开数量"],
+    "column.change": ["本年增/减", "本年增减"],
+    "section.problems": ["五、存在的主要问题及改进情况", "存在的主要问题及改进情况", "存在的主要问题及明年工作计划"],
+    "section.other": ["六、其他需要报告的事项", "其他需要报告的事项"],
+}
+
+# Traditional forms of the characters these labels use (scraped Taiwanese/HK-encoded pages, OCR of old PDFs).
+_TRAD = str.maketrans("請數現與開決結處關機規範業構織團體務經復議訴訟審維護糾間並計這條項許強費購買總額權屬國過內報為無發類據應應實際纔舊當對應會個製頒廢",
+                      "请数现与开决结处关机规范业构织团体务经复议诉讼审维护纠间并计这条项许强费购买总额权属国过内报为无发类据应应实际才旧当对应会个制颁废")
+_PUNCT = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "，": "、", ",": "、",
+                        "；": "、", ";": "、", "：": ":", "“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": "",
+                        "．": ".", "。": ".", "／": "/", "－": "-", "—": "-", "–": "-", "　": " ", "\xa0": " "})
+_NUMBERING = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9]{1,2}[)）]|[0-9]{1,2}\s*[.、．](?![0-9]))\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_chars(text: str) -> str:
+    """Fold compatibility forms (full-width digits/letters, Kangxi radicals, ideographic space) to plain ones."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E and ch not in "（），：；":
+            out.append(chr(o - 0xFEE0))
+        elif 0x2E80 <= o <= 0x2FDF or 0xF900 <= o <= 0xFAFF or o in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B):
+            out.append(unicodedata.normalize("NFKC", ch) if o != 0x200B else "")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def strip_numbering(text: str) -> str:
+    """Drop a label's leading numbering in any style: 1. 1、 （一） (一) 一、 (1)."""
+    prev = None
+    while prev != text:
+        prev, text = text, _NUMBERING.sub("", text, count=1)
+    return text
+
+
+def normalize_label(text: str) -> str:
+    """The form labels are compared in: no spaces, no numbering, simplified, unified punctuation."""
+    text = normalize_chars(text).translate(_TRAD).translate(_PUNCT)
+    text = _SPACE.sub("", text)
+    return strip_numbering(text).strip("、.:-")
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str
+    text: str        # normalised label text
+    grams: frozenset
+
+
+def _bigrams(s: str) -> frozenset:
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset([s])
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[Entry, ...]:
+    """Every known label (official, variant, structural), normalised, with its category."""
+    pairs: list[tuple[str, str]] = []
+    for cat in schema.categories().values():
+        if cat.name == NONE:
+            continue
+        for label in cat.labels:
+            pairs.append((cat.name, label))
+    for t in schema.TEMPLATES:
+        for r in schema.template(t).rows:
+            pairs.append((r.category, r.label.split(" ")[-1]))
+    for source in (VARIANTS, STRUCTURAL):
+        for cat, labels in source.items():
+            pairs.extend((cat, lab) for lab in labels)
+    seen, entries = set(), []
+    for cat, label in pairs:
+        norm = normalize_label(label)
+        if norm and (cat, norm) not in seen:
+            seen.add((cat, norm))
+            entries.append(Entry(cat, norm, _bigrams(norm)))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def _exact() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for e in lexicon():
+        # A text shared by two categories (其他: column.other_org vs requests.other_misc) is left to context.
+        table[e.text] = e.category if table.get(e.text, e.category) == e.category else "ambiguous"
+    return table
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    confidence: float
+    stage: str           # exact | ngram | model | none
+    matched: str = ""    # the dictionary text it matched
+
+
+_NOT_LABEL = re.compile(r"^[\d\s.+\-%/()万元件个条次]*$")
+
+
+_PRIORITY = {"disclosure": 3, "requests": 3, "appeals": 3, "section": 2, "column": 1, "group": 0, "header": 0}
+
+
+@lru_cache(maxsize=65536)
+def match_label(text: str, allowed: frozenset | None = None) -> Match:
+    """Best category for one label string; ``allowed`` restricts the categories (the table's context)."""
+    norm = normalize_label(text)
+    if not norm or _NOT_LABEL.match(norm):
+        return Match(NONE, 1.0, "exact")
+    exact = _exact().get(norm)
+    if exact and exact != "ambiguous" and (allowed is None or exact in allowed):
+        return Match(exact, 1.0, "exact", norm)
+    candidates = tuple(e for e in lexicon() if allowed is None or e.category in allowed)
+    hits = [e for e in candidates if e.text == norm]
+    if hits:
+        # 总计 / 其他 name a row and a column alike; the table's position decides, so say it is unsure.
+        categories = sorted({e.category for e in hits}, key=lambda c: -_PRIORITY.get(c.split(".")[0], 0))
+        return Match(categories[0], 1.0 if len(categories) == 1 else 0.5, "exact", norm)
+    return _contained(norm, candidates) or _fuzzy(norm, candidates)
+
+
+def _contained(norm: str, candidates: tuple[Entry, ...]) -> Match | None:
+    """A label glued to its neighbours (headers, group headings, page furniture): the most specific row inside.
+
+    Accepted only when dictionary text covers most of the string, so a sentence of prose that mentions
+    规范性文件 is not taken for the row of that name.
+    """
+    inside = [e for e in candidates if len(e.text) >= 2 and e.text in norm]
+    if not inside:
+        return None
+    covered = [False] * len(norm)
+    for e in inside:
+        start = norm.find(e.text)
+        while start >= 0:
+            covered[start:start + len(e.text)] = [True] * len(e.text)
+            start = norm.find(e.text, start + 1)
+    coverage = sum(covered) / len(norm)
+    best = max(inside, key=lambda e: (_PRIORITY.get(e.category.split(".")[0], 0), len(e.text)))
+    rivals = {e.category for e in inside if len(e.text) == len(best.text)
+              and _PRIORITY.get(e.category.split(".")[0], 0) == _PRIORITY.get(best.category.split(".")[0], 0)}
+    if len(rivals) > 1:
+        return None
+    if coverage >= 0.6 or len(norm) <= len(best.text) + 4:
+        return Match(best.category, round(0.8 + 0.19 * coverage, 3), "contained", best.text)
+    return None
+
+
+def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
+    grams = _bigrams(norm)
+    scores: dict[str, tuple[float, str]] = {}
+    for e in candidates:
+        shared = len(grams & e.grams)
+        if not shared:
+            continue
+        # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
+        # Dice (so that a short label does not win inside a long sentence).
+        coverage = shared / len(e.grams)
+        dice = 2 * shared / (len(grams) + len(e.grams))
+        score = 0.5 * coverage + 0.5 * dice
+        if score > scores.get(e.category, (0.0, ""))[0]:
+            scores[e.category] = (score, e.text)
+    if not scores:
+        return Match(NONE, 1.0, "ngram")
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
+    category, (score, text) = ranked[0]
+    second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+    # A sentence that merely mentions a label is prose, not the label.
+    if score < 0.5 or len(norm) > max(2.5 * len(text), len(text) + 12):
+        return Match(NONE, round(max(1 - score, 0.5), 3), "ngram")
+    confidence = min(0.95, score * (0.6 + min(score - second, 0.4)))
+    return Match(category, round(confidence, 3), "ngram", text)
+
+
+def public_category(category: str) -> str:
+    """The category as the outside world sees it: structural pseudo-categories are "none"."""
+    return NONE if category.split(".")[0] in ("group", "header") else category
+
+
+def classify_labels(texts, context: dict | None = None) -> list[tuple[str, float]]:
+    """``[(category, confidence)]`` for each string, in input order.
+
+    ``context`` may carry ``table`` ("disclosure" | "requests" | "appeals") to resolve labels that are
+    ambiguous alone (其他 is an applicant column in table 3's header but a row under （六）其他处理).
+    """
+    allowed = None
+    if context and context.get("table"):
+        allowed = allowed_categories(context["table"])
+    out = []
+    for t in texts:
+        m = match_label(t, allowed)
+        out.append((public_category(m.category), m.confidence))
+    return out
+
+
+@lru_cache(maxsize=None)
+def allowed_categories(table: str) -> frozenset:
+    """Categories a label inside the given table can take (its rows, columns, headers, the section headings)."""
+    cats = {e.category for e in lexicon()}
+    prefix = {"disclosure": ("disclosure.",), "requests": ("requests.",), "appeals": ("appeals.",)}[table]
+    keep = {c for c in cats if c.startswith(prefix) or c.startswith(("section.", "group.", "header."))}
+    columns = {"disclosure": {"made", "published", "total", "previous", "change", "decisions", "projects",
+                              "amount_wan", "issued", "repealed", "in_force"},
+               "requests": set(schema.APPLICANT_COLUMNS),
+               "appeals": set(schema.APPEAL_COLUMNS)}[table]
+    keep |= {f"column.{c}" for c in columns if f"column.{c}" in cats}
+    return frozenset(keep)

@@ -1,0 +1,100 @@
+"""The report's year and issuer, read from its title and text (part of stage 3, mapping labels).
+
+Titles come as `XX市XX区人民政府2020年政府信息公开工作年度报告`, `XX县2020年…`, `XX区政府信息公开工作年度报告
+(2020年度)`, a bare `政府信息公开工作年度报告` with the issuer on the next line, or a crawler's `标题: …` header.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .labels import normalize_chars
+
+_TITLE_HINT = re.compile(r"信息公开.{0,8}(?:年度)?(?:报告|年报)")
+_MARKUP = re.compile(r"\[[^\]]{0,40}\]|<[^>]{0,80}>|^(?:标题|题目|文章标题|title)\s*[:：]\s*", re.I)
+_YEAR = re.compile(r"(20[0-4]\d)\s*年")
+_STATS_YEAR = re.compile(r"统计(?:期限|时限|时间|区间|范围)[^0-9]{0,12}(20[0-4]\d)\s*年")
+_ORG_END = re.compile(r"(?:人民政府|政府|办公室|办公厅|委员会|管理委员会|局|委|办|厅|署|中心|院|所|站|处|队|会|管理局|"
+                      r"街道办事处|办事处|公司|集团)$")
+_PLACE_END = re.compile(r"(?:省|市|区|县|旗|自治区|自治州|自治县|州|盟|镇|乡)$")
+_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:省|市|自治区|自治州|盟|地区)")
+
+
+@dataclass
+class Meta:
+    title: str
+    year: int | None
+    issuer: str
+    year_source: str
+    issuer_source: str
+
+
+def _clean(line: str) -> str:
+    return _MARKUP.sub("", normalize_chars(line)).strip(" \t\u3000\"“”《》")
+
+
+def read_meta(text: str) -> Meta:
+    lines = [_clean(ln) for ln in text.splitlines()[:80]]
+    lines = [ln for ln in lines if ln]
+    title_index = next((i for i, ln in enumerate(lines) if _TITLE_HINT.search(ln[:120])), None)
+    title = lines[title_index][:120] if title_index is not None else (lines[0][:120] if lines else "")
+    if title_index is not None and len(lines[title_index]) > 120:
+        # One-line pages: the title is the stretch that ends with 报告.
+        m = re.search(r"[^\s:：]{2,60}?信息公开.{0,8}?(?:年度)?报告", lines[title_index])
+        title = m.group(0) if m else title
+    year, year_source = _year(title, lines, title_index, text)
+    issuer, issuer_source = _issuer(title, lines, title_index, text)
+    return Meta(title, year, issuer, year_source, issuer_source)
+
+
+def _year(title, lines, title_index, text) -> tuple[int | None, str]:
+    m = _YEAR.search(title)
+    if m:
+        return int(m.group(1)), "title"
+    if title_index is not None:
+        for ln in lines[title_index + 1:title_index + 4]:
+            m = re.search(r"[（(]?\s*(20[0-4]\d)\s*年度?\s*[）)]?$", ln)
+            if m and len(ln) <= 12:
+                return int(m.group(1)), "line after the title"
+    m = _STATS_YEAR.search(normalize_chars(text[:20000]))
+    if m:
+        return int(m.group(1)), "statistics period"
+    years = Counter(int(y) for y in _YEAR.findall(normalize_chars(text[:6000])))
+    if years:
+        return years.most_common(1)[0][0], "most frequent year in the text"
+    return None, "not found"
+
+
+def _issuer(title, lines, title_index, text) -> tuple[str, str]:
+    head = re.split(r"\s*[（(]?20[0-4]\d\s*年|政府信息公开|信息公开工作|政务公开", title)[0]
+    head = re.sub(r"^(?:关于)?", "", head).strip(" ：:·-—")
+    source = "title"
+    if len(head) < 2 and title_index is not None:
+        for ln in lines[title_index + 1:title_index + 4]:
+            if 2 <= len(ln) <= 30 and _ORG_END.search(ln) and not _YEAR.search(ln):
+                head, source = ln, "line after the title"
+                break
+    if not head:
+        return "", "not found"
+    if _PLACE_END.search(head):
+        head += "人民政府"
+    # A body that names itself without its city (鄞州区人民政府办公室) is given the full name the text uses.
+    if not re.match(_PREFIX.pattern, head):
+        prefixes = Counter(_city_before(text, m.start()) for m in re.finditer(re.escape(head), normalize_chars(text)))
+        prefixes.pop("", None)
+        if prefixes:
+            return prefixes.most_common(1)[0][0] + head, source + ", completed from the text"
+    return head, source
+
+
+def _city_before(text: str, end: int) -> str:
+    """The city (宁波市) written right before a position, or ""."""
+    for k in (3, 4, 5):
+        piece = text[max(0, end - k):end]
+        if len(piece) < k or not re.fullmatch(r"[\u4e00-\u9fff]+(?:市|州|盟)", piece):
+            continue
+        before = text[end - k - 1:end - k] if end - k > 0 else ""
+        if not before or not re.match(r"[\u4e00-\u9fff]", before):
+            return piece
+    return ""

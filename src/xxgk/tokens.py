@@ -1,0 +1,171 @@
+"""Cut a report's text into table tokens (stage 2a): labels, values, blank cells and row breaks.
+
+Scraping flattens tables in many ways; this module undoes the layout part of it and nothing else:
+one cell per line (with or without a leading tab, with blank lines between cells or rows), one row per
+line with tabs, Markdown pipe rows, and whole pages on one line where a row's cells run together.
+What each token means is decided later (``recover``), with the template's structure and arithmetic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .labels import normalize_chars
+
+LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str            # the raw text of the cell (for values: the digits as printed, sign and unit included)
+    line: int            # 1-based line in the source text
+    splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
+
+
+_WS = " \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff"
+# A whole cell that is a value: optional sign, digits (thousands commas, decimals), optional unit.
+VALUE_CELL = re.compile(r"^\s*([+\-−]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万元|元|件|个|项)?\s*$")
+NA_CELL = re.compile(r"^\s*(?:[-—–/／\\]{1,2}|无|空|—{2})\s*$")
+FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}"
+                       r"|共\s*\d+\s*页\s*第\s*\d+\s*页)\s*$")
+# Inside run-on text: a number, unless it is part of prose (第3, 2020年, 5件? no: 件 is a table unit), a URL,
+# an e-mail, a phone number or a code.
+_RUN_NUMBER = re.compile(r"(?<![\dA-Za-z@._/:\-第])([+\-−]?\d+(?:\.\d+)?)(万元|元)?(?![\dA-Za-z@_/:%％]|\.\d)")
+_PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
+_NUMBERING_AFTER = re.compile(r"^[.．、](?=[^\d\s])")
+
+
+def is_blank(text: str) -> bool:
+    return not text.strip(_WS)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows."""
+    tokens: list[Token] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    previous_tabbed_label = False
+    for number, raw in enumerate(lines, 1):
+        line = normalize_chars(raw) if not raw.isascii() else raw
+        if not line.strip(" \t"):
+            if line.startswith("\t"):
+                # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table.
+                tokens.append(Token(BLANK, "", number))
+            else:
+                tokens.append(Token(BREAK, "", number))
+            previous_tabbed_label = False
+            continue
+        stripped = line.strip(" ")
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            tokens.extend(_markdown_row(stripped, number))
+            previous_tabbed_label = False
+            continue
+        if "\t" in line:
+            body = line[1:] if line.startswith("\t") else line
+            if "\t" not in body:
+                cell_tokens = _cell(body, number)
+                tokens.extend(cell_tokens)
+                previous_tabbed_label = bool(cell_tokens) and cell_tokens[-1].kind == LABEL
+            else:
+                for cell in line.split("\t"):
+                    tokens.extend(_cell(cell, number) or [Token(BLANK, "", number)])
+                tokens.append(Token(BREAK, "", number))
+                previous_tabbed_label = False
+            continue
+        if previous_tabbed_label and _is_continuation(line):
+            # A label cell wrapped onto a line of its own without the tab: 本年新\n制作数量, 上一年项目数\n量.
+            tokens[-1].text += line.strip(_WS)
+            continue
+        tokens.extend(_cell(line, number))
+        previous_tabbed_label = False
+    return tokens
+
+
+def _is_continuation(line: str) -> bool:
+    body = line.strip(_WS)
+    return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not re.match(r"^[一二三四五六七八九十]+、", body)
+
+
+def _markdown_row(line: str, number: int) -> list[Token]:
+    cells = line.strip().strip("|").split("|")
+    if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+        return []
+    out: list[Token] = []
+    for cell in cells:
+        out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
+    out.append(Token(BREAK, "", number))
+    return out
+
+
+def _cell(cell: str, number: int) -> list[Token]:
+    """One cell of the layout: a value, a blank, a label, or a run of several cells glued together."""
+    body = cell.strip(_WS)
+    if not body:
+        return [Token(BLANK, "", number)]
+    if VALUE_CELL.match(body) or NA_CELL.match(body):
+        return [Token(VALUE, body, number)]
+    if FURNITURE.match(body):
+        return []
+    if not any(ch.isdigit() for ch in body):
+        return [Token(LABEL, body, number)]
+    return _run_on(body, number)
+
+
+def _run_on(text: str, number: int) -> list[Token]:
+    """Split text where labels and numbers run together: 规章000行政规范性文件005, 40000042.没有现成信息…"""
+    out: list[Token] = []
+    pending = ""          # text accumulated for the next label token
+    position = 0
+    for m in _RUN_NUMBER.finditer(text):
+        digits, unit = m.group(1), m.group(2) or ""
+        after = text[m.end():]
+        before = text[position:m.start()]
+        if _NUMBERING_AFTER.match(after):
+            # 00000002.其他法律…: the last digit numbers the next label, the rest are the previous row's cells.
+            body, numbering = digits[:-1], digits[-1]
+            pending += before
+            if body.strip("+-−"):
+                _flush_label(out, pending, number)
+                pending = ""
+                out.append(Token(VALUE, body, number, splittable=True))
+            pending += numbering
+            position = m.end()
+            continue
+        if not unit and after[:1] in _PROSE_AFTER:
+            continue  # 2020年, 12家, 3个: a number of the prose, left inside the text
+        pending += before
+        _flush_label(out, pending, number)
+        pending = ""
+        for piece in re.split(r"(?<=\d)\s+(?=\d)", digits + unit):
+            out.append(Token(VALUE, piece, number, splittable=True))
+        position = m.end()
+    pending += text[position:]
+    _flush_label(out, pending, number)
+    return out
+
+
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+
+
+def _flush_label(out: list[Token], text: str, number: int) -> None:
+    """Emit the text between numbers as label tokens, cut at sentence ends outside brackets.
+
+    On one-line pages a row label arrives fused with the prose and headings before it; cutting at sentence
+    ends leaves the label with only its headings, which the classifier sees through.
+    """
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _SENTENCE_END.match(ch):
+            _emit_label(out, text[start:i + 1], number)
+            start = i + 1
+    _emit_label(out, text[start:], number)
+
+
+def _emit_label(out: list[Token], text: str, number: int) -> None:
+    body = text.strip(_WS)
+    if body and not FURNITURE.match(body):
+        out.append(Token(LABEL, body, number))
