@@ -22,6 +22,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from xxgk import schema
@@ -176,3 +177,261 @@ def prose_families(docs: dict[str, str], families: list[Family]) -> list[Family]
                 seen.add(clause)
                 out.append(Family(NONE, clause, split, "prose"))
     return out
+
+
+# --- noise ---------------------------------------------------------------------------------------
+
+PUNCT_SWAPS = {"，": ",、 ", "、": ",，.", "（": "( ", "）": ") ", "(": "（", ")": "）", "“": "\"「", "”": "\"」",
+               "：": ":", "；": ";", "/": "／、", ".": "．、", "。": "."}
+KANGXI = dict(zip("一二人入八十大文方日月自行", "⼀⼆⼈⼊⼋⼗⼤⽂⽅⽇⽉⾃⾏"))
+PLACES = ("汉中市南郑区", "邓州市", "紫阳县", "鄞州区", "南充市顺庆区", "平潭综合实验区", "杭州市西湖区", "成都市",
+          "长沙县", "佛山市南海区", "洛阳市", "黔东南州", "延边州", "昆山市", "宜昌市夷陵区", "和田地区")
+OFFICES = ("人民政府", "人民政府办公室", "公安局", "教育局", "财政局", "自然资源局", "生态环境局", "交通运输局",
+           "卫生健康委员会", "市场监督管理局", "住房和城乡建设局", "人力资源和社会保障局", "统计局", "街道办事处")
+PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新"
+
+
+class Noise:
+    """Draws the distortions scraped reports show; every draw is seeded by the corpus builder."""
+
+    def __init__(self, rng: random.Random, confusions: dict[str, str], furniture: list[str],
+                 parents: dict[str, list[str]]):
+        import opencc  # needed only to build the corpus
+        self.rng = rng
+        self.confusions = confusions
+        self.furniture = furniture
+        self.parents = parents
+        self.to_traditional = opencc.OpenCC("s2t").convert
+
+    # page furniture and numbers, also the material of negatives
+    def number(self) -> str:
+        r = self.rng
+        kind = r.random()
+        if kind < 0.5:
+            return str(r.choice([0, 0, 1, 2, 3, 5, 8, 12, 14, 20, 35, 61, 118, 403, 2418, 10624]))
+        if kind < 0.7:
+            return f"{r.randint(0, 30000)}.{r.randint(0, 99):02d}"
+        return str(r.randint(0, 99999))
+
+    def numbers(self) -> str:
+        cells = [self.number() if self.rng.random() < 0.4 else "0" for _ in range(self.rng.randint(2, 7))]
+        return self.rng.choice([" ", "", "\t", "  "]).join(cells)
+
+    def fill(self, template: str) -> str:
+        r = self.rng
+        year = r.randint(2019, 2025)
+        org = r.choice(PLACES) + r.choice(OFFICES)
+        values = {
+            "page": r.randint(1, 30), "pages": r.randint(5, 40), "year": year, "org": org,
+            "prov": r.choice(PROVINCES), "digits": r.randint(10**9, 10**14), "n": r.randint(1, 999),
+            "date": f"{year}年{r.randint(1, 12)}月{r.randint(1, 28)}日",
+            "isodate": f"{year}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+            "time": f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}",
+            "url": f"http{'s' * r.randint(0, 1)}://www.{r.choice(['nanzheng', 'dengzhou', 'pingtan', 'zjyz'])}"
+                   f".gov.cn/{r.choice(['zwgk', 'xxgk', 'zfxxgk/nb'])}/{r.randint(1000, 99999)}.htm",
+            "email": f"{r.choice(['nz', 'gov', 'xxgk', 'ptga'])}{r.randint(0, 9999)}@{r.choice(['163.com', 'qq.com'])}",
+            "phone": f"0{r.randint(100, 999)}-{r.randint(1000000, 99999999)}",
+            "note": r.choice(["本表数据统计截至12月31日", "表中数据为本机关数据", "空白单元格表示0"]),
+            "number": self.number(), "numbers": self.numbers(), "percent": f"{r.randint(0, 100)}%",
+            "money": f"{self.number()}{r.choice(['万元', '元', ''])}", "signed": f"{r.choice('+-')}{r.randint(1, 500)}",
+        }
+        return template.format(**values)
+
+    def page_furniture(self) -> str:
+        return self.fill(self.rng.choice(self.furniture))
+
+    # the distortions
+    def ocr(self, text: str) -> str:
+        spots = [i for i, ch in enumerate(text) if ch in self.confusions]
+        if not spots:
+            return text
+        chars = list(text)
+        for i in self.rng.sample(spots, min(len(spots), 1 if len(text) < 8 else self.rng.randint(1, 2))):
+            chars[i] = self.rng.choice(self.confusions[chars[i]])
+        return "".join(chars)
+
+    def traditional(self, text: str) -> str:
+        return self.to_traditional(text)
+
+    def renumber(self, text: str, category: str = NONE) -> str:
+        r = self.rng
+        body = NUMBERING.sub("", text)
+        if body == text and r.random() < 0.5:
+            return text
+        if body == text and category.startswith("column."):  # column headers carry no numbering
+            return text
+        choice = r.random()
+        if choice < 0.4:
+            return body
+        n = r.randint(1, 8)
+        cn = CN_NUMBERS[n - 1]
+        style = r.choice(["{n}.", "{n}、", "（{n}）", "({n})", "{n}）", "{n}．", "{c}、", "（{c}）", "({c})", "{c}.",
+                          "{circ}", "{n}. ", "{c}、 "])
+        return style.format(n=n, c=cn, circ=CIRCLED[n - 1]) + body
+
+    def punctuation(self, text: str) -> str:
+        r = self.rng
+        if r.random() < 0.25:
+            return re.sub(r"[，、。：；“”\"（）()]", "", text)
+        return "".join(r.choice(PUNCT_SWAPS[ch]) if ch in PUNCT_SWAPS and r.random() < 0.7 else ch for ch in text)
+
+    def split_words(self, text: str) -> str:
+        r = self.rng
+        if len(text) < 3:
+            return text
+        if r.random() < 0.3:
+            return " ".join(text)
+        cut = r.randint(1, len(text) - 1)
+        return text[:cut] + r.choice([" ", "\n", "  ", "\t", " \n"]) + text[cut:]
+
+    def typo(self, text: str) -> str:
+        r = self.rng
+        if len(text) < 6:
+            return text
+        i = r.randrange(1, len(text) - 1)
+        op = r.random()
+        if op < 0.4:
+            return text[:i] + text[i + 1:]
+        if op < 0.7:
+            return text[:i] + text[i] + text[i:]
+        return text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
+
+    def truncate(self, text: str) -> str:
+        if len(text) < 10:
+            return text
+        return text[:self.rng.randint(int(len(text) * 0.75), len(text) - 1)]
+
+    def width(self, text: str) -> str:
+        out = []
+        for ch in text:
+            if ch in KANGXI and self.rng.random() < 0.5:
+                ch = KANGXI[ch]
+            elif "!" <= ch <= "~" and self.rng.random() < 0.5:
+                ch = chr(ord(ch) + 0xFEE0)
+            out.append(ch)
+        return "".join(out)
+
+    def glue_numbers(self, text: str) -> str:
+        r = self.rng
+        sep = r.choice(["", " ", "\t", "  "])
+        return text + sep + self.numbers() if r.random() < 0.7 else self.numbers() + sep + text
+
+    def glue_furniture(self, text: str) -> str:
+        sep = self.rng.choice(["", " ", "\n", "  "])
+        furniture = self.page_furniture()
+        return text + sep + furniture if self.rng.random() < 0.5 else furniture + sep + text
+
+    def glue_parent(self, text: str, category: str) -> str:
+        parents = self.parents.get(category)
+        if not parents:
+            return text
+        return self.rng.choice(parents) + self.rng.choice(["", " ", "\t", "\n"]) + text
+
+    def draw(self, text: str, category: str) -> str:
+        """One to three distortions; negatives get only those that keep them negative."""
+        ops = {self.ocr: 3, self.traditional: 1, self.punctuation: 2, self.split_words: 2, self.typo: 1,
+               self.truncate: 1, self.width: 1}
+        if category != NONE:
+            ops |= {partial(self.renumber, category=category): 2, self.glue_numbers: 2, self.glue_furniture: 1,
+                    partial(self.glue_parent, category=category): 1}
+        funcs, weights = zip(*ops.items())
+        for op in self.rng.choices(funcs, weights, k=self.rng.choice([1, 1, 2, 2, 3])):
+            text = op(text)
+        return text.strip() or text
+
+
+# --- the corpus --------------------------------------------------------------------------------
+
+PER_CATEGORY_TRAIN = 240       # examples per category drawn from its training families
+PER_CATEGORY_FRESH = 24        # held-out: fresh noise draws of training families, per category
+PER_HELDOUT_FAMILY = 16        # held-out: noise draws of each held-out family
+FURNITURE_DRAWS = {"train": 30, "heldout": 15, "fresh": 4}
+
+
+def furniture_families() -> list[Family]:
+    return [Family(NONE, r["template"], r["split"], "furniture") for r in read_tsv("furniture.tsv")]
+
+
+def all_families(shared: Path | None) -> list[Family]:
+    families = official_families() + variant_families()
+    if shared and shared.is_dir():
+        docs = documents(shared)
+        families += mine_variants(docs, families) + prose_families(docs, families)
+    return families + furniture_families()
+
+
+def draws_for(families: list[Family], noise: Noise, split: str) -> list[dict]:
+    """Examples of one split: the clean base forms and noise draws, balanced per category."""
+    by_cat: dict[str, list[Family]] = {}
+    for f in families:
+        by_cat.setdefault(f.category, []).append(f)
+    out = []
+    for cat, fams in by_cat.items():
+        own = [f for f in fams if f.split == split]
+        trained = [f for f in fams if f.split == "train"]
+        plan = []  # (family, draws, include base)
+        labelish = [f for f in (own if split == "train" else trained) if f.origin not in ("prose", "furniture")]
+        if split == "train":
+            plan += [(f, -(-PER_CATEGORY_TRAIN // len(labelish)), True) for f in labelish]
+        else:
+            plan += [(f, -(-PER_CATEGORY_FRESH // len(labelish)) if labelish else 0, False) for f in labelish]
+            plan += [(f, PER_HELDOUT_FAMILY, True) for f in own if f.origin not in ("prose", "furniture")]
+        plan += [(f, 1, True) for f in own if f.origin == "prose"]
+        plan += [(f, FURNITURE_DRAWS[split], False) for f in own if f.origin == "furniture"]
+        if split == "heldout":
+            plan += [(f, FURNITURE_DRAWS["fresh"], False) for f in trained if f.origin == "furniture"]
+        for fam, n, with_base in plan:
+            kind = "heldout-family" if fam.split == "heldout" else ("fresh-draw" if split == "heldout" else "train")
+            texts = [fam.text] if with_base else []
+            for _ in range(n):
+                if fam.origin == "furniture":
+                    base = noise.fill(fam.text)
+                    texts.append(noise.draw(base, cat) if noise.rng.random() < 0.3 else base)
+                else:
+                    texts.append(noise.draw(fam.text, cat))
+            out += [{"text": t, "category": cat, "origin": fam.origin, "kind": kind, "family": fam.text}
+                    for t in texts]
+    return out
+
+
+def deduplicate(examples: list[dict], owners: dict[str, str], banned: set[str] = frozenset()) -> list[dict]:
+    """Drop noise that turned into another category's label, strings claimed by two categories, and ``banned``."""
+    cats: dict[str, set[str]] = {}
+    for ex in examples:
+        cats.setdefault(key(ex["text"]), set()).add(ex["category"])
+    seen, out = set(), []
+    for ex in examples:
+        k = key(ex["text"])
+        if not k or k in seen or k in banned or owners.get(k, ex["category"]) != ex["category"] or len(cats[k]) > 1:
+            continue
+        seen.add(k)
+        out.append(ex)
+    return out
+
+
+def build_corpus(shared: Path | None = SHARED_DIR, out: Path = CORPUS_DIR, seed: int = SEED) -> dict[str, list[dict]]:
+    families = all_families(shared)
+    owners: dict[str, str] = {}
+    for f in families:
+        if f.origin in ("official", "variant"):
+            if owners.setdefault(key(f.text), f.category) != f.category:
+                raise ValueError(f"{f.text!r} is listed under {owners[key(f.text)]} and {f.category}")
+    confusions = {r["char"]: [c for c in r["confusables"].split() if c != r["char"]] for r in read_tsv("ocr_confusions.tsv")}
+    confusions = {ch: cs for ch, cs in confusions.items() if cs}
+    furniture = [f.text for f in families if f.origin == "furniture" and f.split == "train"]
+    splits = {}
+    for offset, split in enumerate(("train", "heldout")):
+        noise = Noise(random.Random(seed + offset), confusions, furniture, parents_by_category())
+        examples = draws_for(families, noise, split)
+        banned = {key(ex["text"]) for ex in splits.get("train", [])}
+        splits[split] = deduplicate(examples, owners, banned)
+    out.mkdir(parents=True, exist_ok=True)
+    for split, examples in splits.items():
+        with (out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(ex, ensure_ascii=False) + "\n" for ex in examples)
+    return splits
+
+
+def load_split(split: str, corpus: Path = CORPUS_DIR) -> list[dict]:
+    with (corpus / f"{split}.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]

@@ -383,7 +383,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                 stop = anchors[k + 1].index if k + 1 < len(anchors) else hi
                 span = _trim_placeholders(_row_span(tokens, matches, a.index, stop, +1))
             else:
-                stop = anchors[k - 1].index if k > 0 else lo - 1
+                stop = anchors[k - 1].index if k > 0 else -1
                 span = _lead_placeholders(_row_span(tokens, matches, a.index, stop, -1))
             rows[a.row] = _candidates(span, len(by_row[a.row].columns))
         readings[orientation] = rows

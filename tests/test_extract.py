@@ -1,0 +1,188 @@
+"""The text → record path on the hand-labelled corpus, on hand-made variants, and on bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from xxgk import schema
+from xxgk.cli import app
+from xxgk.extract import NotAReport, extract_file, extract_text
+from xxgk.read import ReadError
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+def labelled(set_name: str):
+    for raw in sorted((CORPUS / set_name / "raw").iterdir()):
+        yield pytest.param(raw, CORPUS / set_name / "gold" / f"{raw.stem}.json", id=raw.stem)
+
+
+@pytest.mark.parametrize("raw,gold", [*labelled("seeds"), *labelled("examples")])
+def test_corpus_reports_match_their_gold(raw, gold):
+    expected = json.loads(gold.read_text(encoding="utf-8"))
+    record = extract_file(raw)
+    assert record["template"] == expected["template"]
+    assert record["year"] == expected["year"]
+    assert record["issuer"] == expected["issuer"]
+    assert list(record["fields"]) == list(schema.template(expected["template"]).keys)
+    wrong = {k: (v, record["fields"][k]) for k, v in expected["fields"].items() if record["fields"][k] != v}
+    assert wrong == {}
+
+
+def test_total_row_printed_as_zeros_is_kept_flagged_and_repaired():
+    record = extract_file(CORPUS / "seeds/raw/000_0c72068bbf924833.txt")
+    assert record["fields"]["requests.total.natural_person"] == 0          # the document's value
+    assert record["verdict"] == "inconsistent"
+    failing = {c["rule"] for c in record["checks"] if c["ok"] is False}
+    assert "requests.outcomes.natural_person" in failing
+    assert record["repairs"]["requests.total.natural_person"]["value"] == 14
+    assert record["repairs"]["requests.total.total"]["value"] == 14
+
+
+def test_cell_detail_tells_blank_from_written_zero():
+    record = extract_file(CORPUS / "seeds/raw/004_ffb7cb016be5db93.txt")
+    blank = record["cells"]["requests.granted.business"]
+    assert (blank["value"], blank["kind"]) == (0, "blank")
+    written = record["cells"]["requests.new.natural_person"]
+    assert (written["value"], written["kind"], written["raw"]) == (47, "number", "47")
+    assert isinstance(written["line"], int) and written["confidence"] == 1.0
+
+
+def _table3_rows(values: dict[str, list[int]], sep: str) -> str:
+    labels = {r.row: r.label.split(" ")[-1] for r in schema.template("2019").rows_of("requests")}
+    return "\n".join(labels[row] + sep + sep.join(str(v) for v in cells) for row, cells in values.items())
+
+
+def _consistent_table3(new: list[int]) -> dict[str, list[int]]:
+    rows = {r.row: [0] * 7 for r in schema.template("2019").rows_of("requests")}
+    rows["new"] = new
+    rows["granted"] = new
+    rows["total"] = new
+    return rows
+
+
+def test_values_before_their_labels_are_read_as_pdf_order():
+    rows = _consistent_table3([3, 1, 0, 0, 0, 2, 6])
+    labels = {r.row: r.label.split(" ")[-1] for r in schema.template("2019").rows_of("requests")}
+    body = "\n".join("\n".join(str(v) for v in cells) + "\n" + labels[row] for row, cells in rows.items())
+    text = "某县2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" + body + "\n五、存在的主要问题及改进情况\n无"
+    record = extract_text(text)
+    assert record["tables"]["requests"]["orientation"] == "before"
+    assert [record["fields"][f"requests.granted.{c}"] for c in schema.APPLICANT_COLUMNS] == [3, 1, 0, 0, 0, 2, 6]
+    assert record["fields"]["requests.carried_forward.total"] == 0
+
+
+def test_digits_run_together_are_split_by_the_sums_and_say_so():
+    rows = _consistent_table3([64, 0, 0, 2, 0, 4, 70])
+    text = "某市2021年政府信息公开工作年度报告 " + _table3_rows(rows, "").replace("\n", "") + " 五、存在的主要问题及改进情况"
+    record = extract_text(text)
+    assert [record["fields"][f"requests.new.{c}"] for c in schema.APPLICANT_COLUMNS] == [64, 0, 0, 2, 0, 4, 70]
+    cell = record["cells"]["requests.new.natural_person"]
+    assert cell["confidence"] < 1.0 and "split" in cell["note"]
+
+
+def test_undecidable_digit_run_is_flagged_not_guessed():
+    # Table 2 has no identity to split by: "123 4" for three cells reads 1|23|4 or 12|3|4.
+    text = ("某区2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+            "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n"
+            "规章 0 0 0 规范性文件 123 4\n第二十条第（五）项\n三、收到和处理政府信息公开申请情况\n")
+    record = extract_text(text)
+    made, published, total = (record["cells"][f"disclosure.normative_documents.{c}"] for c in ("made", "published", "total"))
+    assert made["kind"] == published["kind"] == "ambiguous"
+    assert made["value"] is None and sorted(made["candidates"]) == [1, 12]
+    assert total["value"] == 4 and total["confidence"] < 1.0
+    assert record["fields"]["disclosure.rules.made"] == 0
+
+
+def test_table2_units_signs_and_money():
+    text = ("XX县2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+            "第二十条第（五）项\t\t\t\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n行政许可\t390\t+72\t10624\n"
+            "第二十条第（八）项\n信息内容\t上一年项目数量\t本年增/减\n行政事业性收费\t45\t-2\n"
+            "第二十条第（九）项\n信息内容\t采购项目数量\t采购总金额\n政府集中采购\t8\t251000元\n"
+            "三、收到和处理政府信息公开申请情况\n")
+    f = extract_text(text)["fields"]
+    assert (f["disclosure.licensing.change"], f["disclosure.fees.change"]) == (72, -2)
+    assert f["disclosure.procurement.amount_wan"] == pytest.approx(25.1)
+
+
+def test_full_width_digits_and_page_furniture_inside_a_table():
+    rows = _consistent_table3([1, 0, 0, 0, 0, 0, 1])
+    lines = _table3_rows(rows, "\n").split("\n")
+    lines.insert(40, "— 5 —")
+    text = "某镇2020年政府信息公开工作年度报告\n" + "\n".join(lines).replace("1", "１")
+    f = extract_text(text)["fields"]
+    assert f["requests.new.natural_person"] == 1 and f["requests.total.total"] == 1
+
+
+# ---------------------------------------------------------------------------------------------- bad input
+
+def test_encodings_are_detected(tmp_path):
+    text = (CORPUS / "seeds/raw/003_717827ae4ea6615a.txt").read_text(encoding="utf-8")
+    expected = extract_text(text)["fields"]
+    for encoding in ("gb18030", "gbk", "utf-16", "utf-16-le", "utf-8-sig"):
+        path = tmp_path / f"r-{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        record = extract_file(path)
+        assert record["fields"] == expected, encoding
+        assert record["issuer"] == "紫阳县人民政府"
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty file"),
+    (b"   \n\n", "empty file"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+    (bytes(range(256)) * 20, "binary"),
+])
+def test_unreadable_files_raise_a_clear_error(tmp_path, content, reason):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as err:
+        extract_file(path)
+    assert str(path) in str(err.value) and reason in str(err.value)
+
+
+def test_a_page_that_is_not_a_report_is_refused(tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text("市政府召开常务会议\n会议研究了2021年重点工作，强调要抓好落实。\n责任编辑：张三", encoding="utf-8")
+    with pytest.raises(NotAReport) as err:
+        extract_file(path)
+    assert "news.txt" in str(err.value)
+
+
+def test_truncated_report_keeps_what_it_has_and_says_what_is_missing():
+    text = (CORPUS / "seeds/raw/001_bbae7e2c4812eba4.txt").read_text(encoding="utf-8")
+    cut = text[: text.index("三、收到和处理政府信息公开申请情况")]
+    record = extract_text(cut)
+    assert record["fields"]["disclosure.normative_documents.total"] == 30
+    assert record["fields"]["requests.new.total"] is None
+    assert record["cells"]["requests.new.total"]["kind"] == "missing"
+    assert record["verdict"] == "incomplete"
+    assert any("requests" in w for w in record["warnings"])
+
+
+def test_cli_batch_goes_on_past_bad_files(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text((CORPUS / "seeds/raw/002_d3ddc9c30ed8506a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "blob.txt").write_bytes(bytes(range(256)) * 10)
+    (src / "gbk.txt").write_bytes((CORPUS / "seeds/raw/003_717827ae4ea6615a.txt").read_text(encoding="utf-8").encode("gbk"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "gbk.json"]
+    assert "empty.txt: empty file" in result.output and "blob.txt" in result.output
+    nothing = CliRunner().invoke(app, ["extract", str(src / "empty.txt"), "-o", str(tmp_path / "o2")])
+    assert nothing.exit_code == 1
+
+
+def test_cli_reads_stdin_and_writes_stdout():
+    data = (CORPUS / "examples/raw/188_pingtan-jsp-2021.txt").read_bytes()
+    result = CliRunner().invoke(app, ["extract", "-"], input=data)
+    assert result.exit_code == 0
+    record = json.loads(result.output)
+    assert record["template"] == "2021" and record["fields"]["requests.new.total"] == 8
