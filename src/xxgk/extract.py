@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from . import check, meta, recover, record, tokens
+from . import check, meta, recover, record, schema, tokens
 from .read import Document, ReadError, read_bytes, read_file
 
 __all__ = ["extract_text", "extract_file", "extract_document", "NotAReport", "ReadError"]
@@ -39,10 +39,13 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
     info = meta.read_meta(doc.text)
     fields = {k: c.value for k, c in recovered.cells.items()}
     checks = check.check_fields(recovered.template, fields)
+    stand_in = set()
     if recovered.hybrid_other_row:
-        checks += _hybrid_checks(recovered, fields)
+        stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS}
+        checks = [c for c in checks if not stand_in & set(c.cells)] + _hybrid_checks(recovered, fields)
     repairs = check.propose_repairs(recovered.template, fields, checks)
-    unreadable = sum(1 for c in recovered.cells.values() if c.kind in ("ambiguous", "missing"))
+    unreadable = sum(1 for k, c in recovered.cells.items()
+                     if c.kind in ("ambiguous", "missing") and k not in stand_in)
     missing_tables = sum(1 for t in recovered.tables.values() if not t.found)
     warnings = list(recovered.warnings)
     if info.year is None:
@@ -63,7 +66,6 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
 
 def _hybrid_checks(recovered, fields):
     """A hybrid's single （六） row stands in for the three sub-rows in the table-3 identities."""
-    from . import schema
     values = dict(fields)
     values.update({k: c.value for k, c in recovered.hybrid_other_row.items()})
     rules = [r for r in schema.template("2019").rules if r.name.startswith("requests.outcomes.")

@@ -323,10 +323,11 @@ def break_record(record: dict, kind: str, rng: random.Random) -> tuple[dict, dic
         cells = [key]
     else:
         cells = _swap_cells(rec, rng, before)
-        original = {k: record["fields"].get(k, f[k]) for k in cells}
+        original = {cells[0]: f[cells[1]], cells[1]: f[cells[0]]}
     after = violated_rules(rec)
+    printed = {k: f[k] if k in f else rec["hybrid_other"][k.rsplit(".", 1)[1]] for k in cells}
     info = {"kind": kind, "rules": sorted(set(after) - before), "cells": cells, "original": original,
-            "printed": {k: (f[k] if k in f else rec["hybrid_other"]["total"]) for k in cells}}
+            "printed": printed}
     return rec, info
 
 
@@ -374,32 +375,19 @@ class Placed:
 
 def placed_rows(table: Table) -> list[list[Placed]]:
     """Each grid row's cells with their column, plus a placeholder wherever a cell from above covers it."""
-    taken: dict[tuple[int, int], tuple[int, Cell]] = {}
-    own: list[list[Placed]] = []
+    taken: set[tuple[int, int]] = set()
+    rows: list[list[Placed]] = [[] for _ in table.rows]
     for r, row in enumerate(table.rows):
-        c, out = 0, []
+        c = 0
         for cell in row:
             while (r, c) in taken:
                 c += 1
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    taken[(r + dr, c + dc)] = (r, cell)
-            out.append(Placed(cell, c, False))
+            taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+            rows[r].append(Placed(cell, c, False))
+            for below in range(r + 1, min(r + cell.rowspan, len(rows))):
+                rows[below].append(Placed(cell, c, True))
             c += cell.colspan
-        own.append(out)
-    result = []
-    for r, row in enumerate(own):
-        covering = {}
-        for (rr, cc), (origin, cell) in taken.items():
-            if rr == r and origin < r and id(cell) not in covering:
-                covering[id(cell)] = Placed(cell, min(c for (r2, c), (o, x) in taken.items()
-                                                      if r2 == r and x is cell), True)
-        result.append(sorted(row + list(covering.values()), key=lambda p: p.column))
-    return result
-
-
-def _strip_numbered_parts(label: str) -> list[str]:
-    return label.split(" ")
+    return [sorted(row, key=lambda p: p.column) for row in rows]
 
 
 class Document:
@@ -528,19 +516,20 @@ class Document:
         rows.append([Cell(lab(h)) for h in heads[1:-1]])
         names: list[str | None] = [None] * len(rows)
         body = self.request_rows()
-        outcome_names = [name for name, parts, _ in body if len(parts) > 1 or name in (HYBRID_OTHER, "requests.total")]
-        first_outcome = next(i for i, (_, parts, _) in enumerate(body) if len(parts) == 2 and "三、" in parts[0])
+        # 三、本年度办理结果 is merged down over every outcome row and the （七）总计 row.
+        first = next(i for i, (_, parts, _) in enumerate(body) if parts[0].startswith("三、"))
+        last = [name for name, _, _ in body].index(f"requests.{schema.REQUEST_TOTAL_ROW}")
         group_sizes: dict[str, int] = {}
-        for name, parts, _ in body:
-            if len(parts) == 2 and "三、" not in parts[0]:
+        for i, (_, parts, _) in enumerate(body):
+            if len(parts) == 2 and i != first:
                 group_sizes[parts[0]] = group_sizes.get(parts[0], 0) + 1
         seen_groups: set[str] = set()
         for i, (name, parts, values) in enumerate(body):
             cells: list[Cell] = []
-            if i == first_outcome:
-                cells.append(Cell(lab(parts[0]), rowspan=len(outcome_names)))
+            if i == first:
+                cells.append(Cell(lab(parts[0]), rowspan=last - first + 1))
                 parts = parts[1:]
-            in_block = name in outcome_names
+            in_block = first <= i <= last
             if len(parts) == 2:
                 if parts[0] not in seen_groups:
                     seen_groups.add(parts[0])
@@ -715,7 +704,7 @@ def build_blocks(doc: Document, *, crawler: bool) -> list[Block]:
     signer = rec["issuer"] if rng.random() < 0.7 else rec["issuer"] + rng.choice(["办公室", "政务公开办公室"])
     blocks.append(Block("sign", [signer, f"{y}年{m}月{d}日"]))
     if "site_furniture" in doc.kinds:
-        blocks.append(Block("furniture", site_footer("", rec["issuer"], rng)))
+        blocks.append(Block("furniture", site_footer(rec["issuer"], rng)))
     return blocks
 
 # ------------------------------------------------------------------------------------------------ forms
@@ -775,10 +764,11 @@ def _form_cells_tabbed(doc: Document, blocks: list[Block]) -> str:
 
 
 def _visible_rows(table: Table) -> list[list[Cell]]:
-    return [[p.cell for p in row if not p.placeholder] for row in placed_rows(table)]
+    return [[p.cell for p in row if not p.placeholder and (p.cell.text or p.cell.key is not None)]
+            for row in placed_rows(table)]
 
 
-def _page_breaks(doc: Document, items: list[str], *, always: bool = False) -> list[str]:
+def _page_breaks(doc: Document, items: list, *, always: bool = False) -> list:
     """Page furniture dropped between items (lines or rows) as a printed page would leave it."""
     rng = doc.rng
     if not always and rng.random() >= min(0.9, doc.level * 0.6):
@@ -797,14 +787,17 @@ def _page_breaks(doc: Document, items: list[str], *, always: bool = False) -> li
 
 
 def _form_cells_lines(doc: Document, blocks: list[Block], separator: str) -> str:
-    lines: list[str] = []
+    """One cell per line (a cell's own line breaks kept), units separated by ``separator``."""
+    units: list[str] = []
     for block in blocks:
         if block.kind == "table":
-            rows = ["\n".join(_visible_text(c) for c in row) for row in _visible_rows(block.table)]
-            lines += _page_breaks(doc, rows) if block.table.name != "appeals" else rows
+            rows = [[_visible_text(c) for c in row] for row in _visible_rows(block.table)]
+            if block.table.name != "appeals":
+                rows = [[x] if isinstance(x, str) else x for x in _page_breaks(doc, rows)]
+            units += [cell for row in rows for cell in row]
         else:
-            lines += block.lines
-    return separator.join(lines)
+            units += block.lines
+    return separator.join(units)
 
 
 def _form_tab_rows(doc: Document, blocks: list[Block]) -> str:
@@ -844,28 +837,25 @@ def _one_line_table(doc: Document, table: Table, glued: bool, glued_rows: list[s
     for row, name in zip(_visible_rows(table), table.row_names):
         labels = [c.text.replace("\n", " ") for c in row if c.key is None]
         values = [_visible_text(c).replace("\n", " ") for c in row if c.key is not None]
-        head = " ".join(labels)
         if not values:
-            joiner = (lambda: rng.choice([" ", " ", ""])) if glued else (lambda: " ")
-            text = labels[0] if labels else ""
-            for label in labels[1:]:
-                text += joiner() + label
-            out.append(text)
+            out.append(_join(labels, rng, glued))
             continue
         if not glued:
-            out.append(head + " " + " ".join(values) if head else " ".join(values))
+            out.append(" ".join(labels + values))
             continue
         mode = rng.choices(["glued", "partial", "spaced"], [45, 25, 30])[0]
         body = _glue_values(values, mode, table.name, rng)
-        if " " not in body and len(values) > 1 or any(body.count(" ") < len(values) - 1 for _ in [0]):
-            if body.count(" ") < len(values) - 1:
-                glued_rows.append(name or table.name)
-        out.append(head + rng.choice([" ", " ", ""]) + body)
-    if not glued:
-        return " ".join(out)
-    text = out[0]
-    for piece in out[1:]:
-        text += rng.choice(["", "", " "]) + piece
+        if body.count(" ") < len(values) - 1:
+            glued_rows.append(name or table.name)
+        out.append(_join(labels, rng, glued) + rng.choice([" ", " ", ""]) + body if labels else body)
+    return _join(out, rng, glued, glue_share=0.65)
+
+
+def _join(pieces: list[str], rng: random.Random, glued: bool, glue_share: float = 0.3) -> str:
+    """Pieces joined by single spaces, or in a glued dump by nothing at all for a share of the joints."""
+    text = pieces[0] if pieces else ""
+    for piece in pieces[1:]:
+        text += ("" if glued and rng.random() < glue_share else " ") + piece
     return text
 
 
@@ -948,11 +938,7 @@ def _form_one_line(doc: Document, blocks: list[Block], glued: bool) -> tuple[str
             pieces.append(_one_line_table(doc, block.table, glued, glued_rows))
         else:
             pieces += [line.replace("\n", " ") for line in block.lines]
-    joiner = (lambda: rng.choice(["", " ", " "])) if glued else (lambda: " ")
-    body = pieces[0] if pieces else ""
-    for piece in pieces[1:]:
-        body += joiner() + piece
-    return "\n".join(head + [body]), glued_rows
+    return "\n".join(head + [_join(pieces, rng, glued)]), glued_rows
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -1024,13 +1010,14 @@ def _markdown_rows(doc: Document, table: Table) -> list[list[str]]:
 
 def _form_markdown(doc: Document, blocks: list[Block]) -> str:
     rng = doc.rng
+    heading = rng.choice(["## {}", "**{}**", "{}", "### {}"])
     out: list[str] = []
     for block in blocks:
         if block.kind == "title":
             out.append("# " + block.lines[0])
             out += block.lines[1:]
         elif block.kind == "heading":
-            out.append(rng.choice(["## ", "**", ""]) + block.lines[0] + ("**" if out and out[-1] == "**" else ""))
+            out.append(heading.format(block.lines[0]))
         elif block.kind == "table":
             rows = _markdown_rows(doc, block.table)
             split_rows = rng.random() < min(0.9, doc.level * 1.5)
@@ -1093,14 +1080,14 @@ def render_report(record: dict, form: str, rng: random.Random, *, noise: float =
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
     doc = Document(record, rng, noise)
-    crawler = form.startswith("one_line") or (form != "html" and rng.random() < 0.2)
+    crawler = form != "html" and rng.random() < (0.8 if form.startswith("one_line") else 0.2)
     blocks = build_blocks(doc, crawler=crawler)
     glued_rows: list[str] = []
     charset = "utf-8"
     if form == "cells_tabbed":
         text = _form_cells_tabbed(doc, blocks)
     elif form == "cells_blank_separated":
-        text = _form_cells_lines(doc, blocks, "\n\n").replace("\n", "\n\n").replace("\n\n\n\n", "\n\n")
+        text = _form_cells_lines(doc, blocks, "\n\n")
     elif form == "cells_plain":
         text = _form_cells_lines(doc, blocks, "\n")
     elif form == "tab_rows":

@@ -142,7 +142,7 @@ def mine_variants(docs: dict[str, str], families: list[Family]) -> list[Family]:
 def prose_clauses(text: str) -> list[str]:
     """Narrative sentences and clauses (the reports' prose), cut at sentence and clause marks."""
     out = []
-    for line in text.splitlines():
+    for line in re.split(r"[\n\t]", text):
         if len(line.strip()) < 20:
             continue
         for sentence in re.split(r"(?<=[。！？；])", line):

@@ -57,6 +57,12 @@ def _year(title, lines, title_index, text) -> tuple[int | None, str]:
             m = re.search(r"[（(]?\s*(20[0-4]\d)\s*年度?\s*[）)]?$", ln)
             if m and len(ln) <= 12:
                 return int(m.group(1)), "line after the title"
+        for ln in lines[title_index + 1:title_index + 4]:
+            # A report dated under its title: late in the year it covers, or early in the next.
+            m = re.fullmatch(r"(20[0-4]\d)\s*年\s*(\d{1,2})\s*月\s*\d{1,2}\s*日", ln)
+            if m:
+                year, month = int(m.group(1)), int(m.group(2))
+                return (year if month >= 10 else year - 1), "date under the title"
     m = _STATS_YEAR.search(normalize_chars(text[:20000]))
     if m:
         return int(m.group(1)), "statistics period"

@@ -215,7 +215,7 @@ def site_header(site: str, rng: random.Random) -> list[str]:
     return lines
 
 
-def site_footer(site: str, owner: str, rng: random.Random) -> list[str]:
+def site_footer(owner: str, rng: random.Random) -> list[str]:
     province = rng.choice("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新")
     icp = f"{province}ICP备{rng.randint(10**7, 10**8 - 1)}号" + (f"-{rng.randint(1, 5)}" if rng.random() < 0.6 else "")
     lines = [

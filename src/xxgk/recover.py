@@ -223,16 +223,8 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
         if not t.splittable or not m or m.group(3) or m.group(4) or m.group(1):
             runs.append([[_Piece(t.text, t.line)]])
             continue
-        digits = m.group(2)
-        options = []
-        for parts in range(1, len(digits) + 1):
-            for cuts in itertools.combinations(range(1, len(digits)), parts - 1):
-                bounds = (0, *cuts, len(digits))
-                pieces = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
-                if all(p == "0" or not p.startswith("0") for p in pieces):
-                    options.append([_Piece(p, t.line, split=len(pieces) > 1) for p in pieces])
-                if len(options) > limit:
-                    break
+        options = [[_Piece(p, t.line, split=len(parts) > 1) for p in parts]
+                   for parts in _cuts(m.group(2), n, limit)]
         runs.append(options)
     out: list[list[_Piece]] = []
 
@@ -247,6 +239,24 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
             walk(i + 1, acc + option)
 
     walk(0, [])
+    return out
+
+
+def _cuts(digits: str, most: int, limit: int) -> list[list[str]]:
+    """The ways to cut a digit string into at most ``most`` numbers, none with a leading zero."""
+    out: list[list[str]] = []
+
+    def walk(rest: str, acc: list[str]):
+        if len(out) >= limit or len(acc) > most:
+            return
+        if not rest:
+            out.append(acc)
+            return
+        ends = [1] if rest[0] == "0" else range(1, len(rest) + 1)
+        for end in ends:
+            walk(rest[end:], acc + [rest[:end]])
+
+    walk(digits, [])
     return out
 
 
