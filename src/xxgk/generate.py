@@ -196,7 +196,8 @@ def _fill_requests(fields: dict, tpl: schema.Template, rng: random.Random) -> No
 
 
 def _fill_appeals(fields: dict, rng: random.Random) -> None:
-    for group, chance, scale in (("review", 0.3, 3), ("litigation_direct", 0.15, 2), ("litigation_after_review", 0.08, 2)):
+    groups = (("review", 0.3, 3), ("litigation_direct", 0.15, 2), ("litigation_after_review", 0.08, 2))
+    for group, chance, scale in groups:
         if rng.random() >= chance:
             continue
         n = 1 + int(rng.expovariate(1 / scale)) * (10 if rng.random() < 0.05 else 1)
@@ -549,7 +550,8 @@ class Document:
         review, direct, after = (s.label.split(" ") for s in specs)
         rows = [
             [Cell(lab(review[0]), colspan=5), Cell(lab(direct[0]), colspan=10)],
-            [Cell(lab(h), rowspan=2) for h in heads] + [Cell(lab(direct[1]), colspan=5), Cell(lab(after[1]), colspan=5)],
+            [Cell(lab(h), rowspan=2) for h in heads]
+            + [Cell(lab(direct[1]), colspan=5), Cell(lab(after[1]), colspan=5)],
             [Cell(lab(h)) for h in heads] + [Cell(lab(h)) for h in heads],
             [self.value(k, f[k], "appeals") for s in specs for k in s.keys],
         ]
@@ -567,13 +569,28 @@ def _applicant_sum(f: dict, row: str) -> int:
     return sum(f.get(f"requests.{row}.{c}") or 0 for c in APPLICANTS[:-1])
 
 
+def _self_reference(issuer: str) -> str:
+    """How a body names itself in its report: 我区 for a district government, 我局 for a bureau, …"""
+    for ending, name in (("街道办事处", "我街道"), ("镇人民政府", "我镇"), ("乡人民政府", "我乡"), ("办公室", "我办"),
+                         ("局", "我局"), ("委员会", "我委")):
+        if issuer.endswith(ending):
+            return name
+    if issuer.endswith("人民政府") and issuer[-5] in "市县区":
+        return "我" + issuer[-5]
+    return "我单位"
+
+
+def _place(issuer: str) -> str:
+    """The first administrative unit an issuer names (宁波市 of 宁波市鄞州区人民政府办公室)."""
+    m = re.match(r"^(.+?(?:实验区|市|县|区))", issuer)
+    return m.group(1) if m else issuer
+
+
 def _prose(doc: Document) -> dict[str, list[str]]:
     """Narrative paragraphs of sections 一, 五, 六 whose numbers agree with the tables."""
     rec, rng = doc.record, doc.rng
     f, year, issuer = rec["fields"], rec["year"], rec["issuer"]
-    other = rec.get("hybrid_other") or {}
-    self_name = rng.choice(["我单位", "我局", "我区", "我县", "我市", "本机关"]) if not issuer.endswith("人民政府") \
-        else rng.choice(["我区", "我县", "我市", issuer])
+    self_name = rng.choice([_self_reference(issuer), _self_reference(issuer), "本机关", issuer])
     new, carried, forward = (_applicant_sum(f, r) for r in ("new", "carried_over", "carried_forward"))
     org = new - (f["requests.new.natural_person"] or 0)
     granted, partial = _applicant_sum(f, "granted"), _applicant_sum(f, "partially_granted")
@@ -624,8 +641,9 @@ def _prose(doc: Document) -> dict[str, list[str]]:
         f"（四）平台建设。持续优化政府门户网站栏目设置，全年网站访问量{rng.randint(10000, 900000)}人次，"
         f"开展业务培训{rng.randint(1, 6)}次。",
     ])
+    contact = issuer if issuer.endswith("办公室") else issuer + "办公室"
     intro = (f"本报告根据《中华人民共和国政府信息公开条例》要求编制。本报告中所列数据的统计期限自{year}年1月1日起至"
-             f"{year}年12月31日止。如对本报告有疑问，请与{issuer}办公室联系（电话：0{rng.randint(100, 999)}-"
+             f"{year}年12月31日止。如对本报告有疑问，请与{contact}联系（电话：0{rng.randint(100, 999)}-"
              f"{rng.randint(1000000, 9999999)}）。")
     problems = rng.choice([
         f"{year}年，{self_name}政府信息公开工作取得了一定成效，但仍存在一些不足：信息公开的深度和广度有待加强，"
@@ -634,7 +652,7 @@ def _prose(doc: Document) -> dict[str, list[str]]:
         "完善工作制度，推动政府信息公开工作再上新台阶。",
     ])
     fee = rng.choice(["无。", "无其他需要报告的事项。", f"{self_name}{year}年度未收取政府信息公开信息处理费。",
-                      f"按照《政府信息公开信息处理费管理办法》，本年度共收取信息处理费0元。"])
+                      "按照《政府信息公开信息处理费管理办法》，本年度共收取信息处理费0元。"])
     return {"intro": [intro], "overview": [opening, active_p, request_p, appeal_p, manage_p],
             "problems": [problems], "other": [fee]}
 
@@ -648,8 +666,10 @@ class Block:
     table: Table | None = None
 
 
+_HALF_WIDTH = str.maketrans({"，": ",", "（": "(", "）": ")", "：": ":", "；": ";"})
 HEADINGS = (("一", "总体情况"), ("二", "主动公开政府信息情况"), ("三", "收到和处理政府信息公开申请情况"),
-            ("四", "政府信息公开行政复议、行政诉讼情况"), ("五", "存在的主要问题及改进情况"), ("六", "其他需要报告的事项"))
+            ("四", "政府信息公开行政复议、行政诉讼情况"), ("五", "存在的主要问题及改进情况"),
+            ("六", "其他需要报告的事项"))
 
 
 def _title_lines(doc: Document, style: str) -> list[str]:
@@ -668,27 +688,30 @@ def _title_lines(doc: Document, style: str) -> list[str]:
     return [f"{issuer}{year}年" + rng.choice(["", "度"]) + "政府信息公开工作年度报告"]
 
 
-def build_blocks(doc: Document, *, crawler: bool) -> list[Block]:
+def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None) -> list[Block]:
+    """The report as blocks; ``site`` forces web-page furniture on (True) or off (False), else it is noise."""
     rec, rng = doc.record, doc.rng
     y, m, d = _pub_date(rec["year"], rng)
+    stamp = f"{y}-{m:02d}-{d:02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"
     style = rng.choices(["plain", "short", "short_annual", "generic", "year_first"], [45, 15, 10, 15, 15])[0]
     title = _title_lines(doc, "plain" if crawler else style)
     blocks = []
     if crawler:
-        blocks.append(Block("meta", [f"标题: {title[0]}", f"发布时间: {y}-{m:02d}-{d:02d} {rng.randint(8, 18):02d}:"
-                                     f"{rng.randint(0, 59):02d}", "文号: ", f"发布机构: {rec['issuer']}",
+        blocks.append(Block("meta", [f"标题: {title[0]}", f"发布时间: {stamp}", "文号: ", f"发布机构: {rec['issuer']}",
                                      "栏目: 政府信息公开年报",
                                      f"原文链接: https://www.example.gov.cn/zwgk/zfxxgk/ndbg/{y}{m:02d}/"
                                      f"t{y}{m:02d}{d:02d}_{rng.randint(10000, 99999)}.htm",
+                                     f"本地目录: zwgk/zfxxgk/ndbg/{y}{m:02d}/{title[0]}",
+                                     "页面链接与图片详见 links.tsv(同目录)",
                                      "==================== 正文 ===================="]))
-    if rng.random() < min(0.9, doc.level * 1.2):
+    if site or (site is None and rng.random() < min(0.9, doc.level * 1.2)):
         doc.use("site_furniture")
-        site = _short_issuer(rec["issuer"]) or rec["issuer"]
-        blocks.append(Block("furniture", site_header(site + "人民政府网", rng)))
+        site = _place(rec["issuer"]) + rng.choice(["人民政府网", "人民政府门户网站", "政府网"])
+        blocks.append(Block("furniture", site_header(site, rng)))
     if not crawler or rng.random() < 0.5:
         blocks.append(Block("title", title))
     if rng.random() < 0.3:
-        blocks.append(Block("meta", [f"发布时间:{y}-{m:02d}-{d:02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"]))
+        blocks.append(Block("meta", [f"发布时间:{stamp}"]))
     prose = _prose(doc)
     if style == "generic" or rng.random() < 0.5:
         blocks.append(Block("para", prose["intro"]))
@@ -701,6 +724,10 @@ def build_blocks(doc: Document, *, crawler: bool) -> list[Block]:
             blocks.append(Block("table", table=tables[numeral]))
         else:
             blocks.append(Block("para", prose["problems" if numeral == "五" else "other"]))
+    if doc.labels.half_brackets and doc.labels.comma_swap == ",":
+        for block in blocks:
+            if block.kind == "para":
+                block.lines = [line.translate(_HALF_WIDTH) for line in block.lines]
     signer = rec["issuer"] if rng.random() < 0.7 else rec["issuer"] + rng.choice(["办公室", "政务公开办公室"])
     blocks.append(Block("sign", [signer, f"{y}年{m}月{d}日"]))
     if "site_furniture" in doc.kinds:
@@ -726,6 +753,14 @@ def _visible_text(cell: Cell) -> str:
     return cell.zero if cell.blank else cell.text
 
 
+def _padding(doc: Document, weight: float) -> str | None:
+    """The space character (if any) this document pads its values with."""
+    if doc.rng.random() >= min(0.9, doc.level * weight):
+        return None
+    doc.use("value_padding")
+    return doc.rng.choice(["\u3000", "\xa0", " "])
+
+
 def _pad(text: str, rng: random.Random, pad: str | None) -> str:
     if not pad or not text:
         return text
@@ -735,10 +770,8 @@ def _pad(text: str, rng: random.Random, pad: str | None) -> str:
 
 def _form_cells_tabbed(doc: Document, blocks: list[Block]) -> str:
     rng = doc.rng
-    pad = rng.choice([None, "\u3000", "\xa0", " "]) if rng.random() < min(0.9, doc.level * 2) else None
+    pad = _padding(doc, 2.0)
     blank_styles = rng.sample(["\t", "\t\xa0", "\t\u3000", "\t "], k=rng.randint(1, 3))
-    if pad:
-        doc.use("value_padding")
     lines: list[str] = []
     for block in blocks:
         if block.kind == "table":
@@ -760,7 +793,11 @@ def _form_cells_tabbed(doc: Document, blocks: list[Block]) -> str:
             lines += block.lines
             if block.kind in ("title", "sign"):
                 lines.append("")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if not text.startswith("标题") and rng.random() < min(0.5, doc.level):
+        doc.use("docx_artifacts")      # Word's hidden bookmark, kept by some converters before the first line
+        text = "[bookmark: _GoBack]" + text
+    return text
 
 
 def _visible_rows(table: Table) -> list[list[Cell]]:
@@ -775,14 +812,14 @@ def _page_breaks(doc: Document, items: list, *, always: bool = False) -> list:
         return items
     doc.use("page_furniture")
     pages = rng.randint(3, 9)
-    out, page = list(items), rng.randint(1, 3)
+    out, first = list(items), rng.randint(1, 3)
     running = f"{doc.record['issuer']}{doc.record['year']}年政府信息公开工作年度报告"
-    for at in sorted(rng.sample(range(1, len(out)), k=min(len(out) - 1, rng.randint(1, 3))), reverse=True):
+    spots = sorted(rng.sample(range(1, len(out)), k=min(len(out) - 1, rng.randint(1, 3))))
+    for page, at in reversed(list(enumerate(spots, start=first))):
         furniture = [page_marker(page, pages, rng)]
         if rng.random() < 0.4:
             furniture.append(running)
         out[at:at] = furniture
-        page += 1
     return out
 
 
@@ -805,6 +842,7 @@ def _form_tab_rows(doc: Document, blocks: list[Block]) -> str:
     fill_colspan, fill_rowspan = rng.random() < 0.7, rng.random() < 0.8
     trailing = rng.choice([0, 0, 1, 2])
     drop_lead = rng.uniform(0, 0.4) if rng.random() < min(0.9, doc.level * 2) else 0.0
+    pad = _padding(doc, 0.5)
     paragraphs: list[str] = []
     for block in blocks:
         if block.kind != "table":
@@ -817,7 +855,8 @@ def _form_tab_rows(doc: Document, blocks: list[Block]) -> str:
                 if p.placeholder:
                     cells += [""] * (fill_rowspan + (p.cell.colspan - 1) * fill_colspan)
                     continue
-                cells.append("" if p.cell.blank and p.cell.key else p.cell.text)
+                blank = p.cell.key is not None and p.cell.blank
+                cells.append("" if blank else _pad(p.cell.text, rng, pad) if p.cell.key else p.cell.text)
                 cells += [""] * ((p.cell.colspan - 1) * fill_colspan)
             has_blank = any(p.cell.blank and p.cell.key for p in row)
             if not has_blank:
@@ -852,10 +891,14 @@ def _one_line_table(doc: Document, table: Table, glued: bool, glued_rows: list[s
 
 
 def _join(pieces: list[str], rng: random.Random, glued: bool, glue_share: float = 0.3) -> str:
-    """Pieces joined by single spaces, or in a glued dump by nothing at all for a share of the joints."""
+    """Pieces joined by single spaces, or in a glued dump by nothing at all for a share of the joints.
+
+    A decimal is never glued to a piece opening with a digit (``41.99123.收到…``): no reader could split that.
+    """
     text = pieces[0] if pieces else ""
     for piece in pieces[1:]:
-        text += ("" if glued and rng.random() < glue_share else " ") + piece
+        unsafe = piece[:1].isdigit() and re.search(r"\d\.\d+$", text)
+        text += ("" if glued and not unsafe and rng.random() < glue_share else " ") + piece
     return text
 
 
@@ -948,29 +991,29 @@ def _wrap(text: str, width: int) -> list[str]:
 def _form_pdf(doc: Document, blocks: list[Block]) -> str:
     rng = doc.rng
     width = rng.randint(28, 42)
-    lines: list[str] = []
+    chunks: list[list[str]] = []     # units a page break may fall between: a prose line, a table row
     for block in blocks:
         if block.kind == "para":
-            for text in block.lines:
-                lines += _wrap(text, width)
+            chunks += [[line] for text in block.lines for line in _wrap(text, width)]
         elif block.kind == "table":
-            lines += _pdf_table(doc, block.table)
+            chunks += _pdf_table(doc, block.table)
         else:
-            lines += block.lines
-    return "\n".join(_page_breaks(doc, lines, always=True))
+            chunks += [[line] for line in block.lines]
+    chunks = [[c] if isinstance(c, str) else c for c in _page_breaks(doc, chunks, always=True)]
+    return "\n".join(line for chunk in chunks for line in chunk)
 
 
-def _pdf_table(doc: Document, table: Table) -> list[str]:
+def _pdf_table(doc: Document, table: Table) -> list[list[str]]:
     """Rows as PDF text extraction gives them: values before the label, or the label split around them."""
     rng = doc.rng
-    out: list[str] = []
+    out: list[list[str]] = []
     pending_groups: list[tuple[int, str]] = []    # (rows left before printing, label) of labels merged down
     for row in placed_rows(table):
         own = [p for p in row if not p.placeholder]
         labels = [p.cell for p in own if p.cell.key is None]
         values = [_visible_text(p.cell) for p in own if p.cell.key is not None]
         if not values:
-            out += [c.text for c in labels]
+            out.append([c.text for c in labels if c.text])
             continue
         groups = [c for c in labels if c.rowspan > 1]
         leaf = [c.text for c in labels if c.rowspan == 1]
@@ -981,15 +1024,16 @@ def _pdf_table(doc: Document, table: Table) -> list[str]:
         label = "".join(leaf)
         order = rng.random()
         if order < 0.45:
-            out += values + [label]
-        elif order < 0.8 and len(label) >= 6:
-            cut = rng.randint(2, len(label) - 2)
-            out += [label[:cut]] + values + [label[cut:]]
+            lines = values + [label]
+        elif order < 0.8 and len(label) > (width := rng.randint(5, 14)) + 1:
+            # The label wraps at the cell's width and its first line sits above the row's values.
+            lines = [label[:width]] + values + [label[width:]]
         else:
-            out += [label] + values
-        out += now
-    out += [label for _, label in pending_groups]
-    return [line for line in out if line]
+            lines = [label] + values
+        out.append([line for line in lines + now if line])
+    if pending_groups:
+        out.append([label for _, label in pending_groups])
+    return [chunk for chunk in out if chunk]
 
 
 def _markdown_rows(doc: Document, table: Table) -> list[list[str]]:
@@ -1043,8 +1087,10 @@ def _html_table(table: Table) -> str:
     for row in table.rows:
         cells = []
         for c in row:
-            span = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
-            text = "&nbsp;" if (c.key is not None and c.blank) or not c.text else html.escape(c.text).replace("\n", "<br/>")
+            span = f' colspan="{c.colspan}"' if c.colspan > 1 else ""
+            span += f' rowspan="{c.rowspan}"' if c.rowspan > 1 else ""
+            blank = (c.key is not None and c.blank) or not c.text
+            text = "&nbsp;" if blank else html.escape(c.text).replace("\n", "<br/>")
             cells.append(f'<td{span} valign="center"><p class="MsoNormal" align="center"><span>{text}</span></p></td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return '<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0">\n<tbody>\n' + \
@@ -1068,7 +1114,8 @@ def _form_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
             body.append(f"<p><strong>{html.escape(block.lines[0])}</strong></p>")
         else:
             body += [f'<p style="text-indent:2em">{html.escape(x)}</p>' for x in block.lines]
-    page = (f'<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
+    page = ('<!DOCTYPE html>\n<html>\n<head>\n'
+            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
             f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
             '<div class="main"><div class="article">\n<div class="TRS_Editor">\n' + "\n".join(body) +
             "\n</div>\n</div></div>\n</body>\n</html>\n")
@@ -1081,7 +1128,9 @@ def render_report(record: dict, form: str, rng: random.Random, *, noise: float =
         raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
     doc = Document(record, rng, noise)
     crawler = form != "html" and rng.random() < (0.8 if form.startswith("one_line") else 0.2)
-    blocks = build_blocks(doc, crawler=crawler)
+    # Word and PDF files carry no site navigation; a saved page always does.
+    site = True if form == "html" else False if form in ("cells_tabbed", "pdf_scrambled") else None
+    blocks = build_blocks(doc, crawler=crawler, site=site)
     glued_rows: list[str] = []
     charset = "utf-8"
     if form == "cells_tabbed":

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from xxgk import schema
+import numpy as np
+
+from xxgk import encoder, schema
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO / "corpus" / "labels"
@@ -346,6 +348,7 @@ PER_CATEGORY_TRAIN = 240       # examples per category drawn from its training f
 PER_CATEGORY_FRESH = 24        # held-out: fresh noise draws of training families, per category
 PER_HELDOUT_FAMILY = 16        # held-out: noise draws of each held-out family
 FURNITURE_DRAWS = {"train": 30, "heldout": 15, "fresh": 4}
+SPLITS = ("train", "calibration", "heldout")
 
 
 def furniture_families() -> list[Family]:
@@ -360,37 +363,48 @@ def all_families(shared: Path | None) -> list[Family]:
     return families + furniture_families()
 
 
-def draws_for(families: list[Family], noise: Noise, split: str) -> list[dict]:
-    """Examples of one split: the clean base forms and noise draws, balanced per category."""
+def plan(families: list[Family], split: str) -> list[tuple[Family, int, bool]]:
+    """(family, number of noise draws, whether the clean base form is included) for one split.
+
+    ``train`` draws from training families; ``calibration`` and ``heldout`` take fresh draws of them,
+    and ``heldout`` adds every held-out family (variants, prose of held-out documents, furniture).
+    """
     by_cat: dict[str, list[Family]] = {}
     for f in families:
         by_cat.setdefault(f.category, []).append(f)
     out = []
-    for cat, fams in by_cat.items():
-        own = [f for f in fams if f.split == split]
-        trained = [f for f in fams if f.split == "train"]
-        plan = []  # (family, draws, include base)
-        labelish = [f for f in (own if split == "train" else trained) if f.origin not in ("prose", "furniture")]
+    for fams in by_cat.values():
+        labels = [f for f in fams if f.split == "train" and f.origin not in ("prose", "furniture")]
+        prose = [f for f in fams if f.split == "train" and f.origin == "prose"]
+        furniture = [f for f in fams if f.split == "train" and f.origin == "furniture"]
         if split == "train":
-            plan += [(f, -(-PER_CATEGORY_TRAIN // len(labelish)), True) for f in labelish]
-        else:
-            plan += [(f, -(-PER_CATEGORY_FRESH // len(labelish)) if labelish else 0, False) for f in labelish]
-            plan += [(f, PER_HELDOUT_FAMILY, True) for f in own if f.origin not in ("prose", "furniture")]
-        plan += [(f, 1, True) for f in own if f.origin == "prose"]
-        plan += [(f, FURNITURE_DRAWS[split], False) for f in own if f.origin == "furniture"]
-        if split == "heldout":
-            plan += [(f, FURNITURE_DRAWS["fresh"], False) for f in trained if f.origin == "furniture"]
-        for fam, n, with_base in plan:
-            kind = "heldout-family" if fam.split == "heldout" else ("fresh-draw" if split == "heldout" else "train")
-            texts = [fam.text] if with_base else []
-            for _ in range(n):
-                if fam.origin == "furniture":
-                    base = noise.fill(fam.text)
-                    texts.append(noise.draw(base, cat) if noise.rng.random() < 0.3 else base)
-                else:
-                    texts.append(noise.draw(fam.text, cat))
-            out += [{"text": t, "category": cat, "origin": fam.origin, "kind": kind, "family": fam.text}
-                    for t in texts]
+            out += [(f, -(-PER_CATEGORY_TRAIN // len(labels)), True) for f in labels]
+            out += [(f, 1, True) for f in prose] + [(f, FURNITURE_DRAWS["train"], False) for f in furniture]
+            continue
+        out += [(f, -(-PER_CATEGORY_FRESH // len(labels)), False) for f in labels]
+        out += [(f, FURNITURE_DRAWS["fresh"], False) for f in furniture]
+        if split == "calibration":
+            out += [(f, 1, False) for f in prose]
+            continue
+        for f in fams:
+            if f.split == "heldout":
+                n = {"prose": 1, "furniture": FURNITURE_DRAWS["heldout"]}.get(f.origin, PER_HELDOUT_FAMILY)
+                out.append((f, n, f.origin != "furniture"))
+    return out
+
+
+def draw_split(families: list[Family], noise: Noise, split: str) -> list[dict]:
+    out = []
+    for fam, n, with_base in plan(families, split):
+        kind = "heldout-family" if fam.split == "heldout" else ("train" if split == "train" else "fresh-draw")
+        texts = [fam.text] if with_base else []
+        for _ in range(n):
+            if fam.origin == "furniture":
+                base = noise.fill(fam.text)
+                texts.append(noise.draw(base, fam.category) if noise.rng.random() < 0.3 else base)
+            else:
+                texts.append(noise.draw(fam.text, fam.category))
+        out += [{"text": t, "category": fam.category, "origin": fam.origin, "kind": kind} for t in texts]
     return out
 
 
@@ -419,12 +433,11 @@ def build_corpus(shared: Path | None = SHARED_DIR, out: Path = CORPUS_DIR, seed:
     confusions = {r["char"]: [c for c in r["confusables"].split() if c != r["char"]] for r in read_tsv("ocr_confusions.tsv")}
     confusions = {ch: cs for ch, cs in confusions.items() if cs}
     furniture = [f.text for f in families if f.origin == "furniture" and f.split == "train"]
-    splits = {}
-    for offset, split in enumerate(("train", "heldout")):
+    splits: dict[str, list[dict]] = {}
+    for offset, split in enumerate(SPLITS):
         noise = Noise(random.Random(seed + offset), confusions, furniture, parents_by_category())
-        examples = draws_for(families, noise, split)
-        banned = {key(ex["text"]) for ex in splits.get("train", [])}
-        splits[split] = deduplicate(examples, owners, banned)
+        banned = {key(ex["text"]) for examples in splits.values() for ex in examples}
+        splits[split] = deduplicate(draw_split(families, noise, split), owners, banned)
     out.mkdir(parents=True, exist_ok=True)
     for split, examples in splits.items():
         with (out / f"{split}.jsonl").open("w", encoding="utf-8") as fh:
@@ -435,3 +448,229 @@ def build_corpus(shared: Path | None = SHARED_DIR, out: Path = CORPUS_DIR, seed:
 def load_split(split: str, corpus: Path = CORPUS_DIR) -> list[dict]:
     with (corpus / f"{split}.jsonl").open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
+
+
+# --- training ------------------------------------------------------------------------------------
+
+TOP_LAYERS = 4        # LoRA goes into the top layers; the rest of the encoder stays frozen and is run once
+LORA_RANK = 16
+EPOCHS = 6
+BATCH = 32
+LEARNING_RATE = 1e-3
+MAX_SEQ_LENGTH = 96
+
+
+def tokenize(tokenizer, texts: list[str]):
+    from xxgk.label_model import PREFIX
+    return tokenizer([PREFIX + t for t in texts], padding=True, truncation=True, max_length=MAX_SEQ_LENGTH,
+                     return_tensors="pt")
+
+
+def lower_states(bert, tokenizer, texts: list[str], start: int, batch: int = 64) -> list:
+    """Hidden states entering layer ``start`` (unpadded, fp16): computed once, the frozen part."""
+    import torch
+    out = []
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    states = [None] * len(texts)
+    with torch.inference_mode():
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            enc = tokenize(tokenizer, [texts[j] for j in idx])
+            hidden = bert(**enc, output_hidden_states=True).hidden_states[start]
+            for row, j in enumerate(idx):
+                states[j] = hidden[row, :int(enc["attention_mask"][row].sum())].to(torch.float16).clone()
+    out.extend(states)
+    return out
+
+
+class TopStack:
+    """The encoder's top layers (carrying LoRA), mean pooling and the head, run on cached lower states."""
+
+    def __init__(self, bert, start: int, n_labels: int):
+        import torch
+        self.bert, self.start = bert, start
+        self.head = torch.nn.Linear(bert.config.hidden_size, n_labels)
+
+    def pooled(self, states: list):
+        import torch
+        from transformers.masking_utils import create_bidirectional_mask
+        lengths = torch.tensor([s.shape[0] for s in states])
+        hidden = torch.nn.utils.rnn.pad_sequence([s.float() for s in states], batch_first=True)
+        mask = (torch.arange(hidden.shape[1])[None, :] < lengths[:, None]).long()
+        attention = create_bidirectional_mask(config=self.bert.config, inputs_embeds=hidden, attention_mask=mask)
+        for layer in self.bert.encoder.layer[self.start:]:
+            hidden = layer(hidden, attention)
+            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+        weights = mask.unsqueeze(-1).float()
+        return (hidden * weights).sum(1) / weights.sum(1)
+
+    def logits(self, states: list):
+        return self.head(self.pooled(states))
+
+
+def batches(lengths: list[int], rng: random.Random, size: int = BATCH) -> list[list[int]]:
+    """Shuffled batches of similar lengths (little padding), a fresh draw every epoch."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    out = []
+    for i in range(0, len(order), size * 16):
+        chunk = sorted(order[i:i + size * 16], key=lambda j: lengths[j])
+        out += [chunk[k:k + size] for k in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
+def fit_temperature(logits, targets) -> float:
+    import torch
+    log_t = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(logits / log_t.exp(), targets)
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+    return float(log_t.exp())
+
+
+def evaluate(predictions: list[tuple[str, float]], examples: list[dict]) -> dict:
+    truth = [ex["category"] for ex in examples]
+    guess = [p[0] for p in predictions]
+    correct = [t == g for t, g in zip(truth, guess)]
+    said_none = [t for t, g in zip(truth, guess) if g == NONE]
+    confusion: dict[str, int] = {}
+    for t, g, ex in zip(truth, guess, examples):
+        if t != g:
+            confusion[f"{t} -> {g}"] = confusion.get(f"{t} -> {g}", 0) + 1
+    by_kind = {}
+    for kind in sorted({ex["kind"] for ex in examples}):
+        picks = [c for c, ex in zip(correct, examples) if ex["kind"] == kind]
+        by_kind[kind] = {"n": len(picks), "accuracy": sum(picks) / len(picks)}
+    bins = np.linspace(0, 1, 11)
+    confidences = np.array([p[1] for p in predictions])
+    hits = np.array(correct, dtype=float)
+    ece = sum(abs(hits[m].mean() - confidences[m].mean()) * m.mean()
+              for lo, hi in zip(bins[:-1], bins[1:]) if (m := (confidences > lo) & (confidences <= hi)).any())
+    return {
+        "n": len(examples), "accuracy": sum(correct) / len(correct),
+        "none_precision": sum(t == NONE for t in said_none) / max(len(said_none), 1),
+        "none_recall": sum(t == NONE and g == NONE for t, g in zip(truth, guess)) / max(truth.count(NONE), 1),
+        "expected_calibration_error": float(ece), "by_kind": by_kind,
+        "confusion": dict(sorted(confusion.items(), key=lambda kv: -kv[1])),
+        "errors": [{"text": ex["text"], "truth": t, "predicted": g, "confidence": round(p[1], 3)}
+                   for t, g, p, ex in zip(truth, guess, predictions, examples) if t != g],
+    }
+
+
+def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED, epochs: int = EPOCHS) -> dict:
+    """Fine-tune the top of the encoder (LoRA) and a head; calibrate; save the small artifacts; evaluate."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from safetensors.torch import save_file
+
+    from xxgk import label_model
+
+    started = time.time()
+    if not all((corpus / f"{split}.jsonl").is_file() for split in SPLITS):
+        build_corpus(out=corpus, seed=seed)
+    data = {split: load_split(split, corpus) for split in SPLITS}
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    st = encoder.load_encoder()
+    bert, tokenizer = st[0].model, st.tokenizer
+    start = bert.config.num_hidden_layers - TOP_LAYERS
+    labels = sorted(schema.categories())
+    index = {name: i for i, name in enumerate(labels)}
+
+    lora = LoraConfig(r=LORA_RANK, lora_alpha=2 * LORA_RANK, lora_dropout=0.05,
+                      target_modules=["query", "key", "value", "dense"],
+                      layers_to_transform=list(range(start, bert.config.num_hidden_layers)), layers_pattern="layer")
+    peft_bert = get_peft_model(bert, lora)
+    model = TopStack(peft_bert.base_model.model, start, len(labels))
+    states = {split: lower_states(bert, tokenizer, [ex["text"] for ex in data[split]], start) for split in SPLITS}
+    targets = {split: torch.tensor([index[ex["category"]] for ex in data[split]]) for split in SPLITS}
+    lowered = time.time() - started
+
+    params = [p for p in peft_bert.parameters() if p.requires_grad] + list(model.head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
+    rng = random.Random(seed)
+    lengths = [s.shape[0] for s in states["train"]]
+    steps = epochs * -(-len(lengths) // BATCH)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=LEARNING_RATE, total_steps=steps, pct_start=0.1)
+    history = []
+    for epoch in range(epochs):
+        peft_bert.train()
+        total = 0.0
+        for batch in batches(lengths, rng):
+            loss = torch.nn.functional.cross_entropy(model.logits([states["train"][i] for i in batch]),
+                                                     targets["train"][batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += float(loss) * len(batch)
+        calibration_logits = logits_of(model, peft_bert, states["calibration"])
+        accuracy = float((calibration_logits.argmax(1) == targets["calibration"]).float().mean())
+        history.append({"epoch": epoch + 1, "loss": total / len(lengths), "calibration_accuracy": accuracy,
+                        "seconds": round(time.time() - started)})
+        print(f"epoch {epoch + 1}: loss {total / len(lengths):.4f}, calibration accuracy {accuracy:.4f}, "
+              f"{time.time() - started:.0f}s", flush=True)
+
+    temperature = fit_temperature(calibration_logits, targets["calibration"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    peft_bert.save_pretrained(str(out_dir / "adapter"))
+    save_file({k: v.detach().contiguous() for k, v in model.head.state_dict().items()}, str(out_dir / "head.safetensors"))
+    config = {
+        "labels": labels, "temperature": temperature, "likeness_floor": -1.0, "prefix": label_model.PREFIX,
+        "max_seq_length": MAX_SEQ_LENGTH, "encoder_pieces_digest": encoder.manifest()["pieces_digest"],
+        "vocabulary_trim": {"keep_ranges": [[lo, hi] for lo, hi in encoder.KEEP_RANGES],
+                            "pieces": encoder.manifest()["pieces"]},
+        "training": {"seed": seed, "epochs": epochs, "batch": BATCH, "learning_rate": LEARNING_RATE,
+                     "top_layers": TOP_LAYERS, "lora_rank": LORA_RANK},
+    }
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False), encoding="utf-8")
+    trained = time.time() - started
+
+    # the "not a label" gate: below the lowest similarity any calibration label had to an official label
+    classifier = label_model.LabelModel(out_dir)
+    likeness = classifier.label_likeness([ex["text"] for ex in data["calibration"]])
+    label_likeness = [s for s, ex in zip(likeness, data["calibration"]) if ex["category"] != NONE]
+    config["likeness_floor"] = float(min(label_likeness)) - 0.02
+    (out_dir / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False), encoding="utf-8")
+    classifier.likeness_floor = config["likeness_floor"]
+
+    evaluated = time.time()
+    heldout = evaluate(classifier.predict([ex["text"] for ex in data["heldout"]]), data["heldout"])
+    seconds_per_string = (time.time() - evaluated) / len(data["heldout"])
+    metrics = {
+        "heldout": heldout,
+        "calibration": {"n": len(data["calibration"]), "temperature": temperature, "history": history},
+        "corpus": {split: len(examples) for split, examples in data.items()},
+        "seconds": {"lower_layers_once": round(lowered), "training": round(trained), "total": round(time.time() - started)},
+        "predict_ms_per_string": round(seconds_per_string * 1000, 2),
+        "threads": torch.get_num_threads(),
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, ensure_ascii=False), encoding="utf-8")
+    return metrics
+
+
+def logits_of(model: TopStack, peft_bert, states: list, batch: int = 128):
+    import torch
+    peft_bert.eval()
+    with torch.inference_mode():
+        return torch.cat([model.logits(states[i:i + batch]) for i in range(0, len(states), batch)])
+
+
+def main() -> None:
+    metrics = train()
+    held = metrics["heldout"]
+    print(f"held-out: accuracy {held['accuracy']:.4f} on {held['n']}, none precision {held['none_precision']:.4f}, "
+          f"ECE {held['expected_calibration_error']:.4f}; training {metrics['seconds']['total']}s")
+    for pair, count in list(held["confusion"].items())[:15]:
+        print(f"  {count:3d}  {pair}")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,8 +67,6 @@ VARIANTS = {
 }
 
 # Traditional forms of the characters these labels use (scraped Taiwanese/HK-encoded pages, OCR of old PDFs).
-_TRAD = str.maketrans("請數現與開決結處關機規範業構織團體務經復議訴訟審維護糾間並計這條項許強費購買總額權屬國過內報為無發類據應應實際纔舊當對應會個製頒廢",
-                      "请数现与开决结处关机规范业构织团体务经复议诉讼审维护纠间并计这条项许强费购买总额权属国过内报为无发类据应应实际才旧当对应会个制颁废")
 _PUNCT = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "，": "、", ",": "、",
                         "；": "、", ";": "、", "：": ":", "“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": "",
                         "．": ".", "。": ".", "／": "/", "－": "-", "—": "-", "–": "-", "　": " ", "\xa0": " "})
@@ -98,11 +96,23 @@ def strip_numbering(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+_DROP = re.compile(r"[^\w/]")
+
+
 def normalize_label(text: str) -> str:
-    """The form labels are compared in: no spaces, no numbering, simplified, unified punctuation."""
-    text = normalize_chars(text).translate(_TRAD).translate(_PUNCT)
-    text = _SPACE.sub("", text)
-    return strip_numbering(text).strip("、.:-")
+    """The form labels are compared in: simplified, no spaces, no numbering, no punctuation.
+
+    Punctuation goes entirely: scrapes swap ，、；（( freely, and no two labels differ only in it.
+    """
+    text = _to_simplified().convert(normalize_chars(text)).translate(_PUNCT)
+    text = strip_numbering(_SPACE.sub("", text))
+    return _DROP.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -187,15 +197,20 @@ def _contained(norm: str, candidates: tuple[Entry, ...]) -> Match | None:
     Accepted only when dictionary text covers most of the string, so a sentence of prose that mentions
     规范性文件 is not taken for the row of that name.
     """
-    inside = [e for e in candidates if len(e.text) >= 2 and e.text in norm]
+    shared = _exact()
+    inside = [e for e in candidates if len(e.text) >= 2 and e.text in norm and shared.get(e.text) != "ambiguous"]
     if not inside:
         return None
+    spans = {e.text: [(m.start(), m.start() + len(e.text)) for m in re.finditer(re.escape(e.text), norm)]
+             for e in inside}
+    # An entry found only inside a longer one (其他 in 其他结果) says nothing of its own.
+    inside = [e for e in inside if any(not any(a <= s and t <= b and (b - a) > (t - s)
+                                               for o, occ in spans.items() if o != e.text for a, b in occ)
+                                       for s, t in spans[e.text])]
     covered = [False] * len(norm)
     for e in inside:
-        start = norm.find(e.text)
-        while start >= 0:
-            covered[start:start + len(e.text)] = [True] * len(e.text)
-            start = norm.find(e.text, start + 1)
+        for start, end in spans[e.text]:
+            covered[start:end] = [True] * (end - start)
     coverage = sum(covered) / len(norm)
     best = max(inside, key=lambda e: (_PRIORITY.get(e.category.split(".")[0], 0), len(e.text)))
     rivals = {e.category for e in inside if len(e.text) == len(best.text)

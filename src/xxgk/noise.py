@@ -18,11 +18,11 @@ OCR_SLIPS = {
 }
 
 # Traditional forms of the simplified characters these labels and headings use.
-_SIMPLIFIED = "规范许对务项处罚强费采购数总额开决请结转办区计这属于国护权益类过执询关现补确访举报诉讼复应无当获缴纳业机构会织维纠审经议况发废效单万证节组实际为时间报门户网"
-_TRADITIONAL = "規範許對務項處罰強費採購數總額開決請結轉辦區計這屬於國護權益類過執詢關現補確訪舉報訴訟復應無當獲繳納業機構會織維糾審經議況發廢效單萬證節組實際為時間報門戶網"
-TRADITIONAL = dict(zip(_SIMPLIFIED, _TRADITIONAL))
-assert len(_SIMPLIFIED) == len(_TRADITIONAL)
-TRADITIONAL.update({"稳": "穩", "护": "護", "类": "類", "执": "執", "决": "決", "项": "項", "计": "計"})
+_SIMPLIFIED = ("规范许对务项处罚强费采购数总额开决请结转办区计这属于国护权益类过执询关现补确访举"
+               "报诉讼复应无当获缴纳业机构会织维纠审经议况发废效单万证节组实际为时间报门户网")
+_TRADITIONAL = ("規範許對務項處罰強費採購數總額開決請結轉辦區計這屬於國護權益類過執詢關現補確訪舉"
+                "報訴訟復應無當獲繳納業機構會織維糾審經議況發廢效單萬證節組實際為時間報門戶網")
+TRADITIONAL = dict(zip(_SIMPLIFIED, _TRADITIONAL)) | {"稳": "穩", "动": "動", "条": "條", "责": "責", "级": "級"}
 
 # Old or local wordings of official label bodies (numbering stripped), as printed by real reports.
 WORDINGS = {
@@ -32,7 +32,8 @@ WORDINGS = {
     "补正后申请内容仍不明确": ["补正后申请内容仍然不明确"],
     "危及“三安全一稳定”": ["危及\"三安全一稳定\"", "危及三安全一稳定", "危及“三安全一稳定"],
     "部分公开（区分处理的，只计这一情形，不计其他情形）": [
-        "部分公开", "部分公开 (区分处理的, 只计这一情形, 不计其他情形)", "部分公开（区分处理的只计这一情形，不计其他情形）"],
+        "部分公开", "部分公开 (区分处理的, 只计这一情形, 不计其他情形)",
+        "部分公开（区分处理的只计这一情形，不计其他情形）"],
     "要求行政机关确认或重新出具已获取信息": ["要求行政机关确认或者重新出具已获取信息"],
     "信访举报投诉类申请": ["信访、举报、投诉类申请"],
     "本年新收政府信息公开申请数量": ["本年新收政府信息公开申请", "本年新收申请数量"],
@@ -56,11 +57,12 @@ WORDINGS = {
 _CN_NUM = "一二三四五六七八九十"
 _NUMBERED = re.compile(r"^(?:（([一二三四五六七八九十]+)）|([一二三四五六七八九十]+)、|(\d+)\.)(.*)$", re.S)
 
-# Ways a numbering class is printed: (chinese numeral in brackets), chinese numeral + 、, arabic + dot.
+# Ways each numbering class is printed (the official way first): chinese numeral in brackets, chinese numeral
+# with 、, arabic with a dot. A class never takes another class's look, as no report confuses its own levels.
 NUMBERING = {
-    "paren": ["（{c}）", "({c})", "{c}、", "（{c}）", ""],
-    "comma": ["{c}、", "{c}.", "{c}．", "（{c}）", ""],
-    "arabic": ["{n}.", "{n}、", "{n}．", "（{n}）", "({n})", ""],
+    "paren": ["（{c}）", "({c})", "({c}) ", "（{c}）", ""],
+    "comma": ["{c}、", "{c}.", "{c}．", ""],
+    "arabic": ["{n}.", "{n}、", "{n}．", "{n}. ", "（{n}）", "({n})", ""],
 }
 
 _FULLWIDTH = str.maketrans("0123456789.+-", "０１２３４５６７８９．＋－")
@@ -99,10 +101,10 @@ class LabelNoise:
         self.traditional = chance(0.2)
         self.half_brackets = chance(1.0)
         self.comma_swap = rng.choice(["、", ","]) if chance(0.4) else ""
-        self.numbering = {cls: rng.choice(styles) for cls, styles in NUMBERING.items()} if chance(1.0) else {}
+        self.numbering = {cls: rng.choice(styles) for cls, styles in NUMBERING.items() if chance(1.0)}
         self.wording_rate = 0.5 if chance(1.5) else 0.0
         self.ocr_rate = 0.04 * min(level / 0.3, 3) if chance(0.8) else 0.0
-        self.break_rate = 0.08 * min(level / 0.3, 3) if chance(1.5) else 0.0
+        self.break_rate = 0.05 * min(level / 0.3, 3) if chance(1.5) else 0.0
         self.space_rate = 0.04 * min(level / 0.3, 3) if chance(0.8) else 0.0
         self.heading_style = rng.choice(["（{c}）", "{n}.", "{n}、", "", "{c}．"]) if chance(1.0) else None
         self._wording: dict[str, str] = {}
@@ -178,18 +180,37 @@ class LabelNoise:
         return self._punctuate(self.heading_style.format(c=numeral, n=_arabic(numeral)) + title)
 
 
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def spaced(text: str, rng: random.Random) -> str:
-    """Stray spaces inside a label: every character for short ones (``自 然 人``), one gap otherwise."""
-    if len(text) <= 3 and rng.random() < 0.6:
+    """Stray spaces inside a label: every character for short ones (``自 然 人``), one gap otherwise.
+
+    Spaces fall only between two Chinese characters, never beside a numbering digit (``1 .属于``).
+    """
+    if len(text) <= 3 and all(map(_cjk, text)) and rng.random() < 0.6:
         return " ".join(text)
-    i = rng.randrange(1, len(text))
+    gaps = [i for i in range(1, len(text)) if _cjk(text[i - 1]) and _cjk(text[i])]
+    if not gaps:
+        return text
+    i = rng.choice(gaps)
     return text[:i] + " " + text[i:]
 
 
+_PREFIX = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十\d]+[、.．])\s*")
+
+
 def broken(text: str, rng: random.Random) -> str:
-    """A line break inside a label, as a narrow table cell wraps it (``本年新\\n制作数量``, ``结果\\n维持``)."""
-    cut = rng.choice([2, 3, len(text) // 2, len(text) - 1]) if len(text) > 3 else 2
-    cut = max(1, min(cut, len(text) - 1))
+    """A line break inside a label, as a narrow table cell wraps it (``本年新\\n制作数量``, ``结果\\n维持``).
+
+    The wrap never leaves a numbering alone on its line (``1.``), which no cell width produces.
+    """
+    first = len(_PREFIX.match(text).group(0)) + 1 if _PREFIX.match(text) else 1
+    if len(text) - first < 2:
+        return text
+    cut = rng.choice([2, 3, len(text) // 2, len(text) - 1])
+    cut = max(first + 1, min(cut, len(text) - 1))
     return text[:cut] + "\n" + text[cut:]
 
 
@@ -207,7 +228,7 @@ def site_header(site: str, rng: random.Random) -> list[str]:
         ["网站首页", "政务公开", "年度报告"],
     ])
     sep = rng.choice([" > ", ">", " » ", " / "])
-    lines = [f"{site}", "无障碍浏览 | 长者模式 | 简体 | 繁體", "首页 | 政务公开 | 政务服务 | 互动交流 | 走进" + site[:3]]
+    lines = [site, "无障碍浏览 | 长者模式 | 简体 | 繁體", "首页 | 政务公开 | 政务服务 | 互动交流 | 走进" + site[:3]]
     lines = rng.sample(lines, k=rng.randint(1, len(lines)))
     lines.append(rng.choice(["当前位置：", "您当前的位置：", "当前位置: "]) + sep.join(nav))
     if rng.random() < 0.5:

@@ -104,7 +104,39 @@ def _classify(tokens: list[Token]) -> dict[int, Match]:
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
         out[i] = m
+    _join_broken_labels(tokens, out)
     return out
+
+
+def _is_row(m: Match | None) -> bool:
+    return m is not None and m.category.startswith(schema.TABLES)
+
+
+def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
+    """A label wrapped over two cells (信访、举 / 报、投诉类申请) is read as one when that reads better.
+
+    Cells that are labels in their own right (结果纠正, 其他结果) are never joined.
+    """
+    joined: set[int] = set()
+    for i in sorted(matches):
+        if i in joined or _confident_label(matches[i]):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j].kind == BREAK:
+            j += 1
+        if j not in matches or _confident_label(matches[j]):
+            continue
+        joint = match_label(tokens[i].text + tokens[j].text)
+        parts = [m.confidence for m in (matches[i], matches[j]) if _is_row(m)]
+        if _is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05:
+            tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
+            matches[i] = joint
+            matches[j] = Match("none", 1.0, "joined")
+            joined.add(j)
+
+
+def _confident_label(m: Match) -> bool:
+    return m.category != "none" and m.confidence >= 0.9
 
 
 def _ordered(anchors: list[_Anchor], order: list[str]) -> list[_Anchor]:
@@ -482,7 +514,7 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules) -> d
     out = {}
     for k, row in enumerate(rows):
         readings = {tuple(_numbers(c[k])): c[k] for c in winners}
-        out[row] = (next(iter(readings.values())), 0.9) if len(readings) == 1 else ("ambiguous", list(readings))
+        out[row] = (next(iter(readings.values())), 0.9) if len(readings) == 1 else ("ambiguous", list(readings.values()))
     return out
 
 
