@@ -642,9 +642,11 @@ def _prose(doc: Document) -> dict[str, list[str]]:
         f"开展业务培训{rng.randint(1, 6)}次。",
     ])
     contact = issuer if issuer.endswith("办公室") else issuer + "办公室"
-    intro = (f"本报告根据《中华人民共和国政府信息公开条例》要求编制。本报告中所列数据的统计期限自{year}年1月1日起至"
-             f"{year}年12月31日止。如对本报告有疑问，请与{contact}联系（电话：0{rng.randint(100, 999)}-"
-             f"{rng.randint(1000000, 9999999)}）。")
+    notice = "国办公开办函〔2019〕60号" if doc.template.name == "2019" else "国办公开办函〔2021〕30号"
+    basis = rng.choice(["", f"和《中华人民共和国政府信息公开工作年度报告格式》（{notice}）"])
+    intro = (f"本报告根据《中华人民共和国政府信息公开条例》{basis}要求编制。"
+             f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+             f"如对本报告有疑问，请与{contact}联系（电话：0{rng.randint(100, 999)}-{rng.randint(1000000, 9999999)}）。")
     problems = rng.choice([
         f"{year}年，{self_name}政府信息公开工作取得了一定成效，但仍存在一些不足：信息公开的深度和广度有待加强，"
         f"政策解读形式较为单一。下一步，将进一步加强业务培训，拓宽公开渠道，提升公开质量。",
@@ -706,8 +708,8 @@ def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None) -> l
                                      "==================== 正文 ===================="]))
     if site or (site is None and rng.random() < min(0.9, doc.level * 1.2)):
         doc.use("site_furniture")
-        site = _place(rec["issuer"]) + rng.choice(["人民政府网", "人民政府门户网站", "政府网"])
-        blocks.append(Block("furniture", site_header(site, rng)))
+        site_name = _place(rec["issuer"]) + rng.choice(["人民政府网", "人民政府门户网站", "政府网"])
+        blocks.append(Block("furniture", site_header(site_name, rng)))
     if not crawler or rng.random() < 0.5:
         blocks.append(Block("title", title))
     if rng.random() < 0.3:
@@ -728,7 +730,9 @@ def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None) -> l
         for block in blocks:
             if block.kind == "para":
                 block.lines = [line.translate(_HALF_WIDTH) for line in block.lines]
-    signer = rec["issuer"] if rng.random() < 0.7 else rec["issuer"] + rng.choice(["办公室", "政务公开办公室"])
+    signer = rec["issuer"]
+    if rng.random() < 0.3 and not signer.endswith("办公室"):
+        signer += rng.choice(["办公室", "政务公开办公室"])
     blocks.append(Block("sign", [signer, f"{y}年{m}月{d}日"]))
     if "site_furniture" in doc.kinds:
         blocks.append(Block("furniture", site_footer(rec["issuer"], rng)))
@@ -1069,7 +1073,7 @@ def _form_markdown(doc: Document, blocks: list[Block]) -> str:
             if split_rows and any("\n" in line for line in lines):
                 doc.use("markdown_split_row")
             rule = "|" + "---|" * block.table.width
-            header = rng.choices(["first", "empty", "none"], [60, 25, 15])[0]
+            header = rng.choice(["empty", "none"]) if rng.random() < min(0.9, doc.level * 1.3) else "first"
             if header == "first":
                 lines.insert(1, rule)
             elif header == "empty":

@@ -188,6 +188,11 @@ def _is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool
 
 def _row_span(tokens, matches, start: int, stop: int, direction: int) -> list[Token]:
     """Cells after (direction=+1) or before (-1) a label, up to the next boundary, within [.., stop)."""
+    return _span_to(tokens, matches, start, stop, direction)[0]
+
+
+def _span_to(tokens, matches, start: int, stop: int, direction: int) -> tuple[list[Token], int]:
+    """The cells of ``_row_span`` and the index of the boundary that ended them."""
     out = []
     i = start + direction
     while (i < stop if direction > 0 else i > stop):
@@ -198,7 +203,7 @@ def _row_span(tokens, matches, start: int, stop: int, direction: int) -> list[To
         else:
             out.append(t)
         i += direction
-    return out if direction > 0 else out[::-1]
+    return (out if direction > 0 else out[::-1]), i
 
 
 def _trim_placeholders(cells: list[Token]) -> list[Token]:
@@ -416,23 +421,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         return
     result.found = True
     lo, hi = zone
-    # Cells of each row read both ways; PDF text often puts a row's label after its values.
-    readings = {}
-    for orientation in ("after", "before"):
-        rows = {}
-        for k, a in enumerate(anchors):
-            if orientation == "after":
-                stop = anchors[k + 1].index if k + 1 < len(anchors) else hi
-                span = _trim_placeholders(_row_span(tokens, matches, a.index, stop, +1))
-            else:
-                stop = anchors[k - 1].index if k > 0 else -1
-                span = _lead_placeholders(_row_span(tokens, matches, a.index, stop, -1))
-            rows[a.row] = _candidates(span, len(by_row[a.row].columns))
-        readings[orientation] = rows
-    fit = {o: sum(1 for c in rows.values() if c and min(p for p, _ in c) == 0) for o, rows in readings.items()}
-    orientation = "before" if fit["before"] > fit["after"] else "after"
-    result.orientation = orientation
-    candidates = readings[orientation]
+    candidates, orientations = _place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi)
+    result.orientation = ("after" if set(orientations) == {"A"} else "before" if set(orientations) == {"B"}
+                          else "mixed")
     result.rows = [a.row for a in anchors]
     result.missing_rows = [r.row for r in row_specs if r.row not in candidates]
     line_of = {a.row: tokens[a.index].line for a in anchors}
@@ -443,6 +434,77 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                 cells[key] = Cell(None, kind="missing", confidence=0.0, note="row not found")
             continue
         _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
+
+
+def _place_rows(tokens, matches, anchors, widths, hi):
+    """Give each row label the cells after it (A) or before it (B), whichever makes the whole table fit.
+
+    PDF text extraction puts some labels after their values and some before, row by row; two labels with
+    one run of cells between them may share it. A dynamic programme over the rows picks the orientation of
+    each row so that every row gets exactly its width in cells, preferring the ordinary label-first order.
+    """
+    k = len(anchors)
+    after, before, shared = [], [], []
+    for i, a in enumerate(anchors):
+        stop = anchors[i + 1].index if i + 1 < k else hi
+        cells, end = _span_to(tokens, matches, a.index, stop, +1)
+        after.append(cells)
+        shared.append(i + 1 < k and end == anchors[i + 1].index)
+        prev_stop = anchors[i - 1].index if i > 0 else -1
+        before.append(_span_to(tokens, matches, a.index, prev_stop, -1)[0])
+
+    def cells_for(i, o_prev, o, o_next):
+        if o == "A":
+            run = after[i]
+            if shared[i] and o_next == "B":
+                return _first_cells(run, widths[i])
+            return _trim_placeholders(run)
+        run = before[i]
+        if i > 0 and shared[i - 1] and o_prev == "A":
+            return _drop_first_cells(run, widths[i - 1])
+        return _lead_placeholders(run)
+
+    def unclaimed(i, o, o_next):
+        """Values after row i that neither it nor the next row takes."""
+        run = after[i]
+        if o == "A" or (shared[i] and o_next == "B"):
+            return 0
+        return 1 if any(t.kind == VALUE for t in run) else 0
+
+    memo: dict = {}
+
+    def best(i, o_prev, o):
+        if i == k:
+            return 0.0, []
+        key = (i, o_prev, o)
+        if key in memo:
+            return memo[key]
+        options = []
+        for o_next in (("A", "B") if i + 1 < k else (None,)):
+            found = _candidates(cells_for(i, o_prev, o, o_next), widths[i])
+            score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
+            score += 0.01 if o == "A" else 0.0
+            score -= unclaimed(i, o, o_next)
+            if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
+                score -= 1    # values between the header and the first label belong to someone
+            rest, path = best(i + 1, o, o_next) if o_next else (0.0, [])
+            options.append((score + rest, [(o, found)] + path))
+        memo[key] = max(options, key=lambda x: x[0])
+        return memo[key]
+
+    _, path = max((best(0, None, o) for o in ("A", "B")), key=lambda x: x[0])
+    candidates = {a.row: found for a, (_, found) in zip(anchors, path)}
+    return candidates, [o for o, _ in path]
+
+
+def _first_cells(run: list[Token], n: int) -> list[Token]:
+    cells = [t for t in run if t.kind != BREAK]
+    return cells[:n]
+
+
+def _drop_first_cells(run: list[Token], n: int) -> list[Token]:
+    cells = [t for t in run if t.kind != BREAK]
+    return cells[n:]
 
 
 def _row_rule_ok(pieces: list[_Piece], keys, rules) -> bool:

@@ -133,6 +133,8 @@ def _run_on(text: str, number: int) -> list[Token]:
             continue
         if not unit and after[:1] in _PROSE_AFTER:
             continue  # 2020年, 12家, 3个: a number of the prose, left inside the text
+        if text[m.start() - 1:m.start()] in ("(", "（") and after[:1] in (")", "）"):
+            continue  # (3)危及…: a label's numbering
         pending += before
         _flush_label(out, pending, number)
         pending = ""
