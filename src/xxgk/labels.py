@@ -222,6 +222,15 @@ def _contained(norm: str, candidates: tuple[Entry, ...]) -> Match | None:
     return None
 
 
+@lru_cache(maxsize=16384)
+def categories_within(text: str) -> frozenset:
+    """Every category whose dictionary wording appears whole inside the text (headers fused into one run)."""
+    norm = normalize_label(text)
+    shared = _exact()
+    return frozenset(e.category for e in lexicon() if len(e.text) >= 3 and e.text in norm
+                     and shared.get(e.text) != "ambiguous")
+
+
 def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
     grams = _bigrams(norm)
     scores: dict[str, tuple[float, str]] = {}

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from .labels import normalize_chars
 
-_TITLE_HINT = re.compile(r"信息公开.{0,8}(?:年度)?(?:报告|年报)")
 _MARKUP = re.compile(r"\[[^\]]{0,40}\]|<[^>]{0,80}>|^(?:标题|题目|文章标题|title)\s*[:：]\s*", re.I)
 _YEAR = re.compile(r"(20[0-4]\d)\s*年")
 _STATS_YEAR = re.compile(r"统计(?:期限|时限|时间|区间|范围)[^0-9]{0,12}(20[0-4]\d)\s*年")
@@ -34,24 +33,39 @@ def _clean(line: str) -> str:
     return _MARKUP.sub("", normalize_chars(line)).strip(" \t\u3000\"“”《》")
 
 
+_TITLE = re.compile(r"(?P<pre>[^\s»>|/:：;{}\"'#\[\]<（(]{0,40}?)(?:[（(]?(?P<year>20[0-4]\d)\s*年度?[）)]?)?\s*"
+                    r"(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)")
+_LEADING_YEAR = re.compile(r"^[（(]?(20[0-4]\d)\s*年度?[）)]?")
+
+
 def read_meta(text: str) -> Meta:
     lines = [_clean(ln) for ln in text.splitlines()[:80]]
     lines = [ln for ln in lines if ln]
-    title_index = next((i for i, ln in enumerate(lines) if _TITLE_HINT.search(ln[:120])), None)
-    title = lines[title_index][:120] if title_index is not None else (lines[0][:120] if lines else "")
-    if title_index is not None and len(lines[title_index]) > 120:
-        # One-line pages: the title is the stretch that ends with 报告.
-        m = re.search(r"[^\s:：]{2,60}?信息公开.{0,8}?(?:年度)?报告", lines[title_index])
-        title = m.group(0) if m else title
-    year, year_source = _year(title, lines, title_index, text)
-    issuer, issuer_source = _issuer(title, lines, title_index, text)
+    title, issuer, year, title_index = "", "", None, None
+    for i, line in enumerate(lines):
+        for m in _TITLE.finditer(line[:4000]):
+            pre = re.sub(r"关于$", "", m.group("pre"))
+            lead = _LEADING_YEAR.match(pre)
+            found_year = int(m.group("year")) if m.group("year") else (int(lead.group(1)) if lead else None)
+            if lead:
+                pre = pre[lead.end():]
+            if len(pre) >= 2 or found_year:
+                title, issuer, year, title_index = m.group(0).strip(), pre, found_year, i
+                break
+            if title_index is None:
+                title, title_index = m.group(0).strip(), i      # a bare title: the issuer may follow it
+        if year or issuer:
+            break
+    if title_index is None and lines:
+        title = lines[0][:120]
+    year_source = "title" if year else ""
+    if year is None:
+        year, year_source = _year(lines, title_index, text)
+    issuer, issuer_source = _issuer(issuer, lines, title_index, text)
     return Meta(title, year, issuer, year_source, issuer_source)
 
 
-def _year(title, lines, title_index, text) -> tuple[int | None, str]:
-    m = _YEAR.search(title)
-    if m:
-        return int(m.group(1)), "title"
+def _year(lines, title_index, text) -> tuple[int | None, str]:
     if title_index is not None:
         for ln in lines[title_index + 1:title_index + 4]:
             m = re.search(r"[（(]?\s*(20[0-4]\d)\s*年度?\s*[）)]?$", ln)
@@ -72,11 +86,11 @@ def _year(title, lines, title_index, text) -> tuple[int | None, str]:
     return None, "not found"
 
 
-def _issuer(title, lines, title_index, text) -> tuple[str, str]:
-    head = re.split(r"\s*[（(]?20[0-4]\d\s*年|政府信息公开|信息公开工作|政务公开", title)[0]
-    head = re.sub(r"^(?:关于)?", "", head).strip(" ：:·-—")
+def _issuer(head, lines, title_index, text) -> tuple[str, str]:
+    head = head.strip(" ：:·-—")
     source = "title"
     if len(head) < 2 and title_index is not None:
+        head = ""
         for ln in lines[title_index + 1:title_index + 4]:
             if 2 <= len(ln) <= 30 and _ORG_END.search(ln) and not _YEAR.search(ln):
                 head, source = ln, "line after the title"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import schema
-from .labels import Match, allowed_categories, match_label, normalize_label
+from .labels import Match, allowed_categories, categories_within, match_label, normalize_label
 from .tokens import BLANK, BREAK, LABEL, NA_CELL, VALUE, Token
 
 MAX_COMBINATIONS = 4096
@@ -387,6 +387,9 @@ def _detect_template(matches, t2, t3, tokens) -> tuple[str, dict]:
     lo = t2[0].index - 12 if t2 else 0
     hi = t3[0].index if t3 else len(tokens)
     cats = {m.category for i, m in matches.items() if lo <= i < hi and m.confidence >= 0.5}
+    for i in matches:
+        if lo <= i < hi:
+            cats |= categories_within(tokens[i].text)
     t2_2021 = sorted(cats & T2_2021_COLUMNS)
     t2_2019 = sorted(cats & T2_2019_COLUMNS) + [f"disclosure.{a.row}" for a in t2 if a.row in ("other_services", "procurement")]
     t3_split = [a.row for a in t3 if a.row in schema.OTHER_SPLIT_ROWS]
