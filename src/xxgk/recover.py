@@ -161,14 +161,21 @@ def _ordered(anchors: list[_Anchor], order: list[str]) -> list[_Anchor]:
     return chain[::-1]
 
 
-def _anchors(matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int) -> list[_Anchor]:
+def _anchors(tokens: list[Token], matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int) -> list[_Anchor]:
+    def tokens_between(a: int, b: int) -> list[Token]:
+        return tokens[a + 1:b]
+
     found = [_Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
              if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
              and m.category.split(".", 1)[1] in order]
-    # A label split over two cells (部分公开（区分处理的，只计这 / 一情形…）) gives the same row twice in a row.
+    # The same row twice in a row: a merged cell repeated (Markdown, HTML grids) — keep the copy next to the
+    # values — or a label split around its values (部分公开（区分处理的，只计这 / 0 0 … / 一情形…）) — keep the first.
     merged: list[_Anchor] = []
     for a in found:
         if merged and merged[-1].row == a.row:
+            between = tokens_between(merged[-1].index, a.index)
+            if not any(t.kind in (VALUE, BLANK) for t in between):
+                merged[-1] = a
             continue
         merged.append(a)
     return _ordered(merged, order)
@@ -329,9 +336,9 @@ def _numbers(pieces: list[_Piece]) -> list:
 def recover(tokens: list[Token]) -> Recovery:
     matches = _classify(tokens)
     warnings: list[str] = []
-    t3 = _anchors(matches, "requests", REQUEST_ORDER, 0, len(tokens))
+    t3 = _anchors(tokens, matches, "requests", REQUEST_ORDER, 0, len(tokens))
     t3_lo = t3[0].index if t3 else len(tokens)
-    t2 = _anchors(matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo)
+    t2 = _anchors(tokens, matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
     # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
     for i, m in matches.items():
