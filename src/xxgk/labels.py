@@ -11,6 +11,7 @@ Results are cached per normalised string, so a batch pays once per distinct labe
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -231,18 +232,26 @@ def categories_within(text: str) -> frozenset:
                      and shared.get(e.text) != "ambiguous")
 
 
+def _char_ratio(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= 0.6 else 0.0
+
+
 def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
     grams = _bigrams(norm)
     scores: dict[str, tuple[float, str]] = {}
     for e in candidates:
         shared = len(grams & e.grams)
-        if not shared:
-            continue
         # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
         # Dice (so that a short label does not win inside a long sentence).
         coverage = shared / len(e.grams)
         dice = 2 * shared / (len(grams) + len(e.grams))
         score = 0.5 * coverage + 0.5 * dice
+        if abs(len(norm) - len(e.text)) <= 3 and score < 0.8:
+            # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up.
+            score = max(score, _char_ratio(norm, e.text))
+        if not score:
+            continue
         if score > scores.get(e.category, (0.0, ""))[0]:
             scores[e.category] = (score, e.text)
     if not scores:

@@ -178,7 +178,34 @@ def _anchors(tokens: list[Token], matches: dict[int, Match], table: str, order: 
                 merged[-1] = a
             continue
         merged.append(a)
-    return _ordered(merged, order)
+    return _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+
+
+def _fill_gaps(tokens, matches, chain: list[_Anchor], table: str, order: list[str]) -> list[_Anchor]:
+    """Rows missing between two recognised rows: a garbled label there (规竟, 重复中请) is matched against
+    just the rows that belong in that place."""
+    rank = {r: i for i, r in enumerate(order)}
+    used = {a.index for a in chain}
+    out: list[_Anchor] = []
+    for prev, nxt in zip(chain, chain[1:]):
+        out.append(prev)
+        missing = order[rank[prev.row] + 1:rank[nxt.row]]
+        for i in range(prev.index + 1, nxt.index):
+            if not missing or tokens[i].kind != LABEL or i in used:
+                continue
+            current = matches.get(i)
+            if current is not None and current.category != "none" and current.confidence >= 0.5:
+                continue
+            m = match_label(tokens[i].text, frozenset(f"{table}.{r}" for r in missing))
+            if m.category == "none":
+                continue
+            row = m.category.split(".", 1)[1]
+            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), "sequence", m.matched)
+            out.append(_Anchor(i, row, matches[i]))
+            missing = missing[missing.index(row) + 1:]
+    if chain:
+        out.append(chain[-1])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- rows
