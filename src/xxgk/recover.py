@@ -280,6 +280,8 @@ def _candidates(cells: list[Token], n: int) -> list[tuple[int, list[_Piece]]]:
             out.append((1, [_piece(t) for t in cells[s:s + n]]))
     if not out and values and len(values) < n:
         out.extend((2, split) for split in _digit_splits(values, n))
+    if not values and len(cells) > n:
+        out.append((1, [_piece(t) for t in cells[:n]]))     # a row of blanks, whatever its placeholders
     return out
 
 
@@ -534,14 +536,20 @@ def _place_rows(tokens, matches, anchors, widths, hi):
     return candidates, [o for o, _ in path]
 
 
+def _split_point(run: list[Token], n: int) -> int:
+    """Where a run of cells shared by two rows divides: at its first row break, else after n cells."""
+    for i, t in enumerate(run):
+        if t.kind == BREAK:
+            return i
+    return n
+
+
 def _first_cells(run: list[Token], n: int) -> list[Token]:
-    cells = [t for t in run if t.kind != BREAK]
-    return cells[:n]
+    return [t for t in run[:_split_point(run, n)] if t.kind != BREAK]
 
 
 def _drop_first_cells(run: list[Token], n: int) -> list[Token]:
-    cells = [t for t in run if t.kind != BREAK]
-    return cells[n:]
+    return [t for t in run[_split_point(run, n):] if t.kind != BREAK]
 
 
 def _row_rule_ok(pieces: list[_Piece], keys, rules) -> bool:
