@@ -149,8 +149,21 @@ def _run_on(text: str, number: int) -> list[Token]:
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
 
 
+_NA_IN_RUN = re.compile(r"(?<!\S)(无|/|／|-|—|－|——)(?!\S)")
+
+
 def _flush_label(out: list[Token], text: str, number: int) -> None:
-    """Emit the text between numbers as label tokens, cut at sentence ends outside brackets.
+    """Emit the text between numbers as label tokens (and 无 / — marks standing alone as value cells)."""
+    start = 0
+    for m in _NA_IN_RUN.finditer(text):
+        _flush_sentences(out, text[start:m.start()], number)
+        out.append(Token(VALUE, m.group(1), number))
+        start = m.end()
+    _flush_sentences(out, text[start:], number)
+
+
+def _flush_sentences(out: list[Token], text: str, number: int) -> None:
+    """Cut label text at sentence ends outside brackets.
 
     On one-line pages a row label arrives fused with the prose and headings before it; cutting at sentence
     ends leaves the label with only its headings, which the classifier sees through.
