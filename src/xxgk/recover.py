@@ -121,13 +121,18 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
     for i in sorted(matches):
         if i in joined or _confident_label(matches[i]):
             continue
-        j = i + 1
-        while j < len(tokens) and tokens[j].kind == BREAK:
+        # The next label: right after (a wrapped cell), or past a run of cells (PDF text that put the
+        # values in the middle of a two-line label: 一、本年新收政府 / 78 0 … / 信息公开申请数量).
+        j, crossed = i + 1, False
+        while j < len(tokens) and tokens[j].kind != LABEL:
+            crossed = crossed or tokens[j].kind in (VALUE, BLANK)
             j += 1
         if j not in matches or _confident_label(matches[j]):
             continue
         joint = match_label(tokens[i].text + tokens[j].text)
         parts = [m.confidence for m in (matches[i], matches[j]) if _is_row(m)]
+        if crossed and joint.confidence < 0.9:
+            continue
         if _is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05:
             tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
             matches[i] = joint
