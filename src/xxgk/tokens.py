@@ -43,9 +43,11 @@ def is_blank(text: str) -> bool:
 def tokenize(text: str) -> list[Token]:
     """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows."""
     tokens: list[Token] = []
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     previous_tabbed_label = False
     for number, raw in enumerate(lines, 1):
+        if raw is None:
+            continue
         line = normalize_chars(raw) if not raw.isascii() else raw
         if not line.strip(" \t"):
             if line.startswith("\t"):
@@ -79,6 +81,28 @@ def tokenize(text: str) -> list[Token]:
         tokens.extend(_cell(line, number))
         previous_tabbed_label = False
     return tokens
+
+
+def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
+    """A Markdown row wrapped inside a cell (| 结果\n维持 | 结果纠正 |) is put back on one line.
+
+    The joined lines are replaced by None so that line numbers stay those of the source.
+    """
+    out: list[str | None] = list(lines)
+    i = 0
+    while i < len(out):
+        line = out[i].strip() if out[i] is not None else ""
+        if line.startswith("|") and not line.endswith("|") and line.count("|") >= 1:
+            j = i + 1
+            while j < len(out) and j - i <= 6 and out[j] is not None and out[j].strip():
+                out[i] = out[i].rstrip() + out[j].strip()
+                out[j] = None
+                if out[i].endswith("|"):
+                    break
+                j += 1
+            i = j
+        i += 1
+    return out
 
 
 def _is_continuation(line: str) -> bool:
