@@ -31,7 +31,7 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
                        r"|共\s*\d+\s*页\s*第\s*\d+\s*页)\s*$")
 # Inside run-on text: a number, unless it is part of prose (第3, 2020年, 5件? no: 件 is a table unit), a URL,
 # an e-mail, a phone number or a code.
-_RUN_NUMBER = re.compile(r"(?<![\dA-Za-z@._/:\-第])([+\-−]?\d+(?:\.\d+)?)(万元|元)?(?![\dA-Za-z@_/:%％]|\.\d)")
+_RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)(万元|元)?(?![\dA-Za-z@_/:%％]|\.\d)")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
 
