@@ -103,9 +103,22 @@ def _classify(tokens: list[Token]) -> dict[int, Match]:
         m = match_label(t.text)
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
+        if (m.confidence < 0.9 or not _is_row(m)) and len(t.text) >= 12 and " " in t.text.strip():
+            m = max(m, _tail_match(t.text), key=lambda x: (_is_row(x), x.confidence))
         out[i] = m
     _join_broken_labels(tokens, out)
     return out
+
+
+def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
+    """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
+    pieces = text.split()
+    best = Match("none", 0.0, "tail")
+    for k in range(1, min(4, len(pieces)) + 1):
+        m = match_label("".join(pieces[-k:]), allowed)
+        if _is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
+            best = m
+    return best
 
 
 def _is_row(m: Match | None) -> bool:
@@ -201,7 +214,10 @@ def _fill_gaps(tokens, matches, chain: list[_Anchor], table: str, order: list[st
             current = matches.get(i)
             if current is not None and current.category != "none" and current.confidence >= 0.5:
                 continue
-            m = match_label(tokens[i].text, frozenset(f"{table}.{r}" for r in missing))
+            allowed = frozenset(f"{table}.{r}" for r in missing)
+            m = match_label(tokens[i].text, allowed)
+            if m.category == "none":
+                m = _tail_match(tokens[i].text, allowed)
             if m.category == "none":
                 continue
             row = m.category.split(".", 1)[1]
@@ -298,10 +314,11 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
     runs = []
     for t in values:
         m = _NUMBER.match(t.text.replace(" ", ""))
-        if not t.splittable or not m or m.group(3) or m.group(4) or m.group(1):
+        if not t.splittable or not m or m.group(3) or m.group(4):
             runs.append([[_Piece(t.text, t.line)]])
             continue
-        options = [[_Piece(p, t.line, split=len(parts) > 1) for p in parts]
+        sign = m.group(1)
+        options = [[_Piece((sign if k == 0 else "") + p, t.line, split=len(parts) > 1) for k, p in enumerate(parts)]
                    for parts in _cuts(m.group(2), n, limit)]
         runs.append(options)
     out: list[list[_Piece]] = []
