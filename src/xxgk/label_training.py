@@ -466,21 +466,30 @@ def tokenize(tokenizer, texts: list[str]):
                      return_tensors="pt")
 
 
+def run_layers(bert, layers, hidden, mask):
+    """Run encoder layers on hidden states with a 0/1 padding mask (what BertModel.forward does inside)."""
+    from transformers.masking_utils import create_bidirectional_mask
+    attention = create_bidirectional_mask(config=bert.config, inputs_embeds=hidden, attention_mask=mask)
+    for layer in layers:
+        hidden = layer(hidden, attention)
+        hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+    return hidden
+
+
 def lower_states(bert, tokenizer, texts: list[str], start: int, batch: int = 64) -> list:
-    """Hidden states entering layer ``start`` (unpadded, fp16): computed once, the frozen part."""
+    """Hidden states entering layer ``start`` (unpadded, fp16): the frozen part, computed once."""
     import torch
-    out = []
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     states = [None] * len(texts)
-    with torch.inference_mode():
+    with torch.no_grad():
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
             enc = tokenize(tokenizer, [texts[j] for j in idx])
-            hidden = bert(**enc, output_hidden_states=True).hidden_states[start]
+            hidden = bert.embeddings(input_ids=enc["input_ids"])
+            hidden = run_layers(bert, bert.encoder.layer[:start], hidden, enc["attention_mask"])
             for row, j in enumerate(idx):
                 states[j] = hidden[row, :int(enc["attention_mask"][row].sum())].to(torch.float16).clone()
-    out.extend(states)
-    return out
+    return states
 
 
 class TopStack:
@@ -493,14 +502,10 @@ class TopStack:
 
     def pooled(self, states: list):
         import torch
-        from transformers.masking_utils import create_bidirectional_mask
         lengths = torch.tensor([s.shape[0] for s in states])
         hidden = torch.nn.utils.rnn.pad_sequence([s.float() for s in states], batch_first=True)
         mask = (torch.arange(hidden.shape[1])[None, :] < lengths[:, None]).long()
-        attention = create_bidirectional_mask(config=self.bert.config, inputs_embeds=hidden, attention_mask=mask)
-        for layer in self.bert.encoder.layer[self.start:]:
-            hidden = layer(hidden, attention)
-            hidden = hidden[0] if isinstance(hidden, tuple) else hidden
+        hidden = run_layers(self.bert, self.bert.encoder.layer[self.start:], hidden, mask)
         weights = mask.unsqueeze(-1).float()
         return (hidden * weights).sum(1) / weights.sum(1)
 
@@ -610,7 +615,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
             loss.backward()
             optimizer.step()
             scheduler.step()
-            total += float(loss) * len(batch)
+            total += loss.item() * len(batch)
         calibration_logits = logits_of(model, peft_bert, states["calibration"])
         accuracy = float((calibration_logits.argmax(1) == targets["calibration"]).float().mean())
         history.append({"epoch": epoch + 1, "loss": total / len(lengths), "calibration_accuracy": accuracy,
@@ -659,7 +664,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
 def logits_of(model: TopStack, peft_bert, states: list, batch: int = 128):
     import torch
     peft_bert.eval()
-    with torch.inference_mode():
+    with torch.no_grad():
         return torch.cat([model.logits(states[i:i + batch]) for i in range(0, len(states), batch)])
 
 

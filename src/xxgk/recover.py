@@ -140,13 +140,18 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
         while j < len(tokens) and tokens[j].kind != LABEL:
             crossed = crossed or tokens[j].kind in (VALUE, BLANK)
             j += 1
-        if j not in matches or _confident_label(matches[j]):
+        if j not in matches:
             continue
         joint = match_label(tokens[i].text + tokens[j].text)
         parts = [m.confidence for m in (matches[i], matches[j]) if _is_row(m)]
         if crossed and joint.confidence < 0.9:
             continue
-        if _is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05:
+        # 一、本年 / 新收政府信息公开申请数量: the second half reads alone, but the first half is the row's too.
+        head_of_known_row = (_confident_label(matches[j]) and _is_row(joint)
+                             and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
+        if _confident_label(matches[j]) and not head_of_known_row:
+            continue
+        if head_of_known_row or (_is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05):
             tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
             matches[i] = joint
             matches[j] = Match("none", 1.0, "joined")
@@ -234,7 +239,7 @@ def _fill_gaps(tokens, matches, chain: list[_Anchor], table: str, order: list[st
 def _is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
     """A label that ends a row's cells: any recognised label, or a stretch of prose."""
     m = matches.get(i)
-    if m is None:
+    if m is None or m.stage == "joined":
         return False
     if m.category != "none":
         return m.confidence >= 0.5
