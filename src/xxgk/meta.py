@@ -52,6 +52,19 @@ def read_meta(text: str) -> Meta:
             if len(pre) >= 2 or found_year:
                 title, issuer, year, title_index = m.group(0).strip(), pre, found_year, i
                 break
+            before = [p for p in re.split(r"\s*[|｜_—–»>]\s*|\s+-\s+", line[:m.start()].strip()) if p]
+            if before and _org_line(before[-1]):
+                # A page title: "site | issuer | 政府信息公开工作年度报告".
+                title, issuer, year, title_index = m.group(0).strip(), before[-1], None, i
+                break
+            after = line[m.end():].split()
+            if after and _org_line(after[0]):
+                # A bare title with the issuer right after it on the same line (one-line pages).
+                title, issuer, year, title_index = m.group(0).strip(), after[0], None, i
+                break
+            if i + 1 < len(lines) and _org_line(lines[i + 1]):
+                title, issuer, year, title_index = m.group(0).strip(), lines[i + 1], None, i
+                break
             if title_index is None:
                 title, title_index = m.group(0).strip(), i      # a bare title: the issuer may follow it
         if year or issuer:
@@ -62,6 +75,8 @@ def read_meta(text: str) -> Meta:
     if year is None:
         year, year_source = _year(lines, title_index, text)
     issuer, issuer_source = _issuer(issuer, lines, title_index, text)
+    if issuer_source == "title" and title_index is not None and issuer == lines[min(title_index + 1, len(lines) - 1)]:
+        issuer_source = "line after the title"
     return Meta(title, year, issuer, year_source, issuer_source)
 
 
@@ -86,13 +101,18 @@ def _year(lines, title_index, text) -> tuple[int | None, str]:
     return None, "not found"
 
 
+def _org_line(line: str) -> bool:
+    return (2 <= len(line) <= 30 and bool(_ORG_END.search(line)) and not _YEAR.search(line)
+            and not re.search(r"(?:网站|门户|网)$", line))
+
+
 def _issuer(head, lines, title_index, text) -> tuple[str, str]:
     head = head.strip(" ：:·-—")
     source = "title"
     if len(head) < 2 and title_index is not None:
         head = ""
         for ln in lines[title_index + 1:title_index + 4]:
-            if 2 <= len(ln) <= 30 and _ORG_END.search(ln) and not _YEAR.search(ln):
+            if _org_line(ln):
                 head, source = ln, "line after the title"
                 break
     if not head:

@@ -147,7 +147,9 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
         if crossed and joint.confidence < 0.9:
             continue
         # 一、本年 / 新收政府信息公开申请数量: the second half reads alone, but the first half is the row's too.
-        head_of_known_row = (_confident_label(matches[j]) and _is_row(joint)
+        if not normalize_label(tokens[i].text):
+            continue    # a stray quote or bracket left over from a wrapped label
+        head_of_known_row = (not crossed and _confident_label(matches[j]) and _is_row(joint)
                              and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
         if _confident_label(matches[j]) and not head_of_known_row:
             continue
@@ -474,7 +476,7 @@ def _yuan_header(matches, tokens, lo, hi) -> bool:
     """True when table 2's money header says 元 rather than 万元 (bare numbers then need converting)."""
     for i, m in matches.items():
         if lo <= i < hi and m.category == "column.amount_wan":
-            text = tokens[i].text
+            text = normalize_label(tokens[i].text)
             if "元" in text and "万元" not in text:
                 return True
     return False
