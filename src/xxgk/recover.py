@@ -320,12 +320,18 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
     """Every way to cut run-together digit runs into n numbers (no part with a leading zero)."""
     runs = []
     for t in values:
-        m = _NUMBER.match(t.text.replace(" ", ""))
-        if not t.splittable or not m or m.group(3) or m.group(4):
+        text = t.text.replace(" ", "")
+        if t.splittable and re.fullmatch(r"[—－]{2,6}", text):
+            runs.append([[_Piece(p, t.line, split=len(parts) > 1) for p in parts]
+                         for parts in _dash_cuts(text, n)])
+            continue
+        m = _NUMBER.match(text)
+        if not t.splittable or not m or m.group(3):
             runs.append([[_Piece(t.text, t.line)]])
             continue
-        sign = m.group(1)
-        options = [[_Piece((sign if k == 0 else "") + p, t.line, split=len(parts) > 1) for k, p in enumerate(parts)]
+        sign, unit = m.group(1), m.group(4) or ""
+        options = [[_Piece((sign if k == 0 else "") + p + (unit if k == len(parts) - 1 else ""), t.line,
+                           split=len(parts) > 1) for k, p in enumerate(parts)]
                    for parts in _cuts(m.group(2), n, limit)]
         runs.append(options)
     out: list[list[_Piece]] = []
@@ -341,6 +347,17 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
             walk(i + 1, acc + option)
 
     walk(0, [])
+    return out
+
+
+def _dash_cuts(dashes: str, most: int) -> list[list[str]]:
+    """A run of dashes as not-applicable marks of one or two dashes each (—— is often one mark)."""
+    if not dashes:
+        return [[]]
+    out = []
+    for size in (1, 2):
+        if len(dashes) >= size:
+            out.extend([dashes[:size]] + rest for rest in _dash_cuts(dashes[size:], most) if len(rest) < most)
     return out
 
 

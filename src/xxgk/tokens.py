@@ -31,7 +31,9 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
                        r"|共\s*\d+\s*页\s*第\s*\d+\s*页)\s*$")
 # Inside run-on text: a number, unless it is part of prose (第3, 2020年, 5件? no: 件 is a table unit), a URL,
 # an e-mail, a phone number or a code.
-_RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)(万元|元)?(?![\dA-Za-z@_/:%％]|\.\d)")
+_RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)"
+                         r"(?:(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
+                         r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w]))")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
 
@@ -141,6 +143,13 @@ def _run_on(text: str, number: int) -> list[Token]:
     pending = ""          # text accumulated for the next label token
     position = 0
     for m in _RUN_NUMBER.finditer(text):
+        if m.group("dashes"):
+            # Not-applicable marks glued to their neighbours (—规范性文件, 3——): one cell per dash run,
+            # which the recovery may cut further ("——" is one mark or two).
+            _flush_label(out, pending + text[position:m.start()], number)
+            pending, position = "", m.end()
+            out.append(Token(VALUE, m.group("dashes"), number, splittable=True))
+            continue
         digits, unit = m.group(1), m.group(2) or ""
         after = text[m.end():]
         before = text[position:m.start()]
