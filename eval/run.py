@@ -122,12 +122,13 @@ def fmt_acc(tally: dict) -> str:
 
 
 def markdown_table(first_column: str, rows: dict[str, dict]) -> str:
-    lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | silent errors |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | year / issuer acc "
+             "| silent errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
                      f"| {r['perfect']['correct']}/{r['perfect']['total']} | {fmt_acc(r['template'])} "
-                     f"| {r['silent_errors']} |")
+                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} |")
     return "\n".join(lines)
 
 
