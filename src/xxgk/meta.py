@@ -57,7 +57,7 @@ def read_meta(text: str) -> Meta:
                 # A page title: "site | issuer | 政府信息公开工作年度报告".
                 title, issuer, year, title_index = m.group(0).strip(), before[-1], None, i
                 break
-            after = line[m.end():].split()
+            after = [re.split(r"20[0-4]\d\s*年|发布时间|来源", a)[0] for a in line[m.end():].split()[:1]]
             if after and _org_line(after[0]):
                 # A bare title with the issuer right after it on the same line (one-line pages).
                 title, issuer, year, title_index = m.group(0).strip(), after[0], None, i
@@ -74,7 +74,7 @@ def read_meta(text: str) -> Meta:
     year_source = "title" if year else ""
     if year is None:
         year, year_source = _year(lines, title_index, text)
-    issuer, issuer_source = _issuer(issuer, lines, title_index, text)
+    issuer, issuer_source = _issuer(_drop_glued_junk(issuer, text), lines, title_index, text)
     if issuer_source == "title" and title_index is not None and issuer == lines[min(title_index + 1, len(lines) - 1)]:
         issuer_source = "line after the title"
     return Meta(title, year, issuer, year_source, issuer_source)
@@ -99,6 +99,14 @@ def _year(lines, title_index, text) -> tuple[int | None, str]:
     if years:
         return years.most_common(1)[0][0], "most frequent year in the text"
     return None, "not found"
+
+
+def _drop_glued_junk(issuer: str, text: str) -> str:
+    """Page widgets glued before a title (字号：大 中 小佛山市…): trust the name the text repeats."""
+    for _ in range(2):
+        if len(issuer) > 3 and text.count(issuer) == 1 and text.count(issuer[1:]) > 1:
+            issuer = issuer[1:]
+    return issuer
 
 
 def _org_line(line: str) -> bool:

@@ -610,6 +610,24 @@ def _row_rule_ok(pieces: list[_Piece], keys, rules) -> bool:
     return True
 
 
+def _has_row_rule(keys, rules) -> bool:
+    return any(all(k in keys for k in r.left + r.right) for r in rules)
+
+
+def _forced_split(pieces: list[_Piece]) -> bool:
+    """Every run that was cut could not have been one number (it began with 0: 005, 0000000)."""
+    runs, current = [], ""
+    for p in pieces:
+        if p.split:
+            current += p.raw.lstrip("+-−")
+        elif current:
+            runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    return all(r.startswith("0") and len(r) > 1 for r in runs)
+
+
 def _choose(candidates: dict, by_row: dict, rules) -> dict:
     """Pick one reading per row: the least penalty, then the template's arithmetic.
 
@@ -628,8 +646,16 @@ def _choose(candidates: dict, by_row: dict, rules) -> dict:
         distinct = {tuple(_numbers(p)): p for p in fitting}
         if len(distinct) == 1:
             pieces = next(iter(distinct.values()))
-            confident = least == 0 or len(options) == 1 or (bool(rules) and _row_rule_ok(pieces, keys, rules))
-            chosen[row] = (pieces, 1.0 if least == 0 else (0.95 if confident else 0.8))
+            checked = _has_row_rule(keys, rules) and _row_rule_ok(pieces, keys, rules)
+            if least == 0:
+                confidence = 1.0
+            elif any(p.split for p in pieces):
+                # Digits cut apart: sure when the row's sum confirms it or a leading zero forces it;
+                # otherwise a cell may be missing rather than glued (其他对外管理服务事项/ 0 55).
+                confidence = 0.95 if checked or _forced_split(pieces) else 0.6
+            else:
+                confidence = 0.95 if checked or len(options) == 1 else 0.8
+            chosen[row] = (pieces, confidence)
         else:
             open_rows[row] = list(distinct.values())
     if open_rows:

@@ -33,7 +33,7 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
 # an e-mail, a phone number or a code.
 _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)"
                          r"(?:(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
-                         r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w]))")
+                         r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w])|/(?=\s|$)|(?<=\s)/)")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
 
