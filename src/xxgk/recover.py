@@ -103,7 +103,7 @@ def _classify(tokens: list[Token]) -> dict[int, Match]:
         m = match_label(t.text)
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
-        if (m.confidence < 0.9 or not _is_row(m)) and len(t.text) >= 12 and " " in t.text.strip():
+        if not (_is_row(m) and m.confidence >= 0.6) and len(t.text) >= 12 and " " in t.text.strip():
             m = max(m, _tail_match(t.text), key=lambda x: (_is_row(x), x.confidence))
         out[i] = m
     _join_broken_labels(tokens, out)

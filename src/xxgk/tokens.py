@@ -52,7 +52,11 @@ def tokenize(text: str) -> list[Token]:
             continue
         line = normalize_chars(raw) if not raw.isascii() else raw
         if not line.strip(" \t"):
-            if line.startswith("\t"):
+            if line.count("\t") >= 2:
+                # A tab row whose cells are all empty.
+                tokens.extend(Token(BLANK, "", number) for _ in line.split("\t"))
+                tokens.append(Token(BREAK, "", number))
+            elif line.startswith("\t"):
                 # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table.
                 tokens.append(Token(BLANK, "", number))
             else:
