@@ -109,6 +109,16 @@ def generate(out: Path = typer.Argument(..., help="Output folder (raw/, gold/, m
     typer.echo(f"{len(paths)} report(s) written to {out}", err=True)
 
 
+# Commands defined beside the stage they drive; each module exposes register(app).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    from importlib import import_module
+    for name in COMMAND_MODULES:
+        import_module(f"xxgk.{name}").register(app)
+
+
 def version_callback(value: bool):
     if value:
         typer.echo(f"xxgk {__version__}")
@@ -118,3 +128,6 @@ def version_callback(value: bool):
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True)):
     pass
+
+
+_register_commands()
