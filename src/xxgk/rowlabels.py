@@ -1,0 +1,171 @@
+"""Find each table's row labels among the tokens (stage 2b of the recovery).
+
+Every label token is mapped to a category (``labels.match_label``). Labels wrapped over two cells, or split
+around their values by PDF text extraction, are joined; the row labels of a table are then kept only in the
+template's order (a longest increasing run), which drops header cells and prose that merely look like labels;
+a garbled label between two recognised rows is matched against just the rows that belong in that place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import schema
+from .labels import Match, match_label, normalize_label
+from .tokens import BLANK, LABEL, VALUE, Token
+
+# Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
+DISCLOSURE_ORDER = [r.row for r in schema.template("2019").rows_of("disclosure")]
+REQUEST_ORDER = [r.row for r in schema.template("2019").rows_of("requests")]
+REQUEST_ORDER[REQUEST_ORDER.index("other") + 1:REQUEST_ORDER.index("other") + 1] = list(schema.OTHER_SPLIT_ROWS)
+
+
+@dataclass
+class Anchor:
+    index: int          # position in the token list
+    row: str
+    match: Match
+
+
+def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
+    counts: dict[str, int] = {}
+    for t in tokens:
+        if t.kind == LABEL:
+            counts[t.text] = counts.get(t.text, 0) + 1
+    out = {}
+    for i, t in enumerate(tokens):
+        if t.kind != LABEL:
+            continue
+        m = match_label(t.text)
+        if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
+            continue    # a running page header repeated through the document
+        if not (is_row(m) and m.confidence >= 0.6) and len(t.text) >= 12 and " " in t.text.strip():
+            m = max(m, _tail_match(t.text), key=lambda x: (is_row(x), x.confidence))
+        out[i] = m
+    _join_broken_labels(tokens, out)
+    return out
+
+
+def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
+    """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
+    pieces = text.split()
+    best = Match("none", 0.0, "tail")
+    for k in range(1, min(4, len(pieces)) + 1):
+        m = match_label("".join(pieces[-k:]), allowed)
+        if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
+            best = m
+    return best
+
+
+def is_row(m: Match | None) -> bool:
+    return m is not None and m.category.startswith(schema.TABLES)
+
+
+def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
+    """A label wrapped over two cells (信访、举 / 报、投诉类申请) is read as one when that reads better.
+
+    Cells that are labels in their own right (结果纠正, 其他结果) are never joined.
+    """
+    joined: set[int] = set()
+    for i in sorted(matches):
+        if i in joined or _confident_label(matches[i]):
+            continue
+        # The next label: right after (a wrapped cell), or past a run of cells (PDF text that put the
+        # values in the middle of a two-line label: 一、本年新收政府 / 78 0 … / 信息公开申请数量).
+        j, crossed = i + 1, False
+        while j < len(tokens) and tokens[j].kind != LABEL:
+            crossed = crossed or tokens[j].kind in (VALUE, BLANK)
+            j += 1
+        if j not in matches:
+            continue
+        joint = match_label(tokens[i].text + tokens[j].text)
+        parts = [m.confidence for m in (matches[i], matches[j]) if is_row(m)]
+        if crossed and joint.confidence < 0.9:
+            continue
+        # 一、本年 / 新收政府信息公开申请数量: the second half reads alone, but the first half is the row's too.
+        if not normalize_label(tokens[i].text):
+            continue    # a stray quote or bracket left over from a wrapped label
+        head_of_known_row = (not crossed and _confident_label(matches[j]) and is_row(joint)
+                             and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
+        if _confident_label(matches[j]) and not head_of_known_row:
+            continue
+        if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05):
+            tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
+            matches[i] = joint
+            matches[j] = Match("none", 1.0, "joined")
+            joined.add(j)
+
+
+def _confident_label(m: Match) -> bool:
+    return m.category != "none" and m.confidence >= 0.9
+
+
+def _ordered(anchors: list[Anchor], order: list[str]) -> list[Anchor]:
+    """Longest run of anchors in strictly increasing template order (ties: the more confident labels)."""
+    if not anchors:
+        return []
+    rank = {r: i for i, r in enumerate(order)}
+    n = len(anchors)
+    best = [(1, a.match.confidence) for a in anchors]
+    prev = [-1] * n
+    for j in range(n):
+        for i in range(j):
+            if rank[anchors[i].row] < rank[anchors[j].row]:
+                cand = (best[i][0] + 1, best[i][1] + anchors[j].match.confidence)
+                if cand > best[j]:
+                    best[j], prev[j] = cand, i
+    j = max(range(n), key=lambda k: best[k])
+    chain = []
+    while j >= 0:
+        chain.append(anchors[j])
+        j = prev[j]
+    return chain[::-1]
+
+
+def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int) -> list[Anchor]:
+    def tokens_between(a: int, b: int) -> list[Token]:
+        return tokens[a + 1:b]
+
+    found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
+             if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
+             and m.category.split(".", 1)[1] in order]
+    # The same row twice in a row: a merged cell repeated (Markdown, HTML grids) — keep the copy next to the
+    # values — or a label split around its values (部分公开（区分处理的，只计这 / 0 0 … / 一情形…）) — keep the first.
+    merged: list[Anchor] = []
+    for a in found:
+        if merged and merged[-1].row == a.row:
+            between = tokens_between(merged[-1].index, a.index)
+            if not any(t.kind in (VALUE, BLANK) for t in between):
+                merged[-1] = a
+            continue
+        merged.append(a)
+    return _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+
+
+def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str]) -> list[Anchor]:
+    """Rows missing between two recognised rows: a garbled label there (规竟, 重复中请) is matched against
+    just the rows that belong in that place."""
+    rank = {r: i for i, r in enumerate(order)}
+    used = {a.index for a in chain}
+    out: list[Anchor] = []
+    for prev, nxt in zip(chain, chain[1:]):
+        out.append(prev)
+        missing = order[rank[prev.row] + 1:rank[nxt.row]]
+        for i in range(prev.index + 1, nxt.index):
+            if not missing or tokens[i].kind != LABEL or i in used:
+                continue
+            current = matches.get(i)
+            if current is not None and current.category != "none" and current.confidence >= 0.5:
+                continue
+            allowed = frozenset(f"{table}.{r}" for r in missing)
+            m = match_label(tokens[i].text, allowed)
+            if m.category == "none":
+                m = _tail_match(tokens[i].text, allowed)
+            if m.category == "none":
+                continue
+            row = m.category.split(".", 1)[1]
+            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), "sequence", m.matched)
+            out.append(Anchor(i, row, matches[i]))
+            missing = missing[missing.index(row) + 1:]
+    if chain:
+        out.append(chain[-1])
+    return out
