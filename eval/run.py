@@ -32,6 +32,9 @@ REAL_SETS = {
     "seeds": ((REPO / "corpus/seeds/raw", SHARED / "seeds"), (REPO / "corpus/seeds/gold", SHARED / "gold")),
     "examples": ((REPO / "corpus/examples/raw", SHARED / "examples/raw"),
                  (REPO / "corpus/examples/gold", SHARED / "examples/gold")),
+    # A generated set frozen in the repository (every form, both templates, hybrids, noise 0.5, a fifth with
+    # broken arithmetic, some GB18030/UTF-16 files): its figures do not move when the generator changes.
+    "frozen-v1": ((EVAL_DIR / "sets/frozen-v1/raw",), (EVAL_DIR / "sets/frozen-v1/gold",)),
 }
 RAW_SUFFIXES = (".txt", ".html", ".htm")
 TEXT_FORMS = [form for form in FORMS if form != "html"]
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="xxgk-eval-") as tmp:
         workdir = args.keep or Path(tmp)
         pred_dir = workdir / "pred" if args.keep else None
-        sets = [s for s in (real_set("seeds", pred_dir), real_set("examples", pred_dir)) if s]
+        sets = [s for s in (real_set(name, pred_dir) for name in REAL_SETS) if s]
         generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir)
                      for form in TEXT_FORMS]
         generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir))
