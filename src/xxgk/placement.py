@@ -206,6 +206,9 @@ def place_rows(tokens, matches, anchors, widths, hi):
         prev_stop = anchors[i - 1].index if i > 0 else -1
         before.append(_span_to(tokens, matches, a.index, prev_stop, -1)[0])
 
+    same_line = [bool(run) and next((t.line for t in run if t.kind != BREAK), None) == tokens[a.index].line
+                 for run, a in zip(after, anchors)]
+
     def cells_for(i, o_prev, o, o_next):
         if o == "A":
             run = after[i]
@@ -237,6 +240,12 @@ def place_rows(tokens, matches, anchors, widths, hi):
             found = row_readings(cells_for(i, o_prev, o, o_next), widths[i])
             score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
             score += 0.01 if o == "A" else 0.0
+            if o == "B" and score >= 3 and same_line[i]:
+                # Values on the label's own line read just as well: the ordinary order wins, even if that
+                # leaves cells before the label unclaimed (an unrecognised row's, not this one's).
+                after_fit = row_readings(cells_for(i, o_prev, "A", o_next), widths[i])
+                if after_fit and min(p for p, _ in after_fit) == 0:
+                    score -= 1.5
             score -= unclaimed(i, o, o_next)
             if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
                 score -= 1    # values between the header and the first label belong to someone

@@ -128,6 +128,9 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
     found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
              if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
              and m.category.split(".", 1)[1] in order]
+    if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= 0.6 for a in found):
+        # The 2021 layout: （六）其他处理 only heads its three sub-rows, wherever PDF text put it.
+        found = [a for a in found if a.row != "other"]
     # The same row twice in a row: a merged cell repeated (Markdown, HTML grids) — keep the copy next to the
     # values — or a label split around its values (部分公开（区分处理的，只计这 / 0 0 … / 一情形…）) — keep the first.
     merged: list[Anchor] = []
@@ -154,7 +157,8 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
             if not missing or tokens[i].kind != LABEL or i in used:
                 continue
             current = matches.get(i)
-            if current is not None and current.category != "none" and current.confidence >= 0.5:
+            if current is not None and current.category != "none" and (
+                    current.confidence >= (0.5 if current.category.startswith(table + ".") else 0.9)):
                 continue
             allowed = frozenset(f"{table}.{r}" for r in missing)
             m = match_label(tokens[i].text, allowed)
