@@ -141,7 +141,9 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
                 merged[-1] = a
             continue
         merged.append(a)
-    return _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+    chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+    # 总计 / 其他 alone (table 4's header, table 3's) do not make a table: one row label must be unmistakable.
+    return chain if any(a.match.confidence >= 0.9 for a in chain) else []
 
 
 def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str]) -> list[Anchor]:
