@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 
 # System packages, one line per part of the system (skipped with XXGK_SKIP_APT=1 or without root/apt).
-APT_READERS=""
-APT_REVIEW=""
+APT_READERS="chromium libreoffice-writer fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0"
+APT_REVIEW="chromium fonts-noto-cjk"
 APT_PACKAGES="$APT_READERS $APT_REVIEW"
 if [ -n "${APT_PACKAGES// /}" ] && [ "${XXGK_SKIP_APT:-0}" != 1 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)

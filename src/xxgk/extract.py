@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from . import check, meta, recover, record, schema, tokens
+from . import check, meta, narrative, record, recover, schema, tokens
 from .read import Document, ReadError, read_bytes, read_file
 
-__all__ = ["extract_text", "extract_file", "extract_document", "NotAReport", "ReadError"]
+__all__ = ["NotAReport", "ReadError", "check_record", "extract_document", "extract_file", "extract_text"]
 
 
 class NotAReport(ReadError):
@@ -38,15 +38,14 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
                                    "or its tables are missing)")
     info = meta.read_meta(doc.text)
     fields = {k: c.value for k, c in recovered.cells.items()}
-    checks = check.check_fields(recovered.template, fields)
-    stand_in = set()
-    if recovered.hybrid_other_row:
-        stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS}
-        checks = [c for c in checks if not stand_in & set(c.cells)] + _hybrid_checks(recovered, fields)
-    repairs = check.propose_repairs(recovered.template, fields, checks)
+    hybrid = recovered.hybrid_other_row or {}
+    stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS} if hybrid else set()
     unreadable = sum(1 for k, c in recovered.cells.items()
                      if c.kind in ("ambiguous", "missing") and k not in stand_in)
     missing_tables = sum(1 for t in recovered.tables.values() if not t.found)
+    statements = narrative.read_statements(doc.text)
+    checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
+                                            {k: c.value for k, c in hybrid.items()}, statements)
     warnings = list(recovered.warnings)
     if info.year is None:
         warnings.append("year not found in the title or text")
@@ -54,20 +53,54 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
         warnings.append("issuer not found in the title")
     return record.build_record(
         template=recovered.template, year=info.year, issuer=info.issuer, cells=recovered.cells,
-        checks=checks, repairs=repairs,
+        checks=checks, repairs=repairs, split_runs=splits, narrative=story,
         verdict=check.verdict(checks, unreadable, missing_tables),
         source={"path": doc.path, "name": doc.name, "encoding": doc.encoding, "reader": doc.reader,
-                "sha256": doc.sha256},
+                "sha256": doc.sha256, "tables": doc.tables_meta},
         title=info.title, tables={name: asdict(t) for name, t in recovered.tables.items()},
         template_evidence={**recovered.template_evidence, "year_source": info.year_source,
                            "issuer_source": info.issuer_source},
         warnings=warnings, hybrid_other_row=recovered.hybrid_other_row)
 
 
-def _hybrid_checks(recovered, fields):
-    """A hybrid's single （六） row stands in for the three sub-rows in the table-3 identities."""
-    values = dict(fields)
-    values.update({k: c.value for k, c in recovered.hybrid_other_row.items()})
-    rules = [r for r in schema.template("2019").rules if r.name.startswith("requests.outcomes.")
-             or r.name == "requests.row_total.other"]
-    return check.check_fields("2019", values, rules)
+def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | None = None,
+           statements: list | None = None, prose_checks: list | None = None):
+    """Checks (arithmetic, then prose), repairs, split digit runs and the narrative of one report.
+
+    ``statements`` are what the prose says (``narrative.read_statements``); a record read back from JSON
+    has no text, so its earlier ``prose_checks`` are passed through instead.
+    """
+    rules = check.report_rules(template, hybrid=bool(hybrid_other_row))
+    values = check.report_values(fields, hybrid_other_row)
+    checks = check.check_fields(template, values, rules)
+    repairs = check.propose_repairs(rules, values, cells)
+    splits, unconfirmed = check.split_runs(rules, values, cells)
+    repairs.candidates.extend(unconfirmed)
+    story: list = []
+    if statements is not None:
+        prose_checks, story = narrative.compare(statements, template, values, repairs.repairs)
+    return checks + list(prose_checks or []), repairs, splits, story
+
+
+def check_record(rec: dict) -> dict:
+    """A record (written by ``xxgk extract``, or a bare gold record) checked again from its ``fields``."""
+    template, fields = rec["template"], rec["fields"]
+    hybrid = rec.get("hybrid_other_row") or {}
+    cells = {**rec.get("cells", {}), **hybrid}
+    prose = [check.CheckResult(**{k: c.get(k, "") for k in ("rule", "ok", "cells", "expected", "printed",
+                                                            "severity", "description", "kind", "text", "note")})
+             for c in rec.get("checks", []) if c.get("kind") == "prose"]
+    checks, repairs, splits, _ = assess(template, fields, cells, hybrid, prose_checks=prose)
+    stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS} if hybrid else set()
+    if rec.get("cells"):
+        unreadable = sum(1 for k, c in rec["cells"].items()
+                         if c.get("kind") in ("ambiguous", "missing") and k not in stand_in)
+    else:
+        unreadable = sum(1 for k, v in fields.items() if v is None and k not in stand_in)
+    missing_tables = sum(1 for t in (rec.get("tables") or {}).values() if not t.get("found", True))
+    out = {k: rec[k] for k in ("template", "year", "issuer", "fields") if k in rec}
+    out["verdict"] = check.verdict(checks, unreadable, missing_tables)
+    out["summary"] = record.summary(checks, repairs)
+    out.update({k: v for k, v in rec.items() if k not in out})
+    out.update(record.check_part(checks, repairs, splits, rec.get("narrative")))
+    return out

@@ -1,7 +1,8 @@
 """Assemble and write the canonical record (stage 5).
 
-The top level (`template`, `year`, `issuer`, `fields`) is the contract of SCHEMA.md; everything else is
-detail for people and tools: per-cell provenance, the checks and their repairs, the verdict, warnings.
+The top level (`template`, `year`, `issuer`, `fields`) is the contract of SCHEMA.md; then the report's
+verdict and a summary of the checks; everything else is detail for people and tools: per-cell provenance,
+every check (arithmetic and prose), the repairs kept apart from `fields`, the narrative, warnings.
 """
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, schema
-from .check import CheckResult
+from .check import CheckResult, Repairs
 
 
-def build_record(*, template: str, year, issuer: str, cells: dict, checks: list[CheckResult], repairs: dict,
+def build_record(*, template: str, year, issuer: str, cells: dict, checks: list[CheckResult], repairs: Repairs,
                  verdict: str, source: dict, title: str, tables: dict, template_evidence: dict,
-                 warnings: list[str], hybrid_other_row: dict | None = None) -> dict:
+                 warnings: list[str], hybrid_other_row: dict | None = None, split_runs: list | None = None,
+                 narrative: list | None = None) -> dict:
     spec = schema.template(template)
     record = {
         "template": template,
@@ -24,20 +26,48 @@ def build_record(*, template: str, year, issuer: str, cells: dict, checks: list[
         "issuer": issuer,
         "fields": {key: cells[key].value for key in spec.keys},
         "verdict": verdict,
+        "summary": summary(checks, repairs),
         "xxgk_version": __version__,
         "source": source,
         "title": title,
         "template_evidence": template_evidence,
         "tables": tables,
         "cells": {key: cells[key].as_dict() for key in spec.keys},
-        "checks": [c.as_dict() for c in checks if c.ok is not True],
-        "checks_passed": sum(1 for c in checks if c.ok is True),
-        "repairs": repairs,
+        **check_part(checks, repairs, split_runs, narrative),
         "warnings": warnings,
     }
     if hybrid_other_row:
         record["hybrid_other_row"] = {k: c.as_dict() for k, c in hybrid_other_row.items()}
     return record
+
+
+def check_part(checks: list[CheckResult], repairs: Repairs, split_runs: list | None = None,
+               narrative: list | None = None) -> dict:
+    """What the checks found: every result, the repairs (never written into ``fields``), what could not be
+    repaired and why, the digit runs the sums split, and the prose's numbers that the tables do not hold."""
+    return {
+        "checks": [c.as_dict() for c in checks],
+        "checks_passed": sum(1 for c in checks if c.ok is True),
+        "repairs": repairs.repairs,
+        "repair_candidates": repairs.candidates,
+        "split_runs": split_runs or [],
+        "narrative": narrative or [],
+    }
+
+
+def summary(checks: list[CheckResult], repairs: Repairs) -> dict:
+    arithmetic = [c for c in checks if c.kind == "arithmetic"]
+    prose = [c for c in checks if c.kind == "prose"]
+    return {
+        "identities": len(arithmetic),
+        "hold": sum(c.ok is True for c in arithmetic),
+        "fail": sum(c.ok is False for c in arithmetic),
+        "uncheckable": sum(c.ok is None for c in arithmetic),
+        "prose_agrees": sum(c.ok is True for c in prose),
+        "prose_disagrees": sum(c.ok is False for c in prose),
+        "repairs": len(repairs.repairs),
+        "unresolved": len(repairs.candidates),
+    }
 
 
 def dumps(record: dict) -> str:

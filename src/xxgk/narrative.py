@@ -1,0 +1,410 @@
+"""The numbers the prose states, found with spaCy and held against the tables.
+
+The prose of 一、总体情况 (and of the sections after the tables) states counts the tables also hold — 收到申请
+N件, 予以公开N件, 上年结转N件, 被申请行政复议N件 — and counts they do not (主动公开信息N条, 政务新媒体发布N条,
+信件N件). A blank Chinese spaCy pipeline segmenting with jieba (no downloaded model) finds them: an EntityRuler
+marks quantities (a number and its unit: 12件, 3600余条, 0元), a Matcher marks cue phrases, and each quantity
+takes the nearest cue before it in its own clause. Sentences that say none happened (未收到政府信息公开申请,
+未发生…行政复议、行政诉讼) state a zero.
+
+``read_statements(text)`` gives what the prose says; ``compare(statements, template, values, repairs)`` turns
+those with a table counterpart into prose checks and keeps the others as the record's ``narrative``.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import schema
+from .check import CheckResult
+
+NUMBER = {"LIKE_NUM": True}
+CLAUSE_BREAKS = [",", ";", "。", ":", "!", "?", "，", "；", "：", "！", "？"]
+REQUEST_UNITS = frozenset({"件", "个", "宗", "条", "份"})
+CASE_UNITS = frozenset({"件", "个", "宗", "起", "例", "次"})
+DOCUMENT_UNITS = frozenset({"件", "个", "份", "部"})
+COUNT_UNITS = ("件", "条", "次", "篇", "个", "期", "场", "人次", "封", "起", "宗", "例", "份", "部", "家", "项")
+MONEY_UNITS = ("元", "万元")
+ANY_UNIT = frozenset(COUNT_UNITS + MONEY_UNITS)
+
+# A figure for the whole area or for the body alone (全区 175件, 区本级 48件) may not be the table's scope.
+SCOPE = re.compile(r"全(?:区|市|县|省|州|盟|旗|镇|乡|街道|系统)|各(?:部门|单位|乡镇|镇|街道|县区|区县|县|区|级)"
+                   r"|本级|辖区|下属|所属|系统内")
+_UNITS = "|".join(sorted(COUNT_UNITS + MONEY_UNITS, key=len, reverse=True))
+WORTH_READING = re.compile(rf"\d\s*[余多]?\s*(?:{_UNITS})|未收到|没有收到|未接到|未发生|没有发生|没有|未收取|不收取")
+TABLES_START = re.compile(r"(?:^|(?<=[\s。>*#|]))(?:[二2２]\s*[、.．]\s*)?主动公开政府信息情况", re.MULTILINE)
+TABLES_FALLBACK = re.compile(r"第二十条第|信息内容")
+AFTER_TABLES = re.compile(r"(?:[五5５]\s*[、.．]\s*)?存在的主要问题|(?:[六6６]\s*[、.．]\s*)?其他需要报告的事项")
+SENTENCE_END = "。！？!?；;"
+
+
+def _words(*words: str) -> dict:
+    return {"TEXT": {"IN": list(words)}}
+
+
+RECEIVE = ("收到", "共收到", "受理", "共受理", "接收", "接到", "新收")
+APPLICATION = ("申请", "依申请公开", "申请件")
+NORMATIVE = ("规范性文件", "行政规范性文件")
+NEGATION = ("未发生", "没有发生", "没有", "未有", "无")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    label: str
+    cues: tuple                     # token patterns (word sets), found with a PhraseMatcher
+    units: frozenset
+    weak: bool = False              # used only when no other cue is in the clause
+    negations: tuple = ()           # patterns that, followed in their clause by ``negated``, state a zero
+    then: tuple = ()                # words one of which must come between the cue and the number
+    negated: tuple = ()
+
+
+QUANTITIES = (
+    Quantity("requests.received", "收到的政府信息公开申请",
+             ([_words(*RECEIVE)],), REQUEST_UNITS, then=APPLICATION,
+             negations=([_words("未收到", "没有收到", "未接到", "没有接到", "未受理")],), negated=APPLICATION),
+    Quantity("requests.received_bare", "收到（句中说申请）", ([_words(*RECEIVE)],), REQUEST_UNITS, weak=True),
+    Quantity("requests.received.natural_person", "自然人提出的申请", ([_words("自然人")],), REQUEST_UNITS),
+    Quantity("requests.received.organisations", "法人或其他组织提出的申请",
+             ([_words("法人或其他组织", "法人和其他组织", "法人及其他组织", "法人或者其他组织")],
+              [_words("法人"), _words("或", "和", "及", "或者"), _words("其他"), _words("组织")]), REQUEST_UNITS),
+    Quantity("requests.carried_over", "上年结转的申请",
+             ([_words("上年结转", "上年度结转")], [_words("上年", "上年度", "上一年度", "去年"), _words("结转")]),
+             REQUEST_UNITS),
+    Quantity("requests.carried_forward", "结转下年度继续办理的申请",
+             ([_words("结转下年度", "结转下年")],
+              [_words("结转", "转入"), _words("下", "至", "到", "入", "下一"), _words("年度", "下年度", "下年", "一年度")]),
+             REQUEST_UNITS),
+    Quantity("requests.granted", "予以公开", ([_words("予以公开", "同意公开", "全部公开")],), REQUEST_UNITS),
+    Quantity("requests.partially_granted", "部分公开", ([_words("部分公开", "区分处理")],), REQUEST_UNITS),
+    Quantity("requests.denied", "不予公开", ([_words("不予公开")],), REQUEST_UNITS),
+    Quantity("requests.unavailable", "无法提供", ([_words("无法提供")],), REQUEST_UNITS),
+    Quantity("requests.rejected", "不予处理", ([_words("不予处理")],), REQUEST_UNITS),
+    Quantity("requests.other", "其他处理", ([_words("其他处理")],), REQUEST_UNITS),
+    Quantity("requests.handled", "办结（答复）的申请", ([_words("办结", "已办结", "答复", "办理完毕")],), REQUEST_UNITS),
+    Quantity("appeals.review", "行政复议", ([_words("行政复议", "复议")],), CASE_UNITS,
+             negations=([_words(*NEGATION)],), negated=("行政复议", "复议")),
+    Quantity("appeals.litigation", "行政诉讼", ([_words("行政诉讼", "诉讼", "起诉")],), CASE_UNITS,
+             negations=([_words(*NEGATION)],), negated=("行政诉讼", "诉讼")),
+    Quantity("disclosure.normative_documents.issued", "制发（新制作）的规范性文件",
+             ([_words("制发", "新制作", "制定", "出台", "印发", "新制定")],), DOCUMENT_UNITS, then=NORMATIVE),
+    Quantity("disclosure.normative_documents.repealed", "废止的规范性文件",
+             ([_words("废止")],), DOCUMENT_UNITS, then=NORMATIVE),
+    Quantity("disclosure.normative_documents.in_force", "现行有效的规范性文件",
+             ([_words("现行有效")],), DOCUMENT_UNITS, then=NORMATIVE),
+    # No counterpart in the tables: kept in the record's narrative.
+    Quantity("active_disclosure", "主动公开政府信息", ([_words("主动公开")],), ANY_UNIT),
+    Quantity("information_published", "公开、发布的信息",
+             ([_words("公开", "发布", "公布", "上传")],), ANY_UNIT, weak=True,
+             then=("信息", "政府信息", "政务信息", "各类信息")),
+    Quantity("new_media_posts", "政务新媒体发布", ([_words("政务新媒体", "新媒体", "微信", "微博", "公众号", "微信公众号",
+                                                         "抖音", "头条号", "客户端", "视频号")],), ANY_UNIT),
+    Quantity("interpretations", "政策解读", ([_words("解读", "政策解读", "图解")],), ANY_UNIT),
+    Quantity("responses", "回应社会关切", ([_words("回应")],), ANY_UNIT),
+    Quantity("letters", "信件、留言办理", ([_words("信箱", "信件", "来信", "留言")],), ANY_UNIT),
+    Quantity("press_conferences", "新闻发布会", ([_words("新闻发布会", "发布会", "新闻发布")],), ANY_UNIT),
+    Quantity("trainings", "培训", ([_words("培训", "培训会", "业务培训")],), ANY_UNIT),
+    Quantity("website_visits", "网站访问量", ([_words("访问量", "浏览量", "点击量", "访问")],), ANY_UNIT),
+    Quantity("solicitations", "意见征集、调查", ([_words("征集", "调查", "问卷", "意见征集", "民意征集")],), ANY_UNIT),
+    Quantity("fees", "收取的信息处理费", ([_words("信息处理费", "处理费", "费用", "收费")],), frozenset(MONEY_UNITS),
+             negations=([_words("未收取", "没有收取", "不收取", "未收")],), negated=("费用", "费", "信息处理费", "处理费")),
+)
+BY_NAME = {q.name: q for q in QUANTITIES}
+ALIASES = {"requests.received_bare": "requests.received"}
+
+# Words the segmenter must keep whole for the cues to match.
+USER_WORDS = ("予以公开", "同意公开", "全部公开", "部分公开", "区分处理", "不予公开", "无法提供", "不予处理", "其他处理",
+              "上年结转", "上年度结转", "结转下年度", "结转下年", "自然人", "法人或其他组织", "法人和其他组织",
+              "法人及其他组织", "法人或者其他组织", "行政复议", "行政诉讼", "主动公开", "政务新媒体", "规范性文件",
+              "行政规范性文件", "制发", "新制作", "现行有效", "信息处理费", "未收到", "没有收到", "未发生", "没有发生",
+              "未收取", "不收取", "政策解读", "新闻发布会", "访问量", "依申请公开", "共收到", "共受理", "新收", "办结",
+              "已办结", "办理完毕", "微信公众号", "意见征集", "民意征集")
+
+
+@dataclass
+class Statement:
+    quantity: str
+    value: float
+    unit: str
+    text: str
+    approximate: bool = False
+    negated: bool = False
+    scoped: bool = False
+
+    def as_dict(self) -> dict:
+        out = {"quantity": self.quantity, "label": BY_NAME[self.quantity].label, "value": _num(self.value),
+               "unit": self.unit, "text": self.text}
+        if self.approximate:
+            out["approximate"] = True
+        if self.negated:
+            out["stated_as"] = "none"
+        return out
+
+
+def _num(x):
+    return int(x) if float(x).is_integer() else x
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+@lru_cache(maxsize=1)
+def _pipeline():
+    """The spaCy pipeline and the cue Matcher, built once on first use (loading jieba takes a second)."""
+    import logging
+
+    import jieba
+    import spacy
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    jieba.setLogLevel(logging.WARNING)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # A private segmenter, so that the cue words added here do not change jieba for anyone else.
+    segmenter = jieba.Tokenizer()
+    for word in USER_WORDS:
+        segmenter.add_word(word)
+    nlp.tokenizer.jieba_seg = _NoHmm(segmenter)
+    ruler = nlp.add_pipe("entity_ruler")
+    approx = {"ORTH": {"IN": ["余", "多"]}, "OP": "?"}
+    ruler.add_patterns(
+        [{"label": "COUNT", "pattern": [NUMBER, approx, _words(*COUNT_UNITS)]},
+         {"label": "COUNT", "pattern": [NUMBER, _words(*("余" + u for u in COUNT_UNITS), *("多" + u for u in COUNT_UNITS))]},
+         {"label": "MONEY", "pattern": [NUMBER, approx, _words(*MONEY_UNITS)]}])
+    matcher = PhraseMatcher(nlp.vocab)
+    for q in QUANTITIES:
+        matcher.add(q.name, [Doc(nlp.vocab, words=words) for cue in q.cues for words in _phrases(cue)])
+        if q.negations:
+            matcher.add("NOT " + q.name, [Doc(nlp.vocab, words=words) for cue in q.negations for words in _phrases(cue)])
+    return nlp, matcher
+
+
+def _phrases(pattern: list[dict]) -> list[list[str]]:
+    """The word sequences a cue pattern spells out. A PhraseMatcher finds them by hash; a token Matcher would
+    test every word set against every token, ten times slower here."""
+    return [list(words) for words in itertools.product(*(t["TEXT"]["IN"] for t in pattern))]
+
+
+class _NoHmm:
+    """jieba without its HMM guesser for unknown words: the cues are dictionary words, and it halves the time."""
+
+    def __init__(self, segmenter):
+        self.segmenter = segmenter
+
+    def cut(self, text: str, cut_all: bool = False):
+        return self.segmenter.cut(text, cut_all=cut_all, HMM=False)
+
+
+def prose_of(text: str) -> str:
+    """The prose around the tables: everything before table 2's heading, and everything from section 五 (or 六) on."""
+    start = TABLES_START.search(text) or TABLES_FALLBACK.search(text)
+    if not start:
+        return _unwrap(_nfkc(text))
+    after = AFTER_TABLES.search(text, start.end())
+    return _unwrap(_nfkc(text[:start.start()])) + "\n" + (_unwrap(_nfkc(text[after.start():])) if after else "")
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _unwrap(text: str) -> str:
+    """Join lines a PDF dump wrapped mid-sentence (a long line that does not end a sentence)."""
+    out = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if out and out[-1] and len(out[-1]) >= 20 and out[-1][-1] not in SENTENCE_END + ":：" and line:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def sentences(prose: str) -> list[str]:
+    parts = re.split(r"(?<=[。！？!?；;])|\n", prose)
+    return [s.strip() for s in parts if s.strip() and WORTH_READING.search(s)]
+
+
+def read_statements(text: str) -> list[Statement]:
+    """Every quantity the prose states with the cue that says what it counts."""
+    found = sentences(prose_of(text))
+    if not found:
+        return []
+    nlp, matcher = _pipeline()
+    out: list[Statement] = []
+    for sentence, doc in zip(found, nlp.pipe(found)):
+        out.extend(_statements_in(doc, sentence, matcher))
+    return out
+
+
+def _statements_in(doc, sentence: str, matcher) -> list[Statement]:
+    strings = doc.vocab.strings
+    words = [t.text for t in doc]
+    breaks = [i for i, w in enumerate(words) if w in CLAUSE_BREAKS] + [len(words)]
+
+    def follows(wanted: tuple, start: int, stop: int) -> bool:
+        return any(w in wanted for w in words[start:stop])
+
+    says_application = "申请" in sentence
+    cues, zeros = [], []
+    for match_id, start, end in matcher(doc):
+        name = strings[match_id]
+        if name.startswith("NOT "):
+            q = BY_NAME[name[4:]]
+            if follows(q.negated, end, next(b for b in breaks if b >= end)):
+                zeros.append((q.name, start, end))
+        elif name != "requests.received_bare" or says_application:
+            cues.append((BY_NAME[name], start, end))
+    scoped = bool(SCOPE.search(sentence))
+    text = sentence if len(sentence) <= 160 else sentence[:157] + "…"
+    out = []
+    previous_end = 0
+    for ent in doc.ents:
+        clause_start = max([previous_end] + [b + 1 for b in breaks if b < ent.start])
+        previous_end = ent.end
+        try:
+            value = float(words[ent.start])
+        except ValueError:          # a Chinese numeral: 两件
+            continue
+        unit_token = words[ent.end - 1]
+        unit = unit_token.lstrip("余多")
+        approximate = unit != unit_token or any(w in ("余", "多") for w in words[ent.start:ent.end])
+        in_clause = [(q, s, e) for q, s, e in cues if s >= clause_start and e <= ent.start and unit in q.units
+                     and (not q.then or follows(q.then, e, ent.start))]
+        strong = [c for c in in_clause if not c[0].weak]
+        pick = max(strong or in_clause, key=lambda c: (c[2], c[2] - c[1]), default=None)
+        if pick is None:
+            continue
+        out.append(Statement(ALIASES.get(pick[0].name, pick[0].name), value, unit, text,
+                             approximate=approximate, scoped=scoped))
+    said = {s.quantity for s in out}
+    for name, start, end in zeros:
+        if name not in said:
+            out.append(Statement(name, 0.0, "", text, negated=True, scoped=scoped))
+            said.add(name)
+    return out
+
+# ------------------------------------------------------------------------------------------------ comparing
+
+
+def _row_total(tpl: schema.Template, row: str) -> str:
+    return tpl.row(f"requests.{row}").key("total")
+
+
+def _outcome_totals(tpl: schema.Template, prefix: str) -> list[str]:
+    return [r.key("total") for r in tpl.rows_of("requests") if r.row.startswith(prefix)]
+
+
+def _group_totals(*groups: str) -> list[str]:
+    return [f"appeals.{g}.{schema.APPEAL_COLUMNS[-1]}" for g in groups]
+
+
+# quantity -> template -> readings of the table that the phrase may mean, the usual one first (keys summed)
+COUNTERPARTS: dict[str, Callable[[schema.Template], list[list[str]]]] = {
+    "requests.received": lambda t: [[_row_total(t, "new")], [_row_total(t, "new"), _row_total(t, "carried_over")]],
+    "requests.received.natural_person": lambda t: [[t.row("requests.new").key(schema.APPLICANT_COLUMNS[0])]],
+    "requests.received.organisations": lambda t: [[t.row("requests.new").key(c) for c in schema.APPLICANT_COLUMNS[1:-1]]],
+    "requests.carried_over": lambda t: [[_row_total(t, "carried_over")]],
+    "requests.carried_forward": lambda t: [[_row_total(t, "carried_forward")]],
+    "requests.granted": lambda t: [[_row_total(t, "granted")]],
+    "requests.partially_granted": lambda t: [[_row_total(t, "partially_granted")]],
+    "requests.denied": lambda t: [_outcome_totals(t, "denied_")],
+    "requests.unavailable": lambda t: [_outcome_totals(t, "unavailable_")],
+    "requests.rejected": lambda t: [_outcome_totals(t, "rejected_")],
+    "requests.other": lambda t: [_outcome_totals(t, "other")],
+    "requests.handled": lambda t: [[_row_total(t, "total")], [_row_total(t, "new")],
+                                   [_row_total(t, "new"), _row_total(t, "carried_over")]],
+    "appeals.review": lambda t: [_group_totals("review")],
+    "appeals.litigation": lambda t: [_group_totals("litigation_direct", "litigation_after_review")],
+    "disclosure.normative_documents.issued": lambda t: (
+        [["disclosure.normative_documents.issued"]] if t.name == "2021"
+        else [["disclosure.normative_documents.made"], ["disclosure.normative_documents.published"]]),
+    "disclosure.normative_documents.repealed": lambda t: (
+        [["disclosure.normative_documents.repealed"]] if t.name == "2021" else []),
+    "disclosure.normative_documents.in_force": lambda t: (
+        [["disclosure.normative_documents.in_force"]] if t.name == "2021" else []),
+}
+
+
+def _sum(values: dict, keys: list[str]):
+    got = [values.get(k) for k in keys]
+    return None if not keys or None in got else sum(got)
+
+
+def _readings(tpl: schema.Template, name: str, values: dict) -> list[list[str]]:
+    readings = [keys for keys in COUNTERPARTS[name](tpl) if all(k in values for k in keys)]
+    if name == "requests.other" and readings and _sum(values, readings[0]) is None:
+        # A hybrid keeps its single （六） row in the detail under the 2019 key.
+        single = "requests.other.total"
+        readings = [[single]] if values.get(single) is not None else readings
+    return readings
+
+
+def compare(statements: list[Statement], template: str, values: dict,
+            repairs: dict | None = None) -> tuple[list[CheckResult], list[dict]]:
+    """Prose checks for the quantities the tables hold, and the narrative of those they do not."""
+    tpl = schema.template(template)
+    repaired = {**values, **{k: r["value"] for k, r in (repairs or {}).items()}}
+    by_quantity: dict[str, list[Statement]] = {}
+    narrative = []
+    for s in statements:
+        if s.quantity in COUNTERPARTS and not s.approximate:
+            by_quantity.setdefault(s.quantity, []).append(s)
+        else:
+            narrative.append(s.as_dict())
+    checks = []
+    for name, said in by_quantity.items():
+        readings = _readings(tpl, name, values)
+        if not readings:
+            narrative.extend(s.as_dict() for s in said)
+            continue
+        checks.append(_prose_check(name, said, readings, values, repaired))
+    return checks, narrative
+
+
+def _keys_text(keys: list[str]) -> str:
+    """Keys summed, shortly: requests.rejected_*.total for the five rows of （五）不予处理."""
+    if len(keys) <= 2:
+        return " + ".join(keys)
+    parts = [k.split(".") for k in keys]
+    table, rows, columns = parts[0][0], [p[1] for p in parts], [p[2] for p in parts]
+    if len(set(columns)) == 1:
+        common = os.path.commonprefix(rows)
+        return f"{table}.{common}*.{columns[0]}" if common else " + ".join(keys)
+    if len(set(rows)) == 1:
+        return f"{table}.{rows[0]}.{columns[0]} … {columns[-1]}"
+    return " + ".join(keys)
+
+
+def _prose_check(name: str, said: list[Statement], readings, values: dict, repaired: dict) -> CheckResult:
+    label = BY_NAME[name].label
+    main = readings[0]
+    table = _sum(values, main)
+    stated = sorted({s.value for s in said})
+    first = said[0]
+    description = f"{label} = {_keys_text(main)}"
+    if table is None:
+        return CheckResult(f"prose.{name}", None, main, None, first.value, "info", description, "prose", first.text,
+                           note="the table's cells are missing or unreadable")
+    others = f"; the prose also states {', '.join(str(_num(v)) for v in stated if v != table)}" if len(stated) > 1 else ""
+    if table in stated:
+        text = next(s.text for s in said if s.value == table)
+        return CheckResult(f"prose.{name}", True, main, table, table, "info", description, "prose", text,
+                           note=others.lstrip("; "))
+    for keys in readings:
+        for source, where in ((values, ""), (repaired, "repaired ")):
+            value = _sum(source, keys)
+            if value in stated and (keys != main or source is repaired):
+                text = next(s.text for s in said if s.value == value)
+                return CheckResult(f"prose.{name}", True, keys, value, value, "info", description, "prose", text,
+                                   note=f"agrees with the {where}table value of {_keys_text(keys)}")
+    unsure = len(stated) > 1 or any(s.scoped or s.negated for s in said)
+    note = ("the prose may count another scope (全区, 本级…) or say it loosely" if unsure else
+            "the prose and the table disagree")
+    return CheckResult(f"prose.{name}", False, main, table, first.value, "warning" if unsure else "error",
+                       description, "prose", first.text, note=note + others)
