@@ -16,6 +16,8 @@ Elsewhere the candidates and the reason are given instead (``Repairs.candidates`
 """
 from __future__ import annotations
 
+import json
+
 import itertools
 from dataclasses import dataclass, field
 
@@ -187,6 +189,9 @@ def propose_repairs(rules, values: dict, cells: dict | None = None) -> Repairs:
         _explain_failures(rules, values, cells, failing, out)
     if unreadable:
         _fix_unreadable(rules, values, cells, unreadable, out)
+    # The same record must give the same bytes whatever the interpreter's hash seed (resumable batches).
+    out.repairs = dict(sorted(out.repairs.items()))
+    out.candidates.sort(key=lambda c: json.dumps(c, sort_keys=True, ensure_ascii=False, default=str))
     return out
 
 

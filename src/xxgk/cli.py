@@ -110,7 +110,7 @@ def generate(out: Path = typer.Argument(..., help="Output folder (raw/, gold/, m
 
 
 # Commands defined beside the stage they drive; each module exposes register(app).
-COMMAND_MODULES: tuple[str, ...] = ("review", "check_cli")
+COMMAND_MODULES: tuple[str, ...] = ("batch", "review", "check_cli")
 
 
 def _register_commands() -> None:

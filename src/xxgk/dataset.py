@@ -1,0 +1,336 @@
+"""The tables of a batch: wide (one row per report), long (one row per cell), checks, errors, dictionary.
+
+A record is boiled down once, where it is extracted, to a compact *summary* (``summarize``): the
+columns the tables need, in template key order. The tables are then written chunk by chunk in the
+order of the report ids, so memory stays flat in the number of reports and the bytes of every file
+depend only on the inputs, never on which worker finished first. Parquet for every table; CSV
+(UTF-8 with a BOM, so that spreadsheet software reads the Chinese right) for the wide table, the
+errors and the dictionary; one DuckDB database holding them all.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from . import schema
+
+UTF8_BOM = b"\xef\xbb\xbf"
+PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
+DUCKDB_MEMORY = "64MB"
+
+REPORT_COLUMNS = (
+    ("report", pa.string(), "报告", "Report id: the file's path relative to the folder above the sources."),
+    ("source", pa.string(), "来源文件", "The file as found by the batch."),
+    ("template", pa.string(), "模板", "Template read from the labels: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)."),
+    ("year", pa.int64(), "年度", "Year the report covers."),
+    ("issuer", pa.string(), "发布机关", "Issuing body, from the title."),
+    ("title", pa.string(), "标题", "Title line of the report."),
+    ("verdict", pa.string(), "核验结论",
+     "consistent, inconsistent (an arithmetic identity fails) or incomplete (something missing or unreadable)."),
+    ("checks_failed", pa.int64(), "未通过核验数", "Checks that fail (see the checks table)."),
+    ("checks_unchecked", pa.int64(), "无法核验数", "Checks that cannot be made: a cell is missing or unreadable."),
+    ("duplicate_of", pa.string(), "重复于", "Report id of the copy this report duplicates; empty for an original."),
+    ("duplicate_by", pa.string(), "重复依据",
+     "How the duplicate was recognised: same bytes, same text, or same figures, issuer and year."),
+    ("reader", pa.string(), "读取方式", "How the file was read (text, html, ...)."),
+    ("encoding", pa.string(), "编码", "Text encoding detected."),
+    ("sha256", pa.string(), "文件哈希", "SHA-256 of the file's bytes."),
+)
+CELL_SCHEMA = pa.schema([
+    ("report", pa.string()), ("key", pa.string()), ("value", pa.float64()), ("raw", pa.string()),
+    ("kind", pa.string()), ("confidence", pa.float64()), ("line", pa.int64()), ("reader", pa.string()),
+])
+CHECK_SCHEMA = pa.schema([
+    ("report", pa.string()), ("rule", pa.string()), ("kind", pa.string()), ("ok", pa.bool_()),
+    ("severity", pa.string()), ("expected", pa.float64()), ("printed", pa.float64()), ("cells", pa.string()),
+    ("description", pa.string()), ("text", pa.string()), ("note", pa.string()),
+])
+ERROR_SCHEMA = pa.schema([("report", pa.string()), ("source", pa.string()), ("reason", pa.string())])
+DICTIONARY_SCHEMA = pa.schema([
+    ("key", pa.string()), ("templates", pa.string()), ("table", pa.string()), ("label", pa.string()),
+    ("row_label", pa.string()), ("column_label", pa.string()), ("unit", pa.string()), ("description", pa.string()),
+])
+
+
+@lru_cache(maxsize=None)
+def field_keys() -> tuple[str, ...]:
+    """Every canonical key of both templates: the 2021 order, with the 2019-only keys after their neighbour."""
+    keys = list(schema.template("2021").keys)
+    previous = None
+    for key in schema.template("2019").keys:
+        if key not in keys:
+            keys.insert(keys.index(previous) + 1 if previous else 0, key)
+        previous = key
+    return tuple(keys)
+
+
+@lru_cache(maxsize=None)
+def report_schema() -> pa.Schema:
+    return pa.schema([(name, kind) for name, kind, _, _ in REPORT_COLUMNS]
+                     + [(key, pa.float64()) for key in field_keys()])
+
+
+@lru_cache(maxsize=None)
+def _column_of(template: str) -> tuple[int, ...]:
+    position = {key: i for i, key in enumerate(field_keys())}
+    return tuple(position[key] for key in schema.template(template).keys)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def summarize(record: dict) -> dict:
+    """What the tables need of one record, columnar and in template key order (JSON-ready)."""
+    keys = schema.template(record["template"]).keys
+    cells = [record["cells"][key] for key in keys]
+    checks = record["checks"]
+    return {
+        "template": record["template"], "year": record["year"], "issuer": record["issuer"],
+        "title": record.get("title", ""), "verdict": record["verdict"],
+        "reader": record["source"].get("reader"), "encoding": record["source"].get("encoding"),
+        "sha256": record["source"].get("sha256"),
+        "value": [_number(c["value"]) for c in cells], "raw": [c.get("raw") for c in cells],
+        "kind": [c.get("kind") for c in cells], "confidence": [c.get("confidence") for c in cells],
+        "line": [c.get("line") for c in cells],
+        "checks": {"rule": [c["rule"] for c in checks], "kind": [c.get("kind", "arithmetic") for c in checks],
+                   "ok": [c["ok"] for c in checks], "severity": [c.get("severity") for c in checks],
+                   "expected": [_number(c.get("expected")) for c in checks],
+                   "printed": [_number(c.get("printed")) for c in checks],
+                   "cells": [" ".join(c.get("cells") or []) for c in checks],
+                   "description": [c.get("description", "") for c in checks],
+                   "text": [c.get("text", "") for c in checks], "note": [c.get("note", "") for c in checks]},
+    }
+
+
+def figures_key(record: dict) -> str | None:
+    """Fingerprint of what a report says (template, year, issuer, every field): equal for two forms of one report.
+
+    None without a year or issuer: equal figures alone do not make two reports one.
+    """
+    if record["year"] is None or not record["issuer"]:
+        return None
+    payload = [record["template"], record["year"], record["issuer"], list(record["fields"].values())]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def text_key(text: str) -> str:
+    """Hash of the text without its whitespace: equal for one page re-encoded or with other line breaks."""
+    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def find_duplicates(reports: list[tuple[str, str, str | None, str | None]]) -> dict[str, tuple[str, str]]:
+    """``(id, sha256, text key, figures key)`` of readable reports → {id: (id of the first copy, how it was found)}.
+
+    Copies are the same bytes, the same text (re-encoded, other line breaks), or the same figures with
+    the same issuer and year (one page saved as .txt and as .html); the first is the smallest id.
+    """
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_of: dict[tuple, str] = {}
+    keys_of = {}
+    for report_id, sha, text, figures in reports:
+        keys_of[report_id] = (sha, text, figures)
+        for key in (("bytes", sha), ("text", text), ("figures", figures)):
+            if key[1] is None:
+                continue
+            if key in first_of:
+                a, b = root(first_of[key]), root(report_id)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first_of[key] = report_id
+    out = {}
+    for report_id, (sha, text, figures) in keys_of.items():
+        original = root(report_id)
+        if original == report_id:
+            continue
+        o_sha, o_text, o_figures = keys_of[original]
+        how = ("same bytes" if sha == o_sha else "same text" if text == o_text
+               else "same figures, issuer and year" if figures == o_figures else "same as another copy")
+        out[report_id] = (original, how)
+    return out
+
+
+class TableFile:
+    """One table written in chunks to temporary files, moved into place only by ``commit``."""
+
+    def __init__(self, folder: Path, name: str, table_schema: pa.Schema, *, csv: bool = False):
+        self.schema = table_schema
+        self.paths = [folder / f"{name}.parquet"] + ([folder / f"{name}.csv"] if csv else [])
+        self._tmp = [p.with_name(f".{p.name}.tmp") for p in self.paths]
+        self._parquet = pq.ParquetWriter(self._tmp[0], table_schema, **PARQUET_OPTIONS)
+        self._csv = None
+        if csv:
+            self._csv_file = open(self._tmp[1], "wb")
+            self._csv_file.write(UTF8_BOM)
+            self._csv = pa_csv.CSVWriter(self._csv_file, table_schema)
+
+    def write(self, columns: dict[str, list]) -> None:
+        batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
+        if batch.num_rows == 0:
+            return
+        self._parquet.write_batch(batch)
+        if self._csv:
+            self._csv.write_batch(batch)
+
+    def commit(self) -> None:
+        self._close()
+        for tmp, final in zip(self._tmp, self.paths):
+            os.replace(tmp, final)
+
+    def abandon(self) -> None:
+        self._close()
+        for tmp in self._tmp:
+            tmp.unlink(missing_ok=True)
+
+    def _close(self) -> None:
+        self._parquet.close()
+        if self._csv:
+            self._csv.close()
+            self._csv_file.close()
+
+
+def _columns(table_schema: pa.Schema) -> dict[str, list]:
+    return {name: [] for name in table_schema.names}
+
+
+class DatasetWriter:
+    """Writes the tables of one batch; add reports in id order, then ``commit``."""
+
+    TABLES = ("reports", "cells", "checks", "errors", "dictionary")
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.files = {
+            "reports": TableFile(folder, "reports", report_schema(), csv=True),
+            "cells": TableFile(folder, "cells", CELL_SCHEMA),
+            "checks": TableFile(folder, "checks", CHECK_SCHEMA),
+            "errors": TableFile(folder, "errors", ERROR_SCHEMA, csv=True),
+        }
+        self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
+
+    def add_report(self, report: str, source: str, summary: dict, duplicate_of: str | None,
+                   duplicate_by: str | None) -> None:
+        wide = self._pending["reports"]
+        meta = {"report": report, "source": source, "template": summary["template"], "year": summary["year"],
+                "issuer": summary["issuer"], "title": summary["title"], "verdict": summary["verdict"],
+                "checks_failed": summary["checks"]["ok"].count(False),
+                "checks_unchecked": summary["checks"]["ok"].count(None), "duplicate_of": duplicate_of,
+                "duplicate_by": duplicate_by, "reader": summary["reader"], "encoding": summary["encoding"],
+                "sha256": summary["sha256"]}
+        for name, value in meta.items():
+            wide[name].append(value)
+        values = [None] * len(field_keys())
+        for column, value in zip(_column_of(summary["template"]), summary["value"]):
+            values[column] = value
+        for key, value in zip(field_keys(), values):
+            wide[key].append(value)
+
+        cells = self._pending["cells"]
+        n = len(summary["value"])
+        cells["report"].extend([report] * n)
+        cells["key"].extend(schema.template(summary["template"]).keys)
+        for column in ("value", "raw", "kind", "confidence", "line"):
+            cells[column].extend(summary[column])
+        cells["reader"].extend([summary["reader"]] * n)
+
+        checks = self._pending["checks"]
+        found = summary["checks"]
+        checks["report"].extend([report] * len(found["rule"]))
+        for column, values_ in found.items():
+            checks[column].extend(values_)
+
+    def add_error(self, report: str, source: str, reason: str) -> None:
+        errors = self._pending["errors"]
+        errors["report"].append(report)
+        errors["source"].append(source)
+        errors["reason"].append(reason)
+
+    def flush(self) -> None:
+        for name, table in self.files.items():
+            table.write(self._pending[name])
+        self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
+
+    def commit(self) -> None:
+        self.flush()
+        dictionary = TableFile(self.folder, "dictionary", DICTIONARY_SCHEMA, csv=True)
+        dictionary.write(data_dictionary())
+        for table in (*self.files.values(), dictionary):
+            table.commit()
+        write_duckdb(self.folder, self.folder / "xxgk.duckdb")
+
+    def abandon(self) -> None:
+        for table in self.files.values():
+            table.abandon()
+
+
+def data_dictionary() -> dict[str, list]:
+    """Every column of the wide table: key, templates, official Chinese label, unit, description."""
+    rows = _columns(DICTIONARY_SCHEMA)
+
+    def add(**row):
+        for name in DICTIONARY_SCHEMA.names:
+            rows[name].append(row.get(name, ""))
+
+    for name, _, label, description in REPORT_COLUMNS:
+        add(key=name, templates="2019 2021", label=label, description=description)
+    specs: dict[str, dict[str, schema.FieldSpec]] = {}
+    for name in schema.TEMPLATES:
+        for spec in schema.template(name).fields:
+            specs.setdefault(spec.key, {})[name] = spec
+    for key in field_keys():
+        by_template = specs[key]
+        spec = by_template[max(by_template)]
+        row_label = _label(by_template, "row_label")
+        column_label = _label(by_template, "column_label")
+        unit = "万元" if spec.is_money else ("件（可为负：本年增/减）" if spec.is_signed else "件")
+        add(key=key, templates=" ".join(by_template), table=spec.table, label=f"{row_label} · {column_label}",
+            row_label=row_label, column_label=column_label, unit=unit,
+            description=f"{schema.TABLE_TITLES[spec.table]}：{row_label}，{column_label}")
+    return rows
+
+
+def _label(by_template: dict[str, schema.FieldSpec], attribute: str) -> str:
+    """The newest template's label, and an older template's own wording after it where it differs."""
+    newest = max(by_template)
+    label = getattr(by_template[newest], attribute)
+    for name, spec in sorted(by_template.items()):
+        if getattr(spec, attribute) != label:
+            label += f"（{name}模板：{getattr(spec, attribute)}）"
+    return label
+
+
+def write_duckdb(folder: Path, path: Path) -> None:
+    """All tables in one DuckDB file (built beside, then moved into place), plus a view without duplicates."""
+    import duckdb
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        # A fixed memory budget keeps memory flat in the number of reports: DuckDB writes its blocks out instead.
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute("SET enable_progress_bar = false")
+        for name in DatasetWriter.TABLES:
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)",
+                        [str(folder / f"{name}.parquet")])
+        con.execute("CREATE VIEW unique_reports AS SELECT * FROM reports WHERE duplicate_of IS NULL")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    Path(f"{tmp}.wal").unlink(missing_ok=True)
