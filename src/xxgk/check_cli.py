@@ -26,8 +26,9 @@ def register(app: typer.Typer) -> None:
               cross: bool = typer.Option(False, "--cross-year", help="Also link the years of each issuer."),
               show_all: bool = typer.Option(False, "--all", help="List the checks that hold as well.")):
         """Check each report's arithmetic and prose, and say which cells disagree and why."""
+        from .cli import iter_inputs
         results, errors = [], []
-        for path in _inputs(paths):
+        for path in iter_inputs(paths, RAW_SKIP):
             try:
                 results.append((path, _load(path)))
             except Exception as exc:  # one bad file must not stop the others; say which and why
@@ -44,17 +45,6 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         if any(rec["verdict"] != "consistent" for _, rec in results):
             raise typer.Exit(1)
-
-
-def _inputs(paths: list[Path]):
-    for path in paths:
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts) \
-                        and f.suffix.lower() not in RAW_SKIP:
-                    yield f
-        else:
-            yield path
 
 
 def _load(path: Path) -> dict:

@@ -19,13 +19,13 @@ def _err(message: str) -> None:
     typer.echo(f"xxgk: {message}", err=True)
 
 
-def iter_inputs(paths: List[Path]):
+def iter_inputs(paths: List[Path], skip: set[str] = SKIP_SUFFIXES):
     """Files named, and every file under folders named (recursively, hidden files skipped), sorted."""
     for path in paths:
         if path.is_dir():
             for f in sorted(path.rglob("*")):
                 if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts) \
-                        and f.suffix.lower() not in SKIP_SUFFIXES:
+                        and f.suffix.lower() not in skip:
                     yield f
         else:
             yield path
