@@ -265,6 +265,8 @@ def load_encoder(path: Path | None = None):
     """The cached encoder as a float32 SentenceTransformer on CPU (built first if missing)."""
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
     limit_threads()
     path = ensure_encoder(path)
+    hf_logging.disable_progress_bar()  # a per-load weight bar is noise in a command-line tool
     return SentenceTransformer(str(path), device="cpu", model_kwargs={"dtype": torch.float32})

@@ -2,7 +2,8 @@
 
 ``predict`` maps label strings to a category of ``categories.tsv`` (or ``none``) with a calibrated
 confidence; ``nearest_labels`` explains a mapping by the official labels nearest in embedding space;
-``label_likeness`` is the sentence-transformers similarity behind the "not a label" decision.
+``not_a_label`` is the sentence-transformers embedding decision (similarity to the nearest official
+label below a floor set on the calibration split).
 The encoder is rebuilt from pinned wheels into a cache (see ``xxgk.encoder``); only the adapter, head
 and settings live in ``models/labels``. If neither can be had, ``LabelModelUnavailable`` is raised
 and the caller falls back to the cheap stages.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,24 +50,30 @@ class LabelModel:
     """Encoder with the adapter merged in, a linear head, a temperature and the label-likeness gate."""
 
     def __init__(self, directory: Path | None = None):
-        import torch
-        from safetensors.torch import load_file
-
+        try:
+            from safetensors.torch import load_file
+        except ImportError as exc:
+            raise LabelModelUnavailable(f"the transformer stage needs torch and safetensors: {exc}") from exc
         directory = directory or model_dir()
         config_path = directory / "config.json"
         if not config_path.is_file():
             raise LabelModelUnavailable(f"no trained label model in {directory} (run `xxgk train-labels`)")
         self.config = json.loads(config_path.read_text(encoding="utf-8"))
+        if set(self.config["labels"]) != set(schema.categories()):
+            raise LabelModelUnavailable("the label categories changed since the head was trained; retrain it")
         try:
             self.st = encoder.load_encoder()
-        except (encoder.EncoderUnavailable, ImportError, OSError) as exc:
+        except (encoder.EncoderUnavailable, ImportError, OSError) as exc:  # no wheels, no disk, no torch
             raise LabelModelUnavailable(f"the e5 encoder cannot be loaded or built: {exc}") from exc
         built = encoder.manifest()["pieces_digest"]
         if built != self.config["encoder_pieces_digest"]:
             raise LabelModelUnavailable(f"the cached encoder (vocabulary {built}) is not the one the head was "
                                         f"trained on ({self.config['encoder_pieces_digest']}); rebuild it")
         self.st.max_seq_length = self.config["max_seq_length"]
-        merge_adapter(self.st, directory / "adapter")
+        try:
+            merge_adapter(self.st, directory / "adapter")
+        except ImportError as exc:
+            raise LabelModelUnavailable(f"the committed adapter needs peft: {exc}") from exc
         head = load_file(str(directory / "head.safetensors"))
         self.weight = head["weight"].numpy().astype(np.float32)
         self.bias = head["bias"].numpy().astype(np.float32)
@@ -95,16 +101,15 @@ class LabelModel:
         return probs, likeness
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        probs, likeness = self.scores(texts)
-        out = []
-        for p, like in zip(probs, likeness):
-            best = int(p.argmax())
-            category, confidence = self.labels[best], float(p[best])
-            if category != NONE and like < self.likeness_floor:
-                # far from every official label in embedding space: not a label, whatever the head says
-                category, confidence = NONE, float(max(p[self.labels.index(NONE)], 1.0 - confidence))
-            out.append((category, confidence))
-        return out
+        """The head's calibrated pick. (Overruling it with the embedding gate below cost accuracy on the
+        held-out set, see ``metrics.json``, so the two are kept apart.)"""
+        probs, _ = self.scores(texts)
+        return [(self.labels[int(p.argmax())], float(p.max())) for p in probs]
+
+    def not_a_label(self, texts: list[str]) -> list[bool]:
+        """The embedding decision: True when a text is farther from every official label than any
+        calibration label was (sentence-transformers cosine below ``likeness_floor``)."""
+        return [bool(like < self.likeness_floor) for like in self.scores(texts)[1]]
 
     def nearest_labels(self, text: str, k: int = 3) -> list[tuple[str, str, float]]:
         """The ``k`` official labels nearest to ``text``: (category, label, cosine similarity)."""
@@ -117,6 +122,20 @@ class LabelModel:
         return self.scores(texts)[1]
 
 
+def decide(labels: list[str], probs: np.ndarray, likeness: np.ndarray | None = None,
+           floor: float = -1.0) -> list[tuple[str, float]]:
+    """Head picks, optionally overruled to ``none`` where the likeness is below ``floor`` (for measuring)."""
+    none = labels.index(NONE)
+    out = []
+    for i, p in enumerate(probs):
+        best = int(p.argmax())
+        if likeness is not None and best != none and likeness[i] < floor:
+            out.append((NONE, float(max(p[none], 1.0 - p[best]))))
+        else:
+            out.append((labels[best], float(p[best])))
+    return out
+
+
 def merge_adapter(st, adapter_dir: Path) -> None:
     """Fold the committed LoRA adapter into the encoder's weights (no adapter cost at inference)."""
     if not (adapter_dir / "adapter_config.json").is_file():
@@ -126,9 +145,20 @@ def merge_adapter(st, adapter_dir: Path) -> None:
     transformer.model = PeftModel.from_pretrained(transformer.model, str(adapter_dir)).merge_and_unload()
 
 
-@lru_cache(maxsize=1)
+_loaded: LabelModel | LabelModelUnavailable | None = None
+
+
 def load() -> LabelModel:
-    return LabelModel()
+    """The process-wide model; a failure is remembered, so a missing encoder costs one attempt."""
+    global _loaded
+    if _loaded is None:
+        try:
+            _loaded = LabelModel()
+        except LabelModelUnavailable as exc:
+            _loaded = exc
+    if isinstance(_loaded, LabelModelUnavailable):
+        raise _loaded
+    return _loaded
 
 
 def available() -> bool:
