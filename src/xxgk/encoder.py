@@ -214,10 +214,13 @@ def build_encoder(out_dir: Path | None = None, trim: bool = True) -> Path:
         from sentence_transformers import SentenceTransformer
         from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
         from transformers import BertConfig, BertModel, XLMRobertaTokenizerFast
+        from transformers.utils import logging as hf_logging
     except ImportError as exc:
         raise EncoderUnavailable(f"cannot build the encoder: {exc}") from exc
     out_dir = Path(out_dir or cache_dir())
     limit_threads()
+    hf_logging.set_verbosity_error()  # the unused pooler is reported missing on every build
+    hf_logging.disable_progress_bar()
     q4 = read_q4(weights_file())
     spec = json.loads(tokenizer_file().read_text(encoding="utf-8"))
     state = bert_state_dict(q4)

@@ -157,13 +157,7 @@ def prose_clauses(text: str) -> list[str]:
             sentence = sentence.strip(" \t-")
             if len(sentence) >= 8:
                 out.append(sentence[:120])
-                clauses = [c for c in re.split(r"(?<=[，：])", sentence) if len(c) >= 8 and c != sentence]
-                out.extend(clauses)
-                # phrases as short as a label: enumerations and half clauses (谁公开、谁审查)
-                for clause in clauses or [sentence]:
-                    out.extend(p for p in re.split(r"、", clause) if len(p) >= 6 and p != clause)
-                    if len(clause) >= 16:
-                        out.extend((clause[:len(clause) // 2], clause[len(clause) // 2:]))
+                out.extend(c for c in re.split(r"(?<=[，：])", sentence) if len(c) >= 8 and c != sentence)
     return out
 
 
