@@ -185,10 +185,5 @@ def cell_text(td) -> str:
         if tag in BLOCKS:
             pieces.append("\n")
 
-    if td.text:
-        pieces.append(td.text)
-    for child in td:
-        walk(child)
-        if child.tail:
-            pieces.append(child.tail)
+    walk(td)    # a cell is neither a block nor script, so this is its text and its children's, in order
     return join_lines("".join(pieces).split("\n"))
