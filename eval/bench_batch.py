@@ -28,8 +28,9 @@ import psutil
 
 from xxgk.generate import FORMS, generate_set
 
+from readme_section import replace_section
+
 EVAL_DIR = Path(__file__).resolve().parent
-README = EVAL_DIR.parent / "README.md"
 TEXT_FORMS = [form for form in FORMS if form != "html"]
 CORES = os.cpu_count() or 1
 MODES = {
@@ -138,15 +139,6 @@ def cores_bound(row: dict) -> float:
     return cores * 1000 / row["cpu_ms_per_report"]
 
 
-def update_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    new, count = re.subn(r"(<!-- batch-figures -->\n).*?(<!-- /batch-figures -->)",
-                         lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
-    if count != 1:
-        raise SystemExit("README.md has no batch-figures markers")
-    README.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000], help="report counts (default 1000 10000)")
@@ -170,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.write_text(json.dumps({"cores": CORES, "load_average": load, "target_rate": TARGET_RATE,
                                      "target_met": meets, "runs": rows}, indent=1), encoding="utf-8")
     if args.readme:
-        update_readme(table)
+        replace_section("batch-figures", table)
     return 0
 
 

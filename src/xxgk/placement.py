@@ -7,14 +7,16 @@ readings of a row, each with a penalty; the template's arithmetic chooses among 
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .labels import Match, normalize_label
 from .tokens import BLANK, BREAK, LABEL, NA_CELL, VALUE, Token
 
 
-@dataclass
+@dataclass(slots=True)
 class Piece:
     """One candidate cell: a token, or part of a digit run that was split."""
     raw: str
@@ -76,25 +78,30 @@ def _piece(t: Token) -> Piece:
 
 
 def row_readings(cells: list[Token], n: int) -> list[tuple[int, list[Piece]]]:
-    """Readings of a row's cells as exactly n cells, each with a penalty (0 = read as printed)."""
+    """Readings of a row's cells as exactly n cells, each with a penalty (0 = read as printed).
+
+    Readings share their Piece objects (a cell read in several windows is one Piece): nobody changes a Piece.
+    """
+    pieces = [_piece(t) for t in cells]
+    value_pieces = [p for p, t in zip(pieces, cells) if t.kind == VALUE]
     values = [t for t in cells if t.kind == VALUE]
     out: list[tuple[int, list[Piece]]] = []
     if len(cells) == n:
-        out.append((0, [_piece(t) for t in cells]))
+        out.append((0, pieces))
     if len(values) == n and len(cells) != n:
-        out.append((0, [_piece(t) for t in values]))
+        out.append((0, value_pieces))
     if len(values) > n:
         for s in range(len(values) - n + 1):
-            out.append((1, [_piece(t) for t in values[s:s + n]]))
+            out.append((1, value_pieces[s:s + n]))
     if len(values) < n and len(cells) > n and values:
         first = cells.index(values[0])
         last = len(cells) - 1 - cells[::-1].index(values[-1])
         for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
-            out.append((1, [_piece(t) for t in cells[s:s + n]]))
+            out.append((1, pieces[s:s + n]))
     if not out and values and len(values) < n:
         out.extend((2, split) for split in _digit_splits(values, n))
     if not values and len(cells) > n:
-        out.append((1, [_piece(t) for t in cells[:n]]))     # a row of blanks, whatever its placeholders
+        out.append((1, pieces[:n]))     # a row of blanks, whatever its placeholders
     return out
 
 
@@ -102,37 +109,77 @@ NUMBER = re.compile(r"^([+\-−]?)(\d+)(\.\d+)?(万元|元|件|个|项)?$")
 
 
 def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:
-    """Every way to cut run-together digit runs into n numbers (no part with a leading zero)."""
-    runs = []
-    for t in values:
-        text = t.text.replace(" ", "")
-        if t.splittable and re.fullmatch(r"[—－]{2,6}", text):
-            runs.append([[Piece(p, t.line, split=len(parts) > 1) for p in parts]
-                         for parts in _dash_cuts(text, n)])
-            continue
-        m = NUMBER.match(text)
-        if not t.splittable or not m or m.group(3):
-            runs.append([[Piece(t.text, t.line)]])
-            continue
-        sign, unit = m.group(1), m.group(4) or ""
-        options = [[Piece((sign if k == 0 else "") + p + (unit if k == len(parts) - 1 else ""), t.line,
-                           split=len(parts) > 1) for k, p in enumerate(parts)]
-                   for parts in _cuts(m.group(2), n, limit)]
-        runs.append(options)
+    """Every way to cut run-together digit runs into n numbers (no part with a leading zero), at most ``limit``.
+
+    The ways are listed run by run, each run's cuts in ``_cuts`` order. Only what can end in a reading of
+    exactly n cells is explored (no cut of a run into fewer numbers than the other runs leave it to make,
+    no combination that cannot add up to n), and a cut becomes Pieces only when a reading uses it.
+    """
+    runs = [_Run(t, n) for t in values]
+    most = sum(r.most for r in runs)
+    for r in runs:
+        r.cut(n, limit, fewest=n - (most - r.most))
+    # fits[i]: the cell counts the runs from i on can make together (up to n)
+    fits = [set() for _ in runs] + [{0}]
+    for i in range(len(runs) - 1, -1, -1):
+        fits[i] = {len(parts) + rest for parts in runs[i].cuts for rest in fits[i + 1] if len(parts) + rest <= n}
     out: list[list[Piece]] = []
-
-    def walk(i: int, acc: list[Piece]):
-        if len(out) >= limit or len(acc) > n:
-            return
-        if i == len(runs):
-            if len(acc) == n:
-                out.append(list(acc))
-            return
-        for option in runs[i]:
-            walk(i + 1, acc + option)
-
-    walk(0, [])
+    if n in fits[0]:
+        _walk_splits(runs, fits, 0, [], n, limit, out)
     return out
+
+
+_DASH_RUN = re.compile(r"[—－]{2,6}")
+
+
+class _Run:
+    """One token of a row that ran together: a digit run, a run of dashes, or a cell that cannot be cut.
+
+    Its cuts are strings; each is made into Pieces on first use.
+    """
+
+    def __init__(self, t: Token, n: int):
+        self.line, self.sign, self.unit = t.line, "", ""
+        text = t.text.replace(" ", "")
+        m = NUMBER.match(text)
+        if t.splittable and _DASH_RUN.fullmatch(text):
+            self.kind, self.body = "dashes", text
+        elif not t.splittable or not m or m.group(3):
+            self.kind, self.body = "cell", t.text
+        else:
+            self.kind, self.body, self.sign, self.unit = "digits", m.group(2), m.group(1), m.group(4) or ""
+        self.most = 1 if self.kind == "cell" else min(len(self.body), n)   # the most cells it can make
+        self.cuts: list = []
+        self._pieces: dict[int, list[Piece]] = {}
+
+    def cut(self, n: int, limit: int, fewest: int) -> None:
+        self.cuts = (_dash_cuts(self.body, n) if self.kind == "dashes" else [[self.body]] if self.kind == "cell"
+                     else _cuts(self.body, n, limit, fewest))
+
+    def pieces(self, k: int) -> list[Piece]:
+        made = self._pieces.get(k)
+        if made is None:
+            parts = list(self.cuts[k])
+            split = len(parts) > 1
+            if self.sign:
+                parts[0] = self.sign + parts[0]
+            if self.unit:
+                parts[-1] += self.unit
+            made = self._pieces[k] = [Piece(p, self.line, False, split) for p in parts]
+        return made
+
+
+def _walk_splits(runs: list[_Run], fits: list[set], i: int, acc: list[Piece], n: int, limit: int,
+                 out: list[list[Piece]]) -> None:
+    if len(out) >= limit:
+        return
+    if i == len(runs):
+        out.append(acc)
+        return
+    run, rest = runs[i], fits[i + 1]
+    for k, parts in enumerate(run.cuts):
+        if n - len(acc) - len(parts) in rest:
+            _walk_splits(runs, fits, i + 1, acc + run.pieces(k), n, limit, out)
 
 
 def _dash_cuts(dashes: str, most: int) -> list[list[str]]:
@@ -146,29 +193,43 @@ def _dash_cuts(dashes: str, most: int) -> list[list[str]]:
     return out
 
 
-def _cuts(digits: str, most: int, limit: int) -> list[list[str]]:
-    """The ways to cut a digit string into at most ``most`` numbers, none with a leading zero."""
+def _cuts(digits: str, most: int, limit: int, fewest: int = 0) -> list[list[str]]:
+    """The ways to cut a digit string into at most ``most`` numbers, none with a leading zero; the first
+    ``limit`` of them. Those of fewer than ``fewest`` numbers are left out when that cannot change which
+    ways come within the limit."""
+    if fewest > 1 and sum(math.comb(len(digits) - 1, k) for k in range(most)) > limit:
+        fewest = 0
     out: list[list[str]] = []
-
-    def walk(rest: str, acc: list[str]):
-        if len(out) >= limit or len(acc) > most:
-            return
-        if not rest:
-            out.append(acc)
-            return
-        ends = [1] if rest[0] == "0" else range(1, len(rest) + 1)
-        for end in ends:
-            walk(rest[end:], acc + [rest[:end]])
-
-    walk(digits, [])
+    _walk_cuts(digits, [], most, fewest, limit, out)
     return out
+
+
+def _walk_cuts(rest: str, acc: list[str], most: int, fewest: int, limit: int, out: list[list[str]]) -> None:
+    # A module-level function, not a closure: a recursive closure is a reference cycle, and the garbage
+    # collector's passes over such cycles cost more than the cutting.
+    if len(out) >= limit or len(acc) + len(rest) < fewest:
+        return
+    if not rest:
+        out.append(acc)
+        return
+    if len(acc) >= most:
+        return      # one more number would be one too many
+    ends = [1] if rest[0] == "0" else range(1, len(rest) + 1)
+    for end in ends:
+        _walk_cuts(rest[end:], acc + [rest[:end]], most, fewest, limit, out)
 
 
 def parse_value(piece: Piece, money: bool = False, yuan_header: bool = False) -> tuple[int | float | None, str]:
     """The number a cell states and what it held (number / zero / blank / na / text)."""
     if piece.blank:
         return 0, "blank"
-    text = piece.raw.replace(" ", "").replace(",", "").replace("−", "-")
+    return _parse_text(piece.raw, money, yuan_header)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(raw: str, money: bool, yuan_header: bool) -> tuple[int | float | None, str]:
+    # Cached: the arithmetic reads every candidate reading of a row, and they share their cells' text.
+    text = raw.replace(" ", "").replace(",", "").replace("−", "-")
     if NA_CELL.match(text):
         return 0, "na"
     m = NUMBER.match(text)
@@ -186,7 +247,7 @@ def parse_value(piece: Piece, money: bool = False, yuan_header: bool = False) ->
 
 
 def numbers(pieces: list[Piece]) -> list:
-    return [parse_value(p)[0] for p in pieces]
+    return [0 if p.blank else _parse_text(p.raw, False, False)[0] for p in pieces]
 
 
 def place_rows(tokens, matches, anchors, widths, hi):
@@ -209,16 +270,14 @@ def place_rows(tokens, matches, anchors, widths, hi):
     same_line = [bool(run) and next((t.line for t in run if t.kind != BREAK), None) == tokens[a.index].line
                  for run, a in zip(after, anchors)]
 
-    def cells_for(i, o_prev, o, o_next):
+    def shares(i, o_prev, o, o_next) -> bool:
+        """Row i takes only its part of a run of cells it shares with the next (or previous) row."""
+        return (shared[i] and o_next == "B") if o == "A" else (i > 0 and shared[i - 1] and o_prev == "A")
+
+    def cells_for(i, o, cut):
         if o == "A":
-            run = after[i]
-            if shared[i] and o_next == "B":
-                return _first_cells(run, widths[i])
-            return trim_placeholders(run)
-        run = before[i]
-        if i > 0 and shared[i - 1] and o_prev == "A":
-            return _drop_first_cells(run, widths[i - 1])
-        return lead_placeholders(run)
+            return _first_cells(after[i], widths[i]) if cut else trim_placeholders(after[i])
+        return _drop_first_cells(before[i], widths[i - 1]) if cut else lead_placeholders(before[i])
 
     def unclaimed(i, o, o_next):
         """Values after row i that neither it nor the next row takes."""
@@ -227,34 +286,53 @@ def place_rows(tokens, matches, anchors, widths, hi):
             return 0
         return 1 if any(t.kind == VALUE for t in run) else 0
 
-    memo: dict = {}
+    known: dict = {}
+    by_cells: dict = {}
 
-    def best(i, o_prev, o):
-        if i == k:
-            return 0.0, []
-        key = (i, o_prev, o)
-        if key in memo:
-            return memo[key]
-        options = []
-        for o_next in (("A", "B") if i + 1 < k else (None,)):
-            found = row_readings(cells_for(i, o_prev, o, o_next), widths[i])
-            score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
-            score += 0.01 if o == "A" else 0.0
-            if o == "B" and score >= 3 and same_line[i]:
-                # Values on the label's own line read just as well: the ordinary order wins, even if that
-                # leaves cells before the label unclaimed (an unrecognised row's, not this one's).
-                after_fit = row_readings(cells_for(i, o_prev, "A", o_next), widths[i])
-                if after_fit and min(p for p, _ in after_fit) == 0:
-                    score -= 1.5
-            score -= unclaimed(i, o, o_next)
-            if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
-                score -= 1    # values between the header and the first label belong to someone
-            rest, path = best(i + 1, o, o_next) if o_next else (0.0, [])
-            options.append((score + rest, [(o, found)] + path))
-        memo[key] = max(options, key=lambda x: x[0])
-        return memo[key]
+    def readings_of(i, o_prev, o, o_next):
+        # The programme asks for each row's cells many times, and a run shared by two rows is the same
+        # cells for both: each run is read once.
+        variant = (i, o, shares(i, o_prev, o, o_next))
+        if variant not in known:
+            cells = cells_for(*variant)
+            key = (widths[i], *map(id, cells))
+            if key not in by_cells:
+                by_cells[key] = row_readings(cells, widths[i])
+            known[variant] = by_cells[key]
+        return known[variant]
 
-    _, path = max((best(0, None, o) for o in ("A", "B")), key=lambda x: x[0])
+    # best[i][(o_prev, o)]: (score of rows i.. with row i in orientation o, next row's orientation, row i's readings)
+    best: list[dict] = [{} for _ in range(k)]
+    for i in range(k - 1, -1, -1):
+        for o_prev in ((None,) if i == 0 else ("A", "B")):
+            for o in ("A", "B"):
+                chosen = None
+                for o_next in (("A", "B") if i + 1 < k else (None,)):
+                    found = readings_of(i, o_prev, o, o_next)
+                    score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
+                    score += 0.01 if o == "A" else 0.0
+                    if o == "B" and score >= 3 and same_line[i]:
+                        # Values on the label's own line read just as well: the ordinary order wins, even if
+                        # that leaves cells before the label unclaimed (an unrecognised row's, not this one's).
+                        after_fit = readings_of(i, o_prev, "A", o_next)
+                        if after_fit and min(p for p, _ in after_fit) == 0:
+                            score -= 1.5
+                    score -= unclaimed(i, o, o_next)
+                    if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
+                        score -= 1    # values between the header and the first label belong to someone
+                    total = score + (best[i + 1][(o, o_next)][0] if o_next else 0.0)
+                    if chosen is None or total > chosen[0]:
+                        chosen = (total, o_next, found)
+                best[i][(o_prev, o)] = chosen
+
+    path: list = []
+    if k:
+        o = max(("A", "B"), key=lambda first: best[0][(None, first)][0])
+        o_prev = None
+        for i in range(k):
+            _, o_next, found = best[i][(o_prev, o)]
+            path.append((o, found))
+            o_prev, o = o, o_next
     candidates = {a.row: found for a, (_, found) in zip(anchors, path)}
     return candidates, [o for o, _ in path]
 

@@ -18,7 +18,7 @@ from .labels import allowed_categories, categories_within, match_label, normaliz
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
-from .tokens import Token
+from .tokens import BLANK, VALUE, Token
 
 MAX_COMBINATIONS = 4096
 
@@ -103,6 +103,11 @@ def recover(tokens: list[Token]) -> Recovery:
     if template == "2021" and not split_present and any(a.row == "other" for a in t3):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
+    if not t4_header:
+        # One-line pages fuse table 4's title with its column heads; when those are garbled past reading,
+        # the title alone marks where the fifteen cells start (the sums then decide whether they do).
+        t4_header = [i for i in sorted(matches) if i > t3_hi and i + 1 < len(tokens)
+                     and tokens[i + 1].kind in (VALUE, BLANK) and "section.appeals" in categories_within(tokens[i].text)][:1]
     t3_end = t4_header[0] if t4_header else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
@@ -119,6 +124,10 @@ def recover(tokens: list[Token]) -> Recovery:
     # Table 4: fifteen cells under a three-row header, no row labels.
     _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells)
 
+    for i, m in sorted(matches.items()):
+        if m.stage == "model":
+            warnings.append(f"row label {tokens[i].text.strip()!r} (line {tokens[i].line}) read by the label "
+                            f"transformer as {m.category}")
     for key in spec.keys:
         cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
     for name, t in tables.items():
@@ -183,20 +192,30 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
 
 
-def _row_rule_ok(pieces: list[Piece], keys, rules) -> bool:
-    """The identities that lie inside one row (its columns sum to its 总计; table 4's group totals)."""
-    values = dict(zip(keys, numbers(pieces)))
+def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
+    """Per row, the identities that lie inside it (its columns sum to its 总计; table 4's group totals), as
+    positions of its cells: (left, right, the last position they need)."""
+    where = {k: (row, i) for row, spec in by_row.items() for i, k in enumerate(spec.keys)}
+    inside: dict[str, list] = {row: [] for row in by_row}
     for rule in rules:
-        if all(k in values for k in rule.left + rule.right):
-            left = [values[k] for k in rule.left]
-            right = [values[k] for k in rule.right]
-            if None in left or None in right or abs(sum(left) - sum(right)) > 1e-9:
-                return False
+        places = [where.get(k) for k in rule.left + rule.right]
+        rows = {p[0] for p in places if p is not None}
+        if None in places or len(rows) != 1:
+            continue
+        at = [i for _, i in places]
+        inside[rows.pop()].append((tuple(at[:len(rule.left)]), tuple(at[len(rule.left):]), max(at)))
+    return inside
+
+
+def _sums_hold(row_numbers, identities) -> bool:
+    for left_at, right_at, last in identities:
+        if last >= len(row_numbers):
+            continue    # a reading short of cells is held only to the identities it has cells for
+        left = [row_numbers[i] for i in left_at]
+        right = [row_numbers[i] for i in right_at]
+        if None in left or None in right or abs(sum(left) - sum(right)) > 1e-9:
+            return False
     return True
-
-
-def _has_row_rule(keys, rules) -> bool:
-    return any(all(k in keys for k in r.left + r.right) for r in rules)
 
 
 def _forced_split(pieces: list[Piece]) -> bool:
@@ -220,18 +239,19 @@ def _choose(candidates: dict, by_row: dict, rules) -> dict:
     """
     chosen: dict = {}
     open_rows: dict[str, list] = {}
+    inside = _identities_inside_rows(by_row, rules)
     for row, options in candidates.items():
         if not options:
             chosen[row] = None
             continue
-        keys = by_row[row].keys
-        fitting = [o for o in options if _row_rule_ok(o[1], keys, rules)] or options
-        least = min(p for p, _ in fitting)
-        fitting = [pieces for p, pieces in fitting if p == least]
-        distinct = {tuple(numbers(p)): p for p in fitting}
+        identities = inside[row]
+        read = [(penalty, pieces, tuple(numbers(pieces))) for penalty, pieces in options]
+        fitting = [r for r in read if _sums_hold(r[2], identities)] or read
+        least = min(p for p, _, _ in fitting)
+        distinct = {row_numbers: pieces for p, pieces, row_numbers in fitting if p == least}
         if len(distinct) == 1:
-            pieces = next(iter(distinct.values()))
-            checked = _has_row_rule(keys, rules) and _row_rule_ok(pieces, keys, rules)
+            row_numbers, pieces = next(iter(distinct.items()))
+            checked = bool(identities) and _sums_hold(row_numbers, identities)
             if least == 0:
                 confidence = 1.0
             elif any(p.split for p in pieces):
@@ -261,11 +281,13 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules) -> d
         if pick:
             fixed.update(dict(zip(by_row[row].keys, numbers(pick[0]))))
     column_rules = [r for r in rules if not any(set(r.left + r.right) <= set(s.keys) for s in by_row.values())]
+    read = {row: [(pieces, tuple(numbers(pieces))) for pieces in open_rows[row]] for row in rows}
+    row_keys = [by_row[row].keys for row in rows]
     scored = []
-    for combo in itertools.product(*(open_rows[r] for r in rows)):
+    for combo in itertools.product(*(read[r] for r in rows)):
         values = dict(fixed)
-        for row, pieces in zip(rows, combo):
-            values.update(dict(zip(by_row[row].keys, numbers(pieces))))
+        for keys, (_, row_numbers) in zip(row_keys, combo):
+            values.update(zip(keys, row_numbers))
         ok = 0
         for rule in column_rules:
             left = [values.get(k) for k in rule.left]
@@ -277,7 +299,7 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules) -> d
     winners = [c for s, c in scored if s == best]
     out = {}
     for k, row in enumerate(rows):
-        readings = {tuple(numbers(c[k])): c[k] for c in winners}
+        readings = {c[k][1]: c[k][0] for c in winners}
         out[row] = (next(iter(readings.values())), 0.9) if len(readings) == 1 else ("ambiguous", list(readings.values()))
     return out
 

@@ -136,7 +136,7 @@ def _cell(cell: str, number: int) -> list[Token]:
         return [Token(VALUE, body, number)]
     if FURNITURE.match(body):
         return []
-    if not any(ch.isdigit() for ch in body):
+    if not any(map(str.isdigit, body)):
         return [Token(LABEL, body, number)]
     return _run_on(body, number)
 
@@ -183,7 +183,7 @@ def _run_on(text: str, number: int) -> list[Token]:
     return out
 
 
-_SENTENCE_END = re.compile(r"[。；;！？!?]")
+_SENTENCE_MARK = re.compile(r"[（()）。；;！？!?]")     # brackets, and the sentence ends that count outside them
 
 
 _NA_IN_RUN = re.compile(r"(?<!\S)(无|/|／|-|—|－|——)(?!\S)")
@@ -206,14 +206,15 @@ def _flush_sentences(out: list[Token], text: str, number: int) -> None:
     ends leaves the label with only its headings, which the classifier sees through.
     """
     depth, start = 0, 0
-    for i, ch in enumerate(text):
+    for m in _SENTENCE_MARK.finditer(text):
+        ch = m.group()
         if ch in "（(":
             depth += 1
         elif ch in "）)":
             depth = max(0, depth - 1)
-        elif depth == 0 and _SENTENCE_END.match(ch):
-            _emit_label(out, text[start:i + 1], number)
-            start = i + 1
+        elif depth == 0:
+            _emit_label(out, text[start:m.end()], number)
+            start = m.end()
     _emit_label(out, text[start:], number)
 
 

@@ -1,0 +1,208 @@
+"""The fast paths of the recovery read exactly what the plain algorithms they replace read.
+
+Each reference below is the straightforward version (every cut enumerated, the orientation programme
+as a memoised recursion); the library's version prunes, caches and iterates instead, and must give the
+same readings in the same order, truncated at the same limit, on random rows and tables.
+"""
+from __future__ import annotations
+
+import gc
+import random
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from xxgk import placement
+from xxgk.extract import extract_text
+from xxgk.generate import FORMS, random_record, render
+from xxgk.labels import Match
+from xxgk.placement import NUMBER, Piece, place_rows, row_readings
+from xxgk.tokens import BLANK, BREAK, LABEL, VALUE, Token
+
+
+def reference_digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:
+    def cuts(digits: str) -> list[list[str]]:
+        out: list[list[str]] = []
+
+        def walk(rest: str, acc: list[str]):
+            if len(out) >= limit or len(acc) > n:
+                return
+            if not rest:
+                out.append(acc)
+                return
+            for end in ([1] if rest[0] == "0" else range(1, len(rest) + 1)):
+                walk(rest[end:], acc + [rest[:end]])
+
+        walk(digits, [])
+        return out
+
+    runs = []
+    for t in values:
+        text = t.text.replace(" ", "")
+        if t.splittable and re.fullmatch(r"[—－]{2,6}", text):
+            runs.append([[Piece(p, t.line, split=len(parts) > 1) for p in parts]
+                         for parts in placement._dash_cuts(text, n)])
+            continue
+        m = NUMBER.match(text)
+        if not t.splittable or not m or m.group(3):
+            runs.append([[Piece(t.text, t.line)]])
+            continue
+        sign, unit = m.group(1), m.group(4) or ""
+        runs.append([[Piece((sign if k == 0 else "") + p + (unit if k == len(parts) - 1 else ""), t.line,
+                            split=len(parts) > 1) for k, p in enumerate(parts)] for parts in cuts(m.group(2))])
+    out: list[list[Piece]] = []
+
+    def walk(i: int, acc: list[Piece]):
+        if len(out) >= limit or len(acc) > n:
+            return
+        if i == len(runs):
+            if len(acc) == n:
+                out.append(list(acc))
+            return
+        for option in runs[i]:
+            walk(i + 1, acc + option)
+
+    walk(0, [])
+    return out
+
+
+def _random_run(rng: random.Random, line: int) -> Token:
+    kind = rng.random()
+    if kind < 0.6:
+        digits = "".join(rng.choice("0000123456789") for _ in range(rng.randint(1, 17)))
+        text = rng.choice(["", "", "-"]) + digits + rng.choice(["", "", "件", "元"])
+        return Token(VALUE, text, line, splittable=True)
+    if kind < 0.75:
+        return Token(VALUE, "—" * rng.randint(2, 6), line, splittable=True)
+    return Token(VALUE, rng.choice(["12", "0", "3.5", "无", "/"]), line, splittable=rng.random() < 0.5)
+
+
+def _plain(readings) -> list:
+    return [[(p.raw, p.line, p.blank, p.split) for p in r] for r in readings]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_digit_splits_are_the_plain_enumeration(seed):
+    rng = random.Random(seed)
+    for _ in range(60):
+        values = [_random_run(rng, rng.randint(1, 3)) for _ in range(rng.randint(1, 3))]
+        n = rng.choice([1, 3, 5, 7, 7, 15])
+        limit = rng.choice([7, 300, 20000])
+        got = placement._digit_splits(values, n, limit)
+        assert _plain(got) == _plain(reference_digit_splits(values, n, limit)), ([t.text for t in values], n, limit)
+        assert all(len(r) == n for r in got)
+
+
+def test_a_long_run_that_fills_the_limit_is_cut_short_where_the_plain_enumeration_is():
+    values = [Token(VALUE, "1234567891234567", 4, splittable=True)]
+    got = placement._digit_splits(values, 15, 20000)
+    assert len(got) == 15      # 16 digits into 15 numbers: one pair kept together, in 15 places
+    assert _plain(got) == _plain(reference_digit_splits(values, 15, 20000))
+    assert placement._cuts("1234567891234567", 15, 20000, fewest=15) == placement._cuts("1234567891234567", 15, 20000)
+
+
+@dataclass
+class _Anchor:
+    index: int
+    row: str
+
+
+def reference_place_rows(tokens, matches, anchors, widths, hi):
+    k = len(anchors)
+    after, before, shared = [], [], []
+    for i, a in enumerate(anchors):
+        stop = anchors[i + 1].index if i + 1 < k else hi
+        cells, end = placement._span_to(tokens, matches, a.index, stop, +1)
+        after.append(cells)
+        shared.append(i + 1 < k and end == anchors[i + 1].index)
+        before.append(placement._span_to(tokens, matches, a.index, anchors[i - 1].index if i > 0 else -1, -1)[0])
+    same_line = [bool(run) and next((t.line for t in run if t.kind != BREAK), None) == tokens[a.index].line
+                 for run, a in zip(after, anchors)]
+
+    def cells_for(i, o_prev, o, o_next):
+        if o == "A":
+            if shared[i] and o_next == "B":
+                return placement._first_cells(after[i], widths[i])
+            return placement.trim_placeholders(after[i])
+        if i > 0 and shared[i - 1] and o_prev == "A":
+            return placement._drop_first_cells(before[i], widths[i - 1])
+        return placement.lead_placeholders(before[i])
+
+    memo: dict = {}
+
+    def best(i, o_prev, o):
+        if i == k:
+            return 0.0, []
+        if (i, o_prev, o) not in memo:
+            options = []
+            for o_next in (("A", "B") if i + 1 < k else (None,)):
+                found = row_readings(cells_for(i, o_prev, o, o_next), widths[i])
+                score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
+                score += 0.01 if o == "A" else 0.0
+                if o == "B" and score >= 3 and same_line[i]:
+                    after_fit = row_readings(cells_for(i, o_prev, "A", o_next), widths[i])
+                    if after_fit and min(p for p, _ in after_fit) == 0:
+                        score -= 1.5
+                if o != "A" and not (shared[i] and o_next == "B") and any(t.kind == VALUE for t in after[i]):
+                    score -= 1
+                if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
+                    score -= 1
+                rest, path = best(i + 1, o, o_next) if o_next else (0.0, [])
+                options.append((score + rest, [(o, found)] + path))
+            memo[(i, o_prev, o)] = max(options, key=lambda x: x[0])
+        return memo[(i, o_prev, o)]
+
+    _, path = max((best(0, None, o) for o in ("A", "B")), key=lambda x: x[0])
+    return {a.row: found for a, (_, found) in zip(anchors, path)}, [o for o, _ in path]
+
+
+def _random_table(rng: random.Random):
+    tokens, matches, anchors, line = [], {}, [], 1
+    for row in range(rng.randint(1, 9)):
+        if rng.random() < 0.3:
+            tokens.append(Token(LABEL, "本年度办理结果说明文字很长的一段话用来隔开两个表格的行", line))
+            matches[len(tokens) - 1] = Match("none", 1.0, "ngram")
+        cells = [rng.choice([Token(VALUE, str(rng.randint(0, 30)), line), Token(BLANK, "", line),
+                             Token(VALUE, "0", line), Token(BREAK, "", line)]) for _ in range(rng.randint(0, 9))]
+        label = Token(LABEL, f"第{row}行", line)
+        placed = [label] + cells if rng.random() < 0.7 else cells + [label]
+        for t in placed:
+            if t is label:
+                matches[len(tokens)] = Match(f"requests.r{row}", 1.0, "exact")
+                anchors.append(_Anchor(len(tokens), f"r{row}"))
+            tokens.append(t)
+        line += rng.randint(0, 2)
+    widths = [rng.choice([1, 2, 3, 7]) for _ in anchors]
+    return tokens, matches, anchors, widths
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_row_orientations_are_those_of_the_plain_recursion(seed):
+    rng = random.Random(100 + seed)
+    for _ in range(80):
+        tokens, matches, anchors, widths = _random_table(rng)
+        got, orientations = place_rows(tokens, matches, anchors, widths, len(tokens))
+        want, want_orientations = reference_place_rows(tokens, matches, anchors, widths, len(tokens))
+        assert orientations == want_orientations
+        assert {row: [(p, _plain([r])) for p, r in found] for row, found in got.items()} == \
+               {row: [(p, _plain([r])) for p, r in found] for row, found in want.items()}
+
+
+def test_extraction_leaves_no_reference_cycles_of_its_own():
+    """Cycles wait for the garbage collector, whose full passes walk every object of the loaded NLP
+    libraries: extraction's own objects must go as soon as they are unused."""
+    rng = random.Random(7)
+    texts = [render(random_record(("2019", "2021")[k % 2], rng), form, rng) for k, form in enumerate(FORMS)]
+    extract_text(texts[0])
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for text in texts:
+            extract_text(text)
+        gc.collect()
+        ours = sorted({type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("xxgk")})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []
