@@ -22,6 +22,8 @@ from xxgk.extract import extract_text
 from xxgk.generate import FORMS, generate_set
 from xxgk.read import read_file
 
+from readme_section import replace_section
+
 EVAL_DIR = Path(__file__).resolve().parent
 TARGET_MEDIAN_MS = 20.0
 TEXT_FORMS = [form for form in FORMS if form != "html"]
@@ -83,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="reports to generate (default 300)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "bench.json", help="results file")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
 
     forms = TEXT_FORMS
@@ -118,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
               "failed": failed}
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.json}")
+    if args.readme:
+        replace_section("speed-figures", "\n".join([
+            "| per text report (warm-up excluded) | median | p90 |", "|---|---:|---:|",
+            f"| wall time | {overall['median_ms']:.1f} ms | {overall['p90_ms']:.1f} ms |",
+            f"| CPU time | {cpu['median_ms']:.1f} ms | {cpu['p90_ms']:.1f} ms |", "",
+            f"Measured by `python eval/bench_extract.py` ({overall['reports']} reports, load average {load:.2f} on "
+            f"{os.cpu_count()} cores when the run started)."]))
     return 0
 
 

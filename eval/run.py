@@ -2,11 +2,14 @@
 
 Sets: the real seeds and examples (the project's ``corpus/`` copy, else ``../shared``), one generated
 set per text form of the generator (noise 0.3, the generator's template mix: 2019 and 2021 about equally,
-some 2021 ones hybrids), and one set of all forms, HTML included, at noise 0.8.
-Prints Markdown tables (per set, per form) and writes ``eval/results.json``.
+some 2021 ones hybrids), one set of all forms, HTML included, at noise 0.8, and one whose labels carry
+hard OCR slips (lookalike glyphs, lost characters: half the label occurrences) that the dictionary alone
+cannot read. Prints Markdown tables (per set, per form, and how many distinct labels each stage of the
+label classifier settled per set) and writes ``eval/results.json``.
 
     .venv/bin/python eval/run.py            # full run, 60 reports per generated set
     .venv/bin/python eval/run.py --quick    # 8 reports per generated set
+    .venv/bin/python eval/run.py --compare-label-model   # each set with and without the transformer stage
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xxgk import labels
 from xxgk.evaluate import evaluate, load_records
 from xxgk.extract import extract_file
 from xxgk.generate import FORMS, generate_set
@@ -40,6 +44,8 @@ RAW_SUFFIXES = (".txt", ".html", ".htm")
 TEXT_FORMS = [form for form in FORMS if form != "html"]
 WRONG_KEPT = 20
 NOISE, HEAVY_NOISE = 0.3, 0.8
+GARBLED_NOISE, GARBLE = 0.5, 0.5
+STAGES = ("exact", "contained", "ngram", "model", "none")
 
 
 @dataclass
@@ -50,6 +56,9 @@ class EvalSet:
     failures: dict[str, str] = field(default_factory=dict)
     form_of: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    stages: dict[str, int] = field(default_factory=dict)
+    raws: dict[str, Path] = field(default_factory=dict)
+    without_model: dict | None = None
 
 
 def first_existing(candidates: tuple[Path, ...]) -> Path | None:
@@ -60,8 +69,27 @@ def raw_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in RAW_SUFFIXES}
 
 
-def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None) -> None:
-    """Extract each raw file that has gold; a failure becomes a missing prediction, never a stop."""
+def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None, compare: bool = False) -> None:
+    """Extract each raw file that has gold; a failure becomes a missing prediction, never a stop.
+    With ``compare``, the set is first extracted without the label transformer and scored."""
+    eval_set.raws = raws
+    if compare:
+        labels.MODEL_IN_EXTRACTOR = False
+        extract_set(eval_set)
+        eval_set.without_model = evaluate(eval_set.gold, eval_set.pred)
+        eval_set.pred, eval_set.failures = {}, {}
+        labels.MODEL_IN_EXTRACTOR = True
+    extract_set(eval_set)
+    if pred_dir is not None:
+        out = pred_dir / eval_set.name
+        out.mkdir(parents=True, exist_ok=True)
+        for name, record in eval_set.pred.items():
+            (out / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def extract_set(eval_set: EvalSet) -> None:
+    labels.reset_caches()
+    raws = eval_set.raws
     started = time.perf_counter()
     for name in sorted(eval_set.gold):
         path = raws.get(name)
@@ -77,14 +105,10 @@ def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None)
             eval_set.failures[name] = (f"crash: {type(exc).__name__}: {exc}"
                                        f" (at {Path(where.filename).name}:{where.lineno})")
     eval_set.seconds = time.perf_counter() - started
-    if pred_dir is not None:
-        out = pred_dir / eval_set.name
-        out.mkdir(parents=True, exist_ok=True)
-        for name, record in eval_set.pred.items():
-            (out / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    eval_set.stages = dict(labels.stage_counts())
 
 
-def real_set(name: str, pred_dir: Path | None) -> EvalSet | None:
+def real_set(name: str, pred_dir: Path | None, compare: bool = False) -> EvalSet | None:
     raw_candidates, gold_candidates = REAL_SETS[name]
     raw_dir, gold_dir = first_existing(raw_candidates), first_existing(gold_candidates)
     if raw_dir is None or gold_dir is None:
@@ -92,22 +116,22 @@ def real_set(name: str, pred_dir: Path | None) -> EvalSet | None:
         return None
     eval_set = EvalSet(name, load_records(gold_dir))
     eval_set.form_of = {n: "real" for n in eval_set.gold}
-    extract_all(eval_set, raw_files(raw_dir), pred_dir)
+    extract_all(eval_set, raw_files(raw_dir), pred_dir, compare)
     return eval_set
 
 
 def generated_set(name: str, workdir: Path, n: int, seed: int, forms: list[str] | None, noise: float,
-                  pred_dir: Path | None) -> EvalSet:
+                  pred_dir: Path | None, compare: bool = False, garble: float = 0.0) -> EvalSet:
     """``n`` generated reports; the seed alone fixes the records, so sets of one seed differ only in form."""
     outdir = workdir / name
-    generate_set(outdir, n, seed=seed, forms=forms, noise=noise)
+    generate_set(outdir, n, seed=seed, forms=forms, noise=noise, garble=garble)
     eval_set = EvalSet(name, load_records(outdir / "gold"))
     with (outdir / "manifest.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 entry = json.loads(line)
                 eval_set.form_of[entry["name"]] = entry["form"]
-    extract_all(eval_set, raw_files(outdir / "raw"), pred_dir)
+    extract_all(eval_set, raw_files(outdir / "raw"), pred_dir, compare)
     return eval_set
 
 
@@ -117,7 +141,30 @@ def summary(result: dict, eval_set: EvalSet | None = None) -> dict:
     if eval_set is not None:
         kept["failures"] = eval_set.failures
         kept["seconds"] = round(eval_set.seconds, 2)
+        kept["label_stages"] = eval_set.stages
+        if eval_set.without_model is not None:
+            kept["without_label_model"] = {k: eval_set.without_model[k]
+                                           for k in ("fields", "nonzero", "perfect", "silent_errors")}
     return kept
+
+
+def stage_table(sets: list[EvalSet]) -> str:
+    """Distinct normalised strings met in each set, by the classifier stage that settled them."""
+    lines = ["| set | " + " | ".join(STAGES) + " |", "|---|" + "---:|" * len(STAGES)]
+    for s in sets:
+        lines.append(f"| {s.name} | " + " | ".join(str(s.stages.get(stage, 0)) for stage in STAGES) + " |")
+    return "\n".join(lines)
+
+
+def comparison_table(sets: list[EvalSet]) -> str:
+    lines = ["| set | field acc without → with | perfect without → with | silent errors without → with |",
+             "|---|---:|---:|---:|"]
+    for s in sets:
+        before, after = s.without_model, evaluate(s.gold, s.pred)
+        lines.append(f"| {s.name} | {fmt_acc(before['fields'])} → {fmt_acc(after['fields'])} "
+                     f"| {before['perfect']['correct']} → {after['perfect']['correct']}/{after['perfect']['total']} "
+                     f"| {before['silent_errors']} → {after['silent_errors']} |")
+    return "\n".join(lines)
 
 
 def fmt_acc(tally: dict) -> str:
@@ -152,16 +199,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small run: 8 reports per generated set")
     parser.add_argument("--keep", type=Path, help="keep generated sets and predictions in this folder")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "results.json", help="results file")
+    parser.add_argument("--compare-label-model", action="store_true",
+                        help="also extract every set without the label transformer and compare")
+    parser.add_argument("--no-label-model", action="store_true", help="extract without the label transformer")
     args = parser.parse_args(argv)
+    labels.MODEL_IN_EXTRACTOR = not args.no_label_model
+    compare = args.compare_label_model
     n = 8 if args.quick else args.n
 
     with tempfile.TemporaryDirectory(prefix="xxgk-eval-") as tmp:
         workdir = args.keep or Path(tmp)
         pred_dir = workdir / "pred" if args.keep else None
-        sets = [s for s in (real_set(name, pred_dir) for name in REAL_SETS) if s]
-        generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir)
+        sets = [s for s in (real_set(name, pred_dir, compare) for name in REAL_SETS) if s]
+        generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir, compare)
                      for form in TEXT_FORMS]
-        generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir))
+        generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir, compare))
+        generated.append(generated_set("gen-garbled-labels", workdir, n, args.seed + 2, None, GARBLED_NOISE,
+                                       pred_dir, compare, garble=GARBLE))
     sets += generated
 
     per_set = {s.name: evaluate(s.gold, s.pred) for s in sets}
@@ -175,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown_table("set", per_set))
     print()
     print(markdown_table("form (all generated sets)", per_form))
+    print()
+    print(stage_table(sets))
+    if compare:
+        print()
+        print(comparison_table(sets))
     failures = {f"{s.name}/{k}": why for s in sets for k, why in s.failures.items()}
     if failures:
         print(f"\n{len(failures)} reports without a prediction:")
@@ -190,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     by_name = {s.name: s for s in sets}
     results = {
         "config": {"n": n, "seed": args.seed, "noise": NOISE, "noisy_set_noise": HEAVY_NOISE,
+                   "garbled_set": {"noise": GARBLED_NOISE, "garble": GARBLE},
+                   "label_model": not args.no_label_model,
                    "text_forms": TEXT_FORMS, "noisy_set_forms": list(FORMS)},
         "sets": {name: summary(r, by_name.get(name)) for name, r in per_set.items()},
         "forms": {form: summary(r) for form, r in per_form.items()},

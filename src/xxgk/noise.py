@@ -17,6 +17,14 @@ OCR_SLIPS = {
     "戊": "戌", "0": "O", "申": "中", "理": "埋", "审": "宙", "决": "诀", "处": "外", "诉": "拆",
 }
 
+# Lookalike glyphs a poor scan or OCR engine substitutes in these labels, beyond the common slips above;
+# ``garble`` draws from them (and drops characters) to make labels the dictionary alone cannot read.
+LOOKALIKES = dict(zip(
+    "政公开请申数量理处复诉讼议决定秘密家法规章性文件许可罚强制收费采购集中结转年度办其他总计然研构社会"
+    "维持正果审查经起新上本外行施务项目无撤销告知确认出具补",
+    "玫仝井倩中效最埋外夏沂松仪诀走泌蜜冢去现竟牲又仵浒司罪张剃牧贵釆沟隼申洁传午席力共池忠汁燃妍沟杜合"
+    "准特止杲宙杳径赳亲土木处仃旅各顷日元敝消吿如角议山見朴"))
+
 # Traditional forms of the simplified characters these labels and headings use.
 _SIMPLIFIED = ("规范许对务项处罚强费采购数总额开决请结转办区计这属于国护权益类过执询关现补确访举"
                "报诉讼复应无当获缴纳业机构会织维纠审经议况发废效单万证节组实际为时间报门户网")
@@ -91,9 +99,10 @@ def _arabic(numeral: str) -> str:
 class LabelNoise:
     """One document's label habits and slips. ``applied`` names every noise kind actually used."""
 
-    def __init__(self, rng: random.Random, level: float):
+    def __init__(self, rng: random.Random, level: float, garble: float = 0.0):
         self.rng = rng
         self.applied: set[str] = set()
+        self.garble = garble
 
         def chance(weight: float) -> bool:
             return rng.random() < min(0.95, level * weight)
@@ -156,6 +165,8 @@ class LabelNoise:
                 i = rng.choice(spots)
                 chars[i] = OCR_SLIPS[chars[i]]
                 self.applied.add("ocr")
+        if self.garble and rng.random() < self.garble:
+            self._garble(chars)
         text = "".join(chars)
         if self.space_rate and rng.random() < self.space_rate * 3 and len(text) >= 2:
             text = spaced(text, rng)
@@ -164,6 +175,20 @@ class LabelNoise:
             text = broken(text, rng)
             self.applied.add("label_break")
         return text
+
+    def _garble(self, chars: list[str]) -> None:
+        """One or two hard slips in a label's wording: a lookalike glyph, or a character lost."""
+        for _ in range(self.rng.choice([1, 1, 2])):
+            # 万 and 元 stay: losing one turns a 万元 header into a 元 one, a different document, not a slip
+            spots = [i for i, ch in enumerate(chars) if _cjk(ch) and ch not in _CN_NUM and ch not in "万元"]
+            if len(spots) < 4:
+                return
+            i = self.rng.choice(spots)
+            if chars[i] in LOOKALIKES and self.rng.random() < 0.7:
+                chars[i] = LOOKALIKES[chars[i]]
+            else:
+                del chars[i]
+            self.applied.add("garbled")
 
     def label(self, text: str, *, breakable: bool = True) -> str:
         """A row or column label as this document prints it."""

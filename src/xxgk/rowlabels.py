@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import schema
-from .labels import Match, match_label, normalize_label
+from .labels import Match, match_label, model_match, normalize_label
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
@@ -95,6 +95,11 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
             joined.add(j)
 
 
+def _placed_by(m: Match) -> str:
+    """The stage a row label found by its place is reported under: the transformer's reads are named."""
+    return "model" if m.stage == "model" else "sequence"
+
+
 def _confident_label(m: Match) -> bool:
     return m.category != "none" and m.confidence >= 0.9
 
@@ -141,7 +146,8 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
                 merged[-1] = a
             continue
         merged.append(a)
-    chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+    chain = _extend_edges(tokens, matches, _fill_gaps(tokens, matches, _ordered(merged, order), table, order),
+                          table, order, lo, hi)
     # 总计 / 其他 alone (table 4's header, table 3's) do not make a table: one row label must be unmistakable.
     return chain if any(a.match.confidence >= 0.9 for a in chain) else []
 
@@ -167,11 +173,58 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
             if m.category == "none":
                 m = _tail_match(tokens[i].text, allowed)
             if m.category == "none":
+                m = model_match(tokens[i].text, allowed)
+            if m.category == "none":
                 continue
             row = m.category.split(".", 1)[1]
-            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), "sequence", m.matched)
+            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), _placed_by(m), m.matched)
             out.append(Anchor(i, row, matches[i]))
             missing = missing[missing.index(row) + 1:]
     if chain:
         out.append(chain[-1])
     return out
+
+
+# Rows every template has: only these are looked for past the first or last recognised row, as the rows
+# of one template alone (2019's procurement, 2021's split （六）) are rightly absent from the other's reports.
+COMMON_ROWS = {table: {r.row for r in schema.template("2019").rows_of(table)}
+               & {r.row for r in schema.template("2021").rows_of(table)} for table in ("disclosure", "requests")}
+EDGE_REACH = 40     # tokens scanned beyond the first or last recognised row
+EDGE_LABELS = 3     # label tokens tried there
+
+
+def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[str], lo: int, hi: int) -> list[Anchor]:
+    """A first or last row whose label the dictionary could not read at all (OCR, lost characters): the
+    transformer is asked about the label cells just before the first row and just after the last."""
+    if not chain or not any(a.match.confidence >= 0.9 for a in chain):
+        return chain
+    rank = {r: i for i, r in enumerate(order)}
+    common = COMMON_ROWS[table]
+    leading = [r for r in order[:rank[chain[0].row]] if r in common]
+    trailing = [r for r in order[rank[chain[-1].row] + 1:] if r in common]
+    before = range(chain[0].index - 1, max(lo, chain[0].index - EDGE_REACH) - 1, -1)
+    after = range(chain[-1].index + 1, min(hi, chain[-1].index + EDGE_REACH))
+    for missing, span, at_start in ((leading, before, True), (trailing, after, False)):
+        tried = 0
+        for i in span:
+            if not missing or tried >= EDGE_LABELS:
+                break
+            if tokens[i].kind != LABEL:
+                continue
+            current = matches.get(i)
+            if current is not None and current.category != "none" and current.confidence >= 0.9:
+                break   # another table's label or a heading: the table ends here
+            tried += 1
+            m = model_match(tokens[i].text, frozenset(f"{table}.{r}" for r in missing))
+            if m.category == "none":
+                continue
+            row = m.category.split(".", 1)[1]
+            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), _placed_by(m), m.matched)
+            anchor = Anchor(i, row, matches[i])
+            if at_start:
+                chain = [anchor] + chain
+                missing = missing[:missing.index(row)]
+            else:
+                chain = chain + [anchor]
+                missing = missing[missing.index(row) + 1:]
+    return chain

@@ -1,0 +1,53 @@
+"""``xxgk label`` (map label strings to categories) and ``xxgk train-labels`` (rebuild the classifier)."""
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("label")(label)
+    app.command("train-labels")(train_labels)
+
+
+def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads one string per line from stdin."),
+          table: Optional[str] = typer.Option(None, "--table", help="Context: disclosure | requests | appeals "
+                                              "(resolves labels ambiguous alone, such as 其他)."),
+          no_model: bool = typer.Option(False, "--no-model", help="Cheap stages only (dictionary, n-grams)."),
+          explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
+                                       "the nearest official labels.")):
+    """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
+    from .labels import classify_detailed
+
+    if table not in (None, "disclosure", "requests", "appeals"):
+        typer.echo(f"xxgk: --table must be disclosure, requests or appeals, not {table!r}", err=True)
+        raise typer.Exit(2)
+    if texts == ["-"]:
+        texts = [line.rstrip("\r\n") for line in sys.stdin]
+    results = classify_detailed(texts, {"table": table} if table else None, use_model=not no_model,
+                                explain_below=0.9 if explain else 0.0)
+    for result in results:
+        line = f"{result.category}\t{result.confidence:.4f}"
+        if explain:
+            nearest = "; ".join(f"{label} ({category}, {cosine:.2f})" for category, label, cosine in result.nearest)
+            line += f"\t{result.stage}" + (f"\tnearest: {nearest}" if nearest else "")
+        typer.echo(line)
+
+
+def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
+                                                     help="Rebuild corpus/labels from the templates, the TSVs "
+                                                          "and the real reports in ../shared first."),
+                 threads: int = typer.Option(2, "--threads", help="Torch threads."),
+                 measure_only: bool = typer.Option(False, "--measure-only",
+                                                   help="Only re-measure the committed model on the held-out split.")):
+    """Train the label classifier's adapter and head (models/labels) and measure it on the held-out split."""
+    from . import encoder, label_training
+
+    encoder.limit_threads(threads)
+    if rebuild_corpus:
+        splits = label_training.build_corpus()
+        typer.echo("corpus: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()), err=True)
+    metrics = label_training.measure() if measure_only else label_training.train()
+    label_training.report(metrics)

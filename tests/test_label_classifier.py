@@ -1,0 +1,138 @@
+"""The label classifier as users and the extractor meet it: stages, cache, context, CLI, extraction."""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+
+from xxgk import label_model, labels, schema
+from xxgk.evaluate import evaluate
+from xxgk.extract import extract_file
+from xxgk.generate import FORMS, generate_set
+
+TEXT_FORMS = [form for form in FORMS if form != "html"]
+
+
+@pytest.fixture()
+def fresh_cache():
+    labels.reset_caches()
+    yield
+    labels.reset_caches()
+
+
+class CountingModel:
+    """Wraps the loaded model and counts the strings it is asked about."""
+
+    def __init__(self, inner):
+        self.inner, self.asked = inner, []
+
+    def predict(self, texts, allowed=None):
+        self.asked.extend(texts)
+        return self.inner.predict(texts, allowed)
+
+
+@pytest.fixture()
+def counting(model, monkeypatch, fresh_cache):
+    spy = CountingModel(model)
+    monkeypatch.setattr(label_model, "predict", spy.predict)
+    return spy
+
+
+def test_official_labels_of_both_templates_map_to_their_category_without_the_transformer(counting):
+    pairs = [(name, label) for name, cat in schema.categories().items() if name != "none" for label in cat.labels]
+    got = labels.classify_labels([label for _, label in pairs])
+    wrong = [(label, name, cat) for (name, label), (cat, _) in zip(pairs, got) if cat != name]
+    # 总计 / 其他 alone name a row and a column alike: the dictionary leaves them to the transformer
+    ambiguous = ("总计", "其他")
+    assert all(labels.normalize_label(label) in ambiguous for label, _, _ in wrong), wrong
+    assert not [t for t in counting.asked if labels.normalize_label(t) not in ambiguous]
+
+
+def test_noisy_labels_the_dictionary_cannot_read_go_to_the_transformer_once_per_form(counting):
+    noisy = ["（三）不予公开 5.属於國家秘蜜", "3.属于国冢秘密", "3.属于国冢秘密 ", "３.属于国冢秘密", "不掌握相关倍息",
+             "谁公开、谁审查，"]
+    got = labels.classify_labels(noisy)
+    assert [c for c, _ in got[:5]] == ["requests.denied_state_secret"] * 4 + ["requests.unavailable_not_held"]
+    assert got[5][0] == "none"
+    # spacing and full-width forms are one question; numbering and punctuation stay (they tell labels from prose)
+    assert sorted(counting.asked) == sorted(set(counting.asked))
+    assert counting.asked.count("3.属于国冢秘密") == 1 and "３.属于国冢秘密" not in counting.asked
+    again = labels.classify_labels(noisy)
+    assert again == got and len(counting.asked) == len(set(counting.asked))   # the second batch is free
+    assert all(0.0 < p <= 1.0 for _, p in got)
+
+
+def test_context_resolves_labels_ambiguous_alone(model, fresh_cache):
+    alone = labels.classify_labels(["总计"])[0]
+    assert alone[1] < 1.0 or alone[0] != "column.total"   # table 3's row and table 4's column alike
+    assert labels.classify_labels(["总计"], {"table": "appeals"}) == [("column.total", 1.0)]
+    assert labels.classify_labels(["（七）总计"], {"table": "requests"})[0][0] == "requests.total"
+    assert labels.classify_labels(["3.其他"], {"table": "requests"})[0][0] == "requests.other_misc"
+
+
+def test_unsure_mappings_are_explained_by_the_nearest_official_labels(model, fresh_cache):
+    [result] = labels.classify_detailed(["逾期未缴纳费用"], explain_below=1.01)
+    assert result.nearest and len(result.nearest) == 3
+    categories = [c for c, _, _ in result.nearest]
+    assert "requests.other_unpaid_fee" in categories
+    assert result.nearest[0][2] >= result.nearest[-1][2]
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from xxgk.cli import app; app()", *args], input=stdin, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_prints_one_category_and_confidence_per_input_in_order(model):
+    inputs = ["四、结转下年度继续办理", "版权所有：某某市人民政府办公室", "1.屬於國家秘密", "自 然 人"]
+    proc = run_cli("label", *inputs)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(inputs)
+    cats = [line.split("\t")[0] for line in lines]
+    assert cats == ["requests.carried_forward", "none", "requests.denied_state_secret", "column.natural_person"]
+    assert all(0 < float(line.split("\t")[1]) <= 1 for line in lines)
+    piped = run_cli("label", "-", stdin="\n".join(inputs) + "\n")
+    assert piped.returncode == 0 and piped.stdout == proc.stdout
+
+
+def test_cli_rejects_an_unknown_table_context():
+    proc = run_cli("label", "--table", "budget", "其他")
+    assert proc.returncode == 2 and "--table" in proc.stderr
+
+
+def garbled_set(tmp_path, n=18, seed=11):
+    out = tmp_path / "garbled"
+    generate_set(out, n, seed=seed, forms=TEXT_FORMS, noise=0.5, garble=0.6)
+    gold = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (out / "gold").glob("*.json")}
+    return out, gold
+
+
+def extract_set(folder, with_model: bool, monkeypatch) -> dict:
+    monkeypatch.setattr(labels, "MODEL_IN_EXTRACTOR", with_model)
+    labels.reset_caches()
+    return {p.stem: extract_file(p) for p in sorted((folder / "raw").iterdir())}
+
+
+def test_extraction_with_the_transformer_scores_higher_on_garbled_labels(model, tmp_path, monkeypatch):
+    folder, gold = garbled_set(tmp_path)
+    without = evaluate(gold, extract_set(folder, False, monkeypatch))
+    with_model = evaluate(gold, extract_set(folder, True, monkeypatch))
+    assert with_model["fields"]["accuracy"] > without["fields"]["accuracy"]
+    assert with_model["silent_errors"] <= without["silent_errors"]
+    assert labels.stage_counts()["model"] > 0
+
+
+def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path, monkeypatch):
+    out = tmp_path / "clean"
+    generate_set(out, 9, seed=4, forms=TEXT_FORMS, noise=0.0)
+    spy = CountingModel(model)
+    monkeypatch.setattr(label_model, "predict", spy.predict)
+    monkeypatch.setattr(labels, "MODEL_IN_EXTRACTOR", True)
+    labels.reset_caches()
+    for p in sorted((out / "raw").iterdir()):
+        extract_file(p)
+    assert spy.asked == []
