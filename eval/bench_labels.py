@@ -93,7 +93,7 @@ def markdown(runs: list[dict], n: int, load: tuple) -> str:
     row("mapping all of them with the whole classifier, cold cache, one process", lambda r: (
         f"{r['mapping_seconds']:.1f} s ({r['mapping_share_of_batch'] * 100:.0f} % of the batch)"))
     lines += ["", f"Measured by `python eval/bench_labels.py` (load average before the run {load[0]:.2f}; model "
-                  f"loading, {runs[-1]['model_loading_seconds']:.1f} s per process, is inside the batch figures)."]
+                  f"loading, {runs[0]['model_loading_seconds']:.1f} s per process, is inside the batch figures)."]
     return "\n".join(lines)
 
 
