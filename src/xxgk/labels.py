@@ -420,7 +420,7 @@ def reset_caches() -> None:
 
 
 def model_predict(texts: list[str], allowed: frozenset | None = None) -> list[tuple[str, float]] | None:
-    """The transformer's public category for each (normalised) text, restricted to ``allowed`` plus none;
+    """The transformer's public category for each text (in ``model_form``), restricted to ``allowed`` plus none;
     None when the model cannot be loaded here (the cheap stages' answers stand)."""
     try:
         from . import label_model

@@ -95,11 +95,6 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
             joined.add(j)
 
 
-def _placed_by(m: Match) -> str:
-    """The stage a row label found by its place is reported under: the transformer's reads are named."""
-    return "model" if m.stage == "model" else "sequence"
-
-
 def _confident_label(m: Match) -> bool:
     return m.category != "none" and m.confidence >= 0.9
 
@@ -146,10 +141,19 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
                 merged[-1] = a
             continue
         merged.append(a)
-    chain = _extend_edges(tokens, matches, _fill_gaps(tokens, matches, _ordered(merged, order), table, order),
-                          table, order, lo, hi)
+    chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
     # 总计 / 其他 alone (table 4's header, table 3's) do not make a table: one row label must be unmistakable.
-    return chain if any(a.match.confidence >= 0.9 for a in chain) else []
+    if not any(a.match.confidence >= 0.9 for a in chain):
+        return []
+    return _extend_edges(tokens, matches, chain, table, order, lo, hi)
+
+
+def _anchor_by_place(matches: dict[int, Match], i: int, m: Match) -> Anchor:
+    """A row label read because a row was missing in that place: held at middling confidence, and named as
+    the transformer's when it was."""
+    stage = "model" if m.stage == "model" else "sequence"
+    matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), stage, m.matched)
+    return Anchor(i, m.category.split(".", 1)[1], matches[i])
 
 
 def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str]) -> list[Anchor]:
@@ -176,10 +180,9 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
                 m = model_match(tokens[i].text, allowed)
             if m.category == "none":
                 continue
-            row = m.category.split(".", 1)[1]
-            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), _placed_by(m), m.matched)
-            out.append(Anchor(i, row, matches[i]))
-            missing = missing[missing.index(row) + 1:]
+            anchor = _anchor_by_place(matches, i, m)
+            out.append(anchor)
+            missing = missing[missing.index(anchor.row) + 1:]
     if chain:
         out.append(chain[-1])
     return out
@@ -193,11 +196,10 @@ EDGE_REACH = 40     # tokens scanned beyond the first or last recognised row
 EDGE_LABELS = 3     # label tokens tried there
 
 
-def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[str], lo: int, hi: int) -> list[Anchor]:
+def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[str],
+                  lo: int, hi: int) -> list[Anchor]:
     """A first or last row whose label the dictionary could not read at all (OCR, lost characters): the
     transformer is asked about the label cells just before the first row and just after the last."""
-    if not chain or not any(a.match.confidence >= 0.9 for a in chain):
-        return chain
     rank = {r: i for i, r in enumerate(order)}
     common = COMMON_ROWS[table]
     leading = [r for r in order[:rank[chain[0].row]] if r in common]
@@ -218,13 +220,11 @@ def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[
             m = model_match(tokens[i].text, frozenset(f"{table}.{r}" for r in missing))
             if m.category == "none":
                 continue
-            row = m.category.split(".", 1)[1]
-            matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), _placed_by(m), m.matched)
-            anchor = Anchor(i, row, matches[i])
+            anchor = _anchor_by_place(matches, i, m)
             if at_start:
                 chain = [anchor] + chain
-                missing = missing[:missing.index(row)]
+                missing = missing[:missing.index(anchor.row)]
             else:
                 chain = chain + [anchor]
-                missing = missing[missing.index(row) + 1:]
+                missing = missing[missing.index(anchor.row) + 1:]
     return chain
