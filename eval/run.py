@@ -45,7 +45,8 @@ TEXT_FORMS = [form for form in FORMS if form != "html"]
 WRONG_KEPT = 20
 NOISE, HEAVY_NOISE = 0.3, 0.8
 GARBLED_NOISE, GARBLE = 0.5, 0.5
-STAGES = ("exact", "contained", "ngram", "model", "none")
+STAGES = ("exact", "contained", "ngram", "ngrams", "model", "none")
+STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "transformer", "none")
 
 
 @dataclass
@@ -71,14 +72,14 @@ def raw_files(folder: Path) -> dict[str, Path]:
 
 def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None, compare: bool = False) -> None:
     """Extract each raw file that has gold; a failure becomes a missing prediction, never a stop.
-    With ``compare``, the set is first extracted without the label transformer and scored."""
+    With ``compare``, the set is first extracted with the dictionary alone (no learned label stage) and scored."""
     eval_set.raws = raws
     if compare:
-        labels.MODEL_IN_EXTRACTOR = False
+        stages, labels.EXTRACTOR_STAGES = labels.EXTRACTOR_STAGES, "dictionary"
         extract_set(eval_set)
         eval_set.without_model = evaluate(eval_set.gold, eval_set.pred)
         eval_set.pred, eval_set.failures = {}, {}
-        labels.MODEL_IN_EXTRACTOR = True
+        labels.EXTRACTOR_STAGES = stages
     extract_set(eval_set)
     if pred_dir is not None:
         out = pred_dir / eval_set.name
@@ -150,7 +151,7 @@ def summary(result: dict, eval_set: EvalSet | None = None) -> dict:
 
 def stage_table(sets: list[EvalSet]) -> str:
     """Distinct normalised strings met in each set, by the classifier stage that settled them."""
-    lines = ["| set | " + " | ".join(STAGES) + " |", "|---|" + "---:|" * len(STAGES)]
+    lines = ["| set | " + " | ".join(STAGE_HEADS) + " |", "|---|" + "---:|" * len(STAGES)]
     for s in sets:
         lines.append(f"| {s.name} | " + " | ".join(str(s.stages.get(stage, 0)) for stage in STAGES) + " |")
     return "\n".join(lines)
@@ -200,10 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep generated sets and predictions in this folder")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "results.json", help="results file")
     parser.add_argument("--compare-label-model", action="store_true",
-                        help="also extract every set without the label transformer and compare")
-    parser.add_argument("--no-label-model", action="store_true", help="extract without the label transformer")
+                        help="also extract every set with the dictionary alone (no learned label stage) and compare")
+    parser.add_argument("--label-stages", choices=("all", "ngrams", "dictionary"), default="all",
+                        help="label stages the extractor may use: all (default), ngrams (no transformer), dictionary")
     args = parser.parse_args(argv)
-    labels.MODEL_IN_EXTRACTOR = not args.no_label_model
+    labels.EXTRACTOR_STAGES = args.label_stages
     compare = args.compare_label_model
     n = 8 if args.quick else args.n
 
@@ -250,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "config": {"n": n, "seed": args.seed, "noise": NOISE, "noisy_set_noise": HEAVY_NOISE,
                    "garbled_set": {"noise": GARBLED_NOISE, "garble": GARBLE},
-                   "label_model": not args.no_label_model,
+                   "label_stages": args.label_stages,
                    "text_forms": TEXT_FORMS, "noisy_set_forms": list(FORMS)},
         "sets": {name: summary(r, by_name.get(name)) for name, r in per_set.items()},
         "forms": {form: summary(r) for form, r in per_form.items()},

@@ -24,20 +24,20 @@ def fresh_cache():
 
 
 class CountingModel:
-    """Wraps the loaded model and counts the strings it is asked about."""
+    """Stands in for ``labels.model_probabilities`` (the transformer) and counts the strings it is asked about."""
 
-    def __init__(self, inner):
-        self.inner, self.asked = inner, []
+    def __init__(self):
+        self.inner, self.asked = labels.model_probabilities, []
 
-    def predict(self, texts, allowed=None):
+    def __call__(self, texts, allowed=None):
         self.asked.extend(texts)
-        return self.inner.predict(texts, allowed)
+        return self.inner(texts, allowed)
 
 
 @pytest.fixture()
 def counting(model, monkeypatch, fresh_cache):
-    spy = CountingModel(model)
-    monkeypatch.setattr(label_model, "predict", spy.predict)
+    spy = CountingModel()
+    monkeypatch.setattr(labels, "model_probabilities", spy)
     return spy
 
 
@@ -51,18 +51,40 @@ def test_official_labels_of_both_templates_map_to_their_category_without_the_tra
     assert not [t for t in counting.asked if labels.normalize_label(t) not in ambiguous]
 
 
-def test_noisy_labels_the_dictionary_cannot_read_go_to_the_transformer_once_per_form(counting):
-    noisy = ["（三）不予公开 5.属於國家秘蜜", "3.属于国冢秘密", "3.属于国冢秘密 ", "３.属于国冢秘密", "不掌握相关倍息",
-             "谁公开、谁审查，"]
+def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_per_form(counting, monkeypatch):
+    from xxgk import label_ngrams
+    ngrams = label_ngrams.load()
+    read = []
+    monkeypatch.setattr(ngrams, "probabilities", lambda texts, inner=ngrams.probabilities: read.extend(texts)
+                        or inner(texts))
+    noisy = ["（三）不予公开 5.属於國家秘蜜", "3.属于国冢秘密", "3.属于国冢秘密 ", "３.属于国冢秘密", "3.属 于 国 冢 秘 密",
+             "不掌握相关倍息", "谁公开、谁审查，"]
     got = labels.classify_labels(noisy)
-    assert [c for c, _ in got[:5]] == ["requests.denied_state_secret"] * 4 + ["requests.unavailable_not_held"]
-    assert got[5][0] == "none"
-    # spacing and full-width forms are one question; numbering and punctuation stay (they tell labels from prose)
-    assert sorted(counting.asked) == sorted(set(counting.asked))
-    assert counting.asked.count("3.属于国冢秘密") == 1 and "３.属于国冢秘密" not in counting.asked
+    assert [c for c, _ in got[:6]] == ["requests.denied_state_secret"] * 5 + ["requests.unavailable_not_held"]
+    assert got[6][0] == "none"
+    # spacing, full-width and traditional forms are one question; numbering and punctuation stay
+    assert sorted(read) == sorted(set(read)) and read.count("3.属于国冢秘密") == 1
+    assert not {"３.属于国冢秘密", "3.属 于 国 冢 秘 密"} & set(read)
+    assert set(counting.asked) <= set(read)   # the transformer only sees what the n-grams left
     again = labels.classify_labels(noisy)
-    assert again == got and len(counting.asked) == len(set(counting.asked))   # the second batch is free
+    assert again == got and len(read) == len(set(read))   # the second batch is free
     assert all(0.0 < p <= 1.0 for _, p in got)
+
+
+def test_the_transformer_is_asked_only_where_the_ngram_classifier_is_unsure(counting):
+    from xxgk import label_ngrams
+    texts = [ex["text"] for ex in label_training_sample(300)]
+    results = labels.classify_detailed(texts)
+    forms = [labels.model_form(t) for t, r in zip(texts, results) if r.stage in labels.LEARNED_STAGES]
+    sure = {f for f, p in zip(forms, label_ngrams.load().probabilities(forms)) if p.max() >= labels.NGRAMS_SETTLE}
+    assert set(counting.asked) == set(forms) - sure
+    assert {r.stage for r in results} >= {"ngrams", "model"}
+    assert all(r.stage == "ngrams" for t, r in zip(texts, results) if labels.model_form(t) in sure)
+
+
+def label_training_sample(n: int) -> list[dict]:
+    from xxgk import label_training
+    return random.Random(3).sample(label_training.load_split("heldout"), n)
 
 
 def test_context_resolves_labels_ambiguous_alone(model, fresh_cache):
@@ -112,27 +134,40 @@ def garbled_set(tmp_path, n=18, seed=11):
 
 
 def extract_set(folder, with_model: bool, monkeypatch) -> dict:
-    monkeypatch.setattr(labels, "MODEL_IN_EXTRACTOR", with_model)
+    monkeypatch.setattr(labels, "EXTRACTOR_STAGES", "all" if with_model else "dictionary")
     labels.reset_caches()
     return {p.stem: extract_file(p) for p in sorted((folder / "raw").iterdir())}
 
 
-def test_extraction_with_the_transformer_scores_higher_on_garbled_labels(model, tmp_path, monkeypatch):
+def test_extraction_with_the_learned_stages_scores_higher_on_garbled_labels(model, tmp_path, monkeypatch):
     folder, gold = garbled_set(tmp_path)
     without = evaluate(gold, extract_set(folder, False, monkeypatch))
     with_model = evaluate(gold, extract_set(folder, True, monkeypatch))
     assert with_model["fields"]["accuracy"] > without["fields"]["accuracy"]
     assert with_model["silent_errors"] <= without["silent_errors"]
-    assert labels.stage_counts()["model"] > 0
+    assert labels.stage_counts()["model"] + labels.stage_counts()["ngrams"] > 0
 
 
-def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path, monkeypatch):
+def test_extraction_of_clean_reports_never_asks_the_learned_stages(model, tmp_path, monkeypatch, fresh_cache):
+    from xxgk import label_ngrams
     out = tmp_path / "clean"
     generate_set(out, 9, seed=4, forms=TEXT_FORMS, noise=0.0)
-    spy = CountingModel(model)
-    monkeypatch.setattr(label_model, "predict", spy.predict)
-    monkeypatch.setattr(labels, "MODEL_IN_EXTRACTOR", True)
-    labels.reset_caches()
+    asked = []
+    monkeypatch.setattr(labels, "learned_answers", lambda forms, *a, **k: asked.extend(forms) or {})
+    monkeypatch.setattr(labels, "EXTRACTOR_STAGES", "all")
     for p in sorted((out / "raw").iterdir()):
         extract_file(p)
-    assert spy.asked == []
+    assert asked == []
+
+
+def test_whole_classifier_meets_the_targets_on_the_heldout_split(model, fresh_cache):
+    from xxgk import label_training
+    examples = label_training.load_split("heldout")
+    results = labels.classify_detailed([ex["text"] for ex in examples])
+    truth = [ex["category"] for ex in examples]
+    accuracy = sum(r.category == t for r, t in zip(results, truth)) / len(truth)
+    said_none = [t for r, t in zip(results, truth) if r.category == "none"]
+    assert accuracy >= 0.995
+    assert said_none.count("none") / len(said_none) >= 0.99
+    recorded = json.loads((label_training.MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    assert accuracy == pytest.approx(recorded["heldout"]["classifier"]["accuracy"], abs=1e-9)

@@ -42,3 +42,38 @@ def test_generated_form_reads_back(scored, form):
 def test_no_silent_errors_anywhere(scored):
     silent = [w for r in scored.values() for w in r["wrong"] if not w["flagged"]]
     assert silent == []
+
+
+def _with_one_disclosure_label_destroyed(seed: int, form: str):
+    """A report whose one table-2 row label is unreadable (its values still printed), and its record."""
+    import random
+
+    from xxgk import schema
+    from xxgk.generate import random_record, render
+
+    rng = random.Random(seed)
+    template = rng.choice(["2019", "2021"])
+    record = random_record(template, rng)
+    label = rng.choice(schema.template(template).rows_of("disclosure")).label.split(" ")[-1]
+    text = render(record, form, rng, noise=0.0)
+    return (text.replace(label, "■■■■") if label in text else None), record
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f not in ("html", "pdf_scrambled")])
+def test_a_row_whose_label_is_lost_never_leaves_its_values_silently_on_a_neighbour(form):
+    from xxgk.extract import extract_text
+
+    silent, tried = [], 0
+    for seed in range(40):
+        text, record = _with_one_disclosure_label_destroyed(seed, form)
+        if text is None:
+            continue
+        tried += 1
+        got = extract_text(text, f"lost-label-{seed}")
+        for key, value in record["fields"].items():
+            cell = got["cells"][key]
+            if (key.startswith("disclosure.") and got["fields"][key] != value
+                    and cell["kind"] not in ("missing", "ambiguous") and cell["confidence"] >= 0.9):
+                silent.append((seed, key, value, got["fields"][key]))
+    assert tried >= 30
+    assert not silent, silent

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads one string per line from stdin."),
           table: Optional[str] = typer.Option(None, "--table", help="Context: disclosure | requests | appeals "
                                               "(resolves labels ambiguous alone, such as 其他)."),
-          no_model: bool = typer.Option(False, "--no-model", help="Cheap stages only (dictionary, n-grams)."),
+          no_model: bool = typer.Option(False, "--no-model", help="Without the transformer (dictionary and n-gram classifier)."),
           explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
                                        "the nearest official labels.")):
     """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
@@ -41,13 +41,18 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
                                                           "and the real reports in ../shared first."),
                  threads: int = typer.Option(2, "--threads", help="Torch threads."),
                  measure_only: bool = typer.Option(False, "--measure-only",
-                                                   help="Only re-measure the committed model on the held-out split.")):
-    """Train the label classifier's adapter and head (models/labels) and measure it on the held-out split."""
+                                                   help="Only re-measure the committed model on the held-out split."),
+                 ngrams_only: bool = typer.Option(False, "--ngrams-only",
+                                                  help="Refit only the n-gram classifier (seconds), then measure.")):
+    """Train the label classifier (n-gram classifier, transformer adapter and head: models/labels) and
+    measure it on the held-out split."""
     from . import encoder, label_training
 
     encoder.limit_threads(threads)
     if rebuild_corpus:
         splits = label_training.build_corpus()
         typer.echo("corpus: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()), err=True)
-    metrics = label_training.measure() if measure_only else label_training.train()
+    if ngrams_only:
+        label_training.train_ngrams()
+    metrics = label_training.measure() if measure_only or ngrams_only else label_training.train()
     label_training.report(metrics)

@@ -132,7 +132,9 @@ class LabelModel:
         except ImportError as exc:
             raise LabelModelUnavailable(f"the ONNX backend needs onnxruntime and tokenizers: {exc}") from exc
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1   # batch workers already take one core each
+        # A batch worker is told its share of the cores through OMP_NUM_THREADS (one each); alone, a
+        # process (xxgk label, a notebook) uses them all (0: onnxruntime's default).
+        options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
         options.log_severity_level = 3
         session = onnxruntime.InferenceSession(str(runtime), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -140,15 +142,18 @@ class LabelModel:
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("<pad>"), pad_token="<pad>")
 
         def embed(texts: list[str]) -> np.ndarray:
-            out = []
-            for i in range(0, len(texts), BATCH):
-                encoded = tokenizer.encode_batch(texts[i:i + BATCH])
+            # Batches of texts of like length: padding a label to a sentence's length costs more than the label.
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            out = np.zeros((len(texts), self.weight.shape[1]), dtype=np.float32)
+            for i in range(0, len(order), BATCH):
+                chunk = order[i:i + BATCH]
+                encoded = tokenizer.encode_batch([texts[j] for j in chunk])
                 ids = np.array([e.ids for e in encoded], dtype=np.int64)
                 mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
                 hidden = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
                 weights = mask[..., None].astype(np.float32)
-                out.append((hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9))
-            return np.concatenate(out).astype(np.float32)
+                out[chunk] = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            return out
         return embed
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -14,7 +14,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from . import schema
-from .labels import allowed_categories, categories_within, match_label, normalize_label
+from .labels import LEARNED_STAGES, allowed_categories, categories_within, match_label, normalize_label
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
@@ -125,9 +125,10 @@ def recover(tokens: list[Token]) -> Recovery:
     _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells)
 
     for i, m in sorted(matches.items()):
-        if m.stage == "model":
+        if m.stage in LEARNED_STAGES:
+            reader = "transformer" if m.stage == "model" else "n-gram classifier"
             warnings.append(f"row label {tokens[i].text.strip()!r} (line {tokens[i].line}) read by the label "
-                            f"transformer as {m.category}")
+                            f"{reader} as {m.category}")
     for key in spec.keys:
         cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
     for name, t in tables.items():
@@ -184,12 +185,53 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     result.missing_rows = [r.row for r in row_specs if r.row not in candidates]
     line_of = {a.row: tokens[a.index].line for a in anchors}
     chosen = _choose(candidates, by_row, rules)
+    against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
+                         if result.missing_rows else set())
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
                 cells[key] = Cell(None, kind="missing", confidence=0.0, note="row not found")
             continue
         _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
+        if row in against_the_grain:
+            for key in spec.keys:
+                cell = cells[key]
+                if cell.value is not None and cell.confidence > UNSURE_ORDER:
+                    cell.confidence = UNSURE_ORDER
+                    cell.note = ("read against the table's order beside a row not found: "
+                                 "the cells may be that row's")
+
+
+# A row whose cells were taken from the side opposite to the rest of its table, in a table with a row not
+# found, may have taken that row's cells (its label unreadable, its values still there): nothing in the
+# template's arithmetic can tell, so the cells are given as unsure.
+UNSURE_ORDER = 0.6
+
+
+def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
+    """The minority rows that touch a row not found, in the template's order, directly or through other
+    minority rows (a shift runs on: each row took its neighbour's cells)."""
+    order = [r.row for r in row_specs]
+    beside = set()
+    for i, row in enumerate(order):
+        if row in found:
+            continue
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(order) and order[j] in minority:
+                beside.add(order[j])
+                j += step
+    return beside
+
+
+def _against_the_grain(anchors, orientations) -> set[str]:
+    """Rows read in the table's minority orientation (values before the label where the others have them
+    after, or the reverse); a tie counts values-before as the exception."""
+    after, before = orientations.count("A"), orientations.count("B")
+    if not after or not before:
+        return set()
+    minority = "B" if before <= after else "A"
+    return {a.row for a, o in zip(anchors, orientations) if o == minority}
 
 
 def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:

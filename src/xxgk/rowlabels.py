@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import schema
-from .labels import Match, match_label, model_match, normalize_label
+from .labels import LEARNED_STAGES, Match, match_label, model_match, normalize_label
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
@@ -150,8 +150,8 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
 
 def _anchor_by_place(matches: dict[int, Match], i: int, m: Match) -> Anchor:
     """A row label read because a row was missing in that place: held at middling confidence, and named as
-    the transformer's when it was."""
-    stage = "model" if m.stage == "model" else "sequence"
+    the label classifier's when it was."""
+    stage = m.stage if m.stage in LEARNED_STAGES else "sequence"
     matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), stage, m.matched)
     return Anchor(i, m.category.split(".", 1)[1], matches[i])
 

@@ -1,0 +1,135 @@
+"""The character n-gram classifier of the label classifier: a linear model over a label's characters.
+
+Trained on the same corpus as the transformer (``corpus/labels``), it reads the string the way the
+dictionary does not: every 1-, 2- and 3-character run, weighted by how telling it was in training, so
+an OCR slip or a dropped character costs a few features, not the match. It answers in microseconds,
+settles what it is sure of, and is averaged with the transformer for the rest (the two err on
+different strings).
+
+The committed model is one small ``.npz`` (vocabulary, idf weights, float16 coefficients): scikit-learn
+fits it (``xxgk train-labels``), plain numpy runs it, so loading needs neither sklearn nor torch.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "labels"
+FILE = "ngrams.npz"
+NGRAM_RANGE = (1, 3)
+MIN_DOCUMENT_FREQUENCY = 2
+REGULARISATION_C = 30.0
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def prepared(text: str) -> str:
+    """What the n-grams are cut from: compatibility forms folded, simplified characters, no whitespace
+    (a scrape breaks and spaces labels anywhere); numbering and punctuation stay (they tell a label
+    from a sentence)."""
+    from .labels import normalize_chars, to_simplified
+    return _WHITESPACE.sub("", to_simplified(normalize_chars(text)))
+
+
+def ngrams(text: str) -> list[str]:
+    low, high = NGRAM_RANGE
+    return [text[i:i + n] for n in range(low, high + 1) for i in range(len(text) - n + 1)]
+
+
+class NgramClassifier:
+    """Calibrated class probabilities from sublinear tf-idf character n-grams and a logistic regression
+    (the arithmetic of scikit-learn's ``TfidfVectorizer`` + ``LogisticRegression.predict_proba``)."""
+
+    def __init__(self, path: Path):
+        with np.load(path, allow_pickle=False) as data:
+            self.labels: list[str] = [str(x) for x in data["labels"]]
+            self.vocabulary = {str(gram): i for i, gram in enumerate(data["vocabulary"])}
+            self.idf = data["idf"].astype(np.float32)
+            self.weights = data["weights"].astype(np.float32)      # features × classes
+            self.intercept = data["intercept"].astype(np.float32)
+
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        for gram in ngrams(prepared(text)):
+            index = self.vocabulary.get(gram)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = np.array([1.0 + math.log(n) for n in counts.values()], dtype=np.float32) * self.idf[columns]
+        norm = float(np.sqrt(values @ values))
+        return columns, values / norm if norm else values
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        logits = np.tile(self.intercept, (len(texts), 1))
+        for row, text in enumerate(texts):
+            columns, values = self.features(text)
+            if len(columns):
+                logits[row] += values @ self.weights[columns]
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
+
+
+_loaded: dict[Path, NgramClassifier | None] = {}
+_in_use: list[NgramClassifier] = []
+
+
+def load(directory: Path | None = None) -> NgramClassifier | None:
+    """The classifier in ``directory`` (default: the committed one, or ``$XXGK_LABEL_MODEL``), or None when
+    none has been trained there (the other stages carry on)."""
+    if directory is None and _in_use:
+        return _in_use[0]
+    directory = directory or model_dir()
+    if directory not in _loaded:
+        path = directory / FILE
+        _loaded[directory] = NgramClassifier(path) if path.is_file() else None
+    return _loaded[directory]
+
+
+def use(classifier: NgramClassifier) -> None:
+    """Make ``classifier`` the process-wide one (measuring a freshly trained model before it is committed)."""
+    _in_use[:] = [classifier]
+
+
+def fit(texts: list[str], categories: list[str], labels: list[str]):
+    """scikit-learn's vectorizer and logistic regression fitted on (text, category) pairs; the classes are
+    indices into ``labels``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(analyzer=lambda text: ngrams(prepared(text)), min_df=MIN_DOCUMENT_FREQUENCY,
+                                 sublinear_tf=True, dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts)
+    index = {name: i for i, name in enumerate(labels)}
+    model = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(matrix, [index[c] for c in categories])
+    return vectorizer, model
+
+
+def save(vectorizer, model, labels: list[str], out_dir: Path) -> Path:
+    """Write what ``NgramClassifier`` needs as one ``ngrams.npz`` (weights in float16: 2 MB, not 6)."""
+    weights = np.zeros((len(vectorizer.vocabulary_), len(labels)), dtype=np.float32)
+    intercept = np.full(len(labels), -30.0, dtype=np.float32)   # a class training never saw is never picked
+    weights[:, model.classes_] = model.coef_.T
+    intercept[model.classes_] = model.intercept_
+    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / FILE
+    np.savez_compressed(path, labels=np.array(labels), vocabulary=np.array(vocabulary),
+                        idf=vectorizer.idf_.astype(np.float32), weights=weights.astype(np.float16),
+                        intercept=intercept)
+    _loaded.pop(out_dir, None)
+    return path
+
+
+def train(texts: list[str], categories: list[str], labels: list[str], out_dir: Path = MODEL_DIR) -> Path:
+    """Fit on the training split and write ``ngrams.npz``; the class order is ``labels`` (the head's)."""
+    vectorizer, model = fit(texts, categories, labels)
+    return save(vectorizer, model, labels, out_dir)
