@@ -214,7 +214,7 @@ def test_html_tables_have_the_official_grid(template, hybrid):
             assert max(col for row, col in taken if row == r) == width - 1
     values = ["".join(td.itertext()).strip() for td in tables[2].findall(".//tr")[-1].findall("td")]
     expected = [rec["fields"][k] for s in schema.template(template).rows_of("appeals") for k in s.keys]
-    assert [int(_plain(v).strip() or 0) if _plain(v).strip() not in generate._MARKS else 0 for v in values] == expected
+    assert [int(_plain(v).strip() or 0) if _plain(v).strip() not in generate.forms._MARKS else 0 for v in values] == expected
 
 
 def test_cells_tabbed_looks_like_the_scraped_word_tables():
@@ -235,10 +235,10 @@ def test_one_line_forms_are_one_line_after_the_crawler_header():
 
 
 def test_glued_rows_are_spaced_back_where_two_readings_exist():
-    assert generate._readings("10 0 0 0 01", ["1", "0", "0", "0", "0", "0", "1"], "requests") == 1
-    assert generate._readings("3000003", ["3", "0", "0", "0", "0", "0", "3"], "requests") == 1
-    assert generate._readings("12311", ["12", "3", "11"], "disclosure") == 2
-    assert generate._readings("734281.8773", ["73", "4281.8773"], "disclosure") == 2
+    assert generate.forms._readings("10 0 0 0 01", ["1", "0", "0", "0", "0", "0", "1"], "requests") == 1
+    assert generate.forms._readings("3000003", ["3", "0", "0", "0", "0", "0", "3"], "requests") == 1
+    assert generate.forms._readings("12311", ["12", "3", "11"], "disclosure") == 2
+    assert generate.forms._readings("734281.8773", ["73", "4281.8773"], "disclosure") == 2
     manifest_rows = []
     for seed in range(30):
         rendering = generate.render_report(_record("2019", False, seed), "one_line_glued", random.Random(seed))
