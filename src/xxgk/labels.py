@@ -447,13 +447,8 @@ def model_match(text: str, allowed: frozenset) -> Match:
     """The learned stages' reading of a label, accepted only when their own unrestricted pick is one of
     ``allowed`` (the rows missing in that place): a page header or a column heading is never forced into
     a row because a row is missing."""
-    norm, form = normalize_label(text), model_form(text)
-    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > 40 or _NOT_LABEL.match(norm)
-            or _SENTENCE.search(form)):
-        return Match(NONE, 0.0, "model")   # prose and long runs are not a missing row's label
-    said = learned_answers([form], None, False).get(form)
-    if EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
-        said = learned_answers([form], None, True).get(form)
+    norm = normalize_label(text)
+    said = _extractor_answer(text, norm)
     if said is None:
         return Match(NONE, 0.0, "model")
     category, confidence, stage = said
@@ -461,6 +456,40 @@ def model_match(text: str, allowed: frozenset) -> Match:
         SETTLED_BY[norm] = (stage, True)
         return Match(category, round(confidence, 4), stage, norm)
     return Match(NONE, round(confidence, 4), stage)
+
+
+def second_opinion(text: str, m: Match) -> Match:
+    """A row label the dictionary read without being sure (a near-spelling of two rows at once: 年新政府信息
+    公开申请数量 is as near 上年结转… as 本年新收…) is asked of the learned stages; a sure answer naming
+    another label wins, held at middling confidence (the row is still an unsure reading)."""
+    if not (m.stage == "ngram" and REVIEWED_FROM <= m.confidence < SETTLED and _nameable(m)):
+        return m
+    norm = normalize_label(text)
+    if len(norm) > len(m.matched) + 4:
+        return m    # a label inside a longer run (a sentence that mentions 部分公开) is no near-spelling of it
+    said = _extractor_answer(text, norm)
+    if said is None or said[0] in (NONE, m.category) or said[1] < SECOND_OPINION_WINS:
+        return m
+    SETTLED_BY[norm] = (said[2], True)
+    return Match(said[0], SECOND_OPINION_CONFIDENCE, said[2], norm)
+
+
+REVIEWED_FROM = 0.5
+SECOND_OPINION_WINS = 0.9
+SECOND_OPINION_CONFIDENCE = 0.7   # as a row found by its place: enough to anchor a row, not to vouch for it
+
+
+def _extractor_answer(text: str, norm: str) -> tuple[str, float, str] | None:
+    """The learned stages' unrestricted answer for a label cell, the transformer asked only where the
+    n-gram classifier is unsure; None for prose and long runs (no row's label) or when switched off."""
+    form = model_form(text)
+    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > 40 or _NOT_LABEL.match(norm)
+            or _SENTENCE.search(form)):
+        return None
+    said = learned_answers([form], None, False).get(form)
+    if EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
+        said = learned_answers([form], None, True).get(form)
+    return said
 
 
 def stage_counts() -> Counter:

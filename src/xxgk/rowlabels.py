@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import schema
-from .labels import LEARNED_STAGES, Match, match_label, model_match, normalize_label
+from .labels import LEARNED_STAGES, Match, match_label, model_match, normalize_label, second_opinion
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
@@ -35,7 +35,7 @@ def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
     for i, t in enumerate(tokens):
         if t.kind != LABEL:
             continue
-        m = match_label(t.text)
+        m = second_opinion(t.text, match_label(t.text))
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
         if not (is_row(m) and m.confidence >= 0.6) and len(t.text) >= 12 and " " in t.text.strip():
@@ -50,7 +50,8 @@ def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
     pieces = text.split()
     best = Match("none", 0.0, "tail")
     for k in range(1, min(4, len(pieces)) + 1):
-        m = match_label("".join(pieces[-k:]), allowed)
+        tail = "".join(pieces[-k:])
+        m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail))
         if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
             best = m
     return best
