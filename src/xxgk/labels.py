@@ -467,7 +467,10 @@ def second_opinion(text: str, m: Match) -> Match:
     norm = normalize_label(text)
     if len(norm) > len(m.matched) + 4:
         return m    # a label inside a longer run (a sentence that mentions 部分公开) is no near-spelling of it
-    said = _extractor_answer(text, norm)
+    said = _extractor_answer(text, norm, transformer=False)
+    if said is not None and said[0] not in (NONE, m.category) and said[1] < SECOND_OPINION_WINS:
+        # the n-grams name another label without being sure of it: the transformer decides
+        said = _extractor_answer(text, norm)
     if said is None or said[0] in (NONE, m.category) or said[1] < SECOND_OPINION_WINS:
         return m
     SETTLED_BY[norm] = (said[2], True)
@@ -479,7 +482,7 @@ SECOND_OPINION_WINS = 0.9
 SECOND_OPINION_CONFIDENCE = 0.7   # as a row found by its place: enough to anchor a row, not to vouch for it
 
 
-def _extractor_answer(text: str, norm: str) -> tuple[str, float, str] | None:
+def _extractor_answer(text: str, norm: str, transformer: bool = True) -> tuple[str, float, str] | None:
     """The learned stages' unrestricted answer for a label cell, the transformer asked only where the
     n-gram classifier is unsure; None for prose and long runs (no row's label) or when switched off."""
     form = model_form(text)
@@ -487,7 +490,7 @@ def _extractor_answer(text: str, norm: str) -> tuple[str, float, str] | None:
             or _SENTENCE.search(form)):
         return None
     said = learned_answers([form], None, False).get(form)
-    if EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
+    if transformer and EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
         said = learned_answers([form], None, True).get(form)
     return said
 
