@@ -7,7 +7,7 @@ slips so that the transformer has work to do), generates N text reports (every t
    (``XXGK_LABEL_STAGES``), and reports what the learned stages add to the batch's wall time;
 2. collects every distinct label string of the batch (the label cells the tokenizer finds, up to 40
    characters: longer runs are prose) and times the whole classifier on them from a cold cache in one
-   process (``labels.classify_detailed``: dictionary, n-gram classifier, and the transformer for what they
+   process (``label_stages.classify_detailed``: dictionary, n-gram classifier, and the transformer for what they
    leave),
    model loading reported apart, against the batch's time without it.
 
@@ -25,7 +25,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from xxgk import label_model, labels
+from xxgk import label_model
+from xxgk import label_stages
 from xxgk.generate import FORMS, generate_set
 from xxgk.read import read_file
 from xxgk.tokens import LABEL, tokenize
@@ -68,13 +69,13 @@ def measure(n: int, seed: int, garble: float, workdir: Path) -> dict:
     started = time.perf_counter()
     label_model.load()
     loading = time.perf_counter() - started
-    labels.reset_caches()
+    label_stages.reset_caches()
     started = time.perf_counter()
-    labels.classify_detailed(texts, use_model=False)
+    label_stages.classify_detailed(texts, use_model=False)
     cheap_mapping = time.perf_counter() - started
-    labels.reset_caches()
+    label_stages.reset_caches()
     started = time.perf_counter()
-    results = labels.classify_detailed(texts)
+    results = label_stages.classify_detailed(texts)
     mapping = time.perf_counter() - started
     return {"garble": garble, "batch_seconds_model_off": round(off, 2), "batch_seconds_model_on": round(on, 2),
             "learned_stages_add": round(on / off - 1, 4), "distinct_labels": len(texts),

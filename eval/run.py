@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xxgk import labels
+from xxgk import label_stages
 from xxgk.evaluate import evaluate, load_records
 from xxgk.extract import extract_file
 from xxgk.generate import FORMS, generate_set
@@ -75,11 +75,11 @@ def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None,
     With ``compare``, the set is first extracted with the dictionary alone (no learned label stage) and scored."""
     eval_set.raws = raws
     if compare:
-        stages, labels.EXTRACTOR_STAGES = labels.EXTRACTOR_STAGES, "dictionary"
+        stages, label_stages.EXTRACTOR_STAGES = label_stages.EXTRACTOR_STAGES, "dictionary"
         extract_set(eval_set)
         eval_set.without_model = evaluate(eval_set.gold, eval_set.pred)
         eval_set.pred, eval_set.failures = {}, {}
-        labels.EXTRACTOR_STAGES = stages
+        label_stages.EXTRACTOR_STAGES = stages
     extract_set(eval_set)
     if pred_dir is not None:
         out = pred_dir / eval_set.name
@@ -89,7 +89,7 @@ def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None,
 
 
 def extract_set(eval_set: EvalSet) -> None:
-    labels.reset_caches()
+    label_stages.reset_caches()
     raws = eval_set.raws
     started = time.perf_counter()
     for name in sorted(eval_set.gold):
@@ -106,7 +106,7 @@ def extract_set(eval_set: EvalSet) -> None:
             eval_set.failures[name] = (f"crash: {type(exc).__name__}: {exc}"
                                        f" (at {Path(where.filename).name}:{where.lineno})")
     eval_set.seconds = time.perf_counter() - started
-    eval_set.stages = dict(labels.stage_counts())
+    eval_set.stages = dict(label_stages.stage_counts())
 
 
 def real_set(name: str, pred_dir: Path | None, compare: bool = False) -> EvalSet | None:
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label-stages", choices=("all", "ngrams", "dictionary"), default="all",
                         help="label stages the extractor may use: all (default), ngrams (no transformer), dictionary")
     args = parser.parse_args(argv)
-    labels.EXTRACTOR_STAGES = args.label_stages
+    label_stages.EXTRACTOR_STAGES = args.label_stages
     compare = args.compare_label_model
     n = 8 if args.quick else args.n
 

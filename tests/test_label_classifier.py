@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from xxgk import label_model, labels, schema
+from xxgk import label_stages, labels, schema
 from xxgk.evaluate import evaluate
 from xxgk.extract import extract_file
 from xxgk.generate import FORMS, generate_set
@@ -18,16 +18,16 @@ TEXT_FORMS = [form for form in FORMS if form != "html"]
 
 @pytest.fixture()
 def fresh_cache():
-    labels.reset_caches()
+    label_stages.reset_caches()
     yield
-    labels.reset_caches()
+    label_stages.reset_caches()
 
 
 class CountingModel:
-    """Stands in for ``labels.model_probabilities`` (the transformer) and counts the strings it is asked about."""
+    """Stands in for ``label_stages.model_probabilities`` (the transformer) and counts the strings it is asked about."""
 
     def __init__(self):
-        self.inner, self.asked = labels.model_probabilities, []
+        self.inner, self.asked = label_stages.model_probabilities, []
 
     def __call__(self, texts, allowed=None):
         self.asked.extend(texts)
@@ -37,13 +37,13 @@ class CountingModel:
 @pytest.fixture()
 def counting(model, monkeypatch, fresh_cache):
     spy = CountingModel()
-    monkeypatch.setattr(labels, "model_probabilities", spy)
+    monkeypatch.setattr(label_stages, "model_probabilities", spy)
     return spy
 
 
 def test_official_labels_of_both_templates_map_to_their_category_without_the_transformer(counting):
     pairs = [(name, label) for name, cat in schema.categories().items() if name != "none" for label in cat.labels]
-    got = labels.classify_labels([label for _, label in pairs])
+    got = label_stages.classify_labels([label for _, label in pairs])
     wrong = [(label, name, cat) for (name, label), (cat, _) in zip(pairs, got) if cat != name]
     # 总计 / 其他 alone name a row and a column alike: the dictionary leaves them to the transformer
     ambiguous = ("总计", "其他")
@@ -59,14 +59,14 @@ def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_p
                         or inner(texts))
     noisy = ["（三）不予公开 5.属於國家秘蜜", "3.属于国冢秘密", "3.属于国冢秘密 ", "３.属于国冢秘密", "3.属 于 国 冢 秘 密",
              "不掌握相关倍息", "谁公开、谁审查，"]
-    got = labels.classify_labels(noisy)
+    got = label_stages.classify_labels(noisy)
     assert [c for c, _ in got[:6]] == ["requests.denied_state_secret"] * 5 + ["requests.unavailable_not_held"]
     assert got[6][0] == "none"
     # spacing, full-width and traditional forms are one question; numbering and punctuation stay
     assert sorted(read) == sorted(set(read)) and read.count("3.属于国冢秘密") == 1
     assert not {"３.属于国冢秘密", "3.属 于 国 冢 秘 密"} & set(read)
     assert set(counting.asked) <= set(read)   # the transformer only sees what the n-grams left
-    again = labels.classify_labels(noisy)
+    again = label_stages.classify_labels(noisy)
     assert again == got and len(read) == len(set(read))   # the second batch is free
     assert all(0.0 < p <= 1.0 for _, p in got)
 
@@ -74,12 +74,12 @@ def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_p
 def test_the_transformer_is_asked_only_where_the_ngram_classifier_is_unsure(counting):
     from xxgk import label_ngrams
     texts = [ex["text"] for ex in label_training_sample(300)]
-    results = labels.classify_detailed(texts)
-    forms = [labels.model_form(t) for t, r in zip(texts, results) if r.stage in labels.LEARNED_STAGES]
-    sure = {f for f, p in zip(forms, label_ngrams.load().probabilities(forms)) if p.max() >= labels.NGRAMS_SETTLE}
+    results = label_stages.classify_detailed(texts)
+    forms = [label_stages.model_form(t) for t, r in zip(texts, results) if r.stage in label_stages.LEARNED_STAGES]
+    sure = {f for f, p in zip(forms, label_ngrams.load().probabilities(forms)) if p.max() >= label_stages.NGRAMS_SETTLE}
     assert set(counting.asked) == set(forms) - sure
     assert {r.stage for r in results} >= {"ngrams", "model"}
-    assert all(r.stage == "ngrams" for t, r in zip(texts, results) if labels.model_form(t) in sure)
+    assert all(r.stage == "ngrams" for t, r in zip(texts, results) if label_stages.model_form(t) in sure)
 
 
 def label_training_sample(n: int) -> list[dict]:
@@ -88,15 +88,15 @@ def label_training_sample(n: int) -> list[dict]:
 
 
 def test_context_resolves_labels_ambiguous_alone(model, fresh_cache):
-    alone = labels.classify_labels(["总计"])[0]
+    alone = label_stages.classify_labels(["总计"])[0]
     assert alone[1] < 1.0 or alone[0] != "column.total"   # table 3's row and table 4's column alike
-    assert labels.classify_labels(["总计"], {"table": "appeals"}) == [("column.total", 1.0)]
-    assert labels.classify_labels(["（七）总计"], {"table": "requests"})[0][0] == "requests.total"
-    assert labels.classify_labels(["3.其他"], {"table": "requests"})[0][0] == "requests.other_misc"
+    assert label_stages.classify_labels(["总计"], {"table": "appeals"}) == [("column.total", 1.0)]
+    assert label_stages.classify_labels(["（七）总计"], {"table": "requests"})[0][0] == "requests.total"
+    assert label_stages.classify_labels(["3.其他"], {"table": "requests"})[0][0] == "requests.other_misc"
 
 
 def test_unsure_mappings_are_explained_by_the_nearest_official_labels(model, fresh_cache):
-    [result] = labels.classify_detailed(["逾期未缴纳费用"], explain_below=1.01)
+    [result] = label_stages.classify_detailed(["逾期未缴纳费用"], explain_below=1.01)
     assert result.nearest and len(result.nearest) == 3
     categories = [c for c, _, _ in result.nearest]
     assert "requests.other_unpaid_fee" in categories
@@ -134,8 +134,8 @@ def garbled_set(tmp_path, n=18, seed=11):
 
 
 def extract_set(folder, with_model: bool, monkeypatch) -> dict:
-    monkeypatch.setattr(labels, "EXTRACTOR_STAGES", "all" if with_model else "dictionary")
-    labels.reset_caches()
+    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all" if with_model else "dictionary")
+    label_stages.reset_caches()
     return {p.stem: extract_file(p) for p in sorted((folder / "raw").iterdir())}
 
 
@@ -145,15 +145,15 @@ def test_extraction_with_the_learned_stages_scores_higher_on_garbled_labels(mode
     with_model = evaluate(gold, extract_set(folder, True, monkeypatch))
     assert with_model["fields"]["accuracy"] > without["fields"]["accuracy"]
     assert with_model["silent_errors"] <= without["silent_errors"]
-    assert labels.stage_counts()["model"] + labels.stage_counts()["ngrams"] > 0
+    assert label_stages.stage_counts()["model"] + label_stages.stage_counts()["ngrams"] > 0
 
 
 def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path, monkeypatch, fresh_cache):
     out = tmp_path / "clean"
     generate_set(out, 9, seed=4, forms=TEXT_FORMS, noise=0.0)
     spy = CountingModel()
-    monkeypatch.setattr(labels, "model_probabilities", spy)
-    monkeypatch.setattr(labels, "EXTRACTOR_STAGES", "all")
+    monkeypatch.setattr(label_stages, "model_probabilities", spy)
+    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all")
     for p in sorted((out / "raw").iterdir()):
         extract_file(p)
     assert spy.asked == []
@@ -162,7 +162,7 @@ def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path,
 def test_whole_classifier_meets_the_targets_on_the_heldout_split(model, fresh_cache):
     from xxgk import label_training
     examples = label_training.load_split("heldout")
-    results = labels.classify_detailed([ex["text"] for ex in examples])
+    results = label_stages.classify_detailed([ex["text"] for ex in examples])
     truth = [ex["category"] for ex in examples]
     accuracy = sum(r.category == t for r, t in zip(results, truth)) / len(truth)
     said_none = [t for r, t in zip(results, truth) if r.category == "none"]
@@ -177,7 +177,7 @@ def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learn
     from xxgk.extract import extract_text
     from xxgk.generate import random_record, render
 
-    monkeypatch.setattr(labels, "EXTRACTOR_STAGES", "all")
+    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all")
     checked = corrected = 0
     for seed in range(30):
         rng = random.Random(seed)

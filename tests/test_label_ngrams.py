@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from xxgk import label_ngrams, label_training, labels, schema
+from xxgk import label_ngrams, label_stages, label_training, schema
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,8 @@ def test_committed_classifier_reads_ocr_slips_and_rejects_prose():
 def test_what_the_ngram_classifier_settles_alone_is_right_on_the_heldout_split():
     ngrams = label_ngrams.load()
     examples = label_training.load_split("heldout")
-    probs = ngrams.probabilities([labels.model_form(e["text"]) for e in examples])
-    sure = probs.max(axis=1) >= labels.NGRAMS_SETTLE
+    probs = ngrams.probabilities([label_stages.model_form(e["text"]) for e in examples])
+    sure = probs.max(axis=1) >= label_stages.NGRAMS_SETTLE
     picks = [ngrams.labels[int(p.argmax())] for p in probs[sure]]
     truth = [e["category"] for e, s in zip(examples, sure) if s]
     assert sure.mean() > 0.3

@@ -19,7 +19,7 @@ def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads 
           explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
                                        "the nearest official labels.")):
     """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
-    from .labels import classify_detailed
+    from .label_stages import classify_detailed
 
     if table not in (None, "disclosure", "requests", "appeals"):
         typer.echo(f"xxgk: --table must be disclosure, requests or appeals, not {table!r}", err=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from xxgk import encoder, schema
-from xxgk.labels import model_form
+from xxgk.label_stages import model_form
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO / "corpus" / "labels"
@@ -675,7 +675,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
     peft_bert = get_peft_model(bert, lora)
     model = TopStack(peft_bert.base_model.model, start, len(labels))
     # Trained on the scraped strings as they are (spaced, traditional, full-width): it then reads the folded
-    # form the classifier hands it (labels.model_form) as one more variant. Training on the folded forms
+    # form the classifier hands it (label_stages.model_form) as one more variant. Training on the folded forms
     # measured worse on the held-out split (0.9921 against 0.9951 for the whole classifier).
     states = {split: lower_states(bert, tokenizer, [ex["text"] for ex in data[split]], start) for split in SPLITS}
     targets = {split: torch.tensor([index[ex["category"]] for ex in data[split]]) for split in SPLITS}
@@ -794,12 +794,12 @@ def fit_ensemble_temperature(classifier, ngrams, examples: list[dict]) -> float:
     calibration strings the n-gram classifier alone would not settle (the only ones averaged)."""
     import torch
 
-    from xxgk import labels
+    from xxgk import label_stages
 
     assert classifier.labels == ngrams.labels
     forms = [model_form(ex["text"]) for ex in examples]
     grams = ngrams.probabilities(forms)
-    unsure = grams.max(axis=1) < labels.NGRAMS_SETTLE
+    unsure = grams.max(axis=1) < label_stages.NGRAMS_SETTLE
     averaged = (classifier.probabilities([f for f, u in zip(forms, unsure) if u])[0] + grams[unsure]) / 2
     index = {name: i for i, name in enumerate(classifier.labels)}
     targets = torch.tensor([index[ex["category"]] for ex, u in zip(examples, unsure) if u])
@@ -807,18 +807,18 @@ def fit_ensemble_temperature(classifier, ngrams, examples: list[dict]) -> float:
 
 
 def measure_stages(classifier, examples: list[dict]) -> dict:
-    """The whole classifier as users get it (``labels.classify_detailed``: dictionary, n-grams, then this
+    """The whole classifier as users get it (``label_stages.classify_detailed``: dictionary, n-grams, then this
     transformer for what they leave) on the held-out split, with how many strings each stage settled."""
     from collections import Counter
 
-    from xxgk import label_model, label_ngrams, labels
+    from xxgk import label_model, label_ngrams, label_stages
 
     label_model.use(classifier)
     ngrams = label_ngrams.load(classifier.directory)
     if ngrams is not None:
         label_ngrams.use(ngrams)
-    labels.reset_caches()
-    results = labels.classify_detailed([ex["text"] for ex in examples])
+    label_stages.reset_caches()
+    results = label_stages.classify_detailed([ex["text"] for ex in examples])
     scores = evaluate([(r.category, r.confidence) for r in results], examples)
     stages = Counter(r.stage for r in results)
     correct = Counter(r.stage for r, ex in zip(results, examples) if r.category == ex["category"])

@@ -1,18 +1,16 @@
-"""Map free-text row/column labels to canonical categories (stage 3 of the pipeline).
+"""Map free-text row/column labels to canonical categories, the dictionary half (stage 3 of the pipeline).
 
-Stages, cheapest first:
-1. normalisation (NFKC on compatibility ranges, traditional→simplified for the characters these labels use,
-   punctuation, numbering) and an exact dictionary of official labels plus known variants;
-2. character bigrams (with jieba words for long strings) against the same dictionary, which absorbs OCR slips,
-   glued neighbours and dropped characters;
-3. a fine-tuned transformer (``label_model``) for what is left, when its weights are installed.
+Normalisation (NFKC on compatibility ranges, traditional→simplified for the characters these labels use,
+punctuation, numbering), an exact dictionary of official labels plus known variants, a label found inside a
+longer string, and character bigrams/alignment that absorb OCR slips, glued neighbours and dropped
+characters. These settle what they are sure of; ``label_stages`` runs the whole classifier (the n-gram
+classifier and the transformer for what is left) and is re-exported here (``labels.classify_labels``).
 
 Results are cached per normalised string, so a batch pays once per distinct label.
 """
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -302,242 +300,6 @@ def public_category(category: str) -> str:
     return NONE if category.split(".")[0] in ("group", "header") else category
 
 
-# Below this confidence (or when the cheap stages say "not a label" for want of a match) the learned
-# stages are asked; above it, the dictionary and n-gram stages were right on every held-out label they settled.
-SETTLED = 0.9
-CONTAINED_SETTLED = 0.97
-# The n-gram classifier settles a string alone at this probability; below it the transformer is asked and
-# the two are averaged (on the calibration split it was never wrong at 0.95 or more; the margin is for
-# wordings training never saw).
-NGRAMS_SETTLE = 0.99
-LEARNED_STAGES = ("ngrams", "model")
-
-
-@dataclass(frozen=True)
-class Labelled:
-    """One label's category as the public API gives it, with the stage that settled it."""
-    category: str
-    confidence: float
-    stage: str                      # exact | contained | ngram | ngrams | model
-    nearest: tuple = ()             # (category, official label, cosine) when the mapping is unsure
-
-
-# (model form, allowed categories, transformer allowed) -> (category, confidence, stage)
-_learned_results: dict[tuple[str, frozenset | None, bool], tuple[str, float, str]] = {}
-
-
-def _nameable(m: Match) -> bool:
-    return m.category.split(".")[0] not in ("group", "header", NONE)
-
-
-def settled_cheaply(m: Match) -> bool:
-    """True when the dictionary / n-gram answer needs no second opinion. A label found inside a longer
-    string settles only when it covers nearly all of it: （六）其他处理 3.其他 holds 其他处理 but is 3.其他."""
-    if m.stage == "exact":
-        return m.confidence >= 0.99
-    floor = CONTAINED_SETTLED if m.stage == "contained" else SETTLED
-    return _nameable(m) and m.confidence >= floor
-
-
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-
-
-def model_form(text: str) -> str:
-    """What the learned stages read, and what their answers are cached by: compatibility forms folded,
-    simplified characters, no space inside a run of Chinese (申 请 内 容 is a spaced-out 申请内容), other
-    spaces collapsed; numbering and punctuation kept (they tell a label from a sentence)."""
-    return _SPACE.sub(" ", _CJK_GAP.sub("", to_simplified(normalize_chars(text)))).strip()
-
-
-def classify_labels(texts, context: dict | None = None, use_model: bool = True) -> list[tuple[str, float]]:
-    """``[(category, confidence)]`` for each string, in input order.
-
-    ``context`` may carry ``table`` ("disclosure" | "requests" | "appeals") to resolve labels that are
-    ambiguous alone (其他 is an applicant column in table 3's header but a row under （六）其他处理).
-    """
-    return [(r.category, r.confidence) for r in classify_detailed(texts, context, use_model)]
-
-
-def classify_detailed(texts, context: dict | None = None, use_model: bool = True,
-                      explain_below: float = 0.0) -> list[Labelled]:
-    """The stages in order: each distinct string goes to the learned stages only when the dictionary did
-    not settle it, and the transformer sees, in one batch, only what the n-gram classifier was not sure of.
-    ``use_model=False`` keeps to the stages that need no transformer. With ``explain_below``, mappings less
-    confident than that carry the official labels nearest to them."""
-    texts = list(texts)
-    allowed = allowed_categories(context["table"]) if context and context.get("table") else None
-    norms = [normalize_label(t) for t in texts]
-    forms = [model_form(t) for t in texts]
-    cheap = {n: _match_normalized(n, allowed) for n in norms}
-    learned = learned_answers(sorted({f for f, n in zip(forms, norms) if not settled_cheaply(cheap[n])}),
-                              allowed, use_model)
-    out = []
-    for n, f in zip(norms, forms):
-        m = cheap[n]
-        said = learned.get(f) if not settled_cheaply(m) else None
-        result = (Labelled(said[0], round(said[1], 4), said[2]) if said
-                  else Labelled(public_category(m.category), m.confidence, m.stage))
-        if said:
-            SETTLED_BY[n] = (said[2], result.category != NONE)
-        if result.confidence < explain_below:
-            result = Labelled(result.category, result.confidence, result.stage, tuple(nearest_labels(f)))
-        out.append(result)
-    return out
-
-
-def learned_answers(forms: list[str], allowed: frozenset | None = None,
-                    use_model: bool = True) -> dict[str, tuple[str, float, str]]:
-    """(category, confidence, stage) for each text in ``model_form``, by the n-gram classifier where it is
-    sure and by the average of it and the transformer elsewhere; categories restricted to ``allowed``."""
-    keys = {f: (f, allowed, use_model) for f in forms}
-    todo = [f for f in forms if keys[f] not in _learned_results]
-    if todo:
-        public = sorted({public_category(c) for c in allowed} | {NONE}) if allowed else None
-        from . import label_ngrams
-        ngrams = label_ngrams.load()
-        grams = _restricted(ngrams.labels, ngrams.probabilities(todo), public) if ngrams else None
-        unsure = [i for i, f in enumerate(todo) if grams is None or grams[1][i].max() < NGRAMS_SETTLE]
-        transformer = model_probabilities([todo[i] for i in unsure], public) if use_model and unsure else None
-        row_of = {i: row for row, i in enumerate(unsure)}
-        for i, f in enumerate(todo):
-            if transformer is not None and i in row_of:
-                names, probs = transformer[0], transformer[1][row_of[i]]
-                if grams is not None:
-                    probs = _sharpened((probs + grams[1][i][[grams[0].index(c) for c in names]]) / 2)
-                stage = "model"
-            elif grams is not None:
-                names, probs, stage = grams[0], grams[1][i], "ngrams"
-            else:
-                continue
-            best = int(probs.argmax())
-            _learned_results[keys[f]] = (names[best], float(probs[best]), stage)
-    return {f: _learned_results[keys[f]] for f in forms if keys[f] in _learned_results}
-
-
-def _sharpened(probs):
-    """The average of two calibrated answers is less sure than either when they agree: raised to the power
-    fitted on the calibration split (``ensemble_temperature``), its confidence means what it says again."""
-    from . import label_model
-    sharpened = probs ** (1.0 / label_model.load().config.get("ensemble_temperature", 1.0))
-    return sharpened / sharpened.sum()
-
-
-def _restricted(names: list[str], probs, allowed: list[str] | None):
-    if allowed is None:
-        return names, probs
-    columns = [names.index(c) for c in allowed if c in names]
-    kept = probs[:, columns]
-    return [names[c] for c in columns], kept / kept.sum(axis=1, keepdims=True).clip(min=1e-12)
-
-
-# The extractor asks the learned stages only where a table's row is missing and the dictionary found nothing
-# for it. XXGK_LABEL_STAGES=ngrams keeps the transformer out, =dictionary both learned stages (to measure
-# what they add).
-EXTRACTOR_STAGES = os.environ.get("XXGK_LABEL_STAGES", "all").strip().lower()
-if EXTRACTOR_STAGES not in ("all", "ngrams", "dictionary"):
-    raise ValueError(f"XXGK_LABEL_STAGES must be all, ngrams or dictionary, not {EXTRACTOR_STAGES!r}")
-MODEL_ACCEPTS = 0.5
-# The extractor takes an answer only where it names a row missing in that place, so the n-gram classifier's
-# answer stands there from 0.9 (on the evaluation sets: the same accuracy, half the transformer's questions).
-EXTRACTOR_NGRAMS_SETTLE = 0.9
-_SENTENCE = re.compile(r"[。！？；]")
-
-
-def model_match(text: str, allowed: frozenset) -> Match:
-    """The learned stages' reading of a label, accepted only when their own unrestricted pick is one of
-    ``allowed`` (the rows missing in that place): a page header or a column heading is never forced into
-    a row because a row is missing."""
-    norm = normalize_label(text)
-    said = _extractor_answer(text, norm)
-    if said is None:
-        return Match(NONE, 0.0, "model")
-    category, confidence, stage = said
-    if category in allowed and confidence >= MODEL_ACCEPTS:
-        SETTLED_BY[norm] = (stage, True)
-        return Match(category, round(confidence, 4), stage, norm)
-    return Match(NONE, round(confidence, 4), stage)
-
-
-def second_opinion(text: str, m: Match) -> Match:
-    """A row label the dictionary read without being sure (a near-spelling of two rows at once: 年新政府信息
-    公开申请数量 is as near 上年结转… as 本年新收…) is asked of the learned stages; a sure answer naming
-    another label wins, held at middling confidence (the row is still an unsure reading)."""
-    if not (m.stage == "ngram" and REVIEWED_FROM <= m.confidence < SETTLED and _nameable(m)):
-        return m
-    norm = normalize_label(text)
-    if len(norm) > len(m.matched) + 4:
-        return m    # a label inside a longer run (a sentence that mentions 部分公开) is no near-spelling of it
-    said = _extractor_answer(text, norm, transformer=False)
-    if said is not None and said[0] not in (NONE, m.category) and said[1] < SECOND_OPINION_WINS:
-        # the n-grams name another label without being sure of it: the transformer decides
-        said = _extractor_answer(text, norm)
-    if said is None or said[0] in (NONE, m.category) or said[1] < SECOND_OPINION_WINS:
-        return m
-    SETTLED_BY[norm] = (said[2], True)
-    return Match(said[0], SECOND_OPINION_CONFIDENCE, said[2], norm)
-
-
-REVIEWED_FROM = 0.5
-SECOND_OPINION_WINS = 0.9
-SECOND_OPINION_CONFIDENCE = 0.7   # as a row found by its place: enough to anchor a row, not to vouch for it
-
-
-def _extractor_answer(text: str, norm: str, transformer: bool = True) -> tuple[str, float, str] | None:
-    """The learned stages' unrestricted answer for a label cell, the transformer asked only where the
-    n-gram classifier is unsure; None for prose and long runs (no row's label) or when switched off."""
-    form = model_form(text)
-    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > 40 or _NOT_LABEL.match(norm)
-            or _SENTENCE.search(form)):
-        return None
-    said = learned_answers([form], None, False).get(form)
-    if transformer and EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
-        said = learned_answers([form], None, True).get(form)
-    return said
-
-
-def stage_counts() -> Counter:
-    """Distinct normalised strings met since the last reset, by the stage that settled them; strings no
-    stage took for a label count as ``none``."""
-    return Counter(stage if is_label else NONE for stage, is_label in SETTLED_BY.values())
-
-
-def reset_caches() -> None:
-    """Forget cached matches and stage counts (between evaluation sets)."""
-    match_label.cache_clear()
-    _match_normalized.cache_clear()
-    _learned_results.clear()
-    SETTLED_BY.clear()
-
-
-def model_probabilities(texts: list[str], allowed: list[str] | None = None):
-    """The transformer's (category names, probabilities) for texts in ``model_form``, restricted to ``allowed``
-    public categories; None when the model cannot be loaded here (the other stages' answers stand)."""
-    try:
-        from . import label_model
-        model = label_model.load()
-        return _restricted(model.labels, model.probabilities(texts)[0], allowed)
-    except ImportError:
-        return None
-    except Exception as exc:  # LabelModelUnavailable: no encoder cache, no torch — say so once
-        _warn_unavailable(exc)
-        return None
-
-
-def nearest_labels(text: str, k: int = 3) -> list[tuple[str, str, float]]:
-    try:
-        from . import label_model
-        return label_model.nearest_labels(text, k)
-    except Exception as exc:
-        _warn_unavailable(exc)
-        return []
-
-
-@lru_cache(maxsize=1)
-def _warn_unavailable(exc: Exception) -> None:
-    import warnings
-    warnings.warn(f"label model unavailable, cheap stages only: {exc}", stacklevel=3)
-
-
 @lru_cache(maxsize=None)
 def allowed_categories(table: str) -> frozenset:
     """Categories a label inside the given table can take (its rows, columns, headers, the section headings)."""
@@ -550,3 +312,14 @@ def allowed_categories(table: str) -> frozenset:
                "appeals": set(schema.APPEAL_COLUMNS)}[table]
     keep |= {f"column.{c}" for c in columns if f"column.{c}" in cats}
     return frozenset(keep)
+
+
+_WHOLE_CLASSIFIER = ("classify_labels", "classify_detailed", "model_form", "reset_caches", "stage_counts")
+
+
+def __getattr__(name: str):
+    # The whole classifier lives in label_stages (it builds on this dictionary); reachable from here too.
+    if name in _WHOLE_CLASSIFIER:
+        from . import label_stages
+        return getattr(label_stages, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

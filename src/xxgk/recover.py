@@ -14,7 +14,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from . import schema
-from .labels import LEARNED_STAGES, allowed_categories, categories_within, match_label, normalize_label
+from .label_stages import LEARNED_STAGES
+from .labels import allowed_categories, categories_within, match_label, normalize_label
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import schema
-from .labels import LEARNED_STAGES, Match, match_label, model_match, normalize_label, second_opinion
+from .label_stages import LEARNED_STAGES, model_match, second_opinion
+from .labels import Match, match_label, normalize_label
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
