@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from . import schema
 from .label_stages import LEARNED_STAGES
 from .labels import allowed_categories, categories_within, match_label, normalize_label
-from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
-                        trim_placeholders)
+from .placement import (Piece, is_boundary, lead_placeholders, numbers, parse_value, place_rows, row_readings,
+                        row_span, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
-from .tokens import BLANK, VALUE, Token
+from .tokens import BLANK, LABEL, VALUE, Token
 
 MAX_COMBINATIONS = 4096
 
@@ -187,6 +187,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     line_of = {a.row: tokens[a.index].line for a in anchors}
     chosen = _choose(candidates, by_row, rules)
     against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
+                         | _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, candidates, hi)
                          if result.missing_rows else set())
     for row, spec in by_row.items():
         if row not in candidates:
@@ -199,13 +200,13 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                 cell = cells[key]
                 if cell.value is not None and cell.confidence > UNSURE_ORDER:
                     cell.confidence = UNSURE_ORDER
-                    cell.note = ("read against the table's order beside a row not found: "
-                                 "the cells may be that row's")
+                    cell.note = ("beside a row not found, read against the table's order or past unreadable "
+                                 "text: the cells may be that row's")
 
 
-# A row whose cells were taken from the side opposite to the rest of its table, in a table with a row not
-# found, may have taken that row's cells (its label unreadable, its values still there): nothing in the
-# template's arithmetic can tell, so the cells are given as unsure.
+# Next to a row not found, a row whose cells were taken from the side opposite to the rest of its table,
+# or from past a piece of text nobody could read, may have taken that row's cells (its label unreadable,
+# its values still there): nothing in the template's arithmetic can tell, so the cells are given as unsure.
 UNSURE_ORDER = 0.6
 
 
@@ -223,6 +224,29 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
                 beside.add(order[j])
                 j += step
     return beside
+
+
+def _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, found, hi) -> set[str]:
+    """Rows next to a row not found whose cells lie past a piece of text nobody could read (the lost row's
+    label, its values now taken by this row)."""
+    order = [r.row for r in row_specs]
+    beside = {order[j] for i, row in enumerate(order) if row not in found
+              for j in (i - 1, i + 1) if 0 <= j < len(order) and order[j] in found}
+    crossed = set()
+    for k, (a, o) in enumerate(zip(anchors, orientations)):
+        if a.row not in beside:
+            continue
+        step = 1 if o == "A" else -1
+        stop = (anchors[k + 1].index if k + 1 < len(anchors) else hi) if step > 0 else \
+            (anchors[k - 1].index if k > 0 else -1)
+        i = a.index + step
+        while i != stop and not (tokens[i].kind == LABEL and is_boundary(i, tokens, matches)):
+            m = matches.get(i)
+            if tokens[i].kind == LABEL and (m is None or m.category == "none"):
+                crossed.add(a.row)
+                break
+            i += step
+    return crossed
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
