@@ -188,6 +188,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     chosen = _choose(candidates, by_row, rules)
     against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
                          | _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, candidates, hi)
+                         | _read_either_side(tokens, matches, anchors, orientations, row_specs, by_row, chosen)
                          if result.missing_rows else set())
     for row, spec in by_row.items():
         if row not in candidates:
@@ -200,13 +201,14 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                 cell = cells[key]
                 if cell.value is not None and cell.confidence > UNSURE_ORDER:
                     cell.confidence = UNSURE_ORDER
-                    cell.note = ("beside a row not found, read against the table's order or past unreadable "
-                                 "text: the cells may be that row's")
+                    cell.note = ("beside a row not found, and read against the table's order, past unreadable "
+                                 "text, or with a whole row on either side: the cells may be that row's")
 
 
 # Next to a row not found, a row whose cells were taken from the side opposite to the rest of its table,
-# or from past a piece of text nobody could read, may have taken that row's cells (its label unreadable,
-# its values still there): nothing in the template's arithmetic can tell, so the cells are given as unsure.
+# from past a piece of text nobody could read, or from one of two sides that both read as a whole row, may
+# have taken that row's cells (its label unreadable, its values still there): nothing in the template's
+# arithmetic can tell, so the cells are given as unsure.
 UNSURE_ORDER = 0.6
 
 
@@ -229,9 +231,7 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
 def _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, found, hi) -> set[str]:
     """Rows next to a row not found whose cells lie past a piece of text nobody could read (the lost row's
     label, its values now taken by this row)."""
-    order = [r.row for r in row_specs]
-    beside = {order[j] for i, row in enumerate(order) if row not in found
-              for j in (i - 1, i + 1) if 0 <= j < len(order) and order[j] in found}
+    beside = _neighbours_of_missing(row_specs, found)
     crossed = set()
     for k, (a, o) in enumerate(zip(anchors, orientations)):
         if a.row not in beside:
@@ -247,6 +247,36 @@ def _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, fou
                 break
             i += step
     return crossed
+
+
+def _neighbours_of_missing(row_specs, found) -> set[str]:
+    order = [r.row for r in row_specs]
+    return {order[j] for i, row in enumerate(order) if row not in found
+            for j in (i - 1, i + 1) if 0 <= j < len(order) and order[j] in found}
+
+
+def _read_either_side(tokens, matches, anchors, orientations, row_specs, by_row, chosen) -> set[str]:
+    """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
+    to a row not found whose cells on the other side read as a whole row too, and differently: which side
+    is theirs and which the lost row's, nothing tells."""
+    if len(set(orientations)) < 2:
+        return set()
+    beside = _neighbours_of_missing(row_specs, {a.row for a in anchors})
+    either = set()
+    for k, (a, o) in enumerate(zip(anchors, orientations)):
+        pick = chosen.get(a.row)
+        if a.row not in beside or not pick or pick[0] == "ambiguous":
+            continue
+        if o == "A":
+            other = lead_placeholders(row_span(tokens, matches, a.index, anchors[k - 1].index if k else -1, -1))
+        else:
+            other = trim_placeholders(row_span(tokens, matches, a.index,
+                                               anchors[k + 1].index if k + 1 < len(anchors) else len(tokens), +1))
+        taken = [p.raw for p in pick[0]]
+        if any(penalty == 0 and [p.raw for p in pieces] != taken
+               for penalty, pieces in row_readings(other, len(by_row[a.row].columns))):
+            either.add(a.row)
+    return either
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
