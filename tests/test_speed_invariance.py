@@ -113,10 +113,10 @@ def reference_place_rows(tokens, matches, anchors, widths, hi):
     after, before, shared = [], [], []
     for i, a in enumerate(anchors):
         stop = anchors[i + 1].index if i + 1 < k else hi
-        cells, end = placement._span_to(tokens, matches, a.index, stop, +1)
+        cells, end = placement.span_to(tokens, matches, a.index, stop, +1)
         after.append(cells)
         shared.append(i + 1 < k and end == anchors[i + 1].index)
-        before.append(placement._span_to(tokens, matches, a.index, anchors[i - 1].index if i > 0 else -1, -1)[0])
+        before.append(placement.span_to(tokens, matches, a.index, anchors[i - 1].index if i > 0 else -1, -1)[0])
     same_line = [bool(run) and next((t.line for t in run if t.kind != BREAK), None) == tokens[a.index].line
                  for run, a in zip(after, anchors)]
 

@@ -37,10 +37,10 @@ def is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
 
 def row_span(tokens, matches, start: int, stop: int, direction: int) -> list[Token]:
     """Cells after (direction=+1) or before (-1) a label, up to the next boundary, within [.., stop)."""
-    return _span_to(tokens, matches, start, stop, direction)[0]
+    return span_to(tokens, matches, start, stop, direction)[0]
 
 
-def _span_to(tokens, matches, start: int, stop: int, direction: int) -> tuple[list[Token], int]:
+def span_to(tokens, matches, start: int, stop: int, direction: int) -> tuple[list[Token], int]:
     """The cells of ``row_span`` and the index of the boundary that ended them."""
     out = []
     i = start + direction
@@ -261,11 +261,11 @@ def place_rows(tokens, matches, anchors, widths, hi):
     after, before, shared = [], [], []
     for i, a in enumerate(anchors):
         stop = anchors[i + 1].index if i + 1 < k else hi
-        cells, end = _span_to(tokens, matches, a.index, stop, +1)
+        cells, end = span_to(tokens, matches, a.index, stop, +1)
         after.append(cells)
         shared.append(i + 1 < k and end == anchors[i + 1].index)
         prev_stop = anchors[i - 1].index if i > 0 else -1
-        before.append(_span_to(tokens, matches, a.index, prev_stop, -1)[0])
+        before.append(span_to(tokens, matches, a.index, prev_stop, -1)[0])
 
     same_line = [bool(run) and next((t.line for t in run if t.kind != BREAK), None) == tokens[a.index].line
                  for run, a in zip(after, anchors)]

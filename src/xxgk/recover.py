@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from . import schema
 from .label_stages import LEARNED_STAGES
 from .labels import allowed_categories, categories_within, match_label, normalize_label
-from .placement import (Piece, is_boundary, lead_placeholders, numbers, parse_value, place_rows, row_readings,
-                        row_span, trim_placeholders)
+from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
+                        span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
 from .tokens import BLANK, LABEL, VALUE, Token
 
@@ -186,10 +186,12 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     result.missing_rows = [r.row for r in row_specs if r.row not in candidates]
     line_of = {a.row: tokens[a.index].line for a in anchors}
     chosen = _choose(candidates, by_row, rules)
-    against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
-                         | _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, candidates, hi)
-                         | _read_either_side(tokens, matches, anchors, orientations, row_specs, by_row, chosen)
-                         if result.missing_rows else set())
+    against_the_grain: set[str] = set()
+    if result.missing_rows:
+        beside = _neighbours_of_missing(row_specs, candidates)
+        against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
+                             | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
+                             | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi))
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -228,50 +230,49 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
     return beside
 
 
-def _crossed_unread_label(tokens, matches, anchors, orientations, row_specs, found, hi) -> set[str]:
-    """Rows next to a row not found whose cells lie past a piece of text nobody could read (the lost row's
-    label, its values now taken by this row)."""
-    beside = _neighbours_of_missing(row_specs, found)
-    crossed = set()
-    for k, (a, o) in enumerate(zip(anchors, orientations)):
-        if a.row not in beside:
-            continue
-        step = 1 if o == "A" else -1
-        stop = (anchors[k + 1].index if k + 1 < len(anchors) else hi) if step > 0 else \
-            (anchors[k - 1].index if k > 0 else -1)
-        i = a.index + step
-        while i != stop and not (tokens[i].kind == LABEL and is_boundary(i, tokens, matches)):
-            m = matches.get(i)
-            if tokens[i].kind == LABEL and (m is None or m.category == "none"):
-                crossed.add(a.row)
-                break
-            i += step
-    return crossed
-
-
 def _neighbours_of_missing(row_specs, found) -> set[str]:
     order = [r.row for r in row_specs]
     return {order[j] for i, row in enumerate(order) if row not in found
             for j in (i - 1, i + 1) if 0 <= j < len(order) and order[j] in found}
 
 
-def _read_either_side(tokens, matches, anchors, orientations, row_specs, by_row, chosen) -> set[str]:
+def _side_stop(anchors, k: int, step: int, hi: int) -> int:
+    """Where row k's cells on one side end at the latest: the neighbouring label, or the table's edge (as
+    ``place_rows`` bounds them)."""
+    if step > 0:
+        return anchors[k + 1].index if k + 1 < len(anchors) else hi
+    return anchors[k - 1].index if k > 0 else -1
+
+
+def _crossed_unread_label(tokens, matches, anchors, orientations, beside: set[str], hi: int) -> set[str]:
+    """Rows next to a row not found whose cells lie past a piece of text nobody could read (the lost row's
+    label, its values now taken by this row)."""
+    crossed = set()
+    for k, (a, o) in enumerate(zip(anchors, orientations)):
+        if a.row not in beside:
+            continue
+        step = 1 if o == "A" else -1
+        _, end = span_to(tokens, matches, a.index, _side_stop(anchors, k, step, hi), step)
+        if any(tokens[i].kind == LABEL and (matches.get(i) is None or matches[i].category == "none")
+               for i in range(a.index + step, end, step)):
+            crossed.add(a.row)
+    return crossed
+
+
+def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int) -> set[str]:
     """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
     to a row not found whose cells on the other side read as a whole row too, and differently: which side
     is theirs and which the lost row's, nothing tells."""
     if len(set(orientations)) < 2:
         return set()
-    beside = _neighbours_of_missing(row_specs, {a.row for a in anchors})
     either = set()
     for k, (a, o) in enumerate(zip(anchors, orientations)):
         pick = chosen.get(a.row)
         if a.row not in beside or not pick or pick[0] == "ambiguous":
             continue
-        if o == "A":
-            other = lead_placeholders(row_span(tokens, matches, a.index, anchors[k - 1].index if k else -1, -1))
-        else:
-            other = trim_placeholders(row_span(tokens, matches, a.index,
-                                               anchors[k + 1].index if k + 1 < len(anchors) else len(tokens), +1))
+        step = -1 if o == "A" else 1
+        cells = row_span(tokens, matches, a.index, _side_stop(anchors, k, step, hi), step)
+        other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
         taken = [p.raw for p in pick[0]]
         if any(penalty == 0 and [p.raw for p in pieces] != taken
                for penalty, pieces in row_readings(other, len(by_row[a.row].columns))):
