@@ -11,26 +11,14 @@ Prints silent cells per form and the correct cells that were flagged as unsure o
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from collections import Counter
 
-from xxgk import schema
 from xxgk.evaluate import CONFIDENT
 from xxgk.extract import extract_text
-from xxgk.generate import FORMS, random_record, render
+from xxgk.generate import FORMS, lost_label_report
 
 TEXT_FORMS = [form for form in FORMS if form != "html"]
-UNREADABLE = "■■■■"
-
-
-def lost_label_report(seed: int, form: str) -> tuple[str | None, dict]:
-    rng = random.Random(seed)
-    template = rng.choice(["2019", "2021"])
-    record = random_record(template, rng)
-    label = rng.choice(schema.template(template).rows_of("disclosure")).label.split(" ")[-1]
-    text = render(record, form, rng, noise=0.0)
-    return (text.replace(label, UNREADABLE) if label in text else None), record
 
 
 def main(argv: list[str] | None = None) -> int:

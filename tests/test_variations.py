@@ -10,7 +10,7 @@ import pytest
 
 from xxgk.evaluate import evaluate, load_records
 from xxgk.extract import extract_file
-from xxgk.generate import FORMS, generate_set
+from xxgk.generate import FORMS, generate_set, lost_label_report
 
 REPORTS_PER_FORM = 12
 
@@ -44,28 +44,13 @@ def test_no_silent_errors_anywhere(scored):
     assert silent == []
 
 
-def _with_one_disclosure_label_destroyed(seed: int, form: str):
-    """A report whose one table-2 row label is unreadable (its values still printed), and its record."""
-    import random
-
-    from xxgk import schema
-    from xxgk.generate import random_record, render
-
-    rng = random.Random(seed)
-    template = rng.choice(["2019", "2021"])
-    record = random_record(template, rng)
-    label = rng.choice(schema.template(template).rows_of("disclosure")).label.split(" ")[-1]
-    text = render(record, form, rng, noise=0.0)
-    return (text.replace(label, "■■■■") if label in text else None), record
-
-
 @pytest.mark.parametrize("form", [f for f in FORMS if f != "html"])
 def test_a_row_whose_label_is_lost_never_leaves_its_values_silently_on_a_neighbour(form):
     from xxgk.extract import extract_text
 
     silent, tried = [], 0
     for seed in range(40):
-        text, record = _with_one_disclosure_label_destroyed(seed, form)
+        text, record = lost_label_report(seed, form)
         if text is None:
             continue
         tried += 1

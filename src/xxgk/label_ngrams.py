@@ -12,14 +12,14 @@ fits it (``xxgk train-labels``), plain numpy runs it, so loading needs neither s
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "labels"
-FILE = "ngrams.npz"
+from .label_model import MODEL_DIR, model_dir
+
+FILE = "ngrams.npz"      # beside the transformer's head, in label_model.model_dir()
 NGRAM_RANGE = (1, 3)
 MIN_DOCUMENT_FREQUENCY = 2
 REGULARISATION_C = 30.0
@@ -72,10 +72,6 @@ class NgramClassifier:
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
 
 
 _loaded: dict[Path, NgramClassifier | None] = {}

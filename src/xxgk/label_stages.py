@@ -147,9 +147,9 @@ def _restricted(names: list[str], probs, allowed: list[str] | None):
     return [names[c] for c in columns], kept / kept.sum(axis=1, keepdims=True).clip(min=1e-12)
 
 
-# The extractor asks the learned stages only where a table's row is missing and the dictionary found nothing
-# for it. XXGK_LABEL_STAGES=ngrams keeps the transformer out, =dictionary both learned stages (to measure
-# what they add).
+# The extractor asks the learned stages where the dictionary read a row label unsure (second_opinion) or
+# found nothing where a table's row is missing (model_match). XXGK_LABEL_STAGES=ngrams keeps the transformer
+# out, =dictionary both learned stages (to measure what they add).
 EXTRACTOR_STAGES = os.environ.get("XXGK_LABEL_STAGES", "all").strip().lower()
 if EXTRACTOR_STAGES not in ("all", "ngrams", "dictionary"):
     raise ValueError(f"XXGK_LABEL_STAGES must be all, ngrams or dictionary, not {EXTRACTOR_STAGES!r}")

@@ -750,12 +750,15 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
     config = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
     classifier = label_model.LabelModel(out_dir)
     # the gate sits just below the lowest similarity any calibration label had to an official label
-    likeness = classifier.label_likeness([model_form(ex["text"]) for ex in data["calibration"]])
+    calibration_forms = [model_form(ex["text"]) for ex in data["calibration"]]
+    calibration_probs, likeness = classifier.scores(calibration_forms)
     config["likeness_floor"] = float(min(s for s, ex in zip(likeness, data["calibration"]) if ex["category"] != NONE)) - 0.02
     classifier.likeness_floor = config["likeness_floor"]
     ngrams = label_ngrams.load(out_dir)
     if ngrams is not None:
-        config["ensemble_temperature"] = fit_ensemble_temperature(classifier, ngrams, data["calibration"])
+        assert classifier.labels == ngrams.labels
+        config["ensemble_temperature"] = fit_ensemble_temperature(
+            calibration_probs, ngrams.probabilities(calibration_forms), data["calibration"], classifier.labels)
         classifier.config["ensemble_temperature"] = config["ensemble_temperature"]
     (out_dir / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False), encoding="utf-8")
 
@@ -773,9 +776,9 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
         "overruling_the_head": {k: gated[k] for k in ("accuracy", "none_precision", "none_recall")},
     }
     if ngrams is not None:
-        probs = ngrams.probabilities(texts)
+        gram_probs = ngrams.probabilities(texts)
         heldout["ngram_classifier"] = {k: v for k, v in evaluate(
-            [(ngrams.labels[int(p.argmax())], float(p.max())) for p in probs], data["heldout"]).items()
+            [(ngrams.labels[int(p.argmax())], float(p.max())) for p in gram_probs], data["heldout"]).items()
             if k in ("accuracy", "none_precision", "none_recall", "expected_calibration_error")}
     heldout["classifier"] = measure_stages(classifier, data["heldout"])
     metrics = {
@@ -789,19 +792,16 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
     return metrics
 
 
-def fit_ensemble_temperature(classifier, ngrams, examples: list[dict]) -> float:
+def fit_ensemble_temperature(transformer_probs, gram_probs, examples: list[dict], labels: list[str]) -> float:
     """The power that makes the averaged transformer + n-gram probabilities calibrated, fitted on the
     calibration strings the n-gram classifier alone would not settle (the only ones averaged)."""
     import torch
 
     from xxgk import label_stages
 
-    assert classifier.labels == ngrams.labels
-    forms = [model_form(ex["text"]) for ex in examples]
-    grams = ngrams.probabilities(forms)
-    unsure = grams.max(axis=1) < label_stages.NGRAMS_SETTLE
-    averaged = (classifier.probabilities([f for f, u in zip(forms, unsure) if u])[0] + grams[unsure]) / 2
-    index = {name: i for i, name in enumerate(classifier.labels)}
+    unsure = gram_probs.max(axis=1) < label_stages.NGRAMS_SETTLE
+    averaged = (transformer_probs[unsure] + gram_probs[unsure]) / 2
+    index = {name: i for i, name in enumerate(labels)}
     targets = torch.tensor([index[ex["category"]] for ex, u in zip(examples, unsure) if u])
     return fit_temperature(torch.log(torch.tensor(averaged).clamp_min(1e-12)), targets)
 

@@ -16,13 +16,14 @@ import json
 import random
 from pathlib import Path
 
+from .. import schema
 from .document import HEADINGS, Document, build_blocks
 from .forms import FORMS, Rendering, render, render_report
 from .records import (BREAK_KINDS, HYBRID_OTHER, break_record, gold_of, random_issuer, random_record,
                       violated_rules)
 
 __all__ = ["BREAK_KINDS", "FORMS", "HEADINGS", "HYBRID_OTHER", "Document", "Rendering", "break_record", "build_blocks",
-           "generate_set", "gold_of", "main", "random_issuer", "random_record", "render", "render_report",
+           "generate_set", "gold_of", "lost_label_report", "main", "random_issuer", "random_record", "render", "render_report",
            "violated_rules"]
 
 # ------------------------------------------------------------------------------------------------ corpus
@@ -79,6 +80,20 @@ def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templ
             }, ensure_ascii=False) + "\n")
             paths.append(raw)
     return paths
+
+
+UNREADABLE = "■■■■"
+
+
+def lost_label_report(seed: int, form: str, table: str = "disclosure") -> tuple[str | None, dict]:
+    """A noise-free report in ``form`` whose one row label of ``table`` is unreadable (its values still
+    printed), and its record; the text is None when that label is not printed whole in this form."""
+    rng = random.Random(seed)
+    template = rng.choice(["2019", "2021"])
+    record = random_record(template, rng)
+    label = rng.choice(schema.template(template).rows_of(table)).label.split(" ")[-1]
+    text = render(record, form, rng, noise=0.0)
+    return (text.replace(label, UNREADABLE) if label in text else None), record
 
 
 def main(argv=None) -> int:
