@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from . import schema
 
 NONE = "none"
@@ -208,13 +210,37 @@ def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
     exact = _exact().get(norm)
     if exact and exact != "ambiguous" and (allowed is None or exact in allowed):
         return Match(exact, 1.0, "exact", norm)
-    candidates = tuple(e for e in lexicon() if allowed is None or e.category in allowed)
-    hits = [e for e in candidates if e.text == norm]
+    index = _index(allowed)
+    hits = [e for e in index.entries if e.text == norm]
     if hits:
         # 总计 / 其他 name a row and a column alike; the table's position decides, so say it is unsure.
         categories = sorted({e.category for e in hits}, key=lambda c: -_PRIORITY.get(c.split(".")[0], 0))
         return Match(categories[0], 1.0 if len(categories) == 1 else 0.5, "exact", norm)
-    return _contained(norm, candidates) or _fuzzy(norm, candidates)
+    return _contained(norm, index.entries) or _fuzzy(norm, index)
+
+
+class _Candidates:
+    """The dictionary entries a label may match (all, or a table's), with their bigrams and characters as
+    count matrices: the fuzzy stage scores a string against every entry in a few array operations (it is
+    the costliest step of the dictionary, and most label cells of a scrape reach it)."""
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        self.entries = entries
+        self.gram_column = {g: i for i, g in enumerate(sorted({g for e in entries for g in e.grams}))}
+        self.char_column = {c: i for i, c in enumerate(sorted({c for e in entries for c in e.chars}))}
+        self.has_gram = np.zeros((len(entries), len(self.gram_column)), dtype=np.int64)
+        self.char_count = np.zeros((len(entries), len(self.char_column)), dtype=np.int64)
+        for row, e in enumerate(entries):
+            self.has_gram[row, [self.gram_column[g] for g in e.grams]] = 1
+            for ch, n in e.chars.items():
+                self.char_count[row, self.char_column[ch]] = n
+        self.gram_count = np.array([len(e.grams) for e in entries], dtype=np.float64)
+        self.length = np.array([len(e.text) for e in entries], dtype=np.int64)
+
+
+@lru_cache(maxsize=64)
+def _index(allowed: frozenset | None) -> _Candidates:
+    return _Candidates(tuple(e for e in lexicon() if allowed is None or e.category in allowed))
 
 
 def _contained(norm: str, candidates: tuple[Entry, ...]) -> Match | None:
@@ -257,32 +283,29 @@ def categories_within(text: str) -> frozenset:
                      and shared.get(e.text) != "ambiguous")
 
 
-def _char_ratio(a: str, a_chars: Counter, entry: Entry) -> float:
-    # difflib's quick_ratio bound, from counts made once, before paying for the alignment
-    shared = sum(min(n, entry.chars[ch]) for ch, n in a_chars.items())
-    if 2 * shared / (len(a) + len(entry.text)) < 0.6:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, entry.text, autojunk=False).ratio()
-
-
-def _fuzzy(norm: str, candidates: tuple[Entry, ...]) -> Match:
+def _fuzzy(norm: str, index: _Candidates) -> Match:
     grams = _bigrams(norm)
-    chars = Counter(norm)
+    shared = index.has_gram[:, [index.gram_column[g] for g in grams if g in index.gram_column]].sum(axis=1)
+    # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
+    # Dice (so that a short label does not win inside a long sentence).
+    coverage = shared / index.gram_count
+    dice = 2 * shared / (len(grams) + index.gram_count)
+    score = 0.5 * coverage + 0.5 * dice
+    # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up. difflib's
+    # quick_ratio bound (shared characters) decides whom the alignment is paid for.
+    near = (np.abs(index.length - len(norm)) <= 3) & (score < 0.8)
+    if near.any():
+        counts = [(index.char_column[ch], n) for ch, n in Counter(norm).items() if ch in index.char_column]
+        shared_chars = (np.minimum(index.char_count[:, [c for c, _ in counts]], [n for _, n in counts]).sum(axis=1)
+                        if counts else np.zeros(len(index.entries), dtype=np.int64))
+        for row in np.flatnonzero(near & (2 * shared_chars / (len(norm) + index.length) >= 0.6)):
+            aligned = difflib.SequenceMatcher(None, norm, index.entries[row].text, autojunk=False).ratio()
+            score[row] = max(score[row], aligned)
     scores: dict[str, tuple[float, str]] = {}
-    for e in candidates:
-        shared = len(grams & e.grams)
-        # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
-        # Dice (so that a short label does not win inside a long sentence).
-        coverage = shared / len(e.grams)
-        dice = 2 * shared / (len(grams) + len(e.grams))
-        score = 0.5 * coverage + 0.5 * dice
-        if abs(len(norm) - len(e.text)) <= 3 and score < 0.8:
-            # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up.
-            score = max(score, _char_ratio(norm, chars, e))
-        if not score:
-            continue
-        if score > scores.get(e.category, (0.0, ""))[0]:
-            scores[e.category] = (score, e.text)
+    for row in np.flatnonzero(score):
+        e = index.entries[row]
+        if score[row] > scores.get(e.category, (0.0, ""))[0]:
+            scores[e.category] = (float(score[row]), e.text)
     if not scores:
         return Match(NONE, 1.0, "ngram")
     ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
