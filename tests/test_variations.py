@@ -62,3 +62,27 @@ def test_a_row_whose_label_is_lost_never_leaves_its_values_silently_on_a_neighbo
                 silent.append((seed, key, value, got["fields"][key]))
     assert tried >= 30
     assert not silent, silent
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f != "html"])
+def test_table_3_ends_at_table_4s_heading(form):
+    # 其他 and 总计 head table 4's columns too: with table 3's own （七）总计 unreadable and table 4's 其他结果
+    # broken in two, they must not be taken for table 3's rows (nor table 4's cells for theirs).
+    from xxgk.extract import extract_text
+
+    misplaced, silent, tried = [], [], 0
+    for seed in range(16):
+        text, record = lost_label_report(seed, form, "requests", row="total")
+        if text is None or "其他结果" not in text:
+            continue
+        tried += 1
+        text = text.replace("其他结果", "其他\n结果")
+        heading_line = next(n for n, line in enumerate(text.splitlines(), 1) if "行政复议、行政诉讼情况" in line)
+        got = extract_text(text, f"lost-total-{seed}")
+        misplaced += [(seed, key) for key, cell in got["cells"].items()
+                      if key.startswith("requests.") and (cell.get("line") or 0) > heading_line]
+        silent += [(seed, key) for key, value in record["fields"].items() if got["fields"][key] != value
+                   and got["cells"][key]["kind"] not in ("missing", "ambiguous") and got["cells"][key]["confidence"] >= 0.9]
+    assert tried >= 12
+    assert not misplaced, misplaced
+    assert not silent, silent

@@ -75,6 +75,12 @@ def recover(tokens: list[Token]) -> Recovery:
     matches = classify_tokens(tokens)
     warnings: list[str] = []
     t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, len(tokens))
+    # Table 4's heading closes table 3: past it, 总计 and 其他 are table 4's column heads, not table 3's rows
+    # (a table 3 whose own （七）总计 is unreadable would otherwise take table 4's 总计 and its cells).
+    t4_heading = next((i for i, m in sorted(matches.items()) if t3 and i > t3[0].index
+                       and m.category == "section.appeals" and m.confidence >= 0.9), None)
+    if t4_heading is not None and t3[-1].index > t4_heading:
+        t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, t4_heading)
     t3_lo = t3[0].index if t3 else len(tokens)
     t2 = find_rows(tokens, matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)

@@ -85,13 +85,15 @@ def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templ
 UNREADABLE = "■■■■"
 
 
-def lost_label_report(seed: int, form: str, table: str = "disclosure") -> tuple[str | None, dict]:
-    """A noise-free report in ``form`` whose one row label of ``table`` is unreadable (its values still
-    printed), and its record; the text is None when that label is not printed whole in this form."""
+def lost_label_report(seed: int, form: str, table: str = "disclosure", row: str | None = None) -> tuple[str | None, dict]:
+    """A noise-free report in ``form`` whose one row label of ``table`` (``row``, or one drawn) is unreadable
+    (its values still printed), and its record; the text is None when that label is not printed whole in
+    this form."""
     rng = random.Random(seed)
     template = rng.choice(["2019", "2021"])
     record = random_record(template, rng)
-    label = rng.choice(schema.template(template).rows_of(table)).label.split(" ")[-1]
+    rows = [r for r in schema.template(template).rows_of(table) if row is None or r.row == row]
+    label = rng.choice(rows).label.split(" ")[-1]
     text = render(record, form, rng, noise=0.0)
     return (text.replace(label, UNREADABLE) if label in text else None), record
 
