@@ -193,9 +193,12 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     line_of = {a.row: tokens[a.index].line for a in anchors}
     chosen = _choose(candidates, by_row, rules)
     against_the_grain: set[str] = set()
-    if result.missing_rows:
-        beside = _neighbours_of_missing(row_specs, candidates)
-        against_the_grain = (_beside_missing(row_specs, candidates, _against_the_grain(anchors, orientations))
+    # A row found but with no reading that fits (its label read, its cells taken by a neighbour) is as
+    # lost as a row not found.
+    read = {row for row, found in candidates.items() if found}
+    if len(read) < len(by_row):
+        beside = _neighbours_of_missing(row_specs, read)
+        against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi))
     for row, spec in by_row.items():
@@ -209,8 +212,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                 cell = cells[key]
                 if cell.value is not None and cell.confidence > UNSURE_ORDER:
                     cell.confidence = UNSURE_ORDER
-                    cell.note = ("beside a row not found, and read against the table's order, past unreadable "
-                                 "text, or with a whole row on either side: the cells may be that row's")
+                    cell.note = ("beside a row not found or not read, and read against the table's order, past "
+                                 "unreadable text, or with a whole row on either side: the cells may be that row's")
 
 
 # Next to a row not found, a row whose cells were taken from the side opposite to the rest of its table,
