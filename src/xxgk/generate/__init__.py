@@ -85,7 +85,8 @@ def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templ
 UNREADABLE = "■■■■"
 
 
-def lost_label_report(seed: int, form: str, table: str = "disclosure", row: str | None = None) -> tuple[str | None, dict]:
+def lost_label_report(seed: int, form: str, table: str = "disclosure",
+                      row: str | None = None) -> tuple[str | None, dict]:
     """A noise-free report in ``form`` whose one row label of ``table`` (``row``, or one drawn) is unreadable
     (its values still printed), and its record; the text is None when that label is not printed whole in
     this form."""
