@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from xxgk import schema
 from xxgk.cli import app
 from xxgk.extract import NotAReport, extract_file, extract_text
+from xxgk.meta import read_meta
 from xxgk.read import ReadError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +137,29 @@ def test_full_width_digits_and_page_furniture_inside_a_table():
     text = "某镇2020年政府信息公开工作年度报告\n" + "\n".join(lines).replace("1", "１")
     f = extract_text(text)["fields"]
     assert f["requests.new.natural_person"] == 1 and f["requests.total.total"] == 1
+
+
+
+PROSE = ("本报告根据《中华人民共和国政府信息公开条例》要求编制。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+         "如对本报告有疑问，请与{office}联系。{year}年，{body}深入贯彻落实条例。")
+
+
+@pytest.mark.parametrize("page,issuer,year", [
+    ("当前位置: 首页 > 政务公开 > 年度报告 【字体：大 中 小】 政府信息公开工作年度报告 遵义市汇川区人民政府 "
+     "2022年12月31日 " + PROSE.format(office="遵义市汇川区人民政府办公室", year=2022, body="本机关"),
+     "遵义市汇川区人民政府", 2022),
+    ("您当前的位置：首页 » 政务公开 » 年度报告湄潭县2020年政府信息公开工作年度报告发布时间:2021-01-18 10:20 "
+     + PROSE.format(office="湄潭县人民政府办公室", year=2020, body="湄潭县人民政府"), "湄潭县人民政府", 2020),
+    ("首页 > 政务公开 > 政府信息公开年报 【打印】【关闭】政府信息公开工作年度报告汉中市人民政府办公室 2021年1月28日 "
+     + PROSE.format(office="汉中市人民政府办公室", year=2020, body="我办"), "汉中市人民政府办公室", 2020),
+    ("法定主动公开内容 » 政府信息公开工作年度报告字号：大 中 小2021年安康市财政局政府信息公开工作年度报告 "
+     + PROSE.format(office="安康市财政局办公室", year=2021, body="我局"), "安康市财政局", 2021),
+    ("宁波市海曙区人民政府2020年政府信息公开工作年度报告 "
+     + PROSE.format(office="海曙区人民政府办公室", year=2020, body="海曙区人民政府"), "宁波市海曙区人民政府", 2020),
+])
+def test_issuer_is_read_past_page_widgets_and_breadcrumbs_glued_to_the_title(page, issuer, year):
+    meta = read_meta(page)
+    assert (meta.issuer, meta.year) == (issuer, year)
 
 
 # ---------------------------------------------------------------------------------------------- bad input

@@ -29,11 +29,14 @@ class Meta:
     issuer_source: str
 
 
+_WIDGET = re.compile(r"【[^】]{0,12}】|(?:字号|字体)\s*[:：]?\s*大\s*中\s*小")   # 【打印】【关闭】, 字号：大 中 小
+
+
 def _clean(line: str) -> str:
-    return _MARKUP.sub("", normalize_chars(line)).strip(" \t\u3000\"“”《》")
+    return _MARKUP.sub("", _WIDGET.sub(" ", normalize_chars(line))).strip(" \t\u3000\"“”《》")
 
 
-_TITLE = re.compile(r"(?P<pre>[^\s»>|/:：;{}\"'#\[\]<（(《》〈〉，,。、]{0,40}?)(?:[（(]?(?P<year>20[0-4]\d)\s*年度?[）)]?)?\s*"
+_TITLE = re.compile(r"(?P<pre>[^\s»>|/:：;{}\"'#\[\]<（(《》〈〉，,。、【】]{0,40}?)(?:[（(]?(?P<year>20[0-4]\d)\s*年度?[）)]?)?\s*"
                     r"(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)(?!格式)")
 _LEADING_YEAR = re.compile(r"^[（(]?(20[0-4]\d)\s*年度?[）)]?")
 
@@ -49,6 +52,16 @@ def read_meta(text: str) -> Meta:
             found_year = int(m.group("year")) if m.group("year") else (int(lead.group(1)) if lead else None)
             if lead:
                 pre = pre[lead.end():]
+            inner = _INNER_YEAR.search(pre)
+            if inner and _org_line(pre[inner.end():]):
+                # 字号：大 中 小2021年安康市财政局…: a widget's last word glued before the year and the issuer.
+                found_year, pre = found_year or int(inner.group(1)), pre[inner.end():]
+            if len(pre) >= 2 and not _org_line(pre):
+                # A breadcrumb glued to the title (年度报告政府信息公开工作年度报告): an issuer written right
+                # after the title or on the next line is the better reading.
+                named = _issuer_after(line[m.end():]) or (lines[i + 1] if i + 1 < len(lines)
+                                                          and _org_line(lines[i + 1]) else "")
+                pre = named or pre
             if len(pre) >= 2 or found_year:
                 title, issuer, year, title_index = m.group(0).strip(), pre, found_year, i
                 break
@@ -57,10 +70,9 @@ def read_meta(text: str) -> Meta:
                 # A page title: "site | issuer | 政府信息公开工作年度报告".
                 title, issuer, year, title_index = m.group(0).strip(), before[-1], None, i
                 break
-            after = [re.split(r"20[0-4]\d\s*年|发布时间|来源", a)[0] for a in line[m.end():].split()[:1]]
-            if after and _org_line(after[0]):
+            if _issuer_after(line[m.end():]):
                 # A bare title with the issuer right after it on the same line (one-line pages).
-                title, issuer, year, title_index = m.group(0).strip(), after[0], None, i
+                title, issuer, year, title_index = m.group(0).strip(), _issuer_after(line[m.end():]), None, i
                 break
             if i + 1 < len(lines) and _org_line(lines[i + 1]):
                 title, issuer, year, title_index = m.group(0).strip(), lines[i + 1], None, i
@@ -78,6 +90,16 @@ def read_meta(text: str) -> Meta:
     if issuer_source == "title" and title_index is not None and issuer == lines[min(title_index + 1, len(lines) - 1)]:
         issuer_source = "line after the title"
     return Meta(title, year, issuer, year_source, issuer_source)
+
+
+_BARE_TITLE = re.compile(r"^(?:政府)?(?:信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)")
+_INNER_YEAR = re.compile(r"(20[0-4]\d)\s*年度?")
+
+
+def _issuer_after(rest: str) -> str:
+    """The issuer written right after a bare title on the same line, or ""."""
+    after = [re.split(r"20[0-4]\d\s*年|发布时间|来源", _BARE_TITLE.sub("", a))[0] for a in rest.split()[:1]]
+    return after[0] if after and _org_line(after[0]) else ""
 
 
 def _year(lines, title_index, text) -> tuple[int | None, str]:
@@ -101,11 +123,19 @@ def _year(lines, title_index, text) -> tuple[int | None, str]:
     return None, "not found"
 
 
+_PLACE_CHAR = re.compile(r"[省市区县旗州盟镇乡]")
+
+
 def _drop_glued_junk(issuer: str, text: str) -> str:
-    """Page widgets glued before a title (字号：大 中 小佛山市…): trust the name the text repeats."""
-    for _ in range(2):
-        if len(issuer) > 3 and text.count(issuer) == 1 and text.count(issuer[1:]) > 1:
-            issuer = issuer[1:]
+    """Page widgets and breadcrumbs glued before a title (字号：大 中 小佛山市…, 年度报告潍坊市…): trust the name
+    the text repeats. More than two characters are cut only when they hold no place name (宁波市 stays before
+    海曙区人民政府 however often the text says 海曙区人民政府 alone)."""
+    if len(issuer) <= 3 or text.count(issuer) != 1:
+        return issuer
+    for cut in range(1, min(7, len(issuer) - 2)):
+        rest = issuer[cut:]
+        if text.count(rest) > 1 and (cut <= 2 or not _PLACE_CHAR.search(issuer[:cut])):
+            return rest
     return issuer
 
 
