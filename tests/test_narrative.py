@@ -61,6 +61,14 @@ def test_a_prose_figure_changed_is_flagged(seed):
     wrong = [c for c in result["checks"] if c["kind"] == "prose" and c["ok"] is False]
     assert result["verdict"] == "inconsistent"
     assert len(wrong) == 1 and wrong[0]["severity"] == "error" and wrong[0]["printed"] == int(m.group(1)) + 2
+    # the table's numbers stay the document's; the cells the prose disputes are marked unsure, and only they
+    original = extract_text(text)
+    assert result["fields"] == original["fields"]
+    disputed_rows = {k.rsplit(".", 1)[0] for k in wrong[0]["cells"]}
+    unsure = {k for k, c in result["cells"].items() if c["confidence"] < 0.9 and c["value"] is not None}
+    assert unsure == {k for k, c in original["cells"].items()
+                      if (k.rsplit(".", 1)[0] in disputed_rows or c["confidence"] < 0.9) and c["value"] is not None}
+    assert all("prose says" in result["cells"][k]["note"] for k in wrong[0]["cells"])
 
 
 

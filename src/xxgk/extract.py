@@ -46,6 +46,7 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
     statements = narrative.read_statements(doc.text)
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
                                             {k: c.value for k, c in hybrid.items()}, statements)
+    _doubt_rows_the_prose_disputes(recovered.cells, checks)
     warnings = list(recovered.warnings)
     if info.year is None:
         warnings.append("year not found in the title or text")
@@ -61,6 +62,22 @@ def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
         template_evidence={**recovered.template_evidence, "year_source": info.year_source,
                            "issuer_source": info.issuer_source},
         warnings=warnings, hybrid_other_row=recovered.hybrid_other_row)
+
+
+# A row whose figure the report's own prose contradicts (not loosely: one number, no other scope) may be another
+# row's cells, read in a scrambled order whose sums still hold: its cells keep their values, marked unsure.
+DISPUTED_BY_PROSE = 0.6
+
+
+def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
+    for c in checks:
+        if c.kind != "prose" or c.ok is not False or c.severity != "error":
+            continue
+        rows = {key.rsplit(".", 1)[0] for key in c.cells}
+        for key, cell in cells.items():
+            if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
+                cell.confidence = DISPUTED_BY_PROSE
+                cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
 
 
 def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | None = None,
