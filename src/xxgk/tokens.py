@@ -147,16 +147,17 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 def _glued_slash_marks(text: str) -> str:
     """Space out the / marks of blank cells glued to their row (规章/0/规范性文件//0, 事项0/38), so that they
-    and the numbers beside them read as cells; a / between two words (本年增/减), in a date (2024/1/2), a
-    URL or a page number (3/12) stays as it is."""
+    and the numbers beside them read as cells (行政许可 0/1119其他…); a / between two words (本年增/减), in a
+    date (2024/1/2), a URL or a page number (3/12, 第3/12页) stays as it is."""
     def spaced(m: re.Match) -> str:
         before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
         cjk_before, cjk_after = bool(_CJK_CHAR.match(before)), bool(_CJK_CHAR.match(after))
         if before.isdigit() and after.isdigit():
-            left = re.search(r"\d+$", text[:m.start()])
-            label_end = text[left.start() - 1:left.start()]
-            glued_to_label = bool(_CJK_CHAR.match(label_end)) and label_end != "第"
-            if m.group() != "/" or not glued_to_label or re.match(r"\d+/", text[m.end():]):
+            left, right = re.search(r"\d+$", text[:m.start()]), m.end() + re.match(r"\d+", text[m.end():]).end()
+            label_end, label_start = text[left.start() - 1:left.start()], text[right:right + 1]
+            glued_to_label = ((bool(_CJK_CHAR.match(label_end)) and label_end != "第")
+                              or (bool(_CJK_CHAR.match(label_start)) and label_start not in "页年月日号"))
+            if m.group() != "/" or not glued_to_label or label_start == "/":
                 return m.group()     # 2024/1/2, 3/12: a date or a page, unless glued to a row's label
         elif not ((before.isdigit() and (cjk_after or not after.strip(_WS)))
                   or (after.isdigit() and (cjk_before or not before.strip(_WS)))
