@@ -77,6 +77,51 @@ def test_values_before_their_labels_are_read_as_pdf_order():
     assert record["fields"]["requests.carried_forward.total"] == 0
 
 
+def test_pdf_label_wrapped_around_its_values_after_a_blank_line_keeps_only_its_own_cells():
+    # PDF text: 二、上年 / (blank line) / its values / 结转政府信息公开申请数量, then two rows whose values come
+    # before their labels. The blank line ends the label's first line; it does not divide the run of cells
+    # the wrapped row shares with the next (which would give the wrapped row none and shift the next rows).
+    rows = _consistent_table3([2, 1, 0, 0, 0, 1, 4])
+    rows["carried_over"] = [1, 0, 0, 0, 0, 0, 1]
+    rows["granted"] = rows["total"] = [3, 1, 0, 0, 0, 1, 5]
+    labels = {r.row: r.label.split(" ")[-1] for r in schema.template("2019").rows_of("requests")}
+    printed = {row: "\n".join(str(v) for v in cells) for row, cells in rows.items()}
+    body = []
+    for row in rows:
+        if row == "carried_over":
+            body.append(f"{labels[row][:4]}\n\n{printed[row]}\n{labels[row][4:]}")
+        elif row in ("granted", "partially_granted"):
+            body.append(f"{printed[row]}\n{labels[row]}")
+        else:
+            body.append(f"{labels[row]}\n{printed[row]}")
+    text = ("某县2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" + "\n".join(body)
+            + "\n五、存在的主要问题及改进情况\n无")
+    record = extract_text(text)
+    for row in ("new", "carried_over", "granted", "partially_granted", "denied_state_secret"):
+        assert [record["fields"][f"requests.{row}.{c}"] for c in schema.APPLICANT_COLUMNS] == rows[row], row
+
+
+def test_wrapped_table2_label_is_not_read_as_a_table3_row():
+    # 其他对外管理服务事项 printed as 其他 / 对外管理服务 with the values before the labels (PDF order): 其他
+    # alone is table 3's row name, but between table 2's rows it must not cut 对外管理服务 off from its values,
+    # which 行政许可 would then take in place of its own.
+    text = "\n".join([
+        "某区2020年政府信息公开工作年度报告", "二、主动公开政府信息情况",
+        "第二十条第（一）项", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量",
+        "规章", "0", "0", "0", "规范性文件", "2", "2", "9",
+        "第二十条第（五）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+        "3", "1", "5", "行政许可", "17", "-2", "40", "其他", "对外管理服务",
+        "第二十条第（六）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+        "行政处罚", "33", "5", "38", "行政强制", "14", "2", "12",
+        "第二十条第（八）项", "信息内容", "上一年项目数量", "本年增/减", "行政事业性收费", "0", "0",
+        "三、收到和处理政府信息公开申请情况"])
+    record = extract_text(text)
+    columns = ("previous", "change", "decisions")
+    assert [record["fields"][f"disclosure.licensing.{c}"] for c in columns] == [3, 1, 5]
+    assert [record["fields"][f"disclosure.other_services.{c}"] for c in columns] == [17, -2, 40]
+    assert [record["fields"][f"disclosure.penalties.{c}"] for c in columns] == [33, 5, 38]
+
+
 def test_digits_run_together_are_split_by_the_sums_and_say_so():
     rows = _consistent_table3([64, 0, 0, 2, 0, 4, 70])
     text = "某市2021年政府信息公开工作年度报告 " + _table3_rows(rows, "").replace("\n", "") + " 五、存在的主要问题及改进情况"

@@ -338,11 +338,16 @@ def place_rows(tokens, matches, anchors, widths, hi):
 
 
 def _split_point(run: list[Token], n: int) -> int:
-    """Where a run of cells shared by two rows divides: at its first row break, else after n cells."""
+    """Where a run of cells shared by two rows divides: at its first row break after a cell, else after n
+    cells. A break before any cell divides nothing: it ends the label's own line (一、本年新收政府 / 87 0 … /
+    信息公开申请数量, the label wrapped around the first row's values)."""
+    seen = 0
     for i, t in enumerate(run):
-        if t.kind == BREAK:
+        if t.kind == BREAK and seen:
             return i
-    return n
+        seen += t.kind != BREAK
+    cells = [i for i, t in enumerate(run) if t.kind != BREAK]
+    return cells[n - 1] + 1 if 0 < n <= len(cells) else n
 
 
 def _first_cells(run: list[Token], n: int) -> list[Token]:

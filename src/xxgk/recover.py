@@ -83,6 +83,13 @@ def recover(tokens: list[Token]) -> Recovery:
         t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, t4_heading)
     t3_lo = t3[0].index if t3 else len(tokens)
     t2 = find_rows(tokens, matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo)
+    # Between table 2's rows a label is table 2's: a wrapped 其他 / 对外管理服务 is not table 3's 其他, and
+    # read as that it would end a row's cells at a label that names no row.
+    if t2:
+        in_table2 = allowed_categories("disclosure")
+        for i, m in matches.items():
+            if t2[0].index < i < t2[-1].index and m.category != "none" and m.category not in in_table2:
+                matches[i] = match_label(tokens[i].text, in_table2)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
     # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
     for i, m in matches.items():
