@@ -175,6 +175,25 @@ def test_slash_marks_glued_to_labels_and_numbers_are_blank_cells():
                     "other_services": [0, 0, 38], "penalties": [5, 12, 545], "coercive_measures": [0, 0, 7]}
 
 
+def test_blank_marks_of_a_glued_row_set_off_from_its_label_are_cells():
+    # One-line scrapes whose row bodies run together but stand a space apart from their labels: a "/" between
+    # two numbers (许可 0/5469) and "-" marks glued to the next row's label (许可 -第二十条…) are blank cells.
+    text_2019 = ("XX县2019年政府信息公开工作年度报告 二、主动公开政府信息情况第二十条第（一）项信息内容 本年新制作数量 "
+                 "本年新公开数量 对外公开总数量 规章 0 / /规范性文件 / / 246 第二十条第（五）项 信息内容上一年项目数量 "
+                 "本年增/减处理决定数量行政许 可 0/5469其他对外管理服务事项 55 1 482第二十条第（六）项 信息内容上一年项目数量 "
+                 "本年增/减 处理决定数量 行政处罚 / 0 / 行政强制 / / / 三、收到和处理政府信息公开申请情况")
+    f = extract_text(text_2019)["fields"]
+    assert [f[f"disclosure.licensing.{c}"] for c in ("previous", "change", "decisions")] == [0, 0, 5469]
+    assert [f[f"disclosure.other_services.{c}"] for c in ("previous", "change", "decisions")] == [55, 1, 482]
+    text_2021 = ("XX县2021年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第(一)项 信息内容 本年制发件数 "
+                 "本年废止件数 现行有效件数 规章0--行政规范性文件 - - 8第二十条第(五)项 信息内容 本年处理决定数量 行政许可 -"
+                 "第二十条第(六)项 信息内容 本年处理决定数量 行政处罚 171 行政强制 -第二十条第(八)项 信息内容 本年收费金额 "
+                 "行政事业性收费 192.235万元 三、收到和处理政府信息公开申请情况")
+    f = extract_text(text_2021)["fields"]
+    assert [f["disclosure.rules.issued"], f["disclosure.rules.repealed"], f["disclosure.rules.in_force"]] == [0, 0, 0]
+    assert [f[f"disclosure.{row}.decisions"] for row in ("licensing", "penalties", "coercive_measures")] == [0, 171, 0]
+
+
 def test_full_width_digits_and_page_furniture_inside_a_table():
     rows = _consistent_table3([1, 0, 0, 0, 0, 0, 1])
     lines = _table3_rows(rows, "\n").split("\n")

@@ -109,3 +109,27 @@ def test_a_row_whose_label_is_read_but_whose_cells_a_neighbour_took_leaves_that_
         silent += [(seed, key) for key in silent_cells(record, got, "disclosure.")]
     assert tried >= 25
     assert not silent, silent
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f != "html"])
+def test_a_hybrids_garbled_single_other_row_is_not_read_as_a_2021_sub_row(form):
+    # A hybrid prints the 2019 table 3's single （六）其他处理 row; with an OCR slip (处理 -> 处埋) the dictionary
+    # is unsure of it, and a grid that repeats the merged cell (| （六）其他处埋 | （六）其他处埋 |) must not have its
+    # second copy read as 3.其他 — which would turn the hybrid into a 2021 report with that row's cells.
+    import random
+
+    from xxgk.extract import extract_text
+    from xxgk.generate import random_record, render
+
+    silent, tried = [], 0
+    for seed in range(12):
+        rng = random.Random(seed)
+        record = random_record("2021", rng, hybrid=True)
+        text = render(record, form, rng, noise=0.0)
+        if "其他处理" not in text:
+            continue
+        tried += 1
+        got = extract_text(text.replace("其他处理", "其他处埋"), f"hybrid-slip-{seed}")
+        silent += [(seed, key) for key in silent_cells(record, got, "requests.")]
+    assert tried >= 10
+    assert not silent, silent

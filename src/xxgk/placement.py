@@ -129,7 +129,7 @@ def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[
     return out
 
 
-_DASH_RUN = re.compile(r"[—－]{2,6}")
+_DASH_RUN = re.compile(r"[—－-]{2,6}")
 
 
 class _Run:

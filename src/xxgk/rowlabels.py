@@ -170,6 +170,13 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
         for i in range(prev.index + 1, nxt.index):
             if not missing or tokens[i].kind != LABEL or i in used:
                 continue
+            last = out[-1]
+            if (last.index > prev.index and tokens[i].text == tokens[last.index].text
+                    and not any(t.kind in (VALUE, BLANK) for t in tokens[last.index + 1:i])):
+                # A merged cell repeated (Markdown, HTML grids: | 三、… | （六）其他处埋 | （六）其他处埋 |) is the
+                # row just read again, not the next missing row: keep the copy next to the values.
+                out[-1] = Anchor(i, last.row, last.match)
+                continue
             current = matches.get(i)
             if current is not None and current.category != "none" and (
                     current.confidence >= (0.5 if current.category.startswith(table + ".") else 0.9)):

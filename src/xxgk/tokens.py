@@ -33,7 +33,11 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
 # an e-mail, a phone number or a code.
 _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)"
                          r"(?:(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
-                         r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w])|/(?=\s|$)|(?<=\s)/)")
+                         r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w])|/(?=\s|$)|(?<=\s)/"
+                         # a hyphen mark glued to a label on one side only (行政许可 -第二十条…, 规章0--行政规范性
+                         # 文件): a hyphen joining two words (增-减), digits (a date, a phone number, a range) or
+                         # letters stays
+                         r"|(?<=[\s\d])-{1,6}(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])-{1,6}(?=\s|$))")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
 
@@ -146,18 +150,20 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 def _glued_slash_marks(text: str) -> str:
-    """Space out the / marks of blank cells glued to their row (规章/0/规范性文件//0, 事项0/38), so that they
+    """Space out the / marks of blank cells glued to their row (规章/0/规范性文件//0, 事项0/38, 许可 0/54), so that they
     and the numbers beside them read as cells (行政许可 0/1119其他…); a / between two words (本年增/减), in a
     date (2024/1/2), a URL or a page number (3/12, 第3/12页) stays as it is."""
     def spaced(m: re.Match) -> str:
         before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
         cjk_before, cjk_after = bool(_CJK_CHAR.match(before)), bool(_CJK_CHAR.match(after))
         if before.isdigit() and after.isdigit():
+            # A row's label ends just before the left number, or a space before it (行政许 可 0/5469其他…: a glued
+            # row body set off from its label), or the next label starts right after the right number.
             left, right = re.search(r"\d+$", text[:m.start()]), m.end() + re.match(r"\d+", text[m.end():]).end()
-            label_end, label_start = text[left.start() - 1:left.start()], text[right:right + 1]
+            label_end, label_start = text[:left.start()].rstrip(_WS)[-1:], text[right:right + 1]
             glued_to_label = ((bool(_CJK_CHAR.match(label_end)) and label_end != "第")
-                              or (bool(_CJK_CHAR.match(label_start)) and label_start not in "页年月日号"))
-            if m.group() != "/" or not glued_to_label or label_start == "/":
+                              or bool(_CJK_CHAR.match(label_start)))
+            if m.group() != "/" or not glued_to_label or (label_start and label_start in "/页年月日号"):
                 return m.group()     # 2024/1/2, 3/12: a date or a page, unless glued to a row's label
         elif not ((before.isdigit() and (cjk_after or not after.strip(_WS)))
                   or (after.isdigit() and (cjk_before or not before.strip(_WS)))
