@@ -294,3 +294,26 @@ def test_cli_reads_stdin_and_writes_stdout():
     assert result.exit_code == 0
     record = json.loads(result.output)
     assert record["template"] == "2021" and record["fields"]["requests.new.total"] == 8
+
+
+def test_a_lost_row_on_a_one_line_page_leaves_the_rows_after_it_their_own_values():
+    # 行政许可 garbled and fused with the column heads before it: its values (3 0 415) print clean between that
+    # heading and the next label, while the rows after it run theirs together. Every value after a label on
+    # this one line is that label's; none may take the lost row's.
+    text = ("XX区2019年政府信息公开工作年度报告 二、主动公开政府信息情况第二十条第（一）项信息内容 本年新制作数量 "
+            "本年新公开数量 对外公开总数量规章 0 0 0 规范性文件 2 2 268 第二十条第（五）项 信息内容上一年项目数量 "
+            "本年增（减） 本年处理决定数量政许可 3 0 415 其他对外管理服务事项 00 0 第二十条第（六）项信息内容上一年项目数量 "
+            "本年增（减） 本年处理决定数量行政处罚 86 -12 0 行政强制 21 05 第二十条第（八）项信息内容 上一年项目数量 "
+            "本年增（减） 行政事业性收费 00 第二十条（九）项信息内容采购项目数量采购总金额（万元） 政府集中采购 00 "
+            "三、收到和处理政府信息公开申请情况")
+    record = extract_text(text)
+    read = {row: [record["fields"][f"disclosure.{row}.{column}"] for column in columns]
+            for row, columns in (("other_services", ("previous", "change", "decisions")),
+                                 ("penalties", ("previous", "change", "decisions")),
+                                 ("coercive_measures", ("previous", "change", "decisions")),
+                                 ("fees", ("previous", "change")))}
+    assert read == {"other_services": [0, 0, 0], "penalties": [86, -12, 0], "coercive_measures": [21, 0, 5],
+                    "fees": [0, 0]}
+    assert all(record["cells"][f"disclosure.licensing.{c}"]["value"] is None
+               or record["cells"][f"disclosure.licensing.{c}"]["confidence"] < 0.9
+               for c in ("previous", "change", "decisions"))

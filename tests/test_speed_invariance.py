@@ -144,6 +144,8 @@ def reference_place_rows(tokens, matches, anchors, widths, hi):
                     after_fit = row_readings(cells_for(i, o_prev, "A", o_next), widths[i])
                     if after_fit and min(p for p, _ in after_fit) == 0:
                         score -= 1.5
+                    elif after_fit:
+                        score -= 2.5
                 if o != "A" and not (shared[i] and o_next == "B") and any(t.kind == VALUE for t in after[i]):
                     score -= 1
                 if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):

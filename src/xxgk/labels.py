@@ -103,6 +103,60 @@ def strip_numbering(text: str) -> str:
     return text
 
 
+# A row's numbering: 一、/（一） the rows and outcome groups of table 3, 1./(1) the sub-rows under a group.
+# Found anywhere in a label (a group heading glued before it); the last one is nearest the row's words.
+# 第二十条第（五）项 cites an article, and numbers no row.
+_ORDINAL = re.compile(r"(?<!第)[(（](?P<p>[一二三四五六七八九十]{1,3}|[0-9]{1,2})[)）]"
+                      r"|(?<![一二三四五六七八九十第])(?P<c>[一二三四五六七八九十]{1,3})、"
+                      r"|(?<![0-9.．])(?P<a>[0-9]{1,2})\s*[.、．](?![0-9])")
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _ordinal_value(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    tens, _, units = numeral.rpartition("十")
+    if "十" not in numeral:
+        return _CHINESE_DIGITS.get(numeral, 0)
+    return (_CHINESE_DIGITS.get(tens, 0) if tens else 1) * 10 + _CHINESE_DIGITS.get(units, 0)
+
+
+def ordinals(text: str) -> list[tuple[int, str]]:
+    """The ordinals a label is numbered with, in order, each with the words after it: 3 and 1 in
+    （三）不予公开 1.属于国家秘密."""
+    text = normalize_chars(text)
+    marks = list(_ORDINAL.finditer(text))
+    return [(_ordinal_value(m.group(m.lastgroup)), text[m.end():]) for m in marks]
+
+
+@lru_cache(maxsize=None)
+def _official_numbering(category: str) -> tuple[tuple[int, ...], int]:
+    """Ordinals of a row's official label, its group heading's first (（六）其他处理 3.其他 is (6, 3)), and
+    the length of its words."""
+    for t in schema.TEMPLATES:
+        for r in schema.template(t).rows:
+            if r.category == category:
+                return tuple(n for n, _ in ordinals(r.label)), len(normalize_label(r.label))
+    return (), 0
+
+
+def numbering_fits(text: str, category: str) -> bool:
+    """False when the label's numbering is not the row's: neither its own ordinal nor that of a heading that
+    could be glued right before it (the heading of a group whose first sub-row it is). （六）其他… is the head
+    （六）其他处理 or its sub-row 1., never its sub-row 3.其他.
+
+    A numeral followed by more words than the row's whole label numbers something else (a section heading
+    glued before the row: 三、收到和处理政府信息公开申请情况 … 本年新收申请数量) and says nothing."""
+    printed = ordinals(text)
+    official, length = _official_numbering(category)
+    if not printed or not official:
+        return True
+    last, words = printed[-1]
+    if len(normalize_label(words)) > length + 2:
+        return True
+    return any(o == last and all(below == 1 for below in official[k + 1:]) for k, o in enumerate(official))
+
+
 @lru_cache(maxsize=1)
 def _to_simplified():
     import opencc

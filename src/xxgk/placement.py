@@ -317,6 +317,11 @@ def place_rows(tokens, matches, anchors, widths, hi):
                         after_fit = readings_of(i, o_prev, "A", o_next)
                         if after_fit and min(p for p, _ in after_fit) == 0:
                             score -= 1.5
+                        elif after_fit:
+                            # Even when they read only with digits cut apart (0034, 13 01): the clean run
+                            # before the label is then a lost row's, and taking it would shift every row
+                            # after by one.
+                            score -= 2.5
                     score -= unclaimed(i, o, o_next)
                     if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
                         score -= 1    # values between the header and the first label belong to someone

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import schema
 from .label_stages import LEARNED_STAGES, model_match, second_opinion
-from .labels import Match, match_label, normalize_label
+from .labels import Match, match_label, normalize_label, numbering_fits
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
@@ -129,7 +129,8 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
 
     found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
              if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
-             and m.category.split(".", 1)[1] in order]
+             and m.category.split(".", 1)[1] in order
+             and (m.confidence >= 0.9 or numbering_fits(tokens[i].text, m.category))]
     if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= 0.6 for a in found):
         # The 2021 layout: （六）其他处理 only heads its three sub-rows, wherever PDF text put it.
         found = [a for a in found if a.row != "other"]
@@ -182,6 +183,9 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
                     current.confidence >= (0.5 if current.category.startswith(table + ".") else 0.9)):
                 continue
             allowed = frozenset(f"{table}.{r}" for r in missing)
+            # The label's numbering tells a row from its sub-rows when the words cannot (（六）其他外埋 is the
+            # head 其他处理 garbled, not the sub-row 3.其他).
+            allowed = frozenset(c for c in allowed if numbering_fits(tokens[i].text, c)) or allowed
             m = match_label(tokens[i].text, allowed)
             if m.category == "none":
                 m = _tail_match(tokens[i].text, allowed)
