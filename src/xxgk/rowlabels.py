@@ -129,8 +129,7 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
 
     found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
              if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
-             and m.category.split(".", 1)[1] in order
-             and (m.confidence >= 0.9 or numbering_fits(tokens[i].text, m.category))]
+             and m.category.split(".", 1)[1] in order]
     if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= 0.6 for a in found):
         # The 2021 layout: （六）其他处理 only heads its three sub-rows, wherever PDF text put it.
         found = [a for a in found if a.row != "other"]
