@@ -134,9 +134,11 @@ def _official_numbering(category: str) -> tuple[tuple[int, ...], int]:
     """Ordinals of a row's official label, its group heading's first (（六）其他处理 3.其他 is (6, 3)), and
     the length of its words."""
     for t in schema.TEMPLATES:
-        for r in schema.template(t).rows:
-            if r.category == category:
-                return tuple(n for n, _ in ordinals(r.label)), len(normalize_label(r.label))
+        try:
+            r = schema.template(t).row(category)
+        except KeyError:
+            continue
+        return tuple(n for n, _ in ordinals(r.label)), len(normalize_label(r.label))
     return (), 0
 
 

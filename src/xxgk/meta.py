@@ -70,9 +70,9 @@ def read_meta(text: str) -> Meta:
                 # A page title: "site | issuer | 政府信息公开工作年度报告".
                 title, issuer, year, title_index = m.group(0).strip(), before[-1], None, i
                 break
-            if _issuer_after(line[m.end():]):
+            if named := _issuer_after(line[m.end():]):
                 # A bare title with the issuer right after it on the same line (one-line pages).
-                title, issuer, year, title_index = m.group(0).strip(), _issuer_after(line[m.end():]), None, i
+                title, issuer, year, title_index = m.group(0).strip(), named, None, i
                 break
             if i + 1 < len(lines) and _org_line(lines[i + 1]):
                 title, issuer, year, title_index = m.group(0).strip(), lines[i + 1], None, i

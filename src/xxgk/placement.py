@@ -346,13 +346,11 @@ def _split_point(run: list[Token], n: int) -> int:
     """Where a run of cells shared by two rows divides: at its first row break after a cell, else after n
     cells. A break before any cell divides nothing: it ends the label's own line (一、本年新收政府 / 87 0 … /
     信息公开申请数量, the label wrapped around the first row's values)."""
-    seen = 0
-    for i, t in enumerate(run):
-        if t.kind == BREAK and seen:
-            return i
-        seen += t.kind != BREAK
     cells = [i for i, t in enumerate(run) if t.kind != BREAK]
-    return cells[n - 1] + 1 if 0 < n <= len(cells) else n
+    if cells:
+        return next((i for i in range(cells[0], len(run)) if run[i].kind == BREAK),
+                    cells[n - 1] + 1 if 0 < n <= len(cells) else n)
+    return n
 
 
 def _first_cells(run: list[Token], n: int) -> list[Token]:
