@@ -156,3 +156,55 @@ def test_a_hybrids_garbled_single_other_row_is_not_read_as_a_2021_sub_row(form, 
         silent += [(seed, key) for key in silent_cells(record, got, "requests.")]
     assert tried >= 8
     assert not silent, silent
+
+
+def _silent_after(form: str, template: str, printed: str, garbled: str, prefix: str, seeds: int = 40):
+    """Render records in ``form``, print ``garbled`` where ``printed`` stood, and list the silent cells."""
+    import random
+
+    from xxgk.extract import extract_text
+    from xxgk.generate import random_record, render
+
+    silent, tried = [], 0
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        record = random_record(template, rng)
+        text = render(record, form, rng, noise=0.0)
+        if printed not in text:
+            continue
+        tried += 1
+        got = extract_text(text.replace(printed, garbled), f"{form}-{seed}")
+        silent += [(seed, key) for key in silent_cells(record, got, prefix)]
+    return silent, tried
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+def test_a_shared_word_broken_off_a_garbled_label_is_joined_back(template):
+    # 2.其他法律行政法规禁止公开 broken after 其他 (a label of its own) with an OCR slip in the rest: the dictionary
+    # reads 去律行政法规禁止公开 alone better than the joint (its rivals for 其他 cost the joint its margin), so the
+    # row's anchor sat after 其他 and, in PDF order, took the next row's values.
+    silent, tried = _silent_after("pdf_scrambled", template, "2.其他法律行政法规禁止公开",
+                                  "2. 其他\n去律行政法规禁止公开", "requests.")
+    assert tried >= 25
+    assert not silent, silent
+
+
+@pytest.mark.parametrize("template", ["2019", "2021"])
+def test_a_garbled_first_row_ending_a_run_of_headings_is_not_read_as_the_second(template):
+    # On a one-line page 一、本年新收… ends the run of table 3's headings; garbled (本 lost, 量→最) and cut by a
+    # space, its last piece 府信息公开申请数最 ends both of the first two rows' labels, and the learned stages'
+    # pick between them (上年结转) outweighed the longer tail the dictionary reads as 本年新收.
+    silent, tried = _silent_after("one_line_glued", template, "一、本年新收政府信息公开申请数量",
+                                  "一.年新收政 府信息公开申请数最", "requests.")
+    assert tried >= 25
+    assert not silent, silent
+
+
+@pytest.mark.parametrize("form", ["cells_plain", "tab_rows", "one_line_spaced", "markdown", "html"])
+def test_money_converted_because_its_header_says_yuan_is_flagged(form):
+    # One dropped 万 turns 采购总金额（万元） into 采购总金额（元）: the figures are then divided by 10,000 on the header's
+    # word alone, so they are no longer the document's and must carry a flag.
+    for template, printed in (("2019", "采购总金额（万元）"), ("2021", "本年收费金额（单位：万元）")):
+        silent, tried = _silent_after(form, template, printed, printed.replace("万", ""), "disclosure.", seeds=12)
+        assert tried >= 8
+        assert not silent, (template, silent)

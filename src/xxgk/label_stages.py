@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import (NONE, SETTLED_BY, _NOT_LABEL, Match, _match_normalized, _SPACE, allowed_categories,
-                     match_label, normalize_chars, normalize_label, public_category, to_simplified)
+from .labels import (NONE, SETTLED_BY, _NOT_LABEL, Match, _bigrams, _match_normalized, _SPACE, allowed_categories,
+                     lexicon, match_label, normalize_chars, normalize_label, public_category, to_simplified)
 
 
 # Below this confidence (or when the cheap stages say "not a label" for want of a match) the learned
@@ -190,8 +190,17 @@ def second_opinion(text: str, m: Match) -> Match:
         said = _extractor_answer(text, norm)
     if said is None or said[0] in (NONE, m.category) or said[1] < SECOND_OPINION_WINS:
         return m
+    if not _words_for(norm, said[0], m.category):
+        return m    # 府信息公开申请数最 ends 本年新收… and 上年结转… alike: nothing in it can tell them apart
     SETTLED_BY[norm] = (said[2], True)
     return Match(said[0], SECOND_OPINION_CONFIDENCE, said[2], norm)
+
+
+def _words_for(norm: str, category: str, rival: str) -> bool:
+    """True when the text shares a character pair with ``category``'s wordings that none of ``rival``'s has."""
+    def pairs(name: str) -> frozenset:
+        return frozenset().union(*(e.grams for e in lexicon() if e.category == name))
+    return bool(_bigrams(norm) & (pairs(category) - pairs(rival)))
 
 
 REVIEWED_FROM = 0.5

@@ -418,6 +418,10 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules) -> d
     return out
 
 
+# A money cell converted from 元 because its column header says 元 (not the cell itself) is an unsure reading.
+CONVERTED_BY_HEADER = 0.85
+
+
 def _store_row(spec, pick, options, cells, label_line, yuan_header):
     if pick is None or (isinstance(pick, tuple) and pick[0] == "ambiguous"):
         readings = pick[1] if pick else [p for _, p in options]
@@ -440,7 +444,12 @@ def _store_row(spec, pick, options, cells, label_line, yuan_header):
         money = key.split(".")[-1].startswith("amount")
         value, kind = parse_value(piece, money=money, yuan_header=yuan_header)
         note = "digits run together, split by the template's sums" if piece.split else ""
-        cells[key] = Cell(value, piece.raw, kind, piece.line, confidence if value is not None else 0.0, note=note)
+        cell_confidence = confidence if value is not None else 0.0
+        if yuan_header and value != parse_value(piece, money=money)[0]:
+            # The figure is no longer the document's: it rests on the header's 元, which one dropped 万 makes.
+            note = f"the column header says 元: {piece.raw.strip()} 元 written as {value:g} 万元"
+            cell_confidence = min(cell_confidence, CONVERTED_BY_HEADER)
+        cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note)
 
 
 @dataclass(frozen=True)

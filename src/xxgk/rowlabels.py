@@ -20,6 +20,11 @@ REQUEST_ORDER = [r.row for r in schema.template("2019").rows_of("requests")]
 REQUEST_ORDER[REQUEST_ORDER.index("other") + 1:REQUEST_ORDER.index("other") + 1] = list(schema.OTHER_SPLIT_ROWS)
 
 
+# Tables whose rows are named by a label before (or after) their cells; table 4's cells sit under a header.
+ROW_ORDERS = {"disclosure": DISCLOSURE_ORDER, "requests": REQUEST_ORDER}
+ROW_LABELLED = tuple(f"{table}." for table in ROW_ORDERS)
+
+
 @dataclass
 class Anchor:
     index: int          # position in the token list
@@ -41,20 +46,48 @@ def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
             continue    # a running page header repeated through the document
         if not (is_row(m) and m.confidence >= 0.6) and len(t.text) >= 12 and " " in t.text.strip():
             m = max(m, _tail_match(t.text), key=lambda x: (is_row(x), x.confidence))
+        elif (m.stage == "contained" and m.category.startswith(ROW_LABELLED) and len(t.text) >= 12
+              and " " in t.text.strip()):
+            m = _row_that_ends_the_run(t.text, m)
         out[i] = m
     _join_broken_labels(tokens, out)
     return out
 
 
+def _row_that_ends_the_run(text: str, inside: Match) -> Match:
+    """The values after a run of headings are the row's named last: in 规章 无无无 规性文仵 (a row whose 无 marks
+    were glued on, then the next row's garbled label) they are 规范性文件's, not 规章's. Only a row later in the
+    table's order takes over: 结转下年度继续办理的 申请 is one label wrapped, not 重复申请."""
+    pieces = text.split()
+    last = max((k for k, piece in enumerate(pieces) if inside.matched in normalize_label(piece)), default=None)
+    if last is None or last == len(pieces) - 1:
+        return inside
+    after = _tail_match(" ".join(pieces[last + 1:]))
+    return after if _later_row(after.category, inside.category) else inside
+
+
+def _later_row(category: str, than: str) -> bool:
+    table, row = category.split(".", 1)
+    other_table, other_row = than.split(".", 1)
+    order = ROW_ORDERS.get(table, [])
+    return table == other_table and row in order and other_row in order and order.index(row) > order.index(other_row)
+
+
 def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
     """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
     pieces = text.split()
+    tails = ["".join(pieces[-k:]) for k in range(1, min(4, len(pieces)) + 1)]
+    readings = [match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail)) for tail in tails]
     best = Match("none", 0.0, "tail")
-    for k in range(1, min(4, len(pieces)) + 1):
-        tail = "".join(pieces[-k:])
-        m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail))
-        if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
-            best = m
+    for k, m in enumerate(readings):
+        if not (is_row(m) and m.confidence >= 0.6) or m.confidence <= best.confidence:
+            continue
+        # 府信息公开申请数最 ends 本年新收… and 上年结转… alike: the learned stages' pick between the two stands only
+        # if no longer tail, holding the words that tell them apart, reads as another row.
+        if m.stage in LEARNED_STAGES and any(is_row(o) and o.category != m.category and o.stage not in LEARNED_STAGES
+                                             and o.confidence >= 0.5 for o in readings[k + 1:]):
+            continue
+        best = m
     return best
 
 
@@ -90,11 +123,26 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
                              and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
         if _confident_label(matches[j]) and not head_of_known_row:
             continue
+        # 2. 其他 / 去律行政法规禁止公开: the first half is a word that names several labels (其他, 总计) and begins
+        # the official wording the joint reads as; its rivals drag the joint's dictionary score below the second
+        # half's, so the learned stages, sure of the whole, decide. (A fragment of the row above, 仍然不明确, or a
+        # row of its own before the next, 总计 / 结转下年继续办, is never glued on.)
+        shared_word = (matches[i].stage == "exact" and matches[i].confidence < 0.9
+                       and joint.matched.startswith(normalize_label(tokens[i].text)))
+        if (shared_word and not crossed and not head_of_known_row and is_row(joint)
+                and joint.category == matches[j].category):
+            confirmed = model_match(tokens[i].text + tokens[j].text, frozenset({joint.category}))
+            if confirmed.category == joint.category and confirmed.confidence >= JOIN_CONFIRMED:
+                joint = confirmed
         if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05):
             tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
             matches[i] = joint
             matches[j] = Match("none", 1.0, "joined")
             joined.add(j)
+
+
+# The learned stages' confidence in a joint reading that outweighs the dictionary's doubt about it.
+JOIN_CONFIRMED = 0.95
 
 
 def _confident_label(m: Match) -> bool:
