@@ -203,6 +203,9 @@ def test_values_after_a_run_of_headings_belong_to_the_row_named_last():
     read = _table2_rows(extract_text(text), "2019")
     assert read["normative_documents"] == [10, 10, 57]
     assert read["rules"] == [None, None, None]
+    # What follows the row inside the run may be no label at all: the row stays the run's.
+    read = _table2_rows(extract_text(text.replace("无无无 规性文仵 10 10 57", "单位：件 0 0 0")), "2019")
+    assert read["rules"] == [0, 0, 0]
 
 
 def test_full_width_digits_and_page_furniture_inside_a_table():

@@ -67,8 +67,8 @@ def _row_that_ends_the_run(text: str, inside: Match) -> Match:
 
 
 def _later_row(category: str, than: str) -> bool:
-    table, row = category.split(".", 1)
-    other_table, other_row = than.split(".", 1)
+    table, _, row = category.partition(".")
+    other_table, _, other_row = than.partition(".")
     order = ROW_ORDERS.get(table, [])
     return table == other_table and row in order and other_row in order and order.index(row) > order.index(other_row)
 
