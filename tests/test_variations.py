@@ -179,23 +179,16 @@ def _silent_after(form: str, template: str, printed: str, garbled: str, prefix: 
 
 
 @pytest.mark.parametrize("template", ["2019", "2021"])
-def test_a_shared_word_broken_off_a_garbled_label_is_joined_back(template):
-    # 2.其他法律行政法规禁止公开 broken after 其他 (a label of its own) with an OCR slip in the rest: the dictionary
-    # reads 去律行政法规禁止公开 alone better than the joint (its rivals for 其他 cost the joint its margin), so the
-    # row's anchor sat after 其他 and, in PDF order, took the next row's values.
-    silent, tried = _silent_after("pdf_scrambled", template, "2.其他法律行政法规禁止公开",
-                                  "2. 其他\n去律行政法规禁止公开", "requests.")
-    assert tried >= 25
-    assert not silent, silent
-
-
-@pytest.mark.parametrize("template", ["2019", "2021"])
-def test_a_garbled_first_row_ending_a_run_of_headings_is_not_read_as_the_second(template):
-    # On a one-line page 一、本年新收… ends the run of table 3's headings; garbled (本 lost, 量→最) and cut by a
-    # space, its last piece 府信息公开申请数最 ends both of the first two rows' labels, and the learned stages'
-    # pick between them (上年结转) outweighed the longer tail the dictionary reads as 本年新收.
-    silent, tried = _silent_after("one_line_glued", template, "一、本年新收政府信息公开申请数量",
-                                  "一.年新收政 府信息公开申请数最", "requests.")
+@pytest.mark.parametrize("form, printed, garbled", [
+    # Broken after 其他 (a label of its own) with a slip in the rest: the dictionary reads 去律行政法规禁止公开 better
+    # than the joint (其他's rivals cost the joint its margin), so in PDF order the row took the next row's cells.
+    ("pdf_scrambled", "2.其他法律行政法规禁止公开", "2. 其他\n去律行政法规禁止公开"),
+    # The garbled end of table 3's heading run on a one-line page: 府信息公开申请数最 ends the first two rows'
+    # labels alike, and the learned stages picked 上年结转 with nothing in the text to tell the two apart.
+    ("one_line_glued", "一、本年新收政府信息公开申请数量", "一.年新收政 府信息公开申请数最"),
+], ids=["shared-word-broken-off", "garbled-end-of-a-heading-run"])
+def test_a_garbled_table3_label_never_leaves_its_cells_silently_on_a_neighbour(template, form, printed, garbled):
+    silent, tried = _silent_after(form, template, printed, garbled, "requests.")
     assert tried >= 25
     assert not silent, silent
 

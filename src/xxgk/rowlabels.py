@@ -76,18 +76,12 @@ def _later_row(category: str, than: str) -> bool:
 def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
     """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
     pieces = text.split()
-    tails = ["".join(pieces[-k:]) for k in range(1, min(4, len(pieces)) + 1)]
-    readings = [match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail)) for tail in tails]
     best = Match("none", 0.0, "tail")
-    for k, m in enumerate(readings):
-        if not (is_row(m) and m.confidence >= 0.6) or m.confidence <= best.confidence:
-            continue
-        # 府信息公开申请数最 ends 本年新收… and 上年结转… alike: the learned stages' pick between the two stands only
-        # if no longer tail, holding the words that tell them apart, reads as another row.
-        if m.stage in LEARNED_STAGES and any(is_row(o) and o.category != m.category and o.stage not in LEARNED_STAGES
-                                             and o.confidence >= 0.5 for o in readings[k + 1:]):
-            continue
-        best = m
+    for k in range(1, min(4, len(pieces)) + 1):
+        tail = "".join(pieces[-k:])
+        m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail))
+        if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
+            best = m
     return best
 
 
