@@ -22,7 +22,6 @@ REQUEST_ORDER[REQUEST_ORDER.index("other") + 1:REQUEST_ORDER.index("other") + 1]
 
 # Tables whose rows are named by a label before (or after) their cells; table 4's cells sit under a header.
 ROW_ORDERS = {"disclosure": DISCLOSURE_ORDER, "requests": REQUEST_ORDER}
-ROW_LABELLED = tuple(f"{table}." for table in ROW_ORDERS)
 
 
 @dataclass
@@ -44,10 +43,10 @@ def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
         m = second_opinion(t.text, match_label(t.text))
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
-        if not (is_row(m) and m.confidence >= 0.6) and len(t.text) >= 12 and " " in t.text.strip():
+        heading_run = len(t.text) >= 12 and " " in t.text.strip()
+        if heading_run and not (is_row(m) and m.confidence >= 0.6):
             m = max(m, _tail_match(t.text), key=lambda x: (is_row(x), x.confidence))
-        elif (m.stage == "contained" and m.category.startswith(ROW_LABELLED) and len(t.text) >= 12
-              and " " in t.text.strip()):
+        elif heading_run and m.stage == "contained" and m.category.partition(".")[0] in ROW_ORDERS:
             m = _row_that_ends_the_run(t.text, m)
         out[i] = m
     _join_broken_labels(tokens, out)
