@@ -15,7 +15,8 @@ from readme_section import replace_section
 METRICS = Path(__file__).resolve().parent.parent / "models" / "labels" / "metrics.json"
 TARGET_ACCURACY, TARGET_NONE_PRECISION = 0.995, 0.99
 STAGE_NAMES = {"exact": "exact dictionary", "contained": "label inside a longer string", "ngram": "dictionary n-grams",
-               "ngrams": "n-gram classifier (sure alone)", "model": "transformer + n-gram classifier"}
+               "ngrams": "n-gram classifier (sure alone)",
+               "student": "student (sure, and the n-grams agree)", "model": "transformer + n-gram classifier"}
 
 
 def render(metrics: dict) -> str:
@@ -44,7 +45,7 @@ def render(metrics: dict) -> str:
         "| stage | strings settled | correct |",
         "|---|---:|---:|",
     ]
-    for stage in ("exact", "contained", "ngram", "ngrams", "model"):
+    for stage in ("exact", "contained", "ngram", "ngrams", "student", "model"):
         if stage in staged["stages"]:
             s = staged["stages"][stage]
             lines.append(f"| {STAGE_NAMES[stage]} | {s['n']:,} | {s['accuracy']:.4f} |")

@@ -45,8 +45,8 @@ TEXT_FORMS = [form for form in FORMS if form != "html"]
 WRONG_KEPT = 20
 NOISE, HEAVY_NOISE = 0.3, 0.8
 GARBLED_NOISE, GARBLE = 0.5, 0.5
-STAGES = ("exact", "contained", "ngram", "ngrams", "model", "none")
-STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "transformer", "none")
+STAGES = ("exact", "contained", "ngram", "ngrams", "student", "model", "none")
+STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "student", "transformer", "none")
 
 
 @dataclass

@@ -71,15 +71,35 @@ def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_p
     assert all(0.0 < p <= 1.0 for _, p in got)
 
 
-def test_the_transformer_is_asked_only_where_the_ngram_classifier_is_unsure(counting):
-    from xxgk import label_ngrams
+def test_the_transformer_is_asked_only_where_the_ngrams_and_the_student_are_unsure(counting):
+    from xxgk import label_ngrams, label_student
     texts = [ex["text"] for ex in label_training_sample(300)]
     results = label_stages.classify_detailed(texts)
-    forms = [label_stages.model_form(t) for t, r in zip(texts, results) if r.stage in label_stages.LEARNED_STAGES]
-    sure = {f for f, p in zip(forms, label_ngrams.load().probabilities(forms)) if p.max() >= label_stages.NGRAMS_SETTLE}
-    assert set(counting.asked) == set(forms) - sure
-    assert {r.stage for r in results} >= {"ngrams", "model"}
-    assert all(r.stage == "ngrams" for t, r in zip(texts, results) if label_stages.model_form(t) in sure)
+    learned = {label_stages.model_form(t): r for t, r in zip(texts, results) if r.stage in label_stages.LEARNED_STAGES}
+    forms = sorted(learned)
+    grams = label_ngrams.load().probabilities(forms)
+    student = label_student.load()
+    taught = student.probabilities(forms)
+    sure = {f for f, p in zip(forms, grams) if p.max() >= label_stages.NGRAMS_SETTLE}
+    agreed = {f for f, p, q in zip(forms, grams, taught)
+              if f not in sure and q.max() >= student.settles and q.argmax() == p.argmax()}
+    assert set(counting.asked) == set(forms) - sure - agreed
+    assert {r.stage for r in results} >= {"ngrams", "student", "model"}
+    assert all(learned[f].stage == "ngrams" for f in sure) and all(learned[f].stage == "student" for f in agreed)
+
+
+def test_the_student_is_right_where_it_settles_a_held_out_label():
+    from xxgk import label_ngrams, label_student
+    examples = [ex for ex in label_training_sample(1000)]
+    forms = [label_stages.model_form(ex["text"]) for ex in examples]
+    grams = label_ngrams.load().probabilities(forms)
+    student = label_student.load()
+    taught = student.probabilities(forms)
+    left = [i for i, p in enumerate(grams) if p.max() < label_stages.NGRAMS_SETTLE]
+    settled = [i for i in left if taught[i].max() >= student.settles and taught[i].argmax() == grams[i].argmax()]
+    assert len(settled) >= len(left) / 2
+    right = sum(student.labels[int(taught[i].argmax())] == examples[i]["category"] for i in settled)
+    assert right >= 0.995 * len(settled)
 
 
 def label_training_sample(n: int) -> list[dict]:

@@ -206,6 +206,10 @@ def _start_worker(threads: int) -> None:
     # Numerical libraries (a label model) would start a thread per core in every worker process.
     for variable in THREAD_VARIABLES:
         os.environ.setdefault(variable, str(threads))
+    # numpy's BLAS was started in the parent before the fork and no longer reads those variables: its
+    # threads, spinning after every small product of the label stages, took a worker's core from the other.
+    from threadpoolctl import threadpool_limits
+    _worker.thread_limits = threadpool_limits(threads)
 
 
 # ---------------------------------------------------------------- the journal

@@ -43,9 +43,12 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
                  measure_only: bool = typer.Option(False, "--measure-only",
                                                    help="Only re-measure the committed model on the held-out split."),
                  ngrams_only: bool = typer.Option(False, "--ngrams-only",
-                                                  help="Refit only the n-gram classifier (seconds), then measure.")):
-    """Train the label classifier (n-gram classifier, transformer adapter and head: models/labels) and
-    measure it on the held-out split."""
+                                                  help="Refit only the n-gram classifier (seconds), then measure."),
+                 student_only: bool = typer.Option(False, "--student-only",
+                                                   help="Retrain only the student from the committed transformer "
+                                                        "and n-grams (a few minutes), then measure.")):
+    """Train the label classifier (n-gram classifier, transformer adapter and head, the student:
+    models/labels) and measure it on the held-out split."""
     from . import encoder, label_training
 
     encoder.limit_threads(threads)
@@ -54,5 +57,8 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
         typer.echo("corpus: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()), err=True)
     if ngrams_only:
         label_training.train_ngrams()
-    metrics = label_training.measure() if measure_only or ngrams_only else label_training.train()
+    if student_only:
+        label_training.train_student()
+    metrics = (label_training.measure() if measure_only or ngrams_only or student_only
+               else label_training.train())
     label_training.report(metrics)

@@ -5,7 +5,9 @@ Stages, cheapest first, each distinct string paying once (cached):
 1. the dictionary of ``labels`` (normalisation, exact wording, a label inside a longer string, character
    alignment), which settles a string only when sure;
 2. the character n-gram classifier (``label_ngrams``), which settles what it is sure of;
-3. the fine-tuned transformer (``label_model``) for the rest, averaged with the n-grams.
+3. the student (``label_student``), a character CNN taught by the whole classifier, which settles what it is
+   sure of where the n-grams pick the same;
+4. the fine-tuned transformer (``label_model``) for the rest, averaged with the n-grams.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ CONTAINED_SETTLED = 0.97
 # the two are averaged (on the calibration split it was never wrong at 0.95 or more; the margin is for
 # wordings training never saw).
 NGRAMS_SETTLE = 0.99
-LEARNED_STAGES = ("ngrams", "model")
+LEARNED_STAGES = ("ngrams", "student", "model")
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,16 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
         ngrams = label_ngrams.load()
         grams = _restricted(ngrams.labels, ngrams.probabilities(todo), public) if ngrams else None
         unsure = [i for i, f in enumerate(todo) if grams is None or grams[1][i].max() < NGRAMS_SETTLE]
+        taught = _student_answers([todo[i] for i in unsure], public, grams and (grams[0], grams[1][unsure]))
+        for i, said in zip(unsure, taught):
+            if said is not None:
+                _learned_results[keys[todo[i]]] = said
+        unsure = [i for i, said in zip(unsure, taught) if said is None]
         transformer = model_probabilities([todo[i] for i in unsure], public) if use_model and unsure else None
         row_of = {i: row for row, i in enumerate(unsure)}
         for i, f in enumerate(todo):
+            if keys[f] in _learned_results:
+                continue
             if transformer is not None and i in row_of:
                 names, probs = transformer[0], transformer[1][row_of[i]]
                 if grams is not None:
@@ -129,6 +138,23 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
             best = int(probs.argmax())
             _learned_results[keys[f]] = (names[best], float(probs[best]), stage)
     return {f: _learned_results[keys[f]] for f in forms if keys[f] in _learned_results}
+
+
+def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:
+    """The student's (category, confidence, "student") where it is sure and the n-gram classifier's pick is
+    the same, else None (the transformer decides)."""
+    from . import label_student
+    student = label_student.load() if grams is not None and forms else None
+    if student is None:
+        return [None] * len(forms)
+    names, probs = _restricted(student.labels, student.probabilities(forms), public)
+    gram_names, gram_probs = grams
+    out = []
+    for mine, theirs in zip(probs, gram_probs):
+        best = int(mine.argmax())
+        sure = mine[best] >= student.settles and gram_names[int(theirs.argmax())] == names[best]
+        out.append((names[best], float(mine[best]), "student") if sure else None)
+    return out
 
 
 def _sharpened(probs):

@@ -656,7 +656,10 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
 
     from xxgk import label_model
 
+    from xxgk import label_student
+
     started = time.time()
+    (out_dir / label_student.FILE).unlink(missing_ok=True)      # retrained below, from the new transformer
     if not all((corpus / f"{split}.jsonl").is_file() for split in SPLITS):
         build_corpus(out=corpus, seed=seed)
     data = {split: load_split(split, corpus) for split in SPLITS}
@@ -725,6 +728,8 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
                      "top_layers": TOP_LAYERS, "lora_rank": LORA_RANK},
     }
     (out_dir / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False), encoding="utf-8")
+    measure(out_dir, corpus)           # the "not a label" gate and the ensemble's temperature, which the teacher uses
+    train_student(out_dir, corpus, seed)
     training = {"history": history, "seconds": {"lower_layers_once": round(lowered),
                                                 "total": round(time.time() - started)},
                 "threads": torch.get_num_threads()}
@@ -738,6 +743,76 @@ def train_ngrams(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR) -> Path:
     examples = load_split("train", corpus)
     return label_ngrams.train([ex["text"] for ex in examples], [ex["category"] for ex in examples],
                               sorted(schema.categories()), out_dir)
+
+
+# The student learns the whole classifier's sure answers on the label strings of generated report batches
+# (seeds apart from the evaluation's), as well as the training split.
+STUDENT_POOL_BATCHES = ((1, 0.0), (2, 0.2))     # (seed offset, share of garbled labels), 1,000 reports each
+STUDENT_POOL_REPORTS = 1000
+STUDENT_TEACHER_SURE = 0.9
+STUDENT_SETTLE_GRID = (0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+
+
+def student_pool(seed: int = SEED, reports: int = STUDENT_POOL_REPORTS) -> list[str]:
+    """Every distinct label-cell string (up to 40 characters) of generated text reports."""
+    import tempfile
+
+    from xxgk.generate import FORMS, generate_set
+    from xxgk.read import read_file
+    from xxgk.tokens import LABEL, tokenize
+
+    texts: dict[str, None] = {}
+    with tempfile.TemporaryDirectory(prefix="xxgk-student-pool-") as tmp:
+        for offset, garble in STUDENT_POOL_BATCHES:
+            src = Path(tmp) / str(offset)
+            generate_set(src, reports, seed=seed + offset, forms=[f for f in FORMS if f != "html"], noise=0.5,
+                         garble=garble)
+            for path in sorted((src / "raw").iterdir()):
+                for token in tokenize(read_file(path).text):
+                    if token.kind == LABEL and len(token.text) <= 40:
+                        texts.setdefault(token.text)
+    return list(texts)
+
+
+def train_student(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED) -> Path:
+    """Label the pool with the whole classifier in ``out_dir`` (no student), keep its sure answers (none
+    whose wording is a calibration or held-out string, or holds a held-out family's), fit the student on them
+    and the training split, and set the probability at which it settles a string: one step of
+    ``STUDENT_SETTLE_GRID`` above the lowest at which it was never wrong on the calibration split."""
+    from xxgk import label_model, label_ngrams, label_stages, label_student
+
+    data = {split: load_split(split, corpus) for split in SPLITS}
+    label_model.use(label_model.LabelModel(out_dir))
+    label_ngrams.use(label_ngrams.load(out_dir))
+    label_student.use(None)
+    label_stages.reset_caches()
+    pool = student_pool(seed)
+    taught = label_stages.classify_detailed(pool)
+    blocked = {key(ex["text"]) for split in ("calibration", "heldout") for ex in data[split]}
+    held_out = [k for f in all_families(SHARED_DIR) if f.split == "heldout" and len(k := key(f.text)) >= 4]
+    kept = [(text, said.category) for text, said in zip(pool, taught) if said.confidence >= STUDENT_TEACHER_SURE
+            and key(text) not in blocked and not any(k in key(text) for k in held_out)]
+    labels = sorted(schema.categories())
+    index = {name: i for i, name in enumerate(labels)}
+    examples = [(ex["text"], ex["category"]) for ex in data["train"]] * 2 + kept
+    calibration = data["calibration"]
+    arrays = label_student.fit([t for t, _ in examples], [index[c] for _, c in examples], labels,
+                               ([ex["text"] for ex in calibration], [index[ex["category"]] for ex in calibration]),
+                               seed)
+    path = label_student.save(arrays, 1.0, out_dir)
+    student = label_student.Student(path)
+    forms = [model_form(ex["text"]) for ex in calibration]
+    grams = label_ngrams.load(out_dir).probabilities(forms)
+    probs = student.probabilities(forms)
+    reach = grams.max(axis=1) < label_stages.NGRAMS_SETTLE
+    picks, agree = probs.argmax(axis=1), probs.argmax(axis=1) == grams.argmax(axis=1)
+    wrong = np.array([labels[p] != ex["category"] for p, ex in zip(picks, calibration)])
+    clean = [i for i, t in enumerate(STUDENT_SETTLE_GRID)
+             if not (reach & agree & (probs.max(axis=1) >= t) & wrong).any()]
+    settles = STUDENT_SETTLE_GRID[min(clean[0] + 1, len(STUDENT_SETTLE_GRID) - 1)] if clean else 1.0
+    print(f"student: {len(kept)} pool strings of {len(pool)} kept; settles at {settles}", flush=True)
+    label_student.use_committed()
+    return label_student.save(arrays, settles, out_dir)
 
 
 def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict | None = None) -> dict:
@@ -807,16 +882,18 @@ def fit_ensemble_temperature(transformer_probs, gram_probs, examples: list[dict]
 
 
 def measure_stages(classifier, examples: list[dict]) -> dict:
-    """The whole classifier as users get it (``label_stages.classify_detailed``: dictionary, n-grams, then this
-    transformer for what they leave) on the held-out split, with how many strings each stage settled."""
+    """The whole classifier as users get it (``label_stages.classify_detailed``: dictionary, n-grams, the
+    student, then this transformer for what they leave) on the held-out split, with how many strings each
+    stage settled."""
     from collections import Counter
 
-    from xxgk import label_model, label_ngrams, label_stages
+    from xxgk import label_model, label_ngrams, label_stages, label_student
 
     label_model.use(classifier)
     ngrams = label_ngrams.load(classifier.directory)
     if ngrams is not None:
         label_ngrams.use(ngrams)
+    label_student.use(label_student.load(classifier.directory))
     label_stages.reset_caches()
     results = label_stages.classify_detailed([ex["text"] for ex in examples])
     scores = evaluate([(r.category, r.confidence) for r in results], examples)
