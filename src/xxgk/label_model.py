@@ -34,6 +34,35 @@ def model_dir() -> Path:
     return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
 
 
+class ModelFile:
+    """A small model file of ``models/labels`` (the n-gram classifier, the student): read once per directory,
+    None where none was trained; ``use`` swaps in another process-wide (measuring a fresh one before it is
+    committed; None: none at all)."""
+
+    def __init__(self, name: str, reader):
+        self.name, self.reader = name, reader
+        self.cache: dict[Path, object] = {}
+        self.in_use: list = []
+
+    def load(self, directory: Path | None = None):
+        if directory is None and self.in_use:
+            return self.in_use[0]
+        directory = directory or model_dir()
+        if directory not in self.cache:
+            path = directory / self.name
+            self.cache[directory] = self.reader(path) if path.is_file() else None
+        return self.cache[directory]
+
+    def use(self, model) -> None:
+        self.in_use[:] = [model]
+
+    def use_committed(self) -> None:
+        self.in_use.clear()
+
+    def forget(self, directory: Path) -> None:
+        self.cache.pop(directory, None)
+
+
 def official_labels() -> list[tuple[str, str]]:
     """(category, label) for every official label; these anchor the nearest-label explanations."""
     return [(name, label) for name, cat in schema.categories().items() if name != NONE for label in cat.labels]

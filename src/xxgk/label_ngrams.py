@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .label_model import MODEL_DIR, model_dir
+from .label_model import MODEL_DIR, ModelFile
 
 FILE = "ngrams.npz"      # beside the transformer's head, in label_model.model_dir()
 NGRAM_RANGE = (1, 3)
@@ -74,25 +74,10 @@ class NgramClassifier:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-_loaded: dict[Path, NgramClassifier | None] = {}
-_in_use: list[NgramClassifier] = []
-
-
-def load(directory: Path | None = None) -> NgramClassifier | None:
-    """The classifier in ``directory`` (default: the committed one, or ``$XXGK_LABEL_MODEL``), or None when
-    none has been trained there (the other stages carry on)."""
-    if directory is None and _in_use:
-        return _in_use[0]
-    directory = directory or model_dir()
-    if directory not in _loaded:
-        path = directory / FILE
-        _loaded[directory] = NgramClassifier(path) if path.is_file() else None
-    return _loaded[directory]
-
-
-def use(classifier: NgramClassifier) -> None:
-    """Make ``classifier`` the process-wide one (measuring a freshly trained model before it is committed)."""
-    _in_use[:] = [classifier]
+_file = ModelFile(FILE, NgramClassifier)
+# The classifier in a directory (default: the committed one, or ``$XXGK_LABEL_MODEL``), or None when none has
+# been trained there (the other stages carry on); ``use`` makes another the process-wide one.
+load, use = _file.load, _file.use
 
 
 def fit(texts: list[str], categories: list[str], labels: list[str]):
@@ -121,7 +106,7 @@ def save(vectorizer, model, labels: list[str], out_dir: Path) -> Path:
     np.savez_compressed(path, labels=np.array(labels), vocabulary=np.array(vocabulary),
                         idf=vectorizer.idf_.astype(np.float32), weights=weights.astype(np.float16),
                         intercept=intercept)
-    _loaded.pop(out_dir, None)
+    _file.forget(out_dir)
     return path
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .label_model import model_dir
+from .label_model import ModelFile
 from .label_ngrams import prepared
 
 FILE = "student.npz"
@@ -78,29 +78,10 @@ class Student:
         return out
 
 
-_loaded: dict[Path, Student | None] = {}
-_in_use: list[Student | None] = []
-
-
-def load(directory: Path | None = None) -> Student | None:
-    """The student in ``directory`` (default: the committed one), or None when none was trained there."""
-    if directory is None and _in_use:
-        return _in_use[0]
-    directory = directory or model_dir()
-    if directory not in _loaded:
-        path = directory / FILE
-        _loaded[directory] = Student(path) if path.is_file() else None
-    return _loaded[directory]
-
-
-def use(student: Student | None) -> None:
-    """Make ``student`` the process-wide one (measuring a fresh one before it is committed); None: no student
-    (the classifier it learns from)."""
-    _in_use[:] = [student]
-
-
-def use_committed() -> None:
-    _in_use.clear()
+_file = ModelFile(FILE, Student)
+# The student in a directory (default: the committed one), or None when none was trained there; ``use``
+# makes another the process-wide one (None: no student, as for the classifier it learns from).
+load, use, use_committed = _file.load, _file.use, _file.use_committed
 
 
 # --- training (torch) -------------------------------------------------------------------------------------
@@ -195,5 +176,5 @@ def save(arrays: dict, settles: float, out_dir: Path) -> Path:
     small = {k: (v.astype(np.float16) if isinstance(v, np.ndarray) and v.dtype == np.float32 and v.ndim > 1 else v)
              for k, v in arrays.items()}
     np.savez_compressed(path, settles=np.float32(settles), **small)
-    _loaded.pop(out_dir, None)
+    _file.forget(out_dir)
     return path
