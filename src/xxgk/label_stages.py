@@ -37,7 +37,7 @@ class Labelled:
     """One label's category as the public API gives it, with the stage that settled it."""
     category: str
     confidence: float
-    stage: str                      # exact | contained | ngram | ngrams | model
+    stage: str                      # exact | contained | ngram | ngrams | student | model
     nearest: tuple = ()             # (category, official label, cosine) when the mapping is unsure
 
 
@@ -107,7 +107,8 @@ def classify_detailed(texts, context: dict | None = None, use_model: bool = True
 def learned_answers(forms: list[str], allowed: frozenset | None = None,
                     use_model: bool = True) -> dict[str, tuple[str, float, str]]:
     """(category, confidence, stage) for each text in ``model_form``, by the n-gram classifier where it is
-    sure and by the average of it and the transformer elsewhere; categories restricted to ``allowed``."""
+    sure, by the student where it is sure and the n-grams agree, and by the average of the n-grams and the
+    transformer elsewhere; categories restricted to ``allowed``."""
     keys = {f: (f, allowed, use_model) for f in forms}
     todo = [f for f in forms if keys[f] not in _learned_results]
     if todo:

@@ -799,16 +799,18 @@ def train_student(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: in
     arrays = label_student.fit([t for t, _ in examples], [index[c] for _, c in examples], labels,
                                ([ex["text"] for ex in calibration], [index[ex["category"]] for ex in calibration]),
                                seed)
-    path = label_student.save(arrays, 1.0, out_dir)
-    student = label_student.Student(path)
+    student = label_student.Student(label_student.save(arrays, 1.0, out_dir))   # float16 weights, as it runs
     forms = [model_form(ex["text"]) for ex in calibration]
-    grams = label_ngrams.load(out_dir).probabilities(forms)
-    probs = student.probabilities(forms)
-    reach = grams.max(axis=1) < label_stages.NGRAMS_SETTLE
-    picks, agree = probs.argmax(axis=1), probs.argmax(axis=1) == grams.argmax(axis=1)
-    wrong = np.array([labels[p] != ex["category"] for p, ex in zip(picks, calibration)])
-    clean = [i for i, t in enumerate(STUDENT_SETTLE_GRID)
-             if not (reach & agree & (probs.max(axis=1) >= t) & wrong).any()]
+    ngrams = label_ngrams.load(out_dir)
+    grams = ngrams.probabilities(forms)
+    left = [i for i, p in enumerate(grams) if p.max() < label_stages.NGRAMS_SETTLE]
+    label_student.use(student)
+
+    def wrong_at(threshold: float) -> bool:    # the rule the classifier runs, at this threshold
+        student.settles = threshold
+        said = label_stages._student_answers([forms[i] for i in left], None, (ngrams.labels, grams[left]))
+        return any(s is not None and s[0] != calibration[i]["category"] for i, s in zip(left, said))
+    clean = [i for i, t in enumerate(STUDENT_SETTLE_GRID) if not wrong_at(t)]
     settles = STUDENT_SETTLE_GRID[min(clean[0] + 1, len(STUDENT_SETTLE_GRID) - 1)] if clean else 1.0
     print(f"student: {len(kept)} pool strings of {len(pool)} kept; settles at {settles}", flush=True)
     label_student.use_committed()
