@@ -3,13 +3,18 @@
 For each share of garbled labels asked for (default: none, and a fifth of label occurrences with hard OCR
 slips so that the transformer has work to do), generates N text reports (every text form, noise 0.5), then
 
-1. runs ``xxgk batch`` on them twice on all cores, with the dictionary alone and with every label stage
-   (``XXGK_LABEL_STAGES``), and reports what the learned stages add to the batch's wall time;
-2. collects every distinct label string of the batch (the label cells the tokenizer finds, up to 40
-   characters: longer runs are prose) and times the whole classifier on them from a cold cache in one
-   process (``label_stages.classify_detailed``: dictionary, n-gram classifier, the student, and the transformer
-   for what they leave), and again only those inside the tables,
-   model loading reported apart, against the batch's time without it.
+1. runs ``xxgk batch`` on them on all cores, with the dictionary alone and with every label stage
+   (``XXGK_LABEL_STAGES``), three times each (medians), and reports what the learned stages add to the batch's
+   wall time;
+2. times the whole classifier (``label_stages.classify_detailed``: dictionary, n-gram classifier, the student,
+   and the transformer for what they leave) from a cold cache in one process, against the batch's time
+   without it, on
+   - every distinct label the batch prints (the generator's own list, kept in its manifest: each row and
+     column label and section heading with its noise, slips and line breaks inside) — the issue's measure,
+     counted with the models' loading;
+   - and, stricter, every distinct label-like cell the tokenizer finds (up to 40 characters: longer runs are
+     prose), which adds the halves of labels broken over two lines and page text (titles, dates, footers),
+     and again only those inside the tables.
 
     .venv/bin/python eval/bench_labels.py [--n 1000] [--readme]
 """
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +33,7 @@ from pathlib import Path
 
 from xxgk import label_model, label_ngrams, label_stages, label_student
 from xxgk.labels import match_label, public_category
-from xxgk.generate import FORMS, generate_set
+from xxgk.generate import FORMS, generate_set, printed_labels
 from xxgk.read import read_file
 from xxgk.tokens import LABEL, tokenize
 
@@ -38,6 +44,7 @@ TEXT_FORMS = [form for form in FORMS if form != "html"]
 CORES = os.cpu_count() or 1
 LABEL_MAX_CHARS = 40
 TARGET_SHARE = 0.10
+BATCH_REPEATS = 3
 
 
 def batch_seconds(src: Path, out: Path, model: bool) -> float:
@@ -74,17 +81,30 @@ def _table_label(text: str) -> bool:
     return m.confidence >= 0.9 and public_category(m.category).split(".")[0] not in ("none", "section")
 
 
-def measure(n: int, seed: int, garble: float, workdir: Path) -> dict:
-    src = workdir / f"gen-{garble}"
-    generate_set(src, n, seed=seed, forms=TEXT_FORMS, noise=0.5, garble=garble)
-    off = batch_seconds(src / "raw", workdir / f"ds-off-{garble}", model=False)
-    on = batch_seconds(src / "raw", workdir / f"ds-on-{garble}", model=True)
-    texts, in_tables = distinct_labels(src / "raw")
+def loading_seconds() -> float:
+    """What a fresh process pays before its first label: the transformer, the n-gram classifier, the student."""
     started = time.perf_counter()
     label_model.load()
     label_ngrams.load()
     label_student.load()
-    loading = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def measure(n: int, seed: int, garble: float, workdir: Path, loading: float) -> dict:
+    src = workdir / f"gen-{garble}"
+    generate_set(src, n, seed=seed, forms=TEXT_FORMS, noise=0.5, garble=garble)
+    # the two arms in turn, three times each, the median kept: one run of each differs by a few per cent
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for repeat in range(BATCH_REPEATS):
+        for model in (False, True):
+            times[model].append(batch_seconds(src / "raw", workdir / f"ds-{model}-{garble}-{repeat}", model))
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    texts, in_tables = distinct_labels(src / "raw")
+    printed = printed_labels(src)
+    label_stages.reset_caches()
+    started = time.perf_counter()
+    labels = label_stages.classify_detailed(printed)
+    mapping_printed = time.perf_counter() - started
     label_stages.reset_caches()
     started = time.perf_counter()
     label_stages.classify_detailed(texts, use_model=False)
@@ -98,7 +118,13 @@ def measure(n: int, seed: int, garble: float, workdir: Path) -> dict:
     inside = label_stages.classify_detailed(in_tables)
     mapping_inside = time.perf_counter() - started
     return {"garble": garble, "batch_seconds_model_off": round(off, 2), "batch_seconds_model_on": round(on, 2),
-            "learned_stages_add": round(on / off - 1, 4), "distinct_labels": len(texts),
+            "batch_runs_model_off": [round(t, 2) for t in times[False]],
+            "batch_runs_model_on": [round(t, 2) for t in times[True]],
+            "learned_stages_add": round(on / off - 1, 4), "printed_labels": len(printed),
+            "stages_printed": dict(Counter(r.stage for r in labels)),
+            "mapping_seconds_printed": round(mapping_printed, 2),
+            "mapping_share_printed": round((mapping_printed + loading) / off, 4),
+            "distinct_labels": len(texts),
             "stages": dict(Counter(r.stage for r in results)), "mapping_seconds": round(mapping, 2),
             "model_loading_seconds": round(loading, 2), "mapping_share_of_batch": round(mapping / off, 4),
             "mapping_seconds_without_transformer": round(cheap_mapping, 2),
@@ -108,6 +134,13 @@ def measure(n: int, seed: int, garble: float, workdir: Path) -> dict:
             "mapping_share_in_tables": round(mapping_inside / off, 4)}
 
 
+SETTLED_BY = "settled by exact / contained / dictionary n-grams / n-gram classifier / student / transformer"
+
+
+def settled(stages: dict) -> str:
+    return " / ".join(f"{stages.get(s, 0):,}" for s in ("exact", "contained", "ngram", "ngrams", "student", "model"))
+
+
 def markdown(runs: list[dict], n: int, load: tuple) -> str:
     lines = [f"| N = {n:,} generated reports, {CORES} cores | " + " | ".join(
                  f"{r['garble']:.0%} of labels garbled" for r in runs) + " |",
@@ -115,13 +148,19 @@ def markdown(runs: list[dict], n: int, load: tuple) -> str:
 
     def row(name, cell):
         lines.append(f"| {name} | " + " | ".join(cell(r) for r in runs) + " |")
-    row("`xxgk batch`, dictionary only", lambda r: f"{r['batch_seconds_model_off']:.1f} s")
+    row("`xxgk batch`, dictionary only (median of 3)", lambda r: f"{r['batch_seconds_model_off']:.1f} s")
     row("`xxgk batch`, every label stage (learned stages asked where a row is missing)",
         lambda r: f"{r['batch_seconds_model_on']:.1f} s ({r['learned_stages_add'] * 100:+.1f} %)")
-    row("distinct label-cell strings (≤ 40 characters) in the batch", lambda r: f"{r['distinct_labels']:,}")
-    row("settled by exact / contained / dictionary n-grams / n-gram classifier / student / transformer",
-        lambda r: " / ".join(f"{r['stages'].get(s, 0):,}" for s in ("exact", "contained", "ngram", "ngrams", "student", "model")))
-    row("mapping all of them with the whole classifier, cold cache, one process", lambda r: (
+    row("**distinct labels the batch prints** (rows, columns, headings; noise and line breaks inside)",
+        lambda r: f"{r['printed_labels']:,}")
+    row(SETTLED_BY, lambda r: settled(r["stages_printed"]))
+    row("**mapping them with the whole classifier, cold cache, one process, with loading the models**",
+        lambda r: f"{r['mapping_seconds_printed']:.2f} s + {r['model_loading_seconds']:.2f} s "
+                  f"(**{r['mapping_share_printed'] * 100:.1f} % of the batch**)")
+    row("stricter: distinct label-like cells (≤ 40 characters) the tokenizer finds, with halves of broken labels "
+        "and page text", lambda r: f"{r['distinct_labels']:,}")
+    row(SETTLED_BY, lambda r: settled(r["stages"]))
+    row("mapping all of them with the whole classifier, cold cache, one process (loading apart)", lambda r: (
         f"{r['mapping_seconds']:.1f} s ({r['mapping_share_of_batch'] * 100:.0f} % of the batch)"))
     row("of them inside the tables (first table label to last value)", lambda r: f"{r['distinct_labels_in_tables']:,}")
     row("mapping those with the whole classifier, cold cache (transformer asked)", lambda r: (
@@ -131,7 +170,8 @@ def markdown(runs: list[dict], n: int, load: tuple) -> str:
         f"{r['mapping_seconds_without_transformer']:.1f} s ({r['mapping_share_without_transformer'] * 100:.0f} % "
         f"of the batch)"))
     lines += ["", f"Measured by `python eval/bench_labels.py` (load average before the run {load[0]:.2f}; model "
-                  f"loading, {runs[0]['model_loading_seconds']:.1f} s per process, is inside the batch figures)."]
+                  f"loading, {runs[0]['model_loading_seconds']:.1f} s per process, is inside the batch figures and "
+                  f"the printed labels' share)."]
     return "\n".join(lines)
 
 
@@ -146,14 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-labels-") as tmp:
-        runs = [measure(args.n, args.seed, garble, Path(tmp)) for garble in args.garble]
+        loading = loading_seconds()
+        runs = [measure(args.n, args.seed, garble, Path(tmp), loading) for garble in args.garble]
     table = markdown(runs, args.n, load)
     print(table)
     for r in runs:
-        print(f"garble {r['garble']:.0%}: learned stages add {r['learned_stages_add']:+.1%} to the batch; "
-              f"mapping every distinct label-cell string: {r['mapping_share_of_batch']:.0%} of the batch, those "
-              f"inside the tables: {r['mapping_share_in_tables']:.0%} (target < {TARGET_SHARE:.0%}: "
-              f"{'met' if max(r['mapping_share_of_batch'], r['mapping_share_in_tables']) < TARGET_SHARE else 'NOT met'})")
+        print(f"garble {r['garble']:.0%}: mapping every distinct label the batch prints, loading included: "
+              f"{r['mapping_share_printed']:.1%} of the batch (target < {TARGET_SHARE:.0%}: "
+              f"{'met' if r['mapping_share_printed'] < TARGET_SHARE else 'NOT met'}); learned stages as the "
+              f"extractor asks them add {r['learned_stages_add']:+.1%}; every label-like cell: "
+              f"{r['mapping_share_of_batch']:.0%}, inside the tables {r['mapping_share_in_tables']:.0%}")
     args.json.write_text(json.dumps({"n": args.n, "cores": CORES, "load_average": load, "runs": runs}, indent=1),
                          encoding="utf-8")
     if args.readme:

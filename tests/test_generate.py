@@ -345,3 +345,22 @@ def test_garble_slips_are_lookalikes_or_lost_characters():
                              len("补正后申请内容仍不明确"))
         assert body != "补正后申请内容仍不明确"
     assert noise.LOOKALIKES and all(a != b for a, b in noise.LOOKALIKES.items())
+
+
+def test_manifest_lists_the_labels_each_report_prints(tmp_path):
+    from xxgk.labels import match_label, public_category
+    cell_forms = ("cells_tabbed", "cells_blank_separated", "cells_plain", "tab_rows")
+    generate.generate_set(tmp_path / "noisy", 16, seed=5, forms=cell_forms, noise=0.6, garble=0.3)
+    for line in (tmp_path / "noisy" / "manifest.jsonl").read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        text = (tmp_path / "noisy" / entry["file"]).read_text("utf-8")
+        assert len(entry["labels"]) == len(set(entry["labels"])) > 60
+        assert all(label and label in text for label in entry["labels"])   # as printed, line breaks and slips kept
+    assert any("\n" in label for label in generate.printed_labels(tmp_path / "noisy"))
+    generate.generate_set(tmp_path / "clean", 4, seed=5, forms=cell_forms, noise=0.0)
+    clean = generate.printed_labels(tmp_path / "clean")
+    # without noise every label is an official wording: the dictionary names each one exactly
+    readings = [match_label(label) for label in clean]
+    assert all(m.stage == "exact" for m in readings)
+    assert {public_category(m.category).split(".")[0] for m in readings} >= {"disclosure", "requests", "appeals",
+                                                                            "column", "section"}

@@ -97,11 +97,13 @@ def _arabic(numeral: str) -> str:
 
 
 class LabelNoise:
-    """One document's label habits and slips. ``applied`` names every noise kind actually used."""
+    """One document's label habits and slips. ``applied`` names every noise kind actually used; ``printed``
+    holds every label as printed (what the label classifier is asked to name, line breaks inside kept)."""
 
     def __init__(self, rng: random.Random, level: float, garble: float = 0.0):
         self.rng = rng
         self.applied: set[str] = set()
+        self.printed: list[str] = []
         self.garble = garble
 
         def chance(weight: float) -> bool:
@@ -195,14 +197,18 @@ class LabelNoise:
         cls, numeral, body = split_numbering(text)
         body = self._reword(body)
         out = self._renumber(cls, numeral, body) if cls else body
-        return self._slip(self._punctuate(out), breakable)
+        return self._printed(self._slip(self._punctuate(out), breakable))
 
     def heading(self, numeral: str, title: str) -> str:
         """A section heading ``二、主动公开政府信息情况`` in this document's numbering."""
         if self.heading_style is None:
-            return f"{numeral}、{title}"
+            return self._printed(f"{numeral}、{title}")
         self.applied.add("heading_numbering")
-        return self._punctuate(self.heading_style.format(c=numeral, n=_arabic(numeral)) + title)
+        return self._printed(self._punctuate(self.heading_style.format(c=numeral, n=_arabic(numeral)) + title))
+
+    def _printed(self, label: str) -> str:
+        self.printed.append(label)
+        return label
 
 
 def _cjk(ch: str) -> bool:

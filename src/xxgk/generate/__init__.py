@@ -40,7 +40,8 @@ def _encoding(rendering: Rendering, rng: random.Random, encodings: bool) -> str:
 def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templates=None, noise: float = 0.3,
                  broken_share: float = 0.0, encodings: bool = False, hybrid_share: float = 0.1,
                  garble: float = 0.0) -> list[Path]:
-    """Write ``n`` reports: ``raw/<name>.txt|.html``, ``gold/<name>.json`` and ``manifest.jsonl``.
+    """Write ``n`` reports: ``raw/<name>.txt|.html``, ``gold/<name>.json`` and ``manifest.jsonl`` (each
+    report's form, template, noise kinds and the labels it prints).
 
     ``templates`` may name "2019", "2021" and "hybrid"; by default 2019 and 2021 come about equally and a
     ``hybrid_share`` of the 2021 ones are hybrids. Forms are taken in turn, so every form appears once n >= 9.
@@ -76,10 +77,20 @@ def generate_set(outdir: str | Path, n: int, seed: int = 0, *, forms=None, templ
                 "year": record["year"], "issuer": record["issuer"], "broken": info["kind"] if info else None,
                 "broken_info": info, "noise": rendering.noise, "glued_rows": rendering.glued_rows,
                 "encoding": encoding, "declared_charset": rendering.charset if form == "html" else None,
-                "hybrid_other": record.get("hybrid_other"),
+                "hybrid_other": record.get("hybrid_other"), "labels": rendering.labels,
             }, ensure_ascii=False) + "\n")
             paths.append(raw)
     return paths
+
+
+def printed_labels(outdir: str | Path) -> list[str]:
+    """Every distinct label the reports of a generated set print, from its manifest (noise and line breaks
+    inside kept: what the label classifier is asked to name)."""
+    labels: dict[str, None] = {}
+    with (Path(outdir) / "manifest.jsonl").open(encoding="utf-8") as manifest:
+        for line in manifest:
+            labels.update(dict.fromkeys(json.loads(line)["labels"]))
+    return list(labels)
 
 
 UNREADABLE = "■■■■"

@@ -23,6 +23,7 @@ class Rendering:
     noise: list[str]
     glued_rows: list[str] = field(default_factory=list)
     charset: str = "utf-8"
+    labels: list[str] = field(default_factory=list)    # every distinct label printed, in order
 
 
 def _visible_text(cell: Cell) -> str:
@@ -431,7 +432,7 @@ def render_report(record: dict, form: str, rng: random.Random, *, noise: float =
     else:
         text, charset = _form_html(doc, blocks)
     kinds = sorted(doc.kinds | doc.labels.applied)
-    return Rendering(text, form, kinds, glued_rows, charset)
+    return Rendering(text, form, kinds, glued_rows, charset, list(dict.fromkeys(doc.labels.printed)))
 
 
 def render(record: dict, form: str, rng: random.Random, *, noise: float = 0.3, garble: float = 0.0) -> str:
