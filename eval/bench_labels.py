@@ -90,10 +90,18 @@ def loading_seconds() -> float:
     return time.perf_counter() - started
 
 
+def cold_mapping(texts: list[str], use_model: bool = True) -> tuple[list, float]:
+    """The whole classifier's answers for ``texts`` from empty caches, and the seconds they took."""
+    label_stages.reset_caches()
+    started = time.perf_counter()
+    results = label_stages.classify_detailed(texts, use_model=use_model)
+    return results, time.perf_counter() - started
+
+
 def measure(n: int, seed: int, garble: float, workdir: Path, loading: float) -> dict:
     src = workdir / f"gen-{garble}"
     generate_set(src, n, seed=seed, forms=TEXT_FORMS, noise=0.5, garble=garble)
-    # the two arms in turn, three times each, the median kept: one run of each differs by a few per cent
+    # the two arms in turn, BATCH_REPEATS times each, the median kept: one run of each differs by a few per cent
     times: dict[bool, list[float]] = {False: [], True: []}
     for repeat in range(BATCH_REPEATS):
         for model in (False, True):
@@ -101,22 +109,10 @@ def measure(n: int, seed: int, garble: float, workdir: Path, loading: float) -> 
     off, on = statistics.median(times[False]), statistics.median(times[True])
     texts, in_tables = distinct_labels(src / "raw")
     printed = printed_labels(src)
-    label_stages.reset_caches()
-    started = time.perf_counter()
-    labels = label_stages.classify_detailed(printed)
-    mapping_printed = time.perf_counter() - started
-    label_stages.reset_caches()
-    started = time.perf_counter()
-    label_stages.classify_detailed(texts, use_model=False)
-    cheap_mapping = time.perf_counter() - started
-    label_stages.reset_caches()
-    started = time.perf_counter()
-    results = label_stages.classify_detailed(texts)
-    mapping = time.perf_counter() - started
-    label_stages.reset_caches()
-    started = time.perf_counter()
-    inside = label_stages.classify_detailed(in_tables)
-    mapping_inside = time.perf_counter() - started
+    labels, mapping_printed = cold_mapping(printed)
+    _, cheap_mapping = cold_mapping(texts, use_model=False)
+    results, mapping = cold_mapping(texts)
+    inside, mapping_inside = cold_mapping(in_tables)
     return {"garble": garble, "batch_seconds_model_off": round(off, 2), "batch_seconds_model_on": round(on, 2),
             "batch_runs_model_off": [round(t, 2) for t in times[False]],
             "batch_runs_model_on": [round(t, 2) for t in times[True]],
@@ -148,7 +144,7 @@ def markdown(runs: list[dict], n: int, load: tuple) -> str:
 
     def row(name, cell):
         lines.append(f"| {name} | " + " | ".join(cell(r) for r in runs) + " |")
-    row("`xxgk batch`, dictionary only (median of 3)", lambda r: f"{r['batch_seconds_model_off']:.1f} s")
+    row(f"`xxgk batch`, dictionary only (median of {BATCH_REPEATS})", lambda r: f"{r['batch_seconds_model_off']:.1f} s")
     row("`xxgk batch`, every label stage (learned stages asked where a row is missing)",
         lambda r: f"{r['batch_seconds_model_on']:.1f} s ({r['learned_stages_add'] * 100:+.1f} %)")
     row("**distinct labels the batch prints** (rows, columns, headings; noise and line breaks inside)",
