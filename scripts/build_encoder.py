@@ -72,7 +72,7 @@ def build_label_runtime() -> int:
         print(f"cannot build the label classifier's runtime: {exc}", file=sys.stderr)
         return 1
     category, confidence = classifier.predict(["本机关不掌握相关信息"])[0]
-    print(f"label classifier runtime {runtime.name} ({classifier.backend}) in {time.time() - started:.1f}s; "
+    print(f"label classifier runtime {runtime.parent.name} ({classifier.backend}) in {time.time() - started:.1f}s; "
           f"本机关不掌握相关信息 → {category} {confidence:.3f}")
     return 0 if category == "requests.unavailable_not_held" else 1
 
