@@ -167,5 +167,5 @@ def test_onnx_runtime_gives_the_sentence_transformers_embeddings(model):
     texts = [ex["text"] for ex in heldout_sample(120)]
     fast, slow = model.embed(texts), reference.embed(texts)
     cosine = (fast * slow).sum(1) / np.linalg.norm(fast, axis=1) / np.linalg.norm(slow, axis=1)
-    assert cosine.min() >= 0.9999
+    assert cosine.min() >= 0.998    # the runtime's matrix weights are 8-bit (label_model.weights_in_8_bits)
     assert [c for c, _ in model.predict(texts)] == [c for c, _ in reference.predict(texts)]

@@ -235,7 +235,7 @@ def runtime_path(directory: Path | None = None) -> Path:
     ``model.onnx``, its weights beside it in one file that onnxruntime maps into memory instead of parsing
     them out of the graph (a batch worker's session loads in half the time, and the workers share the pages)."""
     directory = directory or model_dir()
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(RUNTIME_RECIPE.encode())
     for name in ("config.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json"):
         if (directory / name).is_file():
             digest.update((directory / name).read_bytes())
@@ -243,6 +243,7 @@ def runtime_path(directory: Path | None = None) -> Path:
 
 
 RUNTIME_GRAPH, RUNTIME_WEIGHTS = "model.onnx", "weights.bin"
+RUNTIME_RECIPE = "matmul-weights-8-bit-blocks-32"   # part of the cache name: a new recipe builds a new runtime
 
 
 def build_runtime(directory: Path | None = None) -> Path:
@@ -278,8 +279,9 @@ def build_runtime(directory: Path | None = None) -> Path:
                               input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
                               dynamic_axes=axes, opset_version=17, dynamo=False)
         import onnx
-        onnx.save_model(onnx.load(str(exported)), str(partial / target.name), save_as_external_data=True,
-                        all_tensors_to_one_file=True, location=RUNTIME_WEIGHTS, size_threshold=1024)
+        onnx.save_model(weights_in_8_bits(onnx.load(str(exported))), str(partial / target.name),
+                        save_as_external_data=True, all_tensors_to_one_file=True, location=RUNTIME_WEIGHTS,
+                        size_threshold=1024)
         exported.unlink()
     except Exception as exc:  # no onnx package, an exporter change: the sentence-transformers backend still works
         shutil.rmtree(partial, ignore_errors=True)
@@ -291,6 +293,22 @@ def build_runtime(directory: Path | None = None) -> Path:
         if not target.is_file():
             raise
     return target
+
+
+def weights_in_8_bits(graph):
+    """The encoder's matrix products with 8-bit weights (blocks of 32, each with its own scale and zero
+    point) computed in int8: a label costs 2.8 ms instead of 4.9 on one core, and every answer of the
+    classifier on the calibration and held-out splits is the same as with the fp32 weights (README). The
+    embedding table stays fp32 (quantizing it cost accuracy)."""
+    import logging
+    from onnxruntime.quantization import matmul_nbits_quantizer as nbits
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    settings = dict(block_size=32, is_symmetric=False, accuracy_level=4, bits=8, op_types_to_quantize=("MatMul",),
+                    quant_axes=(("MatMul", 0),))
+    quantizer = nbits.MatMulNBitsQuantizer(graph, algo_config=nbits.DefaultWeightOnlyQuantConfig(**settings),
+                                           **settings)
+    quantizer.process()
+    return quantizer.model.model
 
 
 def decide(labels: list[str], probs: np.ndarray, likeness: np.ndarray | None = None,
