@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -141,3 +143,13 @@ def test_the_pipeline_is_built_once():
     assert narrative._pipeline() is first
     nlp, _ = first
     assert nlp.lang == "zh" and nlp.pipe_names == ["entity_ruler"]     # no trained component, nothing downloaded
+
+
+def test_narrative_pipeline_loads_without_torch_and_leaves_it_importable():
+    # thinc imports torch when installed (0.6 s a process); the pipeline hides it, and must not break it for later.
+    pytest.importorskip("torch")
+    script = ("import sys\nfrom xxgk import narrative\nnarrative._pipeline()\nassert 'torch' not in sys.modules\n"
+              "import torch\nprint(torch.ones(2).sum().item())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2.0"
