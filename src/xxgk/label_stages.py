@@ -29,6 +29,10 @@ CONTAINED_SETTLED = 0.97
 # the two are averaged (on the calibration split it was never wrong at 0.95 or more; the margin is for
 # wordings training never saw).
 NGRAMS_SETTLE = 0.99
+# It also settles, after the student, its "not a label" at better than even odds of what the dictionary reads
+# as a table heading (on the calibration and held-out splits never wrong; the long runs a heading merely
+# starts stay below it).
+HEADING_NOT_A_LABEL = 0.5
 LEARNED_STAGES = ("ngrams", "student", "model")
 
 
@@ -104,11 +108,18 @@ def classify_detailed(texts, context: dict | None = None, use_model: bool = True
     return out
 
 
+def reads_as_heading(m: Match) -> bool:
+    """The dictionary's reading of a table heading or group title (not a label of the record: 第二十条第（八）项,
+    申请人情况) from a near-spelling, not sure enough to settle alone."""
+    return m.stage == "ngram" and not _nameable(m) and m.category != NONE and REVIEWED_FROM <= m.confidence
+
+
 def learned_answers(forms: list[str], allowed: frozenset | None = None,
                     use_model: bool = True) -> dict[str, tuple[str, float, str]]:
     """(category, confidence, stage) for each text in ``model_form``, by the n-gram classifier where it is
-    sure, by the student where it is sure and the n-grams agree, and by the average of the n-grams and the
-    transformer elsewhere; categories restricted to ``allowed``."""
+    sure, by the student where it is sure and the n-grams agree, by the n-gram classifier again where it says
+    "not a label" of a text the dictionary reads as a table heading (two cheap readings agree), and by the
+    average of the n-grams and the transformer elsewhere; categories restricted to ``allowed``."""
     keys = {f: (f, allowed, use_model) for f in forms}
     todo = [f for f in forms if keys[f] not in _learned_results]
     if todo:
@@ -121,7 +132,8 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
         for i, said in zip(unsure, taught):
             if said is not None:
                 _learned_results[keys[todo[i]]] = said
-        unsure = [i for i, said in zip(unsure, taught) if said is None]
+        unsure = [i for i, said in zip(unsure, taught)
+                  if said is None and not _heading_not_a_label(todo[i], grams[0], grams[1][i], allowed)]
         transformer = model_probabilities([todo[i] for i in unsure], public) if use_model and unsure else None
         row_of = {i: row for row, i in enumerate(unsure)}
         for i, f in enumerate(todo):
@@ -139,6 +151,12 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
             best = int(probs.argmax())
             _learned_results[keys[f]] = (names[best], float(probs[best]), stage)
     return {f: _learned_results[keys[f]] for f in forms if keys[f] in _learned_results}
+
+
+def _heading_not_a_label(form: str, names: list[str], probs, allowed: frozenset | None) -> bool:
+    """The n-gram classifier says "not a label" of what the dictionary reads as a table heading."""
+    return (names[int(probs.argmax())] == NONE and probs.max() >= HEADING_NOT_A_LABEL
+            and reads_as_heading(_match_normalized(normalize_label(form), allowed)))
 
 
 def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:
