@@ -235,3 +235,14 @@ def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learn
             assert got["fields"]["requests.carried_over.total"] == carried
         checked += 1
     assert checked >= 20 and corrected >= 0.8 * checked
+
+
+def test_without_the_ngram_classifier_the_transformer_answers_what_the_dictionary_leaves(model, fresh_cache):
+    from xxgk import label_ngrams
+    label_ngrams._file.use(None)      # a model directory trained before the n-gram stage existed
+    try:
+        got = label_stages.classify_detailed(["不掌握相关倍息", "第二十条第（八）顷"])
+    finally:
+        label_ngrams._file.use_committed()
+    assert got[0].category == "requests.unavailable_not_held" and got[0].stage == "model"
+    assert got[1].category == "none"

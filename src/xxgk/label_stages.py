@@ -132,8 +132,8 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
         for i, said in zip(unsure, taught):
             if said is not None:
                 _learned_results[keys[todo[i]]] = said
-        unsure = [i for i, said in zip(unsure, taught)
-                  if said is None and not _heading_not_a_label(todo[i], grams[0], grams[1][i], allowed)]
+        unsure = [i for i, said in zip(unsure, taught) if said is None
+                  and (grams is None or not _heading_not_a_label(todo[i], grams[0], grams[1][i], allowed))]
         transformer = model_probabilities([todo[i] for i in unsure], public) if use_model and unsure else None
         row_of = {i: row for row, i in enumerate(unsure)}
         for i, f in enumerate(todo):
