@@ -42,7 +42,6 @@ from readme_section import replace_section
 EVAL_DIR = Path(__file__).resolve().parent
 TEXT_FORMS = [form for form in FORMS if form != "html"]
 CORES = os.cpu_count() or 1
-LABEL_MAX_CHARS = 40
 TARGET_SHARE = 0.10
 BATCH_REPEATS = 3
 
@@ -65,7 +64,8 @@ def distinct_labels(raw: Path) -> tuple[list[str], list[str]]:
     seen: dict[str, None] = {}
     inside: dict[str, None] = {}
     for path in sorted(raw.iterdir()):
-        tokens = [t for t in tokenize(read_file(path).text) if t.kind != LABEL or len(t.text) <= LABEL_MAX_CHARS]
+        tokens = [t for t in tokenize(read_file(path).text)
+                  if t.kind != LABEL or len(t.text) <= label_stages.LABEL_MAX_CHARS]
         labels = [i for i, t in enumerate(tokens) if t.kind == LABEL]
         first = next((i for i in labels if _table_label(tokens[i].text)), len(tokens))
         last = max((i for i, t in enumerate(tokens) if t.kind != LABEL), default=-1)

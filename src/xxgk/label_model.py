@@ -305,8 +305,7 @@ def weights_in_8_bits(graph):
     logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
     settings = dict(block_size=32, is_symmetric=False, accuracy_level=4, bits=8, op_types_to_quantize=("MatMul",),
                     quant_axes=(("MatMul", 0),))
-    quantizer = nbits.MatMulNBitsQuantizer(graph, algo_config=nbits.DefaultWeightOnlyQuantConfig(**settings),
-                                           **settings)
+    quantizer = nbits.MatMulNBitsQuantizer(graph, **settings)    # builds its DefaultWeightOnlyQuantConfig
     quantizer.process()
     return quantizer.model.model
 

@@ -33,6 +33,8 @@ NGRAMS_SETTLE = 0.99
 # as a table heading (on the calibration and held-out splits never wrong; the long runs a heading merely
 # starts stay below it).
 HEADING_NOT_A_LABEL = 0.5
+# A label cell is shorter than this; a longer run is prose, never a label alone.
+LABEL_MAX_CHARS = 40
 LEARNED_STAGES = ("ngrams", "student", "model")
 
 
@@ -257,7 +259,7 @@ def _extractor_answer(text: str, norm: str, transformer: bool = True) -> tuple[s
     """The learned stages' unrestricted answer for a label cell, the transformer asked only where the
     n-gram classifier is unsure; None for prose and long runs (no row's label) or when switched off."""
     form = model_form(text)
-    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > 40 or _NOT_LABEL.match(norm)
+    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > LABEL_MAX_CHARS or _NOT_LABEL.match(norm)
             or _SENTENCE.search(form)):
         return None
     said = learned_answers([form], None, False).get(form)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from xxgk import encoder, schema
-from xxgk.label_stages import model_form
+from xxgk.label_stages import LABEL_MAX_CHARS, model_form
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO / "corpus" / "labels"
@@ -654,9 +654,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
     from peft import LoraConfig, get_peft_model
     from safetensors.torch import save_file
 
-    from xxgk import label_model
-
-    from xxgk import label_student
+    from xxgk import label_model, label_student
 
     started = time.time()
     (out_dir / label_student.FILE).unlink(missing_ok=True)      # retrained below, from the new transformer
@@ -754,7 +752,7 @@ STUDENT_SETTLE_GRID = (0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 
 
 def student_pool(seed: int = SEED, reports: int = STUDENT_POOL_REPORTS) -> list[str]:
-    """Every distinct label-cell string (up to 40 characters) of generated text reports."""
+    """Every distinct label-cell string (up to LABEL_MAX_CHARS characters) of generated text reports."""
     import tempfile
 
     from xxgk.generate import FORMS, generate_set
@@ -769,7 +767,7 @@ def student_pool(seed: int = SEED, reports: int = STUDENT_POOL_REPORTS) -> list[
                          garble=garble)
             for path in sorted((src / "raw").iterdir()):
                 for token in tokenize(read_file(path).text):
-                    if token.kind == LABEL and len(token.text) <= 40:
+                    if token.kind == LABEL and len(token.text) <= LABEL_MAX_CHARS:
                         texts.setdefault(token.text)
     return list(texts)
 
