@@ -33,6 +33,7 @@ NGRAMS_SETTLE = 0.99
 # as a table heading (on the calibration and held-out splits never wrong; the long runs a heading merely
 # starts stay below it).
 HEADING_NOT_A_LABEL = 0.5
+HEADING_SLACK = 2      # characters a near-spelling of a heading may have beyond the heading's own wording
 # A label cell is shorter than this; a longer run is prose, never a label alone.
 LABEL_MAX_CHARS = 40
 LEARNED_STAGES = ("ngrams", "student", "model")
@@ -110,10 +111,12 @@ def classify_detailed(texts, context: dict | None = None, use_model: bool = True
     return out
 
 
-def reads_as_heading(m: Match) -> bool:
+def reads_as_heading(m: Match, norm: str) -> bool:
     """The dictionary's reading of a table heading or group title (not a label of the record: 第二十条第（八）项,
-    申请人情况) from a near-spelling, not sure enough to settle alone."""
-    return m.stage == "ngram" and not _nameable(m) and m.category != NONE and REVIEWED_FROM <= m.confidence
+    申请人情况) from a near-spelling of the whole text, not sure enough to settle alone. A heading with more
+    glued on (三、本年度办埋结果 (一) 以仝开: a row label after it on a one-line page) is no heading alone."""
+    return (m.stage == "ngram" and not _nameable(m) and m.category != NONE and REVIEWED_FROM <= m.confidence
+            and len(norm) <= len(m.matched) + HEADING_SLACK)
 
 
 def learned_answers(forms: list[str], allowed: frozenset | None = None,
@@ -157,8 +160,9 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
 
 def _heading_not_a_label(form: str, names: list[str], probs, allowed: frozenset | None) -> bool:
     """The n-gram classifier says "not a label" of what the dictionary reads as a table heading."""
+    norm = normalize_label(form)
     return (names[int(probs.argmax())] == NONE and probs.max() >= HEADING_NOT_A_LABEL
-            and reads_as_heading(_match_normalized(normalize_label(form), allowed)))
+            and reads_as_heading(_match_normalized(norm, allowed), norm))
 
 
 def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:

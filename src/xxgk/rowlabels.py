@@ -7,6 +7,7 @@ a garbled label between two recognised rows is matched against just the rows tha
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import schema
@@ -164,13 +165,27 @@ def _ordered(anchors: list[Anchor], order: list[str]) -> list[Anchor]:
     return chain[::-1]
 
 
+_COUNT_WORD = re.compile(r"^[件条个次篇份][，、；。,;]")
+
+
+def counted_in_a_sentence(tokens: list[Token], i: int) -> bool:
+    """A row's wording the overview's prose uses for a count (上年结转7件，其中予以公开60件、部分公开13件): the
+    number is followed, on the same line, by its measure word and the sentence's punctuation, which no table cell
+    prints. Taken for rows, such mentions outrank a table whose own first labels are garbled past reading."""
+    def continues_sentence(k: int) -> bool:
+        return (0 < k < len(tokens) and tokens[k].kind == LABEL and tokens[k - 1].kind == VALUE
+                and tokens[k].line == tokens[k - 1].line and bool(_COUNT_WORD.match(tokens[k].text.strip())))
+    after = i + 2 < len(tokens) and tokens[i + 1].kind == VALUE and tokens[i + 1].line == tokens[i].line
+    return continues_sentence(i) or (after and continues_sentence(i + 2))
+
+
 def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int) -> list[Anchor]:
     def tokens_between(a: int, b: int) -> list[Token]:
         return tokens[a + 1:b]
 
     found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
              if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
-             and m.category.split(".", 1)[1] in order]
+             and m.category.split(".", 1)[1] in order and not counted_in_a_sentence(tokens, i)]
     if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= 0.6 for a in found):
         # The 2021 layout: （六）其他处理 only heads its three sub-rows, wherever PDF text put it.
         found = [a for a in found if a.row != "other"]
