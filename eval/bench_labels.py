@@ -110,6 +110,8 @@ def measure(n: int, seed: int, garble: float, workdir: Path, loading: float) -> 
     texts, in_tables = distinct_labels(src / "raw")
     printed = printed_labels(src)
     labels, mapping_printed = cold_mapping(printed)
+    _, cheap_printed = cold_mapping(printed, use_model=False)
+    questions = sum(r.stage == "model" for r in labels)
     _, cheap_mapping = cold_mapping(texts, use_model=False)
     results, mapping = cold_mapping(texts)
     inside, mapping_inside = cold_mapping(in_tables)
@@ -120,6 +122,12 @@ def measure(n: int, seed: int, garble: float, workdir: Path, loading: float) -> 
             "stages_printed": dict(Counter(r.stage for r in labels)),
             "mapping_seconds_printed": round(mapping_printed, 2),
             "mapping_share_printed": round((mapping_printed + loading) / off, 4),
+            "mapping_seconds_printed_without_transformer": round(cheap_printed, 2),
+            # what the transformer's questions cost each, and what the target would leave each of them
+            "transformer_ms_per_question": round(1000 * (mapping_printed - cheap_printed) / questions, 2)
+            if questions else None,
+            "transformer_budget_ms_per_question": round(
+                1000 * (TARGET_SHARE * off - loading - cheap_printed) / questions, 2) if questions else None,
             "distinct_labels": len(texts),
             "stages": dict(Counter(r.stage for r in results)), "mapping_seconds": round(mapping, 2),
             "model_loading_seconds": round(loading, 2), "mapping_share_of_batch": round(mapping / off, 4),
@@ -153,6 +161,9 @@ def markdown(runs: list[dict], n: int, load: tuple) -> str:
     row("**mapping them with the whole classifier, cold cache, one process, with loading the models**",
         lambda r: f"{r['mapping_seconds_printed']:.2f} s + {r['model_loading_seconds']:.2f} s "
                   f"(**{r['mapping_share_printed'] * 100:.1f} % of the batch**)")
+    row("of it the transformer's questions: ms each, and what a share under the target would leave each", lambda r: (
+        f"{r['transformer_ms_per_question']:.1f} ms; {r['transformer_budget_ms_per_question']:.2f} ms"
+        if r.get("transformer_ms_per_question") is not None else "none asked"))
     row("stricter: distinct label-like cells (≤ 40 characters) the tokenizer finds, with halves of broken labels "
         "and page text", lambda r: f"{r['distinct_labels']:,}")
     row(SETTLED_BY, lambda r: settled(r["stages"]))
