@@ -194,17 +194,21 @@ def test_blank_marks_of_a_glued_row_set_off_from_its_label_are_cells():
 
 
 def test_values_after_a_run_of_headings_belong_to_the_row_named_last():
-    # One-line scrape: 规章's 无 marks glued into the heading run, then 规范性文件 garbled (规性文仵), then its values.
+    # One-line scrape: 规章 printed without its cells, then 规范性文件 garbled (规性文仵), then its values.
     # The run holds 规章 whole, but the values that follow it are the row's named last in it.
     text = ("XX县2020年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第（一）项 信息内容 本年新制作数量 "
-            "本年新公开数量 对外公开总数量规章 无无无 规性文仵 10 10 57 第二十条第（五）项 信息内容 上一年项目数量 "
+            "本年新公开数量 对外公开总数量规章 规性文仵 10 10 57 第二十条第（五）项 信息内容 上一年项目数量 "
             "本年增/减 本年处理决定数量 行政许可 0 0 1814 其他对外管理服务事项 886 11 1035 第二十条第（六）项 信息内容 "
             "上一年项目数量 本年增/减 本年处理决定数量 行政处罚 20 6 89 行政强制 0 0 396 三、收到和处理政府信息公开申请情况")
     read = _table2_rows(extract_text(text), "2019")
     assert read["normative_documents"] == [10, 10, 57]
     assert read["rules"] == [None, None, None]
+    # Its blank cells printed as 无 and run together are its cells, not part of the run of headings.
+    read = _table2_rows(extract_text(text.replace("规章 规性文仵", "规章 无无无 规性文仵")), "2019")
+    assert read["normative_documents"] == [10, 10, 57]
+    assert read["rules"] == [0, 0, 0]
     # What follows the row inside the run may be no label at all: the row stays the run's.
-    read = _table2_rows(extract_text(text.replace("无无无 规性文仵 10 10 57", "单位：件 0 0 0")), "2019")
+    read = _table2_rows(extract_text(text.replace("规性文仵 10 10 57", "单位：件 0 0 0")), "2019")
     assert read["rules"] == [0, 0, 0]
 
 

@@ -234,3 +234,46 @@ def test_the_overviews_counts_do_not_stand_in_for_table_3s_unreadable_first_rows
     assert tried >= 10
     assert not lost, lost
     assert not silent, silent
+
+
+@pytest.mark.parametrize("mark", ["无", "/"])
+def test_blank_cells_marked_with_none_or_slash_read_when_a_one_line_page_glues_them(monkeypatch, mark):
+    # A page that prints its blank cells of tables 2 and 4 as 无 or / and runs a row's cells together
+    # (总计无无无无0无无000…, 1///1//0//1/102) had whole rows left unread: the marks were taken for label text.
+    import random
+
+    from xxgk.extract import extract_text
+    from xxgk.generate import document, random_record, render
+
+    printing = document.Document.__init__
+
+    def with_the_mark(self, *args, **kwargs):
+        printing(self, *args, **kwargs)
+        self.zero_mark = mark
+    monkeypatch.setattr(document.Document, "__init__", with_the_mark)
+    unread, silent, reports = 0, [], 40
+    for seed in range(reports):
+        rng = random.Random(seed)
+        record = random_record(rng.choice(["2019", "2021"]), rng)
+        got = extract_text(render(record, "one_line_glued", rng, noise=0.0), f"marked-{seed}")
+        unread += any(got["fields"].get(key) != value for key, value in record["fields"].items()
+                      if key.startswith(("disclosure.", "appeals.")))
+        silent += [(seed, key) for key in silent_cells(record, got)]
+    assert not silent, silent
+    assert unread <= reports // 4, unread     # 9 (无) and 5 (/) of 40 now, 37 and 26 before
+
+
+def test_none_in_prose_or_opening_a_label_is_no_blank_cell():
+    from xxgk.tokens import LABEL, VALUE, tokenize
+
+    def cells(text):
+        return [(t.kind, t.text) for t in tokenize(text)]
+
+    assert cells("本年度无行政复议 其他需要报告的事项无 2024年1月2日") == [(LABEL, "本年度无行政复议 其他需要报告的事项无 2024年1月2日")]
+    assert cells("有无无法提供的情况0件") == [(LABEL, "有无无法提供的情况"), (VALUE, "0"), (LABEL, "件")]
+    assert cells("000无无正当理由大量反复申请1") == [(VALUE, "000"), (VALUE, "无"), (LABEL, "无正当理由大量反复申请"),
+                                                (VALUE, "1")]
+    assert cells("规章无 无 无行政规范性文件 2 0 19") == [
+        (LABEL, "规章"), (VALUE, "无"), (VALUE, "无"), (VALUE, "无"), (LABEL, "行政规范性文件"),
+        (VALUE, "2"), (VALUE, "0"), (VALUE, "19")]
+    assert cells("发布时间 2024/1/2 第3/12页") == [(LABEL, "发布时间 2024/1/2 第3/12页")]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .labels import normalize_chars
+from .labels import lexicon, normalize_chars, strip_numbering
 
 LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
 
@@ -152,10 +153,16 @@ _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 def _glued_slash_marks(text: str) -> str:
     """Space out the / marks of blank cells glued to their row (规章/0/规范性文件//0, 事项0/38, 许可 0/54), so that they
     and the numbers beside them read as cells (行政许可 0/1119其他…); a / between two words (本年增/减), in a
-    date (2024/1/2), a URL or a page number (3/12, 第3/12页) stays as it is."""
+    date (2024/1/2), a URL or a page number (3/12, 第3/12页) stays as it is; numbers chained by more slashes than a
+    date has (1///1//0//1/102) are a row's cells wherever they stand."""
+    cell_chains = [m.span() for m in _DIGIT_SLASH_CHAIN.finditer(text) if _cells_not_a_date(m.group())]
+
     def spaced(m: re.Match) -> str:
         before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
         cjk_before, cjk_after = bool(_CJK_CHAR.match(before)), bool(_CJK_CHAR.match(after))
+        in_cell_chain = any(start < m.start() < end for start, end in cell_chains)
+        if in_cell_chain:
+            return " " + " ".join(m.group()) + " "
         if before.isdigit() and after.isdigit():
             # A row's label ends just before the left number, or a space before it (行政许 可 0/5469其他…: a glued
             # row body set off from its label), or the next label starts right after the right number.
@@ -173,9 +180,64 @@ def _glued_slash_marks(text: str) -> str:
     return _SLASHES.sub(spaced, text) if "/" in text else text
 
 
+# A chain of numbers joined by slashes; a date has three numbers, a page two, and neither a double slash.
+_DIGIT_SLASH_CHAIN = re.compile(r"\d+(?:/+\d+)+")
+
+
+def _cells_not_a_date(chain: str) -> bool:
+    """1///1//0//1/102, 00/004/026000/0: a row's cells with / for the blank ones, not a date or a page."""
+    return "//" in chain or chain.count("/") >= 3
+
+
+_NONE_RUN = re.compile(r"无+")
+
+
+@lru_cache(maxsize=1)
+def _label_openings_with_none() -> frozenset[str]:
+    """无 and the character after it, for every label that starts with 无 (无法提供, 无正当理由…): a 无 right
+    before them opens the label, it is no blank cell's mark."""
+    return frozenset(body[:2] for e in lexicon() if (body := strip_numbering(e.text)).startswith("无") and len(body) > 1)
+
+
+def _glued_none_marks(text: str) -> str:
+    """Space out the 无 marks of blank cells glued to their row (总计无无无无0无无000, 规章无 0, 规章无 无 无行政规范性文件):
+    a 无 with a number or another mark beside it (spaces between allowed) is a cell; a 无 inside prose (本年度无,
+    有无, 事项无 2024年) or opening a label (无法提供) is not."""
+    if "无" not in text:
+        return text
+    openings = _label_openings_with_none()
+
+    def value_beside(at: int, step: int) -> bool:
+        while 0 <= at < len(text) and text[at] in _WS:
+            at += step
+        if not 0 <= at < len(text):
+            return False
+        if text[at] in _MARK_CHARS or text[at] == "无":
+            return True
+        if not text[at].isdigit():
+            return False
+        if step > 0:   # 2024年, 3个: a number of the prose
+            number_end = re.match(r"\d+", text[at:]).end() + at
+            return text[number_end:number_end + 1] not in _PROSE_AFTER
+        return True
+
+    def spaced(m: re.Match) -> str:
+        run = m.group()
+        opens_label = text[m.end() - 1:m.end() + 1] in openings
+        marks = len(run) - opens_label
+        beside_value = value_beside(m.start() - 1, -1) or (not opens_label and value_beside(m.end(), 1))
+        if marks == 0 or (marks == 1 and not beside_value):
+            return run
+        return " " + " ".join("无" * marks) + " " + ("无" if opens_label else "")
+    return _NONE_RUN.sub(spaced, text)
+
+
+_MARK_CHARS = set("/／-—－")
+
+
 def _run_on(text: str, number: int) -> list[Token]:
     """Split text where labels and numbers run together: 规章000行政规范性文件005, 40000042.没有现成信息…"""
-    text = _glued_slash_marks(text)
+    text = _glued_none_marks(_glued_slash_marks(text))
     out: list[Token] = []
     pending = ""          # text accumulated for the next label token
     position = 0
