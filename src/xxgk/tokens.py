@@ -155,13 +155,14 @@ def _glued_slash_marks(text: str) -> str:
     and the numbers beside them read as cells (行政许可 0/1119其他…); a / between two words (本年增/减), in a
     date (2024/1/2), a URL or a page number (3/12, 第3/12页) stays as it is; numbers chained by more slashes than a
     date has (1///1//0//1/102) are a row's cells wherever they stand."""
+    if "/" not in text:
+        return text
     cell_chains = [m.span() for m in _DIGIT_SLASH_CHAIN.finditer(text) if _cells_not_a_date(m.group())]
 
     def spaced(m: re.Match) -> str:
         before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
         cjk_before, cjk_after = bool(_CJK_CHAR.match(before)), bool(_CJK_CHAR.match(after))
-        in_cell_chain = any(start < m.start() < end for start, end in cell_chains)
-        if in_cell_chain:
+        if any(start < m.start() < end for start, end in cell_chains):
             return " " + " ".join(m.group()) + " "
         if before.isdigit() and after.isdigit():
             # A row's label ends just before the left number, or a space before it (行政许 可 0/5469其他…: a glued
@@ -177,7 +178,7 @@ def _glued_slash_marks(text: str) -> str:
                   or (len(m.group()) > 1 and (cjk_before or before.isdigit() or cjk_after or after.isdigit()))):
             return m.group()
         return " " + " ".join(m.group()) + " "
-    return _SLASHES.sub(spaced, text) if "/" in text else text
+    return _SLASHES.sub(spaced, text)
 
 
 # A chain of numbers joined by slashes; a date has three numbers, a page two, and neither a double slash.
@@ -190,6 +191,8 @@ def _cells_not_a_date(chain: str) -> bool:
 
 
 _NONE_RUN = re.compile(r"无+")
+_DIGITS = re.compile(r"\d+")
+_MARK_CHARS = set("/／-—－")
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +220,7 @@ def _glued_none_marks(text: str) -> str:
         if not text[at].isdigit():
             return False
         if step > 0:   # 2024年, 3个: a number of the prose
-            number_end = re.match(r"\d+", text[at:]).end() + at
+            number_end = _DIGITS.match(text, at).end()
             return text[number_end:number_end + 1] not in _PROSE_AFTER
         return True
 
@@ -230,9 +233,6 @@ def _glued_none_marks(text: str) -> str:
             return run
         return " " + " ".join("无" * marks) + " " + ("无" if opens_label else "")
     return _NONE_RUN.sub(spaced, text)
-
-
-_MARK_CHARS = set("/／-—－")
 
 
 def _run_on(text: str, number: int) -> list[Token]:
