@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from xxgk.extract import extract_text
+from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, generate_set
-from xxgk.read import read_file
+from xxgk.readers import read_file
 
 from readme_section import replace_section
 

@@ -32,11 +32,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from xxgk import label_model, label_ngrams, label_stages, label_student
-from xxgk.labels import match_label, public_category
+from xxgk.labels import model as label_model, ngrams as label_ngrams, stages as label_stages, student as label_student
+from xxgk.labels.dictionary import match_label, public_category
 from xxgk.generate import FORMS, generate_set, printed_labels
-from xxgk.read import read_file
-from xxgk.tokens import LABEL, tokenize
+from xxgk.readers import read_file
+from xxgk.tables.tokens import LABEL, tokenize
 
 from readme_section import replace_section
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from xxgk.generate import random_record, render_report
-from xxgk.producers import chromium_pdf, libreoffice_convert, weasyprint_pdf
+from xxgk.generate.producers import chromium_pdf, libreoffice_convert, weasyprint_pdf
 
 PAGES = 5
 LIMIT = 2.0
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
-    from xxgk.extract import extract_file
+    from xxgk.pipeline import extract_file
 
     slow = False
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-pdf-") as tmp:

@@ -35,8 +35,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from xxgk import generate, narrative
-from xxgk.extract import extract_bytes
+from xxgk import generate
+from xxgk.checks import narrative
+from xxgk.pipeline import extract_bytes
 
 EVAL_DIR = Path(__file__).resolve().parent
 FROZEN = EVAL_DIR / "sets" / "frozen-v1"
@@ -131,7 +132,7 @@ def assess(kind: str, rec: dict, info: dict | None, clean: dict) -> dict:
 
 def frozen_verdicts(root: Path) -> dict:
     """Verdicts on the committed generated set (``eval/sets/frozen-v1``): (injected kind or clean) -> verdict -> n."""
-    from xxgk.extract import extract_file
+    from xxgk.pipeline import extract_file
 
     out: dict[str, Counter] = defaultdict(Counter)
     with (root / "manifest.jsonl").open(encoding="utf-8") as fh:

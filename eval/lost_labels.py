@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 
 from xxgk.evaluate import CONFIDENT
-from xxgk.extract import extract_text
+from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, lost_label_report
 
 TEXT_FORMS = [form for form in FORMS if form != "html"]

@@ -23,10 +23,11 @@ import traceback
 from pathlib import Path
 
 from xxgk.evaluate import evaluate
-from xxgk.extract import extract_file
+from xxgk.pipeline import extract_file
 from xxgk.generate import gold_of, random_record, render_report
-from xxgk.producers import chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
-from xxgk.read import ReadError, decode
+from xxgk.generate.producers import chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
+from xxgk.readers import ReadError
+from xxgk.readers.sniff import decode
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent

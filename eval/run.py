@@ -22,11 +22,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xxgk import label_stages
+from xxgk.labels import stages as label_stages
 from xxgk.evaluate import evaluate, load_records
-from xxgk.extract import extract_file
+from xxgk.pipeline import extract_file
 from xxgk.generate import FORMS, generate_set
-from xxgk.read import ReadError
+from xxgk.readers import ReadError
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk import encoder
+from xxgk.labels import encoder
 
 PROBES = ["本机关不掌握相关政府信息", "不掌握相关信息", "今天天气很好，我们去公园散步。"]
 
@@ -61,7 +61,7 @@ def main() -> int:
 
 def build_label_runtime() -> int:
     """The committed classifier head's runtime: the encoder with its adapter merged, exported to ONNX."""
-    from xxgk import label_model
+    from xxgk.labels import model as label_model
     started = time.time()
     runtime = label_model.runtime_path()
     try:

@@ -8,7 +8,7 @@ import pytest
 def model():
     """The committed label classifier, loaded once; scripts/setup.sh builds what it needs, so its absence
     is a failure, not a skip."""
-    from xxgk import label_model
+    from xxgk.labels import model as label_model
     try:
         return label_model.load()
     except label_model.LabelModelUnavailable as exc:

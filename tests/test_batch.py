@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from xxgk import schema
-from xxgk.batch import JOURNAL_NAME, extractor_id, run_batch
+from xxgk.batch.runner import JOURNAL_NAME, extractor_id, run_batch
 from xxgk.cli import app
-from xxgk.dataset import field_keys
+from xxgk.batch.dataset import field_keys
 from xxgk.generate import generate_set, random_record, render
 
 ROOT = Path(__file__).resolve().parents[1]

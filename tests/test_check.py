@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from xxgk import check, generate, schema
+from xxgk import generate, schema
+from xxgk.checks import arithmetic as check
 from xxgk.cli import app
-from xxgk.extract import check_record, extract_file, extract_text
+from xxgk.pipeline import check_record, extract_file, extract_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from xxgk import generate, schema
 from xxgk.cli import app
-from xxgk.crossyear import cross_year, link_years
+from xxgk.checks.crossyear import cross_year, link_years
 
 ISSUER = "某市某区人民政府办公室"
 

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from xxgk import schema
 from xxgk.cli import app
-from xxgk.extract import NotAReport, extract_file, extract_text
+from xxgk.pipeline import NotAReport, extract_file, extract_text
 from xxgk.meta import read_meta
-from xxgk.read import ReadError
+from xxgk.readers import ReadError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

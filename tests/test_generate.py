@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from xxgk import generate, noise, schema
+from xxgk import generate, schema
+from xxgk.generate import noise
 
 KINDS = [("2019", False), ("2021", False), ("2021", True)]
 
@@ -348,7 +349,7 @@ def test_garble_slips_are_lookalikes_or_lost_characters():
 
 
 def test_manifest_lists_the_labels_each_report_prints(tmp_path):
-    from xxgk.labels import match_label, public_category
+    from xxgk.labels.dictionary import match_label, public_category
     cell_forms = ("cells_tabbed", "cells_blank_separated", "cells_plain", "tab_rows")
     generate.generate_set(tmp_path / "noisy", 16, seed=5, forms=cell_forms, noise=0.6, garble=0.3)
     for line in (tmp_path / "noisy" / "manifest.jsonl").read_text("utf-8").splitlines():

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from xxgk import label_stages, labels, schema
+from xxgk import schema
+from xxgk.labels import dictionary as labels, stages as label_stages
 from xxgk.evaluate import evaluate
-from xxgk.extract import extract_file
+from xxgk.pipeline import extract_file
 from xxgk.generate import FORMS, generate_set
 
 TEXT_FORMS = [form for form in FORMS if form != "html"]
@@ -52,7 +53,7 @@ def test_official_labels_of_both_templates_map_to_their_category_without_the_tra
 
 
 def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_per_form(counting, monkeypatch):
-    from xxgk import label_ngrams
+    from xxgk.labels import ngrams as label_ngrams
     ngrams = label_ngrams.load()
     read = []
     monkeypatch.setattr(ngrams, "probabilities", lambda texts, inner=ngrams.probabilities: read.extend(texts)
@@ -72,7 +73,7 @@ def test_noisy_labels_the_dictionary_cannot_read_go_to_the_learned_stages_once_p
 
 
 def test_the_transformer_is_asked_only_where_the_ngrams_and_the_student_are_unsure(counting):
-    from xxgk import label_ngrams, label_student
+    from xxgk.labels import ngrams as label_ngrams, student as label_student
     texts = [ex["text"] for ex in label_training_sample(300)]
     results = label_stages.classify_detailed(texts)
     learned = {label_stages.model_form(t): r for t, r in zip(texts, results) if r.stage in label_stages.LEARNED_STAGES}
@@ -110,7 +111,7 @@ def test_garbled_table_headings_are_set_aside_without_the_transformer(counting):
 
 
 def test_the_student_is_right_where_it_settles_a_held_out_label():
-    from xxgk import label_ngrams, label_student
+    from xxgk.labels import ngrams as label_ngrams, student as label_student
     examples = [ex for ex in label_training_sample(1000)]
     forms = [label_stages.model_form(ex["text"]) for ex in examples]
     grams = label_ngrams.load().probabilities(forms)
@@ -124,7 +125,7 @@ def test_the_student_is_right_where_it_settles_a_held_out_label():
 
 
 def label_training_sample(n: int) -> list[dict]:
-    from xxgk import label_training
+    from xxgk.training import corpus as label_training
     return random.Random(3).sample(label_training.load_split("heldout"), n)
 
 
@@ -201,7 +202,7 @@ def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path,
 
 
 def test_whole_classifier_meets_the_targets_on_the_heldout_split(model, fresh_cache):
-    from xxgk import label_training
+    from xxgk.training import corpus as label_training
     examples = label_training.load_split("heldout")
     results = label_stages.classify_detailed([ex["text"] for ex in examples])
     truth = [ex["category"] for ex in examples]
@@ -215,7 +216,7 @@ def test_whole_classifier_meets_the_targets_on_the_heldout_split(model, fresh_ca
 
 def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learned_stages(model, monkeypatch,
                                                                                           fresh_cache):
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import random_record, render
 
     monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all")
@@ -242,7 +243,7 @@ def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learn
 
 
 def test_without_the_ngram_classifier_the_transformer_answers_what_the_dictionary_leaves(model, fresh_cache):
-    from xxgk import label_ngrams
+    from xxgk.labels import ngrams as label_ngrams
     label_ngrams._file.use(None)      # a model directory trained before the n-gram stage existed
     try:
         got = label_stages.classify_detailed(["不掌握相关倍息", "第二十条第（八）顷"])

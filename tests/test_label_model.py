@@ -9,7 +9,9 @@ import struct
 import numpy as np
 import pytest
 
-from xxgk import encoder, label_training, schema
+from xxgk import schema
+from xxgk.labels import encoder
+from xxgk.training import corpus as label_training
 
 
 # --- pieces that need no model ---------------------------------------------------------------
@@ -161,7 +163,7 @@ def test_committed_classifier_meets_the_issue_target():
 
 
 def test_onnx_runtime_gives_the_sentence_transformers_embeddings(model):
-    from xxgk import label_model
+    from xxgk.labels import model as label_model
     assert model.backend == "onnx"
     reference = label_model.LabelModel(backend="sentence-transformers")
     texts = [ex["text"] for ex in heldout_sample(120)]

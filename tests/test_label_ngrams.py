@@ -6,7 +6,9 @@ import random
 import numpy as np
 import pytest
 
-from xxgk import label_ngrams, label_stages, label_training, schema
+from xxgk import schema
+from xxgk.labels import ngrams as label_ngrams, stages as label_stages
+from xxgk.training import corpus as label_training
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from xxgk import generate, narrative
-from xxgk.extract import extract_text
+from xxgk import generate
+from xxgk.checks import narrative
+from xxgk.pipeline import extract_text
 
 QUANTITY = re.compile(r"(?<![\d.])(\d+)件")
 
@@ -148,7 +149,7 @@ def test_the_pipeline_is_built_once():
 def test_narrative_pipeline_loads_without_torch_and_leaves_it_importable():
     # thinc imports torch when installed (0.6 s a process); the pipeline hides it, and must not break it for later.
     pytest.importorskip("torch")
-    script = ("import sys\nfrom xxgk import narrative\nnarrative._pipeline()\nassert 'torch' not in sys.modules\n"
+    script = ("import sys\nfrom xxgk.checks import narrative\nnarrative._pipeline()\nassert 'torch' not in sys.modules\n"
               "import torch\nprint(torch.ones(2).sum().item())")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from xxgk import pdf as pdf_reader
+from xxgk.readers import pdf as pdf_reader
 from xxgk import schema
 from xxgk.cli import app
-from xxgk.extract import extract_bytes, extract_file
+from xxgk.pipeline import extract_bytes, extract_file
 from xxgk.generate import gold_of, random_record, render, render_report
-from xxgk.html import html_blocks, html_to_text
-from xxgk.producers import ProducerMissing, chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
-from xxgk.read import NeedsOCR, ReadError, read_bytes, read_file, sniff
+from xxgk.readers.html import html_blocks, html_to_text
+from xxgk.generate.producers import ProducerMissing, chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
+from xxgk.readers import NeedsOCR, ReadError, read_bytes, read_file, sniff
 
 
 def _needs(program: str) -> None:

@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 from xxgk import schema
 from xxgk.cli import app
 from xxgk.evaluate import evaluate, load_records
-from xxgk.extract import extract_text
+from xxgk.pipeline import extract_text
 from xxgk.generate import generate_set, random_record, render
 from xxgk.record import write_record
-from xxgk.review import (GoldError, cell_spans, create_app, layout, load_reports, recheck, save_gold,
+from xxgk.review.server import (GoldError, cell_spans, create_app, layout, load_reports, recheck, save_gold,
                          source_lines, unsure_keys)
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from xxgk import placement
-from xxgk.extract import extract_text
+from xxgk.tables import placement
+from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, random_record, render
-from xxgk.labels import Match
-from xxgk.placement import NUMBER, Piece, place_rows, row_readings
-from xxgk.tokens import BLANK, BREAK, LABEL, VALUE, Token
+from xxgk.labels.dictionary import Match
+from xxgk.tables.placement import NUMBER, Piece, place_rows, row_readings
+from xxgk.tables.tokens import BLANK, BREAK, LABEL, VALUE, Token
 
 
 def reference_digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from xxgk.evaluate import evaluate, load_records
-from xxgk.extract import extract_file
+from xxgk.pipeline import extract_file
 from xxgk.generate import FORMS, generate_set, lost_label_report
 
 REPORTS_PER_FORM = 12
@@ -52,7 +52,7 @@ def test_no_silent_errors_anywhere(scored):
 
 @pytest.mark.parametrize("form", [f for f in FORMS if f != "html"])
 def test_a_row_whose_label_is_lost_never_leaves_its_values_silently_on_a_neighbour(form):
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
 
     silent, tried = [], 0
     for seed in range(40):
@@ -70,7 +70,7 @@ def test_a_row_whose_label_is_lost_never_leaves_its_values_silently_on_a_neighbo
 def test_table_3_ends_at_table_4s_heading(form):
     # 其他 and 总计 head table 4's columns too: with table 3's own （七）总计 unreadable and table 4's 其他结果
     # broken in two, they must not be taken for table 3's rows (nor table 4's cells for theirs).
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
 
     misplaced, silent, tried = [], [], 0
     for seed in range(16):
@@ -94,7 +94,7 @@ def test_a_row_whose_label_is_read_but_whose_cells_a_neighbour_took_leaves_that_
     # half (a label of its own) stands between them, the row reads nothing, and 行政许可 may take them.
     import random
 
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import random_record, render
 
     silent, tried = [], 0
@@ -116,7 +116,7 @@ def test_a_lost_row_in_a_one_line_dump_does_not_shift_the_rows_after_it():
     # lost label reads clean from before its label (the lost row's values) and only cut from after it, yet on
     # a line that holds both the values after a label are its own. Taking the clean ones shifted every row
     # after the lost one by one, and as most of the table then read before its labels, nothing was flagged.
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
 
     silent, tried = [], 0
     for row in ("rules", "normative_documents", "licensing"):
@@ -140,7 +140,7 @@ def test_a_hybrids_garbled_single_other_row_is_not_read_as_a_2021_sub_row(form, 
     # its second copy read as 3.其他 — either would turn the hybrid into a 2021 report with that row's cells.
     import random
 
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import random_record, render
 
     printed, garbled = slip
@@ -162,7 +162,7 @@ def _silent_after(form: str, template: str, printed: str, garbled: str, prefix: 
     """Render records in ``form``, print ``garbled`` where ``printed`` stood, and list the silent cells."""
     import random
 
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import random_record, render
 
     silent, tried = [], 0
@@ -211,7 +211,7 @@ def test_the_overviews_counts_do_not_stand_in_for_table_3s_unreadable_first_rows
     # which put table 2 (printed between them) outside every table.
     import random
 
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import UNREADABLE, random_record, render
 
     first_rows = ("一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开",
@@ -242,7 +242,7 @@ def test_blank_cells_marked_with_none_or_slash_read_when_a_one_line_page_glues_t
     # (总计无无无无0无无000…, 1///1//0//1/102) had whole rows left unread: the marks were taken for label text.
     import random
 
-    from xxgk.extract import extract_text
+    from xxgk.pipeline import extract_text
     from xxgk.generate import document, random_record, render
 
     printing = document.Document.__init__
@@ -264,7 +264,7 @@ def test_blank_cells_marked_with_none_or_slash_read_when_a_one_line_page_glues_t
 
 
 def test_none_in_prose_or_opening_a_label_is_no_blank_cell():
-    from xxgk.tokens import LABEL, VALUE, tokenize
+    from xxgk.tables.tokens import LABEL, VALUE, tokenize
 
     def cells(text):
         return [(t.kind, t.text) for t in tokenize(text)]

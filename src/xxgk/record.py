@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, schema
-from .check import CheckResult, Repairs
+from .checks.arithmetic import CheckResult, Repairs
 
 
 def build_record(*, template: str, year, issuer: str, cells: dict, checks: list[CheckResult], repairs: Repairs,

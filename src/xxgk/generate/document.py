@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import schema
-from ..noise import LabelNoise, fullwidth, site_footer, site_header
+from .noise import LabelNoise, fullwidth, site_footer, site_header
 from .records import APPLICANTS, HYBRID_OTHER, _short_issuer
 
 # ------------------------------------------------------------------------------------------------ tables

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..noise import MSO_STYLE, page_marker
+from .noise import MSO_STYLE, page_marker
 from .document import Block, Cell, Document, Table, build_blocks, placed_rows
 
 # ------------------------------------------------------------------------------------------------ forms

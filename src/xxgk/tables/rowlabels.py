@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import schema
-from .label_stages import LEARNED_STAGES, model_match, second_opinion
-from .labels import Match, match_label, normalize_label, numbering_fits
+from .. import schema
+from ..labels.stages import LEARNED_STAGES, model_match, second_opinion
+from ..labels.dictionary import Match, match_label, normalize_label, numbering_fits
 from .tokens import BLANK, LABEL, VALUE, Token
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .label_model import ModelFile
-from .label_ngrams import prepared
+from .model import ModelFile
+from .ngrams import prepared
 
 FILE = "student.npz"
 MAX_CHARS = 48          # a label is shorter; a longer run is prose, told by its start
@@ -130,7 +130,7 @@ def fit(texts: list[str], targets: list[int], labels: list[str], calibration: tu
 
     import torch
 
-    from .label_training import fit_temperature
+    from ..training.corpus import fit_temperature
 
     torch.manual_seed(seed)
     rng = random.Random(seed)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import lexicon, normalize_chars, strip_numbering
+from ..labels.dictionary import lexicon, normalize_chars, strip_numbering
 
 LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import schema
+from .. import schema
 
 TOLERANCE = 1e-6
 MAX_EXPLANATION_SIZE = 2

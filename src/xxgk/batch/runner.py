@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-from . import __version__
+from .. import __version__
 from .dataset import DatasetWriter, figures_key, find_duplicates, summarize, text_key
 
 JOURNAL_NAME = ".journal.sqlite"
@@ -83,11 +83,11 @@ def extractor_id() -> str:
 
 @lru_cache(maxsize=None)
 def _code_digest() -> str:
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted(p for p in [*root.glob("*.py"), *root.glob("data/*")] if p.is_file()):
-        # Every module, this one too: what a worker hands back is made here and in dataset.py.
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in [*root.rglob("*.py"), *root.glob("data/*")] if p.is_file()):
+        # Every module of the package, this one too: what a worker hands back is made here and in dataset.py.
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
@@ -95,7 +95,7 @@ def _code_digest() -> str:
 
 def find_reports(sources: Iterable[str | Path], out: str | Path) -> list[Report]:
     """Every file of the sources (folders recursively, hidden files skipped), the dataset folder excluded."""
-    from .cli import iter_inputs  # cli imports this module to register the command
+    from ..cli import iter_inputs  # cli imports this module to register the command
 
     sources = [Path(s) for s in sources]
     if not sources:
@@ -148,8 +148,8 @@ def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str) -> l
 
 
 def _extract_one(report_id: str, path: str, content: str, sha256: str, records_dir: str) -> tuple:
-    from .extract import ReadError, extract_document
-    from .read import read_file
+    from ..pipeline import ReadError, extract_document
+    from ..readers import read_file
 
     try:
         doc = read_file(path)

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import schema
-from .check import CheckResult
+from .. import schema
+from .arithmetic import CheckResult
 
 NUMBER = {"LIKE_NUM": True}
 CLAUSE_BREAKS = [",", ";", "。", ":", "!", "?", "，", "；", "：", "！", "？"]

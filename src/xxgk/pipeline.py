@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from . import check, meta, narrative, record, recover, schema, tokens
-from .read import Document, ReadError, read_bytes, read_file
+from . import meta, record, schema
+from .checks import arithmetic as check, narrative
+from .tables import recover, tokens
+from .readers import Document, ReadError, read_bytes, read_file
 
 __all__ = ["NotAReport", "ReadError", "check_record", "extract_document", "extract_file", "extract_text"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from .read import NeedsOCR, ReadError, join_lines, tab_rows
+from .sniff import NeedsOCR, ReadError, join_lines, tab_rows
 
 MARGIN = 0.1                 # share of the page height at the top and bottom where headers and footers sit
 SLIVER = 5.0                 # points: thinner rows and columns cannot hold a line of text
@@ -220,7 +220,8 @@ def _ordered(pages: list[Page]) -> list[Fragment]:
 
 def _trial(pages: list[Page]) -> Score:
     """One extraction of all the tables in reading order; each table's score is what it contributed."""
-    from . import check, recover, tokens
+    from ..checks import arithmetic as check
+    from ..tables import recover, tokens
 
     fragments = _ordered(pages)
     stitched = _stitch(pages)
@@ -454,6 +455,6 @@ def _cut_row(last: list[str], first: list[str]) -> bool:
 
 
 def _label_fit(cells: list[str]) -> int:
-    from .labels import match_label
+    from ..labels.dictionary import match_label
 
     return sum(1 for c in cells if c and match_label(c).stage == "exact" and match_label(c).confidence >= 0.9)

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import (NONE, SETTLED_BY, _NOT_LABEL, Match, _bigrams, _match_normalized, _SPACE, allowed_categories,
+from .dictionary import (NONE, SETTLED_BY, _NOT_LABEL, Match, _bigrams, _match_normalized, _SPACE, allowed_categories,
                      lexicon, match_label, normalize_chars, normalize_label, public_category, to_simplified)
 
 
@@ -129,7 +129,7 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
     todo = [f for f in forms if keys[f] not in _learned_results]
     if todo:
         public = sorted({public_category(c) for c in allowed} | {NONE}) if allowed else None
-        from . import label_ngrams
+        from . import ngrams as label_ngrams
         ngrams = label_ngrams.load()
         grams = _restricted(ngrams.labels, ngrams.probabilities(todo), public) if ngrams else None
         unsure = [i for i, f in enumerate(todo) if grams is None or grams[1][i].max() < NGRAMS_SETTLE]
@@ -168,7 +168,7 @@ def _heading_not_a_label(form: str, names: list[str], probs, allowed: frozenset 
 def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:
     """The student's (category, confidence, "student") where it is sure and the n-gram classifier's pick is
     the same, else None (the transformer decides)."""
-    from . import label_student
+    from . import student as label_student
     student = label_student.load() if grams is not None and forms else None
     if student is None:
         return [None] * len(forms)
@@ -185,7 +185,7 @@ def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[
 def _sharpened(probs):
     """The average of two calibrated answers is less sure than either when they agree: raised to the power
     fitted on the calibration split (``ensemble_temperature``), its confidence means what it says again."""
-    from . import label_model
+    from . import model as label_model
     sharpened = probs ** (1.0 / label_model.load().config.get("ensemble_temperature", 1.0))
     return sharpened / sharpened.sum()
 
@@ -290,7 +290,7 @@ def model_probabilities(texts: list[str], allowed: list[str] | None = None):
     """The transformer's (category names, probabilities) for texts in ``model_form``, restricted to ``allowed``
     public categories; None when the model cannot be loaded here (the other stages' answers stand)."""
     try:
-        from . import label_model
+        from . import model as label_model
         model = label_model.load()
         return _restricted(model.labels, model.probabilities(texts)[0], allowed)
     except ImportError:
@@ -302,7 +302,7 @@ def model_probabilities(texts: list[str], allowed: list[str] | None = None):
 
 def nearest_labels(text: str, k: int = 3) -> list[tuple[str, str, float]]:
     try:
-        from . import label_model
+        from . import model as label_model
         return label_model.nearest_labels(text, k)
     except Exception as exc:
         _warn_unavailable(exc)

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import schema
+from .. import schema
 
 NONE = "none"
 
@@ -399,6 +399,6 @@ _WHOLE_CLASSIFIER = ("classify_labels", "classify_detailed", "model_form", "rese
 def __getattr__(name: str):
     # The whole classifier lives in label_stages (it builds on this dictionary); reachable from here too.
     if name in _WHOLE_CLASSIFIER:
-        from . import label_stages
+        from . import stages as label_stages
         return getattr(label_stages, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk import encoder, schema
+from .. import schema
+from . import encoder
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "labels"
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "labels"
 PREFIX = "query: "
 NONE = "none"
 BATCH = 64

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from .read import join_lines, squeeze, tab_rows
+from .sniff import join_lines, squeeze, tab_rows
 
 BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "main",
           "title", "table", "tr", "blockquote", "pre", "center", "dd", "dt", "dl", "hr"}

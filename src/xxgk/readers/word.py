@@ -15,7 +15,7 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
-from .read import ReadError, join_lines, tab_rows
+from .sniff import ReadError, join_lines, tab_rows
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SOFFICE_TIMEOUT = 120

@@ -16,8 +16,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import schema
-from .check import TOLERANCE, CheckResult
+from .. import schema
+from .arithmetic import TOLERANCE, CheckResult
 
 STOCK_ROWS = ("rules", "normative_documents")
 ITEM_ROWS = ("licensing", "other_services", "penalties", "coercive_measures", "fees")

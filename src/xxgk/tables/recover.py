@@ -13,9 +13,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from . import schema
-from .label_stages import LEARNED_STAGES
-from .labels import allowed_categories, categories_within, match_label, normalize_label
+from .. import schema
+from ..labels.stages import LEARNED_STAGES
+from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import Match, normalize_label
+from ..labels.dictionary import Match, normalize_label
 from .tokens import BLANK, BREAK, LABEL, NA_CELL, VALUE, Token
 
 

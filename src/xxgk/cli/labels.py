@@ -19,7 +19,7 @@ def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads 
           explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
                                        "the nearest official labels.")):
     """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
-    from .label_stages import classify_detailed
+    from ..labels.stages import classify_detailed
 
     if table not in (None, "disclosure", "requests", "appeals"):
         typer.echo(f"xxgk: --table must be disclosure, requests or appeals, not {table!r}", err=True)
@@ -49,7 +49,8 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
                                                         "and n-grams (a few minutes), then measure.")):
     """Train the label classifier (n-gram classifier, transformer adapter and head, the student:
     models/labels) and measure it on the held-out split."""
-    from . import encoder, label_training
+    from ..labels import encoder
+    from ..training import corpus as label_training
 
     encoder.limit_threads(threads)
     if rebuild_corpus:

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from . import schema
+from .. import schema
 
 UTF8_BOM = b"\xef\xbb\xbf"
 PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from .. import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn 政府信息公开工作年度报告 into canonical, checked records.")
@@ -36,8 +36,8 @@ def extract(paths: List[Path] = typer.Argument(..., help="Report files or folder
             out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output folder for the records."),
             quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress or summary.")):
     """Extract one canonical record per report into OUT/<name>.json."""
-    from .extract import ReadError, extract_bytes, extract_file
-    from .record import dumps, write_record
+    from ..pipeline import ReadError, extract_bytes, extract_file
+    from ..record import dumps, write_record
 
     if [str(p) for p in paths] == ["-"]:
         try:
@@ -92,7 +92,7 @@ def eval_(gold: Path = typer.Argument(..., help="Gold record folder or file."),
           json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the results as JSON."),
           max_wrong: int = typer.Option(30, help="How many wrong cells to list.")):
     """Score predicted records against hand-labelled gold records."""
-    from .evaluate import run_eval
+    from ..evaluate import run_eval
     raise typer.Exit(run_eval(gold, pred, json_out=json_out, max_wrong=max_wrong))
 
 
@@ -105,13 +105,13 @@ def generate(out: Path = typer.Argument(..., help="Output folder (raw/, gold/, m
              garble: float = typer.Option(0.0, help="Share of label occurrences with hard OCR slips."),
              form: Optional[List[str]] = typer.Option(None, help="Restrict to these forms.")):
     """Generate realistic test reports with their gold records."""
-    from .generate import generate_set
+    from ..generate import generate_set
     paths = generate_set(out, n, seed, forms=form or None, noise=noise, broken_share=broken, garble=garble)
     typer.echo(f"{len(paths)} report(s) written to {out}", err=True)
 
 
 # Commands defined beside the stage they drive; each module exposes register(app).
-COMMAND_MODULES: tuple[str, ...] = ("batch", "review", "check_cli", "label_cli")
+COMMAND_MODULES: tuple[str, ...] = ("batch.runner", "review.server", "cli.check", "cli.labels")
 
 
 def _register_commands() -> None:

@@ -74,7 +74,7 @@ def python_docx(markup: str, path: Path) -> Path:
     import docx
     from docx.shared import Pt
 
-    from .html import Grid, html_blocks
+    from ..readers.html import Grid, html_blocks
 
     document = docx.Document()
     style = document.styles["Normal"]

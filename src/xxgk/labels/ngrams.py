@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .label_model import MODEL_DIR, ModelFile
+from .model import MODEL_DIR, ModelFile
 
 FILE = "ngrams.npz"      # beside the transformer's head, in label_model.model_dir()
 NGRAM_RANGE = (1, 3)
@@ -31,7 +31,7 @@ def prepared(text: str) -> str:
     """What the n-grams are cut from: compatibility forms folded, simplified characters, no whitespace
     (a scrape breaks and spaces labels anywhere); numbering and punctuation stay (they tell a label
     from a sentence)."""
-    from .labels import normalize_chars, to_simplified
+    from .dictionary import normalize_chars, to_simplified
     return _WHITESPACE.sub("", to_simplified(normalize_chars(text)))
 
 

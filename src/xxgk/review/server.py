@@ -23,10 +23,11 @@ from typing import Iterable, List, Optional
 
 import typer
 
-from . import __version__, check, schema
-from .evaluate import CONFIDENT, UNSURE_KINDS
-from .read import ReadError, read_file
-from .record import write_record
+from .. import __version__, schema
+from ..checks import arithmetic as check
+from ..evaluate import CONFIDENT, UNSURE_KINDS
+from ..readers import ReadError, read_file
+from ..record import write_record
 
 DEFAULT_GOLD = Path("corpus/reviewed/gold")
 NOT_REPORTS = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv", ".zip", ".gz"}
@@ -72,7 +73,7 @@ def load_reports(paths: Iterable[Path]) -> tuple[dict[str, Report], list[str]]:
     A JSON file with ``cells`` is a record; a JSON without them (a gold file) is skipped; any other
     file is extracted. The same source met twice (same sha256) is loaded once.
     """
-    from .extract import extract_file
+    from ..pipeline import extract_file
 
     reports: dict[str, Report] = {}
     skipped: list[str] = []
@@ -395,7 +396,7 @@ def save_gold(report: Report, fields: dict, *, year, issuer, gold_dir: Path, raw
 # ---------------------------------------------------------------- the web app
 
 def assets_dir() -> Path:
-    return Path(str(resources.files("xxgk").joinpath("review_assets")))
+    return Path(str(resources.files("xxgk.review").joinpath("assets")))
 
 
 def create_app(reports: dict[str, Report], *, gold_dir: Path, raw_dir: Path | None, reviewer: str,

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from xxgk import encoder, schema
-from xxgk.label_stages import LABEL_MAX_CHARS, model_form
+from xxgk import schema
+from xxgk.labels import encoder
+from xxgk.labels.stages import LABEL_MAX_CHARS, model_form
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CORPUS_DIR = REPO / "corpus" / "labels"
 MODEL_DIR = REPO / "models" / "labels"
 SHARED_DIR = REPO.parent / "shared"
@@ -541,7 +542,7 @@ MAX_SEQ_LENGTH = 96
 
 
 def tokenize(tokenizer, texts: list[str]):
-    from xxgk.label_model import PREFIX
+    from xxgk.labels.model import PREFIX
     return tokenizer([PREFIX + t for t in texts], padding=True, truncation=True, max_length=MAX_SEQ_LENGTH,
                      return_tensors="pt")
 
@@ -654,7 +655,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
     from peft import LoraConfig, get_peft_model
     from safetensors.torch import save_file
 
-    from xxgk import label_model, label_student
+    from xxgk.labels import model as label_model, student as label_student
 
     started = time.time()
     (out_dir / label_student.FILE).unlink(missing_ok=True)      # retrained below, from the new transformer
@@ -736,7 +737,7 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
 
 def train_ngrams(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR) -> Path:
     """Fit the character n-gram classifier on the training split (seconds; deterministic)."""
-    from xxgk import label_ngrams
+    from xxgk.labels import ngrams as label_ngrams
 
     examples = load_split("train", corpus)
     return label_ngrams.train([ex["text"] for ex in examples], [ex["category"] for ex in examples],
@@ -756,8 +757,8 @@ def student_pool(seed: int = SEED, reports: int = STUDENT_POOL_REPORTS) -> list[
     import tempfile
 
     from xxgk.generate import FORMS, generate_set
-    from xxgk.read import read_file
-    from xxgk.tokens import LABEL, tokenize
+    from xxgk.readers import read_file
+    from xxgk.tables.tokens import LABEL, tokenize
 
     texts: dict[str, None] = {}
     with tempfile.TemporaryDirectory(prefix="xxgk-student-pool-") as tmp:
@@ -777,7 +778,7 @@ def train_student(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: in
     whose wording is a calibration or held-out string, or holds a held-out family's), fit the student on them
     and the training split, and set the probability at which it settles a string: one step of
     ``STUDENT_SETTLE_GRID`` above the lowest at which it was never wrong on the calibration split."""
-    from xxgk import label_model, label_ngrams, label_stages, label_student
+    from xxgk.labels import model as label_model, ngrams as label_ngrams, stages as label_stages, student as label_student
 
     data = {split: load_split(split, corpus) for split in SPLITS}
     label_model.use(label_model.LabelModel(out_dir))
@@ -817,7 +818,7 @@ def train_student(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: in
 
 def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict | None = None) -> dict:
     """Set the "not a label" gate on the calibration split, then score the held-out split; write metrics.json."""
-    from xxgk import label_model, label_ngrams
+    from xxgk.labels import model as label_model, ngrams as label_ngrams
 
     data = {split: load_split(split, corpus) for split in ("calibration", "heldout")}
     if training is None and (out_dir / "metrics.json").is_file():  # re-measuring keeps the training record
@@ -872,7 +873,7 @@ def fit_ensemble_temperature(transformer_probs, gram_probs, examples: list[dict]
     calibration strings the n-gram classifier alone would not settle (the only ones averaged)."""
     import torch
 
-    from xxgk import label_stages
+    from xxgk.labels import stages as label_stages
 
     unsure = gram_probs.max(axis=1) < label_stages.NGRAMS_SETTLE
     averaged = (transformer_probs[unsure] + gram_probs[unsure]) / 2
@@ -887,7 +888,7 @@ def measure_stages(classifier, examples: list[dict]) -> dict:
     stage settled."""
     from collections import Counter
 
-    from xxgk import label_model, label_ngrams, label_stages, label_student
+    from xxgk.labels import model as label_model, ngrams as label_ngrams, stages as label_stages, student as label_student
 
     label_model.use(classifier)
     ngrams = label_ngrams.load(classifier.directory)

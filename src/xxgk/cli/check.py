@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from . import schema
+from .. import schema
 
 RAW_SKIP = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv"}
 MARK = {"consistent": "[green]✔ consistent[/]", "inconsistent": "[red]✘ inconsistent[/]",
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
               cross: bool = typer.Option(False, "--cross-year", help="Also link the years of each issuer."),
               show_all: bool = typer.Option(False, "--all", help="List the checks that hold as well.")):
         """Check each report's arithmetic and prose, and say which cells disagree and why."""
-        from .cli import iter_inputs
+        from . import iter_inputs
         results, errors = [], []
         for path in iter_inputs(paths, RAW_SKIP):
             try:
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
                 errors.append({"path": str(path), "error": f"{type(exc).__name__}: {exc}"})
         links = None
         if cross:
-            from .crossyear import cross_year
+            from ..checks.crossyear import cross_year
             links = cross_year([rec for _, rec in results])
         if as_json:
             typer.echo(json.dumps(_as_json(results, errors, links, show_all), ensure_ascii=False, indent=1))
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _load(path: Path) -> dict:
-    from .extract import check_record, extract_file
+    from ..pipeline import check_record, extract_file
     if path.suffix.lower() == ".json":
         rec = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(rec, dict) or not {"template", "fields"} <= rec.keys():
