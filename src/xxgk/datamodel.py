@@ -1,0 +1,158 @@
+"""The types that travel between the stages, defined once below all of them.
+
+A reader gives a ``Document``; the table recovery cuts its text into ``Token``\\ s, reads each label as a
+``Match`` and each canonical key as a ``Cell`` (with its ``TableResult`` and the whole ``Recovery``); the checks
+give ``CheckResult``\\ s and ``Repairs``; the record is built from them. A PDF reader has its candidate tables
+scored by a ``TableJudge`` the pipeline hands it (a ``TableScore`` each), so that the reader never imports the
+stages that judge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+@dataclass
+class Document:
+    text: str
+    name: str               # file name without its extension: the record's output name
+    path: str
+    encoding: str
+    reader: str             # text | html | markdown | pdf | docx | doc
+    sha256: str
+    # One entry per table the reader found: {"page", "strategy", "rows", "cols", "score", ...}
+    # (PDF: page and the strategy kept, lattice/stream/pdfplumber; DOCX/HTML: strategy "grid").
+    tables_meta: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableScore:
+    """How a table fits the template, from a trial extraction: cells read, sums that hold or fail."""
+    cells: int = 0           # template cells read from this table
+    ok: int = 0              # sums of the template over its cells that hold
+    failed: int = 0          # sums that fail
+    unsure: int = 0          # cells the recovery could not settle
+
+    def __add__(self, other: TableScore) -> TableScore:
+        return TableScore(self.cells + other.cells, self.ok + other.ok, self.failed + other.failed,
+                          self.unsure + other.unsure)
+
+    def as_dict(self) -> dict:
+        return {"cells": self.cells, "sums_ok": self.ok, "sums_failed": self.failed, "unsure": self.unsure}
+
+
+class TableJudge(Protocol):
+    """What a reader asks about the tables it found (``xxgk.tables.judge`` answers; the pipeline hands it over)."""
+
+    def score(self, tables: list[list[str]]) -> list[TableScore]:
+        """Each table's score (its tab rows, in reading order), from one trial extraction of them all."""
+
+    def value(self, score: TableScore) -> float:
+        """One number to compare two readings by: the higher, the better the tables fit the template."""
+
+    def label_fit(self, cells: list[str]) -> int:
+        """How many of the cells read as a label of the template beyond doubt."""
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
+
+
+@dataclass
+class Token:
+    kind: str                  # LABEL | VALUE | BLANK | BREAK
+    text: str                  # the raw text of the cell (for values: the digits as printed, sign and unit included)
+    line: int                  # 1-based line in the source text
+    splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A label string's category, as one stage of the label classifier read it."""
+    category: str
+    confidence: float
+    stage: str           # exact | contained | ngram | ngrams | student | model | none (and the recovery's own)
+    matched: str = ""    # the dictionary text it matched
+
+
+@dataclass
+class Cell:
+    """What was read for one canonical key."""
+    value: int | float | None
+    raw: str = ""
+    kind: str = "missing"          # number | zero | blank | na | text | missing | ambiguous
+    line: int | None = None
+    confidence: float = 1.0
+    candidates: list = field(default_factory=list)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        out = {"value": self.value, "raw": self.raw, "kind": self.kind, "line": self.line,
+               "confidence": round(self.confidence, 3)}
+        if self.candidates:
+            out["candidates"] = self.candidates
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
+class TableResult:
+    name: str
+    found: bool = False
+    orientation: str = ""          # values "after" their label, or "before" it (PDF reading order)
+    rows: list[str] = field(default_factory=list)
+    missing_rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recovery:
+    template: str
+    template_evidence: dict
+    cells: dict[str, Cell]
+    tables: dict[str, TableResult]
+    hybrid_other_row: dict[str, Cell] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------------ checks
+
+def plain_number(x):
+    """A number as a record writes it: an int when it is whole, else rounded to six places."""
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else round(x, 6)
+
+
+@dataclass
+class CheckResult:
+    rule: str
+    ok: bool | None            # None: not checkable (a cell is missing or unreadable)
+    cells: list[str]
+    expected: float | None     # arithmetic: the parts' sum; prose: the table's value
+    printed: float | None      # arithmetic: the total as printed; prose: the number the text states
+    severity: str              # error | warning | info
+    description: str = ""
+    kind: str = "arithmetic"   # arithmetic | prose | cross_year
+    text: str = ""             # prose: the sentence that states the number
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        out = {"rule": self.rule, "kind": self.kind, "ok": self.ok, "cells": self.cells,
+               "expected": plain_number(self.expected), "printed": plain_number(self.printed),
+               "severity": self.severity, "description": self.description}
+        if self.text:
+            out["text"] = self.text
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass
+class Repairs:
+    repairs: dict[str, dict] = field(default_factory=dict)     # key -> {value, printed, rules, reason, kind}
+    candidates: list[dict] = field(default_factory=list)       # {cells, rules, candidates, reason}
