@@ -22,11 +22,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xxgk.labels import stages as label_stages
 from xxgk.evaluate import evaluate, load_records
-from xxgk.pipeline import extract_file
 from xxgk.generate import FORMS, generate_set
-from xxgk.readers import ReadError
+from xxgk.labels import reset_caches, stage_counts
+from xxgk.options import Options
+from xxgk.pipeline import ReadError, extract_file
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent
@@ -70,17 +70,16 @@ def raw_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in RAW_SUFFIXES}
 
 
-def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None, compare: bool = False) -> None:
+def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None, options: Options,
+                compare: bool = False) -> None:
     """Extract each raw file that has gold; a failure becomes a missing prediction, never a stop.
     With ``compare``, the set is first extracted with the dictionary alone (no learned label stage) and scored."""
     eval_set.raws = raws
     if compare:
-        stages, label_stages.EXTRACTOR_STAGES = label_stages.EXTRACTOR_STAGES, "dictionary"
-        extract_set(eval_set)
+        extract_set(eval_set, Options(label_stages="dictionary"))
         eval_set.without_model = evaluate(eval_set.gold, eval_set.pred)
         eval_set.pred, eval_set.failures = {}, {}
-        label_stages.EXTRACTOR_STAGES = stages
-    extract_set(eval_set)
+    extract_set(eval_set, options)
     if pred_dir is not None:
         out = pred_dir / eval_set.name
         out.mkdir(parents=True, exist_ok=True)
@@ -88,8 +87,8 @@ def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None,
             (out / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def extract_set(eval_set: EvalSet) -> None:
-    label_stages.reset_caches()
+def extract_set(eval_set: EvalSet, options: Options) -> None:
+    reset_caches()
     raws = eval_set.raws
     started = time.perf_counter()
     for name in sorted(eval_set.gold):
@@ -98,7 +97,7 @@ def extract_set(eval_set: EvalSet) -> None:
             eval_set.failures[name] = "no raw file"
             continue
         try:
-            eval_set.pred[name] = extract_file(path)
+            eval_set.pred[name] = extract_file(path, options)
         except ReadError as exc:
             eval_set.failures[name] = f"unreadable: {exc}"
         except Exception as exc:  # an extractor bug must cost this report, not the whole run
@@ -106,10 +105,10 @@ def extract_set(eval_set: EvalSet) -> None:
             eval_set.failures[name] = (f"crash: {type(exc).__name__}: {exc}"
                                        f" (at {Path(where.filename).name}:{where.lineno})")
     eval_set.seconds = time.perf_counter() - started
-    eval_set.stages = dict(label_stages.stage_counts())
+    eval_set.stages = dict(stage_counts())
 
 
-def real_set(name: str, pred_dir: Path | None, compare: bool = False) -> EvalSet | None:
+def real_set(name: str, pred_dir: Path | None, options: Options, compare: bool = False) -> EvalSet | None:
     raw_candidates, gold_candidates = REAL_SETS[name]
     raw_dir, gold_dir = first_existing(raw_candidates), first_existing(gold_candidates)
     if raw_dir is None or gold_dir is None:
@@ -117,12 +116,12 @@ def real_set(name: str, pred_dir: Path | None, compare: bool = False) -> EvalSet
         return None
     eval_set = EvalSet(name, load_records(gold_dir))
     eval_set.form_of = {n: "real" for n in eval_set.gold}
-    extract_all(eval_set, raw_files(raw_dir), pred_dir, compare)
+    extract_all(eval_set, raw_files(raw_dir), pred_dir, options, compare)
     return eval_set
 
 
 def generated_set(name: str, workdir: Path, n: int, seed: int, forms: list[str] | None, noise: float,
-                  pred_dir: Path | None, compare: bool = False, garble: float = 0.0) -> EvalSet:
+                  pred_dir: Path | None, options: Options, compare: bool = False, garble: float = 0.0) -> EvalSet:
     """``n`` generated reports; the seed alone fixes the records, so sets of one seed differ only in form."""
     outdir = workdir / name
     generate_set(outdir, n, seed=seed, forms=forms, noise=noise, garble=garble)
@@ -132,7 +131,7 @@ def generated_set(name: str, workdir: Path, n: int, seed: int, forms: list[str] 
             if line.strip():
                 entry = json.loads(line)
                 eval_set.form_of[entry["name"]] = entry["form"]
-    extract_all(eval_set, raw_files(outdir / "raw"), pred_dir, compare)
+    extract_all(eval_set, raw_files(outdir / "raw"), pred_dir, options, compare)
     return eval_set
 
 
@@ -205,19 +204,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label-stages", choices=("all", "ngrams", "dictionary"), default="all",
                         help="label stages the extractor may use: all (default), ngrams (no transformer), dictionary")
     args = parser.parse_args(argv)
-    label_stages.EXTRACTOR_STAGES = args.label_stages
+    options = Options(label_stages=args.label_stages)
     compare = args.compare_label_model
     n = 8 if args.quick else args.n
 
     with tempfile.TemporaryDirectory(prefix="xxgk-eval-") as tmp:
         workdir = args.keep or Path(tmp)
         pred_dir = workdir / "pred" if args.keep else None
-        sets = [s for s in (real_set(name, pred_dir, compare) for name in REAL_SETS) if s]
-        generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir, compare)
+        sets = [s for s in (real_set(name, pred_dir, options, compare) for name in REAL_SETS) if s]
+        generated = [generated_set(f"gen-{form}", workdir, n, args.seed, [form], NOISE, pred_dir, options, compare)
                      for form in TEXT_FORMS]
-        generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir, compare))
+        generated.append(generated_set("gen-noisy", workdir, n, args.seed + 1, None, HEAVY_NOISE, pred_dir, options,
+                                       compare))
         generated.append(generated_set("gen-garbled-labels", workdir, n, args.seed + 2, None, GARBLED_NOISE,
-                                       pred_dir, compare, garble=GARBLE))
+                                       pred_dir, options, compare, garble=GARBLE))
     sets += generated
 
     per_set = {s.name: evaluate(s.gold, s.pred) for s in sets}

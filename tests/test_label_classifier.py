@@ -9,8 +9,10 @@ import sys
 import pytest
 
 from xxgk import schema
-from xxgk.labels import dictionary as labels, stages as label_stages
 from xxgk.evaluate import evaluate
+from xxgk.labels import dictionary as labels, stages as label_stages
+from xxgk.labels.files import MODEL_DIR
+from xxgk.options import Options
 from xxgk.pipeline import extract_file
 from xxgk.generate import FORMS, generate_set
 
@@ -175,16 +177,16 @@ def garbled_set(tmp_path, n=18, seed=11):
     return out, gold
 
 
-def extract_set(folder, with_model: bool, monkeypatch) -> dict:
-    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all" if with_model else "dictionary")
+def extract_set(folder, with_model: bool) -> dict:
+    options = Options(label_stages="all" if with_model else "dictionary")
     label_stages.reset_caches()
-    return {p.stem: extract_file(p) for p in sorted((folder / "raw").iterdir())}
+    return {p.stem: extract_file(p, options) for p in sorted((folder / "raw").iterdir())}
 
 
-def test_extraction_with_the_learned_stages_scores_higher_on_garbled_labels(model, tmp_path, monkeypatch):
+def test_extraction_with_the_learned_stages_scores_higher_on_garbled_labels(model, tmp_path):
     folder, gold = garbled_set(tmp_path)
-    without = evaluate(gold, extract_set(folder, False, monkeypatch))
-    with_model = evaluate(gold, extract_set(folder, True, monkeypatch))
+    without = evaluate(gold, extract_set(folder, False))
+    with_model = evaluate(gold, extract_set(folder, True))
     assert with_model["fields"]["accuracy"] > without["fields"]["accuracy"]
     assert with_model["silent_errors"] <= without["silent_errors"]
     assert label_stages.stage_counts()["model"] + label_stages.stage_counts()["ngrams"] > 0
@@ -195,9 +197,8 @@ def test_extraction_of_clean_reports_never_asks_the_transformer(model, tmp_path,
     generate_set(out, 9, seed=4, forms=TEXT_FORMS, noise=0.0)
     spy = CountingModel()
     monkeypatch.setattr(label_stages, "model_probabilities", spy)
-    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all")
     for p in sorted((out / "raw").iterdir()):
-        extract_file(p)
+        extract_file(p, Options(label_stages="all"))
     assert spy.asked == []
 
 
@@ -210,16 +211,14 @@ def test_whole_classifier_meets_the_targets_on_the_heldout_split(model, fresh_ca
     said_none = [t for r, t in zip(results, truth) if r.category == "none"]
     assert accuracy >= 0.995
     assert said_none.count("none") / len(said_none) >= 0.99
-    recorded = json.loads((label_training.MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    recorded = json.loads((MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
     assert accuracy == pytest.approx(recorded["heldout"]["classifier"]["accuracy"], abs=1e-9)
 
 
-def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learned_stages(model, monkeypatch,
-                                                                                          fresh_cache):
+def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learned_stages(model, fresh_cache):
     from xxgk.pipeline import extract_text
     from xxgk.generate import random_record, render
 
-    monkeypatch.setattr(label_stages, "EXTRACTOR_STAGES", "all")
     checked = corrected = 0
     for seed in range(30):
         rng = random.Random(seed)
@@ -230,7 +229,7 @@ def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learn
             continue
         # 本年新收 garbled to 年新: as near 上年结转… as 本年新收… for the dictionary
         text = text.replace("本年新收政府信息公开申请数量", "年新政府信息公开申请数量")
-        got = extract_text(text, f"garbled-new-{seed}")
+        got = extract_text(text, f"garbled-new-{seed}", Options(label_stages="all"))
         read = (got["fields"]["requests.new.total"], got["fields"]["requests.carried_over.total"])
         if read == (new, carried):
             assert any("年新政府信息公开申请数量" in w and "requests.new" in w for w in got["warnings"])
@@ -244,10 +243,10 @@ def test_a_label_the_dictionary_reads_as_its_neighbour_is_corrected_by_the_learn
 
 def test_without_the_ngram_classifier_the_transformer_answers_what_the_dictionary_leaves(model, fresh_cache):
     from xxgk.labels import ngrams as label_ngrams
-    label_ngrams._file.use(None)      # a model directory trained before the n-gram stage existed
+    label_ngrams.use(None)      # a model directory trained before the n-gram stage existed
     try:
         got = label_stages.classify_detailed(["不掌握相关倍息", "第二十条第（八）顷"])
     finally:
-        label_ngrams._file.use_committed()
+        label_ngrams.use_committed()
     assert got[0].category == "requests.unavailable_not_held" and got[0].stage == "model"
     assert got[1].category == "none"

@@ -11,6 +11,7 @@ import pytest
 
 from xxgk import schema
 from xxgk.labels import encoder
+from xxgk.labels.files import MODEL_DIR
 from xxgk.training import corpus as label_training
 
 
@@ -145,7 +146,7 @@ def test_nearest_labels_explain_with_official_wording(model):
 
 
 def committed_metrics() -> dict:
-    return json.loads((label_training.MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
+    return json.loads((MODEL_DIR / "metrics.json").read_text(encoding="utf-8"))
 
 
 def test_committed_head_was_measured_on_the_heldout_split_it_ships_with():

@@ -8,15 +8,15 @@ import pytest
 
 from xxgk import schema
 from xxgk.labels import ngrams as label_ngrams, stages as label_stages
-from xxgk.training import corpus as label_training
+from xxgk.training import corpus as label_training, ngrams as ngram_training
 
 
 @pytest.fixture(scope="module")
 def small_fit(tmp_path_factory):
     examples = random.Random(5).sample(label_training.load_split("train"), 1500)
     names = sorted(schema.categories())
-    vectorizer, model = label_ngrams.fit([e["text"] for e in examples], [e["category"] for e in examples], names)
-    path = label_ngrams.save(vectorizer, model, names, tmp_path_factory.mktemp("ngrams"))
+    vectorizer, model = ngram_training.fit([e["text"] for e in examples], [e["category"] for e in examples], names)
+    path = ngram_training.save(vectorizer, model, names, tmp_path_factory.mktemp("ngrams"))
     return vectorizer, model, names, label_ngrams.NgramClassifier(path)
 
 

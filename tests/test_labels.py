@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from xxgk.labels.dictionary import match_label, normalize_chars, normalize_label
-from xxgk.labels.stages import classify_labels
+from xxgk.labels import classify_labels, match_label, normalize_label
+from xxgk.text import normalize_chars
 
 
 @pytest.mark.parametrize("raw", ["1.属于国家秘密", "1、属于国家秘密", "（1）属于国家秘密", "(一)属于国家秘密", "一、属于国家秘密",

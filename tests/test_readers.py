@@ -17,11 +17,13 @@ from typer.testing import CliRunner
 from xxgk.readers import pdf as pdf_reader
 from xxgk import schema
 from xxgk.cli import app
-from xxgk.pipeline import extract_bytes, extract_file
+from xxgk.pipeline import extract_bytes, extract_file, read_report
 from xxgk.generate import gold_of, random_record, render, render_report
 from xxgk.readers.html import html_blocks, html_to_text
 from xxgk.generate.producers import ProducerMissing, chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
 from xxgk.readers import NeedsOCR, ReadError, read_bytes, read_file, sniff
+from xxgk.tables.judge import TemplateJudge
+from xxgk.text import fold_lookalikes
 
 
 def _needs(program: str) -> None:
@@ -128,13 +130,13 @@ def test_pdf_reports_read_back_exactly(pdfs, reports, producer):
 
 
 def test_pdf_tables_across_page_breaks_are_stitched(pdfs):
-    continued = [t for path in pdfs.values() for t in read_file(path).tables_meta if "continues_from_page" in t]
+    continued = [t for path in pdfs.values() for t in read_report(path).tables_meta if "continues_from_page" in t]
     assert continued, "table 3 runs over a page break in these renderings"
     assert all(t["continues_from_page"] == t["page"] - 1 for t in continued)
 
 
 def test_chromium_header_footer_and_radical_lookalikes_are_gone(pdfs, reports):
-    doc = read_file(pdfs[("r2019", "chromium")])
+    doc = read_report(pdfs[("r2019", "chromium")])
     page, _ = reports["r2019"]
     assert "file://" not in doc.text and page.name not in doc.text        # the footer's URL
     assert not any(0x2E80 <= ord(ch) <= 0x2FDF for ch in doc.text)
@@ -142,7 +144,36 @@ def test_chromium_header_footer_and_radical_lookalikes_are_gone(pdfs, reports):
 
 
 def test_lookalike_characters_are_normalised():
-    assert pdf_reader.normalise("⽂件 ⾏政 人⺠ 首⻚ \uf900") == "文件 行政 人民 首页 \u8c48"
+    assert fold_lookalikes("⽂件 ⾏政 人⺠ 首⻚ \uf900") == "文件 行政 人民 首页 \u8c48"
+
+
+# Ordinary characters as some producers print them: a Kangxi radical (⽂ 文, ⾏ 行, ⼈ 人) or a supplement radical
+# (⺠ 民, ⻚ 页).
+LOOKALIKE_SPELLINGS = {"文": "⽂", "行": "⾏", "人": "⼈", "民": "⺠", "页": "⻚"}
+
+
+@pytest.mark.parametrize("form", ["html", "tab_rows", "markdown", "docx"])
+def test_lookalike_characters_read_as_ordinary_ones_in_every_format(form, tmp_path):
+    # Folded by the readers, not by the PDF reader alone: a web page, a Word file or a text that prints 人⺠政府 or
+    # ⽂件 gives the same text, issuer and cells as one that prints 人民政府 and 文件.
+    for seed in range(100):
+        rng = random.Random(seed)
+        record = random_record("2021", rng)
+        if "人民政府" in record["issuer"]:
+            break
+    page = render(record, "html" if form == "docx" else form, rng, noise=0.0)
+    disguised = page.translate(str.maketrans(LOOKALIKE_SPELLINGS))
+    assert disguised != page and "⺠" in disguised
+    if form == "docx":
+        data = python_docx(disguised, tmp_path / "report.docx").read_bytes()
+    else:
+        data = disguised.encode("utf-8")
+    doc = read_bytes(data, tmp_path / "report")
+    assert doc.reader == {"tab_rows": "text"}.get(form, form)
+    assert not set(LOOKALIKE_SPELLINGS.values()) & set(doc.text)
+    got = extract_bytes(data, "report")
+    assert got["issuer"] == record["issuer"]
+    assert _wrong_fields(got, gold_of(record)) == {}
 
 
 def test_a_scanned_pdf_needs_ocr(tmp_path):
@@ -165,11 +196,13 @@ def test_a_broken_pdf_is_a_read_error(tmp_path):
 
 
 def test_a_row_cut_by_the_page_break_is_joined_but_a_new_row_is_not():
+    judge = TemplateJudge()
     last = ["", "（二）部分公开（区分处理的，只计这一", "", "", ""]
-    assert pdf_reader._cut_row(last, ["", "情形，不计其他情形）", "3", "0", "3"])
+    assert pdf_reader._cut_row(last, ["", "情形，不计其他情形）", "3", "0", "3"], judge)
     blank_row = ["", "1.属于国家秘密", "", "", ""]
-    assert not pdf_reader._cut_row(blank_row, ["", "2.其他法律行政法规禁止公开", "0", "1", "1"])
-    assert not pdf_reader._cut_row(["", "（一）予以公开", "1", "0", "1"], ["", "部分", "2", "0", "2"])
+    assert not pdf_reader._cut_row(blank_row, ["", "2.其他法律行政法规禁止公开", "0", "1", "1"], judge)
+    assert not pdf_reader._cut_row(["", "（一）予以公开", "1", "0", "1"], ["", "部分", "2", "0", "2"], judge)
+    assert not pdf_reader._cut_row(last, ["", "情形，不计其他情形）", "3", "0", "3"], None)   # no judge, no join
 
 
 def test_a_doubtful_table_is_replaced_by_the_candidate_that_fits_the_template(monkeypatch):
@@ -180,11 +213,12 @@ def test_a_doubtful_table_is_replaced_by_the_candidate_that_fits_the_template(mo
     # Labels one row too low, as camelot's lattice once put them on a LibreOffice PDF.
     shifted = [[label] + v for label, v in zip([""] + labels, values)]
     page = pdf_reader.Page(1, 600, 800, [], [pdf_reader.Fragment(1, (0, 100, 500, 300), shifted, "pdfplumber")])
-    pdf_reader._trial([page])
+    judge = TemplateJudge()
+    pdf_reader._trial([page], judge)
     assert pdf_reader._doubtful(page.fragments[0])
     monkeypatch.setattr(pdf_reader, "_camelot", lambda data, numbers, flavor: {
         1: [pdf_reader.Fragment(1, (0, 100, 500, 300), good, flavor)]} if flavor == "lattice" else {})
-    pdf_reader._second_opinion(b"", [page])
+    pdf_reader._second_opinion(b"", [page], judge)
     kept = page.fragments[0]
     assert kept.strategy == "lattice" and kept.rows == good
     assert kept.rejected["pdfplumber"]["sums_failed"] > 0 and kept.score.failed == 0

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .labels.dictionary import normalize_chars
+from .text import normalize_chars
 
 _MARKUP = re.compile(r"\[[^\]]{0,40}\]|<[^>]{0,80}>|^(?:标题|题目|文章标题|title)\s*[:：]\s*", re.I)
 _YEAR = re.compile(r"(20[0-4]\d)\s*年")

@@ -1,6 +1,13 @@
-"""The pipeline, end to end: read → tokens → recover tables → map labels → check → record.
+"""The pipeline, end to end, and the one place that names the order of the stages:
 
-``extract_file`` and ``extract_text`` are the library entry points; ``xxgk extract`` calls them.
+1. read (``readers``): bytes → text, a PDF's candidate tables judged by the template (``tables.judge``);
+2. recover the tables (``tables``): text → tokens → row labels (``labels``) → cells;
+3. the year and issuer (``meta``);
+4. check (``checks``): the template's arithmetic, then what the prose says;
+5. the record (``record``).
+
+``extract_file``, ``extract_bytes`` and ``extract_text`` are the library entry points (``xxgk extract`` calls
+them); each takes an ``Options`` (which label stages the recovery may ask, its limits).
 """
 from __future__ import annotations
 
@@ -9,32 +16,44 @@ from pathlib import Path
 
 from . import meta, record, schema
 from .checks import arithmetic as check, narrative
+from .datamodel import CheckResult, Document
+from .options import DEFAULT_OPTIONS, Options
+from .readers import ReadError, read_bytes, read_file, text_document
 from .tables import recover, tokens
-from .readers import Document, ReadError, read_bytes, read_file
+from .tables.judge import TemplateJudge
 
-__all__ = ["NotAReport", "ReadError", "check_record", "extract_document", "extract_file", "extract_text"]
+__all__ = ["NotAReport", "ReadError", "check_record", "extract_bytes", "extract_document", "extract_file",
+           "extract_text", "read_report", "read_report_bytes"]
 
 
 class NotAReport(ReadError):
     """Readable text, but no table of a disclosure report in it."""
 
 
-def extract_text(text: str, source_name: str = "<text>") -> dict:
-    doc = Document(text, Path(source_name).stem, source_name, "str", "text", "")
-    return extract_document(doc)
+def read_report(path: str | Path, options: Options = DEFAULT_OPTIONS) -> Document:
+    """A report file read as the pipeline reads it: a PDF's candidate tables judged against the template."""
+    return read_file(path, TemplateJudge(options))
 
 
-def extract_file(path: str | Path) -> dict:
-    return extract_document(read_file(path))
+def read_report_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> Document:
+    return read_bytes(data, name, TemplateJudge(options))
 
 
-def extract_bytes(data: bytes, name: str = "<stdin>") -> dict:
-    return extract_document(read_bytes(data, name))
+def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
+    return extract_document(text_document(text, source_name), options)
 
 
-def extract_document(doc: Document, *, require_tables: bool = True) -> dict:
+def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
+    return extract_document(read_report(path, options), options)
+
+
+def extract_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> dict:
+    return extract_document(read_report_bytes(data, name, options), options)
+
+
+def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
     token_list = tokens.tokenize(doc.text)
-    recovered = recover.recover(token_list)
+    recovered = recover.recover(token_list, options)
     if require_tables and not any(t.found for t in recovered.tables.values()):
         raise NotAReport(doc.path, "no table of a disclosure report found (not a 政府信息公开工作年度报告, "
                                    "or its tables are missing)")
@@ -106,7 +125,7 @@ def check_record(rec: dict) -> dict:
     template, fields = rec["template"], rec["fields"]
     hybrid = rec.get("hybrid_other_row") or {}
     cells = {**rec.get("cells", {}), **hybrid}
-    prose = [check.CheckResult(**{k: c.get(k, "") for k in ("rule", "ok", "cells", "expected", "printed",
+    prose = [CheckResult(**{k: c.get(k, "") for k in ("rule", "ok", "cells", "expected", "printed",
                                                             "severity", "description", "kind", "text", "note")})
              for c in rec.get("checks", []) if c.get("kind") == "prose"]
     checks, repairs, splits, _ = assess(template, fields, cells, hybrid, prose_checks=prose)

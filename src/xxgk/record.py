@@ -11,8 +11,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import __version__, schema
-from .checks.arithmetic import CheckResult, Repairs
+from . import schema
+from .datamodel import CheckResult, Repairs
+from .version import __version__
 
 
 def build_record(*, template: str, year, issuer: str, cells: dict, checks: list[CheckResult], repairs: Repairs,

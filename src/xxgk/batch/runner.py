@@ -9,11 +9,11 @@ How a run goes:
    (``records/<id>.json``, atomically) and hands back a compact summary; the main process commits
    every finished chunk to the journal in one transaction. A crash or Ctrl-C loses at most the chunks
    in flight, and a rerun extracts only what the journal does not hold.
-3. The tables are then rebuilt from the journal, in id order (``xxgk.dataset``): a killed and rerun
+3. The tables are then rebuilt from the journal, in id order (``dataset``): a killed and rerun
    batch writes the same bytes as an uninterrupted one.
 
-The extractor id is the xxgk version and a digest of the package's code and data, so a changed
-extractor redoes everything and an unchanged one redoes nothing.
+The extractor id is the xxgk version, a digest of the package's code and data and the options when they
+are not the defaults, so a changed extractor redoes everything and an unchanged one redoes nothing.
 """
 from __future__ import annotations
 
@@ -23,24 +23,25 @@ import json
 import os
 import signal
 import sqlite3
-import sys
 import tempfile
 import time
 import zlib
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Iterable
 
-from .. import __version__
+from ..options import DEFAULT_OPTIONS, Options
+from ..pipeline import ReadError, extract_document, read_report
+from ..readers.walk import iter_inputs
+from ..version import __version__
 from .dataset import DatasetWriter, figures_key, find_duplicates, summarize, text_key
 
 JOURNAL_NAME = ".journal.sqlite"
 JOURNAL_FORMAT = 1  # the journal's layout; a journal of another layout is started afresh
 RECORDS_DIR = "records"
 BUILD_CHUNK = 256
-EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,13 @@ class BatchError(Exception):
     """A batch that cannot start: no sources, a missing source, an unknown engine."""
 
 
-def extractor_id() -> str:
-    """The xxgk version and a digest of the package's code and data: what a cached extraction depends on.
-
-    ``XXGK_EXTRACTOR_ID`` pins it: a journal is then kept across a change known to alter no record.
-    """
-    return os.environ.get("XXGK_EXTRACTOR_ID") or _code_digest()
+def extractor_id(options: Options = DEFAULT_OPTIONS) -> str:
+    """The xxgk version, a digest of the package's code and data, and the options that differ from the
+    defaults: what a cached extraction depends on. (``run_batch(extractor=...)`` pins another: a journal is
+    then kept across a change known to alter no record.)"""
+    changed = [f"{name}={value}" for name, value in asdict(options).items()
+               if value != getattr(DEFAULT_OPTIONS, name)]
+    return "+".join([_code_digest(), *changed])
 
 
 @lru_cache(maxsize=None)
@@ -95,8 +97,6 @@ def _code_digest() -> str:
 
 def find_reports(sources: Iterable[str | Path], out: str | Path) -> list[Report]:
     """Every file of the sources (folders recursively, hidden files skipped), the dataset folder excluded."""
-    from ..cli import iter_inputs  # cli imports this module to register the command
-
     sources = [Path(s) for s in sources]
     if not sources:
         raise BatchError("no source given")
@@ -135,9 +135,9 @@ class _worker:
     frozen = False
 
 
-def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str) -> list[tuple]:
+def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str, options: Options) -> list[tuple]:
     """Extract ``(report id, path, content key, sha256)`` tasks; write each record; return journal rows."""
-    rows = [_extract_one(*task, records_dir) for task in tasks]
+    rows = [_extract_one(*task, records_dir, options) for task in tasks]
     if _worker.freeze_when_warm and not _worker.frozen:
         # The first chunk loaded spaCy, jieba and the label tables: some 200,000 objects that live as long
         # as the worker. Frozen, the garbage collector stops walking them on every full collection (a
@@ -147,16 +147,13 @@ def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str) -> l
     return rows
 
 
-def _extract_one(report_id: str, path: str, content: str, sha256: str, records_dir: str) -> tuple:
-    from ..pipeline import ReadError, extract_document
-    from ..readers import read_file
-
+def _extract_one(report_id: str, path: str, content: str, sha256: str, records_dir: str, options: Options) -> tuple:
     try:
-        doc = read_file(path)
+        doc = read_report(path, options)
         if doc.sha256 != sha256:
             return (content, "retry", "the file changed while the batch ran; run the batch again", None, None, None,
                     None)
-        record = extract_document(doc)
+        record = extract_document(doc, options)
     except ReadError as exc:
         return (content, "error", exc.reason, None, None, None, None)
     except Exception as exc:  # a bug must not stop the batch; it is retried on the next run
@@ -350,15 +347,18 @@ class _Todo:
 
 def run_batch(sources: Iterable[str | Path], out: str | Path, *, engine: str = "local", scheduler: str | None = None,
               workers: int | None = None, chunk_size: int | None = None, force: bool = False,
-              progress: bool = True) -> BatchSummary:
-    """Extract every report of the sources into the dataset folder ``out``; see the module docstring."""
+              progress: bool = True, options: Options = DEFAULT_OPTIONS, extractor: str | None = None) -> BatchSummary:
+    """Extract every report of the sources into the dataset folder ``out``: ``records/``, the tables (Parquet,
+    CSV) and ``xxgk.duckdb``. Resumable (a rerun extracts only what the journal lacks) and parallel
+    (``workers`` local processes, or Dask with ``engine="dask"``); ``extractor`` pins the journal's extractor id
+    (default: ``extractor_id(options)``). See the module docstring."""
     started = time.perf_counter()
     out = Path(out)
     reports = find_reports(sources, out)
     out.mkdir(parents=True, exist_ok=True)
     (out / RECORDS_DIR).mkdir(exist_ok=True)
     summary = BatchSummary(out, reports=len(reports))
-    journal = Journal(out / JOURNAL_NAME, extractor_id())
+    journal = Journal(out / JOURNAL_NAME, extractor or extractor_id(options))
     try:
         with _Progress(progress) as bar:
             reports = [hash_report(r) for r in bar.track(reports, "hashing")]
@@ -369,7 +369,7 @@ def run_batch(sources: Iterable[str | Path], out: str | Path, *, engine: str = "
             todo = _todo(reports, journal.done())
             summary.reused = sum(1 for r in reports if r.content) - sum(t.sharing for t in todo)
             if todo:
-                _extract(todo, journal, out, bar, engine, scheduler, workers, chunk_size)
+                _extract(todo, journal, out, bar, engine, scheduler, workers, chunk_size, options)
             summary.extracted = sum(t.sharing for t in todo)
             summary.tables_rebuilt = build_dataset(reports, journal, out, bar, summary)
     except KeyboardInterrupt:
@@ -397,7 +397,7 @@ def _todo(reports: list[Report], done: set[str]) -> list[_Todo]:
 
 
 def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", engine_name: str,
-             scheduler: str | None, workers: int | None, chunk_size: int | None) -> None:
+             scheduler: str | None, workers: int | None, chunk_size: int | None, options: Options) -> None:
     engine = make_engine(engine_name, scheduler, workers)
     size = chunk_size or max(1, min(32, -(-len(todo) // (engine.workers * 4))))
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
@@ -413,7 +413,7 @@ def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", e
                 if chunk is None:
                     break
                 tasks = [(t.report.id, t.report.path, t.report.content, t.report.sha256) for t in chunk]
-                pending[engine.submit(tasks, records_dir)] = chunk
+                pending[engine.submit(tasks, records_dir, options)] = chunk
             if not pending:
                 break
             finished, _ = engine.wait(list(pending))
@@ -559,38 +559,3 @@ class _Progress:
             speed = task.speed
             self.progress.update(self.task, rate=f"{speed:,.0f} reports/s" if speed else "",
                                  errors=f"{self._errors} error{'s' if self._errors != 1 else ''}")
-
-
-# ---------------------------------------------------------------- command line
-
-def register(app) -> None:
-    import typer
-
-    @app.command()
-    def batch(sources: List[Path] = typer.Argument(..., help="Report files or folders (walked recursively)."),
-              out: Path = typer.Option(..., "-o", "--out", help="Dataset folder (created; reruns resume it)."),
-              workers: Optional[int] = typer.Option(None, "-j", "--workers",
-                                                    help="Worker processes (default: every core)."),
-              engine: str = typer.Option("local", help="local (processes here) or dask."),
-              scheduler: Optional[str] = typer.Option(
-                  None, help="Dask scheduler ADDRESS (tcp://host:8786), or 'local' for a LocalCluster."),
-              chunk_size: Optional[int] = typer.Option(None, help="Reports per task (default: up to 32)."),
-              force: bool = typer.Option(False, "--force", help="Extract everything again, ignoring the journal."),
-              quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar or summary.")):
-        """Extract a whole corpus into DATASET: records/, reports/cells/checks/errors tables, xxgk.duckdb."""
-        try:
-            result = run_batch(sources, out, engine=engine, scheduler=scheduler, workers=workers,
-                               chunk_size=chunk_size, force=force, progress=not quiet and sys.stderr.isatty())
-        except BatchError as exc:
-            typer.echo(f"xxgk: {exc}", err=True)
-            raise typer.Exit(2)
-        if result.interrupted:
-            typer.echo(f"xxgk: interrupted; finished reports are kept in {out}; run the same command to resume",
-                       err=True)
-            raise typer.Exit(EXIT_INTERRUPTED)
-        if not quiet:
-            typer.echo(f"{result.reports} report(s) in {result.seconds:.1f} s ({result.rate:,.0f}/s): "
-                       f"{result.extracted} extracted, {result.reused} reused, {result.errors} failed, "
-                       f"{result.duplicates} duplicate(s) → {out}", err=True)
-        if result.reports == result.errors:
-            raise typer.Exit(1)

@@ -16,55 +16,18 @@ Elsewhere the candidates and the reason are given instead (``Repairs.candidates`
 """
 from __future__ import annotations
 
-import json
-
 import itertools
-from dataclasses import dataclass, field
+import json
 
 import numpy as np
 
 from .. import schema
+from ..datamodel import CheckResult, Repairs, plain_number
 
 TOLERANCE = 1e-6
 MAX_EXPLANATION_SIZE = 2
 MAX_SOLVES = 3000
 MAX_CANDIDATES = 8
-
-
-@dataclass
-class CheckResult:
-    rule: str
-    ok: bool | None            # None: not checkable (a cell is missing or unreadable)
-    cells: list[str]
-    expected: float | None     # arithmetic: the parts' sum; prose: the table's value
-    printed: float | None      # arithmetic: the total as printed; prose: the number the text states
-    severity: str              # error | warning | info
-    description: str = ""
-    kind: str = "arithmetic"   # arithmetic | prose | cross_year
-    text: str = ""             # prose: the sentence that states the number
-    note: str = ""
-
-    def as_dict(self) -> dict:
-        out = {"rule": self.rule, "kind": self.kind, "ok": self.ok, "cells": self.cells,
-               "expected": _num(self.expected), "printed": _num(self.printed), "severity": self.severity,
-               "description": self.description}
-        if self.text:
-            out["text"] = self.text
-        if self.note:
-            out["note"] = self.note
-        return out
-
-
-@dataclass
-class Repairs:
-    repairs: dict[str, dict] = field(default_factory=dict)     # key -> {value, printed, rules, reason, kind}
-    candidates: list[dict] = field(default_factory=list)       # {cells, rules, candidates, reason}
-
-
-def _num(x):
-    if x is None:
-        return None
-    return int(x) if float(x).is_integer() else round(x, 6)
 
 
 # ------------------------------------------------------------------------------------------------ rules
@@ -283,7 +246,7 @@ def _fill_totals(rules, values, cells, failing, swaps, out: Repairs) -> bool:
 
 
 def _plain(change: dict) -> dict:
-    return {k: _num(v) for k, v in sorted(change.items())}
+    return {k: plain_number(v) for k, v in sorted(change.items())}
 
 
 def _checkable(key: str, rules, values: dict) -> list[str]:
@@ -291,7 +254,7 @@ def _checkable(key: str, rules, values: dict) -> list[str]:
 
 
 def _repair(key, value, printed, rules, trial, kind, reason) -> dict:
-    return {"value": _num(value), "printed": _num(printed), "kind": kind,
+    return {"value": plain_number(value), "printed": plain_number(printed), "kind": kind,
             "rules": _checkable(key, rules, trial), "reason": reason}
 
 
@@ -392,7 +355,7 @@ def split_runs(rules, values: dict, cells: dict) -> tuple[list[dict], list[dict]
         holding = sorted({r.name for k in keys for r in _through(k, rules) if _holds(r, values)},
                          key=lambda name: (not name.startswith(row.replace(".", ".row_total.", 1)), name))
         if holding:
-            confirmed.append({"row": row, "values": {k.rsplit(".", 1)[1]: _num(values[k]) for k in keys},
+            confirmed.append({"row": row, "values": {k.rsplit(".", 1)[1]: plain_number(values[k]) for k in keys},
                               "confirmed_by": holding[:3] + ([f"{len(holding) - 3} more"] if len(holding) > 3 else [])})
         else:
             unconfirmed.append({"cells": keys, "rules": [], "candidates": [],

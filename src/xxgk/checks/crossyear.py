@@ -13,11 +13,12 @@ For each issuer with reports for consecutive years:
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from .. import schema
-from .arithmetic import TOLERANCE, CheckResult
+from ..datamodel import CheckResult
+from ..text import nfkc
+from .arithmetic import TOLERANCE
 
 STOCK_ROWS = ("rules", "normative_documents")
 ITEM_ROWS = ("licensing", "other_services", "penalties", "coercive_measures", "fees")
@@ -45,7 +46,7 @@ class IssuerLinks:
 
 
 def issuer_key(issuer: str | None) -> str:
-    return "".join(unicodedata.normalize("NFKC", issuer or "").split())
+    return "".join(nfkc(issuer or "").split())
 
 
 def cross_year(records: list[dict]) -> dict[str, IssuerLinks]:

@@ -16,14 +16,14 @@ import itertools
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import schema
-from .arithmetic import CheckResult
+from ..datamodel import CheckResult
+from ..text import nfkc
 
 NUMBER = {"LIKE_NUM": True}
 CLAUSE_BREAKS = [",", ";", "。", ":", "!", "?", "，", "；", "：", "！", "？"]
@@ -222,13 +222,9 @@ def prose_of(text: str) -> str:
     """The prose around the tables: everything before table 2's heading, and everything from section 五 (or 六) on."""
     start = TABLES_START.search(text) or TABLES_FALLBACK.search(text)
     if not start:
-        return _unwrap(_nfkc(text))
+        return _unwrap(nfkc(text))
     after = AFTER_TABLES.search(text, start.end())
-    return _unwrap(_nfkc(text[:start.start()])) + "\n" + (_unwrap(_nfkc(text[after.start():])) if after else "")
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return _unwrap(nfkc(text[:start.start()])) + "\n" + (_unwrap(nfkc(text[after.start():])) if after else "")
 
 
 def _unwrap(text: str) -> str:

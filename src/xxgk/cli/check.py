@@ -13,41 +13,47 @@ from pathlib import Path
 import typer
 
 from .. import schema
+from ..options import Options
+from .common import options_from_environment
 
 RAW_SKIP = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv"}
 MARK = {"consistent": "[green]✔ consistent[/]", "inconsistent": "[red]✘ inconsistent[/]",
         "incomplete": "[yellow]? incomplete[/]"}
 
 
+def check(paths: list[Path] = typer.Argument(..., help="Records (.json) or raw reports; folders recursively."),
+          as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON instead."),
+          cross: bool = typer.Option(False, "--cross-year", help="Also link the years of each issuer."),
+          show_all: bool = typer.Option(False, "--all", help="List the checks that hold as well.")):
+    """Check each report's arithmetic and prose, and say which cells disagree and why."""
+    from ..readers.walk import iter_inputs
+
+    options = options_from_environment()
+    results, errors = [], []
+    for path in iter_inputs(paths, RAW_SKIP):
+        try:
+            results.append((path, _load(path, options)))
+        except Exception as exc:  # one bad file must not stop the others; say which and why
+            errors.append({"path": str(path), "error": f"{type(exc).__name__}: {exc}"})
+    links = None
+    if cross:
+        from ..checks.crossyear import cross_year
+        links = cross_year([rec for _, rec in results])
+    if as_json:
+        typer.echo(json.dumps(_as_json(results, errors, links, show_all), ensure_ascii=False, indent=1))
+    else:
+        _print(results, errors, links, show_all)
+    if errors:
+        raise typer.Exit(2)
+    if any(rec["verdict"] != "consistent" for _, rec in results):
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("check")
-    def check(paths: list[Path] = typer.Argument(..., help="Records (.json) or raw reports; folders recursively."),
-              as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON instead."),
-              cross: bool = typer.Option(False, "--cross-year", help="Also link the years of each issuer."),
-              show_all: bool = typer.Option(False, "--all", help="List the checks that hold as well.")):
-        """Check each report's arithmetic and prose, and say which cells disagree and why."""
-        from . import iter_inputs
-        results, errors = [], []
-        for path in iter_inputs(paths, RAW_SKIP):
-            try:
-                results.append((path, _load(path)))
-            except Exception as exc:  # one bad file must not stop the others; say which and why
-                errors.append({"path": str(path), "error": f"{type(exc).__name__}: {exc}"})
-        links = None
-        if cross:
-            from ..checks.crossyear import cross_year
-            links = cross_year([rec for _, rec in results])
-        if as_json:
-            typer.echo(json.dumps(_as_json(results, errors, links, show_all), ensure_ascii=False, indent=1))
-        else:
-            _print(results, errors, links, show_all)
-        if errors:
-            raise typer.Exit(2)
-        if any(rec["verdict"] != "consistent" for _, rec in results):
-            raise typer.Exit(1)
+    app.command("check")(check)
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path, options: Options) -> dict:
     from ..pipeline import check_record, extract_file
     if path.suffix.lower() == ".json":
         rec = json.loads(path.read_text(encoding="utf-8"))
@@ -56,7 +62,7 @@ def _load(path: Path) -> dict:
         return check_record(rec)
     if not path.exists():
         raise FileNotFoundError("no such file")
-    return extract_file(path)
+    return extract_file(path, options)
 
 # ------------------------------------------------------------------------------------------------ JSON
 

@@ -19,7 +19,7 @@ def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads 
           explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
                                        "the nearest official labels.")):
     """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
-    from ..labels.stages import classify_detailed
+    from ..labels import classify_detailed
 
     if table not in (None, "disclosure", "requests", "appeals"):
         typer.echo(f"xxgk: --table must be disclosure, requests or appeals, not {table!r}", err=True)
@@ -50,16 +50,16 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
     """Train the label classifier (n-gram classifier, transformer adapter and head, the student:
     models/labels) and measure it on the held-out split."""
     from ..labels import encoder
-    from ..training import corpus as label_training
+    from ..training import corpus, measure, ngrams, student, transformer
 
     encoder.limit_threads(threads)
     if rebuild_corpus:
-        splits = label_training.build_corpus()
+        splits = corpus.build_corpus()
         typer.echo("corpus: " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()), err=True)
     if ngrams_only:
-        label_training.train_ngrams()
+        ngrams.train_ngrams()
     if student_only:
-        label_training.train_student()
-    metrics = (label_training.measure() if measure_only or ngrams_only or student_only
-               else label_training.train())
-    label_training.report(metrics)
+        student.train_student()
+    metrics = (measure.measure() if measure_only or ngrams_only or student_only
+               else transformer.train())
+    measure.report(metrics)

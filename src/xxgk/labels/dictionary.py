@@ -1,10 +1,10 @@
-"""Map free-text row/column labels to canonical categories, the dictionary half (stage 3 of the pipeline).
+"""Map free-text row/column labels to canonical categories: the dictionary, the label classifier's first stage.
 
-Normalisation (NFKC on compatibility ranges, traditional→simplified for the characters these labels use,
-punctuation, numbering), an exact dictionary of official labels plus known variants, a label found inside a
-longer string, and character bigrams/alignment that absorb OCR slips, glued neighbours and dropped
-characters. These settle what they are sure of; ``label_stages`` runs the whole classifier (the n-gram
-classifier and the transformer for what is left) and is re-exported here (``labels.classify_labels``).
+Normalisation (the folding of ``xxgk.text``, traditional→simplified, punctuation, numbering), an exact
+dictionary of official labels plus known variants, a label found inside a longer string, and character
+bigrams/alignment that absorb OCR slips, glued neighbours and dropped characters. These settle what they are
+sure of; ``stages`` runs the whole classifier (the n-gram classifier, the student and the transformer for
+what is left).
 
 Results are cached per normalised string, so a batch pays once per distinct label.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,6 +19,8 @@ from functools import lru_cache
 import numpy as np
 
 from .. import schema
+from ..datamodel import Match
+from ..text import normalize_chars, strip_numbering, to_simplified
 
 NONE = "none"
 
@@ -69,38 +70,11 @@ VARIANTS = {
     "section.other": ["六、其他需要报告的事项", "其他需要报告的事项"],
 }
 
-# Traditional forms of the characters these labels use (scraped Taiwanese/HK-encoded pages, OCR of old PDFs).
+# Punctuation as labels are compared: scrapes swap ，、；（( freely (normalize_label then drops it).
 _PUNCT = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "，": "、", ",": "、",
                         "；": "、", ";": "、", "：": ":", "“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": "",
                         "．": ".", "。": ".", "／": "/", "－": "-", "—": "-", "–": "-", "　": " ", "\xa0": " "})
-_NUMBERING = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9]{1,2}[)）]|[0-9]{1,2}\s*[.、．](?![0-9]))\s*")
 _SPACE = re.compile(r"\s+")
-
-
-_FOLDABLE = re.compile("[\uFF01-\uFF5E\u2E80-\u2FDF\uF900-\uFAFF\u3000\xa0\u2002\u2003\u2009\u200b]")
-
-
-@lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
-    table = {o: chr(o - 0xFEE0) for o in range(0xFF01, 0xFF5F) if chr(o) not in "（），：；"}
-    for o in [*range(0x2E80, 0x2FE0), *range(0xF900, 0xFB00), 0x3000, 0x00A0, 0x2002, 0x2003, 0x2009]:
-        table[o] = unicodedata.normalize("NFKC", chr(o))
-    table[0x200B] = ""
-    return table
-
-
-def normalize_chars(text: str) -> str:
-    """Fold compatibility forms (full-width digits/letters, Kangxi radicals, ideographic space) to plain ones.
-    Most lines hold none, so they are found first and the translation skipped."""
-    return text.translate(_fold_table()) if _FOLDABLE.search(text) else text
-
-
-def strip_numbering(text: str) -> str:
-    """Drop a label's leading numbering in any style: 1. 1、 （一） (一) 一、 (1)."""
-    prev = None
-    while prev != text:
-        prev, text = text, _NUMBERING.sub("", text, count=1)
-    return text
 
 
 # A row's numbering: 一、/（一） the rows and outcome groups of table 3, 1./(1) the sub-rows under a group.
@@ -159,16 +133,6 @@ def numbering_fits(text: str, category: str) -> bool:
     return any(o == last and all(below == 1 for below in official[k + 1:]) for k, o in enumerate(official))
 
 
-@lru_cache(maxsize=1)
-def _to_simplified():
-    import opencc
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return _to_simplified().convert(text)
-
-
 _DROP = re.compile(r"[^\w/]")
 
 
@@ -190,7 +154,7 @@ class Entry:
     chars: Counter = field(compare=False, hash=False, default_factory=Counter)
 
 
-def _bigrams(s: str) -> frozenset:
+def bigrams(s: str) -> frozenset:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset([s])
 
 
@@ -214,7 +178,7 @@ def lexicon() -> tuple[Entry, ...]:
         norm = normalize_label(label)
         if norm and (cat, norm) not in seen:
             seen.add((cat, norm))
-            entries.append(Entry(cat, norm, _bigrams(norm), Counter(norm)))
+            entries.append(Entry(cat, norm, bigrams(norm), Counter(norm)))
     return tuple(entries)
 
 
@@ -227,15 +191,8 @@ def _exact() -> dict[str, str]:
     return table
 
 
-@dataclass(frozen=True)
-class Match:
-    category: str
-    confidence: float
-    stage: str           # exact | ngram | model | none
-    matched: str = ""    # the dictionary text it matched
-
-
-_NOT_LABEL = re.compile(r"^[\d\s.+\-%/()万元件个条次]*$")
+# Numbers, units and punctuation alone: no label.
+NOT_LABEL = re.compile(r"^[\d\s.+\-%/()万元件个条次]*$")
 
 
 _PRIORITY = {"disclosure": 3, "requests": 3, "appeals": 3, "section": 2, "column": 1, "group": 0, "header": 0}
@@ -244,7 +201,7 @@ _PRIORITY = {"disclosure": 3, "requests": 3, "appeals": 3, "section": 2, "column
 @lru_cache(maxsize=65536)
 def match_label(text: str, allowed: frozenset | None = None) -> Match:
     """Best category for one label string; ``allowed`` restricts the categories (the table's context)."""
-    return _match_normalized(normalize_label(text), allowed)
+    return match_normalized(normalize_label(text), allowed)
 
 
 # normalised string -> (stage that settled it, whether it was taken for a label)
@@ -252,7 +209,8 @@ SETTLED_BY: dict[str, tuple[str, bool]] = {}
 
 
 @lru_cache(maxsize=65536)
-def _match_normalized(norm: str, allowed: frozenset | None) -> Match:
+def match_normalized(norm: str, allowed: frozenset | None) -> Match:
+    """``match_label`` of a string already in ``normalize_label`` form."""
     # Scrapes print one label many ways (numbering, spacing, punctuation): pay once per normalised form.
     m = _cheap_match(norm, allowed)
     if norm and (m.category != NONE or norm not in SETTLED_BY):
@@ -261,7 +219,7 @@ def _match_normalized(norm: str, allowed: frozenset | None) -> Match:
 
 
 def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
-    if not norm or _NOT_LABEL.match(norm):
+    if not norm or NOT_LABEL.match(norm):
         return Match(NONE, 1.0, "exact")
     exact = _exact().get(norm)
     if exact and exact != "ambiguous" and (allowed is None or exact in allowed):
@@ -340,7 +298,7 @@ def categories_within(text: str) -> frozenset:
 
 
 def _fuzzy(norm: str, index: _Candidates) -> Match:
-    grams = _bigrams(norm)
+    grams = bigrams(norm)
     shared = index.has_gram[:, [index.gram_column[g] for g in grams if g in index.gram_column]].sum(axis=1)
     # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
     # Dice (so that a short label does not win inside a long sentence).
@@ -392,13 +350,3 @@ def allowed_categories(table: str) -> frozenset:
     keep |= {f"column.{c}" for c in columns if f"column.{c}" in cats}
     return frozenset(keep)
 
-
-_WHOLE_CLASSIFIER = ("classify_labels", "classify_detailed", "model_form", "reset_caches", "stage_counts")
-
-
-def __getattr__(name: str):
-    # The whole classifier lives in label_stages (it builds on this dictionary); reachable from here too.
-    if name in _WHOLE_CLASSIFIER:
-        from . import stages as label_stages
-        return getattr(label_stages, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

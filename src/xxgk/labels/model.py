@@ -4,7 +4,7 @@
 confidence; ``nearest_labels`` explains a mapping by the official labels nearest in embedding space;
 ``not_a_label`` is the sentence-transformers embedding decision (similarity to the nearest official
 label below a floor set on the calibration split).
-The encoder is rebuilt from pinned wheels into a cache (see ``xxgk.encoder``); only the adapter, head
+The encoder is rebuilt from pinned wheels into a cache (see ``encoder``); only the adapter, head
 and settings live in ``models/labels``. If neither can be had, ``LabelModelUnavailable`` is raised
 and the caller falls back to the cheap stages.
 """
@@ -21,8 +21,8 @@ import numpy as np
 
 from .. import schema
 from . import encoder
+from .files import model_dir
 
-MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "labels"
 PREFIX = "query: "
 NONE = "none"
 BATCH = 64
@@ -30,39 +30,6 @@ BATCH = 64
 
 class LabelModelUnavailable(RuntimeError):
     """The encoder cache or the committed head cannot be loaded here."""
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
-
-
-class ModelFile:
-    """A small model file of ``models/labels`` (the n-gram classifier, the student): read once per directory,
-    None where none was trained; ``use`` swaps in another process-wide (measuring a fresh one before it is
-    committed; None: none at all)."""
-
-    def __init__(self, name: str, reader):
-        self.name, self.reader = name, reader
-        self.cache: dict[Path, object] = {}
-        self.in_use: list = []
-
-    def load(self, directory: Path | None = None):
-        if directory is None and self.in_use:
-            return self.in_use[0]
-        directory = directory or model_dir()
-        if directory not in self.cache:
-            path = directory / self.name
-            self.cache[directory] = self.reader(path) if path.is_file() else None
-        return self.cache[directory]
-
-    def use(self, model) -> None:
-        self.in_use[:] = [model]
-
-    def use_committed(self) -> None:
-        self.in_use.clear()
-
-    def forget(self, directory: Path) -> None:
-        self.cache.pop(directory, None)
 
 
 def official_labels() -> list[tuple[str, str]]:

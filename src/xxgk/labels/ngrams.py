@@ -7,7 +7,8 @@ settles what it is sure of, and is averaged with the transformer for the rest (t
 different strings).
 
 The committed model is one small ``.npz`` (vocabulary, idf weights, float16 coefficients): scikit-learn
-fits it (``xxgk train-labels``), plain numpy runs it, so loading needs neither sklearn nor torch.
+fits it (``xxgk.training.ngrams``, run by ``xxgk train-labels``), plain numpy runs it (here), so loading
+needs neither sklearn nor torch.
 """
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import MODEL_DIR, ModelFile
+from ..text import normalize_chars, to_simplified
+from .files import ModelFile
 
-FILE = "ngrams.npz"      # beside the transformer's head, in label_model.model_dir()
+FILE = "ngrams.npz"      # beside the transformer's head, in files.model_dir()
 NGRAM_RANGE = (1, 3)
-MIN_DOCUMENT_FREQUENCY = 2
-REGULARISATION_C = 30.0
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -31,7 +31,6 @@ def prepared(text: str) -> str:
     """What the n-grams are cut from: compatibility forms folded, simplified characters, no whitespace
     (a scrape breaks and spaces labels anywhere); numbering and punctuation stay (they tell a label
     from a sentence)."""
-    from .dictionary import normalize_chars, to_simplified
     return _WHITESPACE.sub("", to_simplified(normalize_chars(text)))
 
 
@@ -74,43 +73,7 @@ class NgramClassifier:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-_file = ModelFile(FILE, NgramClassifier)
+MODEL_FILE = ModelFile(FILE, NgramClassifier)
 # The classifier in a directory (default: the committed one, or ``$XXGK_LABEL_MODEL``), or None when none has
 # been trained there (the other stages carry on); ``use`` makes another the process-wide one.
-load, use = _file.load, _file.use
-
-
-def fit(texts: list[str], categories: list[str], labels: list[str]):
-    """scikit-learn's vectorizer and logistic regression fitted on (text, category) pairs; the classes are
-    indices into ``labels``."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(analyzer=lambda text: ngrams(prepared(text)), min_df=MIN_DOCUMENT_FREQUENCY,
-                                 sublinear_tf=True, dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts)
-    index = {name: i for i, name in enumerate(labels)}
-    model = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(matrix, [index[c] for c in categories])
-    return vectorizer, model
-
-
-def save(vectorizer, model, labels: list[str], out_dir: Path) -> Path:
-    """Write what ``NgramClassifier`` needs as one ``ngrams.npz`` (weights in float16: 2 MB, not 6)."""
-    weights = np.zeros((len(vectorizer.vocabulary_), len(labels)), dtype=np.float32)
-    intercept = np.full(len(labels), -30.0, dtype=np.float32)   # a class training never saw is never picked
-    weights[:, model.classes_] = model.coef_.T
-    intercept[model.classes_] = model.intercept_
-    vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILE
-    np.savez_compressed(path, labels=np.array(labels), vocabulary=np.array(vocabulary),
-                        idf=vectorizer.idf_.astype(np.float32), weights=weights.astype(np.float16),
-                        intercept=intercept)
-    _file.forget(out_dir)
-    return path
-
-
-def train(texts: list[str], categories: list[str], labels: list[str], out_dir: Path = MODEL_DIR) -> Path:
-    """Fit on the training split and write ``ngrams.npz``; the class order is ``labels`` (the head's)."""
-    vectorizer, model = fit(texts, categories, labels)
-    return save(vectorizer, model, labels, out_dir)
+load, use, use_committed, forget = MODEL_FILE.load, MODEL_FILE.use, MODEL_FILE.use_committed, MODEL_FILE.forget

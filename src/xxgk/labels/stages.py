@@ -1,24 +1,27 @@
-"""The staged label classifier (stage 3 of the pipeline, after ``labels``' dictionary): its public API,
-the learned stages, and the questions the extractor asks them.
+"""The staged label classifier: its public API, the learned stages, and the questions the extractor asks them.
 
 Stages, cheapest first, each distinct string paying once (cached):
-1. the dictionary of ``labels`` (normalisation, exact wording, a label inside a longer string, character
+1. the dictionary (``dictionary``: normalisation, exact wording, a label inside a longer string, character
    alignment), which settles a string only when sure;
-2. the character n-gram classifier (``label_ngrams``), which settles what it is sure of;
-3. the student (``label_student``), a character CNN taught by the whole classifier, which settles what it is
+2. the character n-gram classifier (``ngrams``), which settles what it is sure of;
+3. the student (``student``), a character CNN taught by the whole classifier, which settles what it is
    sure of where the n-grams pick the same;
-4. the fine-tuned transformer (``label_model``) for the rest, averaged with the n-grams.
+4. the fine-tuned transformer (``model``) for the rest, averaged with the n-grams.
+
+Which of them the extractor may ask is the caller's ``Options.label_stages``, passed to every question.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .dictionary import (NONE, SETTLED_BY, _NOT_LABEL, Match, _bigrams, _match_normalized, _SPACE, allowed_categories,
-                     lexicon, match_label, normalize_chars, normalize_label, public_category, to_simplified)
+from ..datamodel import Match
+from ..options import Options
+from ..text import normalize_chars, to_simplified
+from .dictionary import (NONE, NOT_LABEL, SETTLED_BY, allowed_categories, bigrams, lexicon, match_label,
+                         match_normalized, normalize_label, public_category)
 
 
 # Below this confidence (or when the cheap stages say "not a label" for want of a match) the learned
@@ -66,6 +69,7 @@ def settled_cheaply(m: Match) -> bool:
 
 
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_SPACE = re.compile(r"\s+")
 
 
 def model_form(text: str) -> str:
@@ -94,7 +98,7 @@ def classify_detailed(texts, context: dict | None = None, use_model: bool = True
     allowed = allowed_categories(context["table"]) if context and context.get("table") else None
     norms = [normalize_label(t) for t in texts]
     forms = [model_form(t) for t in texts]
-    cheap = {n: _match_normalized(n, allowed) for n in norms}
+    cheap = {n: match_normalized(n, allowed) for n in norms}
     learned = learned_answers(sorted({f for f, n in zip(forms, norms) if not settled_cheaply(cheap[n])}),
                               allowed, use_model)
     out = []
@@ -129,11 +133,11 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
     todo = [f for f in forms if keys[f] not in _learned_results]
     if todo:
         public = sorted({public_category(c) for c in allowed} | {NONE}) if allowed else None
-        from . import ngrams as label_ngrams
-        ngrams = label_ngrams.load()
+        from . import ngrams as ngram_stage
+        ngrams = ngram_stage.load()
         grams = _restricted(ngrams.labels, ngrams.probabilities(todo), public) if ngrams else None
         unsure = [i for i, f in enumerate(todo) if grams is None or grams[1][i].max() < NGRAMS_SETTLE]
-        taught = _student_answers([todo[i] for i in unsure], public, grams and (grams[0], grams[1][unsure]))
+        taught = student_answers([todo[i] for i in unsure], public, grams and (grams[0], grams[1][unsure]))
         for i, said in zip(unsure, taught):
             if said is not None:
                 _learned_results[keys[todo[i]]] = said
@@ -162,14 +166,14 @@ def _heading_not_a_label(form: str, names: list[str], probs, allowed: frozenset 
     """The n-gram classifier says "not a label" of what the dictionary reads as a table heading."""
     norm = normalize_label(form)
     return (names[int(probs.argmax())] == NONE and probs.max() >= HEADING_NOT_A_LABEL
-            and reads_as_heading(_match_normalized(norm, allowed), norm))
+            and reads_as_heading(match_normalized(norm, allowed), norm))
 
 
-def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:
+def student_answers(forms: list[str], public: list[str] | None, grams) -> list[tuple[str, float, str] | None]:
     """The student's (category, confidence, "student") where it is sure and the n-gram classifier's pick is
     the same, else None (the transformer decides)."""
-    from . import student as label_student
-    student = label_student.load() if grams is not None and forms else None
+    from . import student as student_stage
+    student = student_stage.load() if grams is not None and forms else None
     if student is None:
         return [None] * len(forms)
     names, probs = _restricted(student.labels, student.probabilities(forms), public)
@@ -185,8 +189,8 @@ def _student_answers(forms: list[str], public: list[str] | None, grams) -> list[
 def _sharpened(probs):
     """The average of two calibrated answers is less sure than either when they agree: raised to the power
     fitted on the calibration split (``ensemble_temperature``), its confidence means what it says again."""
-    from . import model as label_model
-    sharpened = probs ** (1.0 / label_model.load().config.get("ensemble_temperature", 1.0))
+    from . import model as transformer_stage
+    sharpened = probs ** (1.0 / transformer_stage.load().config.get("ensemble_temperature", 1.0))
     return sharpened / sharpened.sum()
 
 
@@ -199,11 +203,8 @@ def _restricted(names: list[str], probs, allowed: list[str] | None):
 
 
 # The extractor asks the learned stages where the dictionary read a row label unsure (second_opinion) or
-# found nothing where a table's row is missing (model_match). XXGK_LABEL_STAGES=ngrams keeps the transformer
-# out, =dictionary both learned stages (to measure what they add).
-EXTRACTOR_STAGES = os.environ.get("XXGK_LABEL_STAGES", "all").strip().lower()
-if EXTRACTOR_STAGES not in ("all", "ngrams", "dictionary"):
-    raise ValueError(f"XXGK_LABEL_STAGES must be all, ngrams or dictionary, not {EXTRACTOR_STAGES!r}")
+# found nothing where a table's row is missing (model_match); Options.label_stages=ngrams keeps the
+# transformer out, =dictionary both learned stages (to measure what they add).
 MODEL_ACCEPTS = 0.5
 # The extractor takes an answer only where it names a row missing in that place, so the n-gram classifier's
 # answer stands there from 0.9 (on the evaluation sets: the same accuracy, half the transformer's questions).
@@ -211,12 +212,12 @@ EXTRACTOR_NGRAMS_SETTLE = 0.9
 _SENTENCE = re.compile(r"[。！？；]")
 
 
-def model_match(text: str, allowed: frozenset) -> Match:
+def model_match(text: str, allowed: frozenset, options: Options) -> Match:
     """The learned stages' reading of a label, accepted only when their own unrestricted pick is one of
     ``allowed`` (the rows missing in that place): a page header or a column heading is never forced into
     a row because a row is missing."""
     norm = normalize_label(text)
-    said = _extractor_answer(text, norm)
+    said = _extractor_answer(text, norm, options)
     if said is None:
         return Match(NONE, 0.0, "model")
     category, confidence, stage = said
@@ -226,7 +227,7 @@ def model_match(text: str, allowed: frozenset) -> Match:
     return Match(NONE, round(confidence, 4), stage)
 
 
-def second_opinion(text: str, m: Match) -> Match:
+def second_opinion(text: str, m: Match, options: Options) -> Match:
     """A row label the dictionary read without being sure (a near-spelling of two rows at once: 年新政府信息
     公开申请数量 is as near 上年结转… as 本年新收…) is asked of the learned stages; a sure answer naming
     another label wins, held at middling confidence (the row is still an unsure reading)."""
@@ -235,10 +236,10 @@ def second_opinion(text: str, m: Match) -> Match:
     norm = normalize_label(text)
     if len(norm) > len(m.matched) + 4:
         return m    # a label inside a longer run (a sentence that mentions 部分公开) is no near-spelling of it
-    said = _extractor_answer(text, norm, transformer=False)
+    said = _extractor_answer(text, norm, options, transformer=False)
     if said is not None and said[0] not in (NONE, m.category) and said[1] < SECOND_OPINION_WINS:
         # the n-grams name another label without being sure of it: the transformer decides
-        said = _extractor_answer(text, norm)
+        said = _extractor_answer(text, norm, options)
     if said is None or said[0] in (NONE, m.category) or said[1] < SECOND_OPINION_WINS:
         return m
     if not _words_for(norm, said[0], m.category):
@@ -251,7 +252,7 @@ def _words_for(norm: str, category: str, rival: str) -> bool:
     """True when the text shares a character pair with ``category``'s wordings that none of ``rival``'s has."""
     def pairs(name: str) -> frozenset:
         return frozenset().union(*(e.grams for e in lexicon() if e.category == name))
-    return bool(_bigrams(norm) & (pairs(category) - pairs(rival)))
+    return bool(bigrams(norm) & (pairs(category) - pairs(rival)))
 
 
 REVIEWED_FROM = 0.5
@@ -259,15 +260,16 @@ SECOND_OPINION_WINS = 0.9
 SECOND_OPINION_CONFIDENCE = 0.7   # as a row found by its place: enough to anchor a row, not to vouch for it
 
 
-def _extractor_answer(text: str, norm: str, transformer: bool = True) -> tuple[str, float, str] | None:
+def _extractor_answer(text: str, norm: str, options: Options, transformer: bool = True
+                      ) -> tuple[str, float, str] | None:
     """The learned stages' unrestricted answer for a label cell, the transformer asked only where the
     n-gram classifier is unsure; None for prose and long runs (no row's label) or when switched off."""
     form = model_form(text)
-    if (EXTRACTOR_STAGES == "dictionary" or not norm or len(norm) > LABEL_MAX_CHARS or _NOT_LABEL.match(norm)
+    if (not options.learned_labels or not norm or len(norm) > LABEL_MAX_CHARS or NOT_LABEL.match(norm)
             or _SENTENCE.search(form)):
         return None
     said = learned_answers([form], None, False).get(form)
-    if transformer and EXTRACTOR_STAGES == "all" and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
+    if transformer and options.transformer and (said is None or said[1] < EXTRACTOR_NGRAMS_SETTLE):
         said = learned_answers([form], None, True).get(form)
     return said
 
@@ -281,7 +283,7 @@ def stage_counts() -> Counter:
 def reset_caches() -> None:
     """Forget cached matches and stage counts (between evaluation sets)."""
     match_label.cache_clear()
-    _match_normalized.cache_clear()
+    match_normalized.cache_clear()
     _learned_results.clear()
     SETTLED_BY.clear()
 
@@ -290,8 +292,8 @@ def model_probabilities(texts: list[str], allowed: list[str] | None = None):
     """The transformer's (category names, probabilities) for texts in ``model_form``, restricted to ``allowed``
     public categories; None when the model cannot be loaded here (the other stages' answers stand)."""
     try:
-        from . import model as label_model
-        model = label_model.load()
+        from . import model as transformer_stage
+        model = transformer_stage.load()
         return _restricted(model.labels, model.probabilities(texts)[0], allowed)
     except ImportError:
         return None
@@ -302,8 +304,8 @@ def model_probabilities(texts: list[str], allowed: list[str] | None = None):
 
 def nearest_labels(text: str, k: int = 3) -> list[tuple[str, str, float]]:
     try:
-        from . import model as label_model
-        return label_model.nearest_labels(text, k)
+        from . import model as transformer_stage
+        return transformer_stage.nearest_labels(text, k)
     except Exception as exc:
         _warn_unavailable(exc)
         return []

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from .sniff import join_lines, squeeze, tab_rows
+from ..datamodel import TableJudge
+from ..text import join_lines, squeeze
+from .base import Source, tab_rows
 
 BLOCKS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "main",
           "title", "table", "tr", "blockquote", "pre", "center", "dd", "dt", "dl", "hr"}
@@ -53,6 +55,10 @@ class Grid:
         for c in self.cells:
             grid[c.row][c.column] = c.text
         return grid
+
+
+def read_html(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+    return html_tables(source.text)
 
 
 def html_to_text(markup: str) -> str:

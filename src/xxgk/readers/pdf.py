@@ -2,25 +2,28 @@
 
 Tables are read by pdfplumber (ruling lines, fast) and, where its reading is not beyond doubt, by camelot
 (lattice first, stream for pages without rulings). Each candidate is judged against the template on a
-trial extraction: how many template cells it yields and whether the template's sums hold on them;
-the better one is kept per table (ties go to pdfplumber, which places text by its glyph boxes).
+trial extraction by the ``TableJudge`` the caller hands over (the pipeline's: ``xxgk.tables.judge``): how
+many template cells it yields and whether the template's sums hold on them; the better one is kept per
+table (ties go to pdfplumber, which places text by its glyph boxes). Without a judge, pdfplumber's tables
+stand and no second opinion is asked.
 Tables that run on across a page break are stitched (a row cut in two by the break is put back
-together); page headers and footers (lines repeated in the margins, page numbers) are dropped; Kangxi
-radicals and compatibility ideographs that some producers emit for ordinary characters (⽂ for 文) are
-normalised with NFKC. A PDF whose pages carry no text is a scan: ``NeedsOCR``.
+together, when the judge reads the joined label as the template's); page headers and footers (lines
+repeated in the margins, page numbers) are dropped; Kangxi radicals and compatibility ideographs that some
+producers emit for ordinary characters (⽂ for 文) are folded (``xxgk.text.fold_lookalikes``). A PDF whose
+pages carry no text is a scan: ``NeedsOCR``.
 """
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from collections import Counter
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 
-from .sniff import NeedsOCR, ReadError, join_lines, tab_rows
+from ..datamodel import TableJudge, TableScore
+from ..text import fold_lookalikes, join_lines
+from .base import NeedsOCR, ReadError, Source, tab_rows
 
 MARGIN = 0.1                 # share of the page height at the top and bottom where headers and footers sit
 SLIVER = 5.0                 # points: thinner rows and columns cannot hold a line of text
@@ -28,18 +31,14 @@ MIN_TEXT_CHARS = 20          # fewer characters than this in the whole file: no 
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}"
                          r"|共\s*\d+\s*页\s*第\s*\d+\s*页|\d{1,3}|page\s*\d+(?:\s*of\s*\d+)?)\s*$", re.I)
 _NUMERIC = re.compile(r"^[\s\d.,+\-−%／/—–]+$")
-_LOOKALIKES = "".join(chr(c) for r in ((0x2E80, 0x2FE0), (0xF900, 0xFB00)) for c in range(*r)
-                      if unicodedata.normalize("NFKC", chr(c)) != chr(c))
-# The CJK Radicals Supplement has no NFKC mapping; these are the simplified-form radicals producers put
-# in for whole characters (人⺠ for 人民, 首⻚ for 首页).
-RADICAL_FORMS = dict(zip("⺠⺟⻓⻔⻚⻛⻜⻢⻋⻅⻄⻝⻩⻬⻘⻨⻰⻆⻙⻉⻣⻤⻥⻦⻧⻪⻮⻳⻡⻈⻐⻟⺩⺮⺼⻖⻏⻍⻌",
-                         "民母长门页风飞马车见西食黄齐青麦龙角韦贝骨鬼鱼鸟卤黾齿龟首讠钅饣王竹月阝阝辶辶"))
-LOOKALIKES = str.maketrans({ch: unicodedata.normalize("NFKC", ch) for ch in _LOOKALIKES} | RADICAL_FORMS)
-
-
-def normalise(text: str) -> str:
-    """Kangxi radicals and CJK compatibility ideographs to the ordinary characters they stand for."""
-    return text.translate(LOOKALIKES)
+# A pdfplumber table is doubtful, and camelot is asked, when the trial finds a sum failing or a cell unsure in
+# it, or no template cell in a table holding at least this many numbers (a table the recovery could not read).
+DOUBTFUL_UNREAD_NUMBERS = 3
+# A page without ruled tables is read by camelot's stream flavour when it has at least this many numbers in its
+# lines (a table drawn without rulings); fewer are the prose's figures.
+TABULAR_NUMBERS = 12
+# A camelot table replaces the pdfplumber table whose box it covers more than this share of (else it is added).
+REPLACES_OVERLAP = 0.5
 
 
 @dataclass
@@ -60,7 +59,7 @@ class Fragment:
     bbox: tuple[float, float, float, float]     # x0, top, x1, bottom (pdfplumber's coordinates)
     rows: list[list[str]]
     strategy: str
-    score: Score | None = None
+    score: TableScore | None = None
     rejected: dict = field(default_factory=dict)   # strategy -> score of a candidate not kept
 
 
@@ -74,30 +73,11 @@ class Page:
     numeric_words: int = 0
 
 
-@dataclass(frozen=True)
-class Score:
-    """How a table fits the template, from the trial extraction: cells read, sums that hold or fail."""
-    cells: int = 0           # template cells read from this table
-    ok: int = 0              # sums of the template over its cells that hold
-    failed: int = 0          # sums that fail
-    unsure: int = 0          # cells the recovery could not settle
-
-    def __add__(self, other: Score) -> Score:
-        return Score(self.cells + other.cells, self.ok + other.ok, self.failed + other.failed,
-                     self.unsure + other.unsure)
-
-    @property
-    def value(self) -> float:
-        return self.cells + 2 * self.ok - 6 * self.failed - 2 * self.unsure
-
-    def as_dict(self) -> dict:
-        return {"cells": self.cells, "sums_ok": self.ok, "sums_failed": self.failed, "unsure": self.unsure}
-
-
-def read_pdf(data: bytes, path: str | Path = "<pdf>") -> tuple[str, list[dict]]:
+def read_pdf(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
     """The PDF's text (tables as tab rows) and one entry per table: page, strategy, rows, cols, score."""
     import pdfplumber
 
+    data, path = source.data, source.path
     quiet = logging.getLogger("pdfminer")
     level = quiet.level
     quiet.setLevel(logging.ERROR)      # font-descriptor gripes on every Chromium PDF say nothing to a user
@@ -114,9 +94,10 @@ def read_pdf(data: bytes, path: str | Path = "<pdf>") -> tuple[str, list[dict]]:
         raise NeedsOCR(path, f"needs OCR: a scanned PDF ({len(pages)} page(s) without a text layer); "
                              "run OCR first (e.g. ocrmypdf) and read the result")
     _drop_furniture(pages)
-    _trial(pages)
-    _second_opinion(data, pages)
-    return _compose(pages)
+    if judge is not None:
+        _trial(pages, judge)
+        _second_opinion(data, pages, judge)
+    return _compose(pages, judge)
 
 
 def _read_page(page) -> Page:
@@ -193,7 +174,7 @@ def text_lines(chars: list[dict]) -> list[Line]:
                     text += " "
             text += ch["text"]
             previous = ch
-        text = normalise(re.sub(r" *\t[\t ]*", "\t", re.sub(r" {2,}", " ", text))).strip(" \t")
+        text = fold_lookalikes(re.sub(r" *\t[\t ]*", "\t", re.sub(r" {2,}", " ", text))).strip(" \t")
         if text:
             sizes = sorted(c["size"] for c in group)
             fonts = Counter(c.get("fontname", "") for c in group)
@@ -209,7 +190,7 @@ def _inside(obj, box) -> bool:
 
 
 def _cell(text: str | None) -> str:
-    return join_lines(normalise(text).split("\n")) if text else ""
+    return join_lines(fold_lookalikes(text).split("\n")) if text else ""
 
 # ------------------------------------------------------------------------------------------------ judging
 
@@ -218,61 +199,41 @@ def _ordered(pages: list[Page]) -> list[Fragment]:
     return [f for p in pages for f in sorted(p.fragments, key=lambda f: f.bbox[1])]
 
 
-def _trial(pages: list[Page]) -> Score:
+def _trial(pages: list[Page], judge: TableJudge) -> TableScore:
     """One extraction of all the tables in reading order; each table's score is what it contributed."""
-    from ..checks import arithmetic as check
-    from ..tables import recover, tokens
-
     fragments = _ordered(pages)
-    stitched = _stitch(pages)
-    lines: list[str] = []
-    owner: dict[int, Fragment] = {}
+    stitched = _stitch(pages, judge)
+    tables = []
     for fragment in fragments:
         rows, continues = stitched[id(fragment)]
-        rows = tab_rows(rows, max(map(len, rows), default=0) if continues else None)
-        owner.update({len(lines) + 1 + i: fragment for i in range(len(rows))})
-        lines += rows
-    recovered = recover.recover(tokens.tokenize("\n".join(lines)))
-    tally: dict[int, list[int]] = {id(f): [0, 0, 0, 0] for f in fragments}
-    for cell in recovered.cells.values():
-        fragment = owner.get(cell.line)
-        if fragment is not None and cell.kind != "missing":
-            tally[id(fragment)][3 if cell.kind == "ambiguous" else 0] += 1
-    fields = {k: c.value for k, c in recovered.cells.items()}
-    for result in check.check_fields(recovered.template, fields):
-        if result.ok is None:
-            continue
-        touched = {id(owner[recovered.cells[k].line]) for k in result.cells
-                   if recovered.cells[k].line in owner}
-        for key in touched:
-            tally[key][1 if result.ok else 2] += 1
-    total = Score()
-    for fragment in fragments:
-        fragment.score = Score(*tally[id(fragment)])
-        total = total + fragment.score
+        tables.append(tab_rows(rows, max(map(len, rows), default=0) if continues else None))
+    total = TableScore()
+    for fragment, score in zip(fragments, judge.score(tables)):
+        fragment.score = score
+        total = total + score
     return total
 
 
 def _doubtful(fragment: Fragment) -> bool:
     score = fragment.score
     values = sum(1 for row in fragment.rows for c in row if c and _NUMERIC.match(c))
-    return score.failed > 0 or score.unsure > 0 or (score.cells == 0 and values >= 3)
+    return score.failed > 0 or score.unsure > 0 or (score.cells == 0 and values >= DOUBTFUL_UNREAD_NUMBERS)
 
 
-def _second_opinion(data: bytes, pages: list[Page]) -> None:
+def _second_opinion(data: bytes, pages: list[Page], judge: TableJudge) -> None:
     """Camelot on the pages whose pdfplumber reading is in doubt, or that look tabular without rulings;
     a candidate replaces the table it overlaps (or is added) when the whole trial extraction gains."""
     doubtful = [p for p in pages if any(_doubtful(f) for f in p.fragments)
-                or (not p.fragments and p.numeric_words >= 12)]
+                or (not p.fragments and p.numeric_words >= TABULAR_NUMBERS)]
     if not doubtful:
         return
     lattice = _camelot(data, [p.number for p in doubtful], "lattice")
     no_rulings = [p for p in doubtful if not p.fragments and not lattice.get(p.number)]
     stream = _camelot(data, [p.number for p in no_rulings], "stream") if no_rulings else {}
-    best = _trial(pages).value
+    best = judge.value(_trial(pages, judge))
     for page in doubtful:
         for candidate in lattice.get(page.number, []) + stream.get(page.number, []):
-            rivals = [f for f in page.fragments if _overlap(f.bbox, candidate.bbox) > 0.5]
+            rivals = [f for f in page.fragments if _overlap(f.bbox, candidate.bbox) > REPLACES_OVERLAP]
             saved = (list(page.fragments), list(page.lines))
             if rivals:
                 page.fragments[page.fragments.index(rivals[0])] = candidate
@@ -280,7 +241,7 @@ def _second_opinion(data: bytes, pages: list[Page]) -> None:
                 page.fragments.append(candidate)
                 page.lines = [ln for ln in page.lines if not _inside(
                     {"x0": ln.x0, "x1": ln.x1, "top": ln.top, "bottom": ln.bottom}, candidate.bbox)]
-            value = _trial(pages).value
+            value = judge.value(_trial(pages, judge))
             if value > best:
                 best = value
                 if rivals:
@@ -289,7 +250,7 @@ def _second_opinion(data: bytes, pages: list[Page]) -> None:
                 page.fragments, page.lines = saved
                 if rivals:
                     rivals[0].rejected[candidate.strategy] = candidate.score.as_dict()
-    _trial(pages)
+    _trial(pages, judge)
 
 
 def _camelot(data: bytes, numbers: list[int], flavor: str) -> dict[int, list[Fragment]]:
@@ -354,7 +315,7 @@ def _items(page: Page) -> list[Line | Fragment]:
     return [item for _, _, item in items]
 
 
-def _stitch(pages: list[Page]) -> dict[int, tuple[list[list[str]], int | None]]:
+def _stitch(pages: list[Page], judge: TableJudge | None) -> dict[int, tuple[list[list[str]], int | None]]:
     """Each table's rows (by ``id``) once joined to the table it continues, and the page it continues from.
 
     A table continues the one before it when nothing but page furniture lies between them across a page
@@ -373,7 +334,7 @@ def _stitch(pages: list[Page]) -> dict[int, tuple[list[list[str]], int | None]]:
                 while rows and not any(rows[0]):
                     rows = rows[1:]
                 before = out[id(previous)][0]
-                if rows and before and _cut_row(before[-1], rows[0]):
+                if rows and before and _cut_row(before[-1], rows[0], judge):
                     before[-1] = [join_lines([a, b]) for a, b in zip(before[-1], rows[0])]
                     rows = rows[1:]
             out[id(item)] = (rows, continues)
@@ -381,12 +342,12 @@ def _stitch(pages: list[Page]) -> dict[int, tuple[list[list[str]], int | None]]:
     return out
 
 
-def _compose(pages: list[Page]) -> tuple[str, list[dict]]:
+def _compose(pages: list[Page], judge: TableJudge | None) -> tuple[str, list[dict]]:
     out: list[str] = []
     meta: list[dict] = []
     open_line: Line | None = None        # the last prose line, if it ran to the right edge (a wrapped paragraph)
     body_size = _body_size(pages)
-    stitched = _stitch(pages)
+    stitched = _stitch(pages, judge)
     for page in pages:
         right = max((ln.x1 for ln in page.lines), default=page.width)
         left = min((ln.x0 for ln in page.lines), default=0.0)
@@ -435,11 +396,12 @@ def _continues(before: Line, line: Line, left: float, right: float, body_size: f
     return centred and size > body_size * 1.15
 
 
-def _cut_row(last: list[str], first: list[str]) -> bool:
+def _cut_row(last: list[str], first: list[str], judge: TableJudge | None) -> bool:
     """The page break cut a row in two: the continuation's text sits only in cells that the row above
     holds text in, no column has values on both sides, and the joined labels fit the template better
-    than either half (结果 + 维持 → 结果维持; a new row's own label fits better alone)."""
-    if len(last) != len(first) or not any(last) or not any(first):
+    than either half (结果 + 维持 → 结果维持; a new row's own label fits better alone). Without a judge to
+    read the labels, no row is taken for cut."""
+    if judge is None or len(last) != len(first) or not any(last) or not any(first):
         return False
     if any(a and b for a, b in zip(last, first) if _NUMERIC.match(a) or _NUMERIC.match(b)):
         return False
@@ -451,10 +413,4 @@ def _cut_row(last: list[str], first: list[str]) -> bool:
         return False
     joined = [join_lines([a, b]) if i in label_columns else "" for i, (a, b) in enumerate(zip(last, first))]
     halves = [[c if i in label_columns else "" for i, c in enumerate(row)] for row in (last, first)]
-    return _label_fit(joined) > max(_label_fit(half) for half in halves)
-
-
-def _label_fit(cells: list[str]) -> int:
-    from ..labels.dictionary import match_label
-
-    return sum(1 for c in cells if c and match_label(c).stage == "exact" and match_label(c).confidence >= 0.9)
+    return judge.label_fit(joined) > max(judge.label_fit(half) for half in halves)

@@ -15,13 +15,24 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
-from .sniff import ReadError, join_lines, tab_rows
+from ..datamodel import TableJudge
+from ..text import join_lines
+from .base import ReadError, Source, tab_rows
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SOFFICE_TIMEOUT = 120
 
 
-def read_docx(data: bytes, path: str | Path = "<docx>") -> tuple[str, list[dict]]:
+def read_docx(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+    return docx_text(source.data, source.path)
+
+
+def read_doc(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+    """An old Word 97-2003 file, converted to DOCX by LibreOffice first."""
+    return doc_text(source.data, source.path)
+
+
+def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, list[dict]]:
     try:
         import docx
     except ImportError as exc:
@@ -36,8 +47,7 @@ def read_docx(data: bytes, path: str | Path = "<docx>") -> tuple[str, list[dict]
     return "\n".join(lines), meta
 
 
-def read_doc(data: bytes, path: str | Path = "<doc>") -> tuple[str, list[dict]]:
-    """An old Word 97-2003 file, converted to DOCX by LibreOffice first."""
+def doc_text(data: bytes, path: str | Path = "<doc>") -> tuple[str, list[dict]]:
     binary = shutil.which("soffice") or shutil.which("libreoffice")
     if binary is None:
         raise ReadError(path, "an old Word .doc file: reading it needs LibreOffice (soffice), which is not "
@@ -55,7 +65,7 @@ def read_doc(data: bytes, path: str | Path = "<doc>") -> tuple[str, list[dict]]:
         converted = Path(tmp) / "report.docx"
         if not converted.exists():
             raise ReadError(path, "LibreOffice could not convert this .doc file (no output)")
-        return read_docx(converted.read_bytes(), path)
+        return docx_text(converted.read_bytes(), path)
 
 
 def _walk(container, lines: list[str], meta: list[dict]) -> None:

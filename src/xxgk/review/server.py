@@ -1,17 +1,15 @@
 """Review in the browser: check what xxgk read against the source, correct it, save it as gold.
 
 ``xxgk review PATH...`` loads records (``*.json`` with ``cells``) or raw reports (extracted on load) and
-serves a local page (Starlette + uvicorn; plain HTML/CSS/JS from ``review_assets``, no build step). The
+serves a local page (Starlette + uvicorn; plain HTML/CSS/JS from ``assets``, no build step). The
 page shows the source text with the cells that were read marked, beside the canonical tables laid out
-as the official template; a correction is re-checked on the server with ``xxgk.check`` at once, and
+as the official template; a correction is re-checked on the server with ``xxgk.checks`` at once, and
 saving writes ``GOLD/NAME.json`` (the ``{template, year, issuer, fields}`` that ``xxgk eval`` reads),
 appends who/when/what to ``GOLD/NAME.audit.jsonl`` and copies the raw report to ``RAW/``.
 """
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import re
 import shutil
 from collections import Counter
@@ -19,17 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, List, Optional
+from typing import Iterable
 
-import typer
-
-from .. import __version__, schema
+from .. import schema
 from ..checks import arithmetic as check
 from ..evaluate import CONFIDENT, UNSURE_KINDS
-from ..readers import ReadError, read_file
+from ..options import DEFAULT_OPTIONS, Options
+from ..pipeline import ReadError, extract_file, read_report
 from ..record import write_record
+from ..version import __version__
 
-DEFAULT_GOLD = Path("corpus/reviewed/gold")
 NOT_REPORTS = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv", ".zip", ".gz"}
 
 
@@ -40,6 +37,7 @@ class Report:
     record_path: Path | None = None      # None when extracted on load
     source_path: Path | None = None
     problems: list[str] = field(default_factory=list)
+    options: Options = DEFAULT_OPTIONS   # how the source is read again to show it
 
     @property
     def template(self) -> schema.Template:
@@ -67,14 +65,12 @@ def _source_of(record: dict, record_path: Path) -> Path | None:
     return None
 
 
-def load_reports(paths: Iterable[Path]) -> tuple[dict[str, Report], list[str]]:
+def load_reports(paths: Iterable[Path], options: Options = DEFAULT_OPTIONS) -> tuple[dict[str, Report], list[str]]:
     """Reports under PATHS by name, and the files skipped with why.
 
     A JSON file with ``cells`` is a record; a JSON without them (a gold file) is skipped; any other
-    file is extracted. The same source met twice (same sha256) is loaded once.
+    file is extracted (with ``options``). The same source met twice (same sha256) is loaded once.
     """
-    from ..pipeline import extract_file
-
     reports: dict[str, Report] = {}
     skipped: list[str] = []
     seen_sources: set[str] = set()
@@ -88,9 +84,9 @@ def load_reports(paths: Iterable[Path]) -> tuple[dict[str, Report], list[str]]:
                 if not (isinstance(record, dict) and isinstance(record.get("cells"), dict)
                         and record.get("template") in schema.TEMPLATES):
                     continue            # a gold file or other JSON: nothing to review
-                report = Report(path.stem, record, path, _source_of(record, path))
+                report = Report(path.stem, record, path, _source_of(record, path), options=options)
             else:
-                report = Report(path.stem, extract_file(path), None, path)
+                report = Report(path.stem, extract_file(path, options), None, path, options=options)
         except ReadError as exc:
             skipped.append(str(exc))
             continue
@@ -209,12 +205,12 @@ def _wide_blocks(tpl: schema.Template, rows) -> list[dict]:
     return [{"head": [top, middle, columns], "rows": [{"label": None, "keys": keys}]}]
 
 
-def source_lines(path: Path | None) -> tuple[list[str] | None, str | None]:
+def source_lines(path: Path | None, options: Options = DEFAULT_OPTIONS) -> tuple[list[str] | None, str | None]:
     """The text the extractor read (HTML already turned into rows), split as its line numbers count."""
     if path is None:
         return None, None
     try:
-        doc = read_file(path)
+        doc = read_report(path, options)
     except ReadError:
         return None, None
     return doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), doc.sha256
@@ -290,7 +286,7 @@ def summary(report: Report, gold_dir: Path) -> dict:
 def detail(report: Report, gold_dir: Path) -> dict:
     record = report.record
     keys = report.template.keys
-    lines, sha = source_lines(report.source_path)
+    lines, sha = source_lines(report.source_path, report.options)
     stand_in = _stand_in_keys(record)
     cells = {}
     for key in keys:
@@ -476,42 +472,3 @@ def create_app(reports: dict[str, Report], *, gold_dir: Path, raw_dir: Path | No
     ]
     # A name that resolves to this machine by DNS rebinding must not reach the gold files.
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
-
-
-def default_reviewer() -> str:
-    try:
-        return os.environ.get("XXGK_REVIEWER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def review(paths: List[Path] = typer.Argument(..., help="Raw reports or record folders (extracted on load)."),
-               port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1."),
-               host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-               gold: Path = typer.Option(DEFAULT_GOLD, "--gold", help="Where gold records and audit logs go."),
-               raw: Optional[Path] = typer.Option(None, "--raw", help="Where reviewed raw reports are copied "
-                                                                       "[default: GOLD/../raw]."),
-               reviewer: Optional[str] = typer.Option(None, help="Name kept in the audit log "
-                                                                  "[default: $XXGK_REVIEWER or the login name]."),
-               open_browser: bool = typer.Option(False, "--open", help="Open the page in a browser.")):
-        """Review reports in the browser, correct cells, and save them as gold records."""
-        import uvicorn
-
-        reports, skipped = load_reports(paths)
-        for reason in skipped:
-            typer.echo(f"xxgk: skipped {reason}", err=True)
-        if not reports:
-            typer.echo("xxgk: no report or record to review", err=True)
-            raise typer.Exit(1)
-        raw_dir = raw if raw is not None else gold.parent / "raw"
-        hosts = ["*"] if host in ("0.0.0.0", "::") else ["127.0.0.1", "localhost", host]
-        web = create_app(reports, gold_dir=gold, raw_dir=raw_dir, reviewer=reviewer or default_reviewer(),
-                         skipped=skipped, hosts=hosts)
-        url = f"http://{host}:{port}/"
-        typer.echo(f"{len(reports)} report(s); gold → {gold}; open {url} (Ctrl+C stops)", err=True)
-        if open_browser:
-            import webbrowser
-            webbrowser.open(url)
-        uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..labels.dictionary import Match, normalize_label
-from .tokens import BLANK, BREAK, LABEL, NA_CELL, VALUE, Token
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
+from ..labels.dictionary import normalize_label
+from ..options import DEFAULT_OPTIONS
+from .tokens import NA_CELL
 
 
 @dataclass(slots=True)
@@ -77,7 +79,8 @@ def _piece(t: Token) -> Piece:
     return Piece(t.text, t.line, blank=t.kind == BLANK)
 
 
-def row_readings(cells: list[Token], n: int) -> list[tuple[int, list[Piece]]]:
+def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.max_digit_splits
+                 ) -> list[tuple[int, list[Piece]]]:
     """Readings of a row's cells as exactly n cells, each with a penalty (0 = read as printed).
 
     Readings share their Piece objects (a cell read in several windows is one Piece): nobody changes a Piece.
@@ -99,7 +102,7 @@ def row_readings(cells: list[Token], n: int) -> list[tuple[int, list[Piece]]]:
         for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
             out.append((1, pieces[s:s + n]))
     if not out and values and len(values) < n:
-        out.extend((2, split) for split in _digit_splits(values, n))
+        out.extend((2, split) for split in _digit_splits(values, n, max_splits))
     if not values and len(cells) > n:
         out.append((1, pieces[:n]))     # a row of blanks, whatever its placeholders
     return out
@@ -108,7 +111,7 @@ def row_readings(cells: list[Token], n: int) -> list[tuple[int, list[Piece]]]:
 NUMBER = re.compile(r"^([+\-−]?)(\d+)(\.\d+)?(万元|元|件|个|项)?$")
 
 
-def _digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:
+def _digit_splits(values: list[Token], n: int, limit: int) -> list[list[Piece]]:
     """Every way to cut run-together digit runs into n numbers (no part with a leading zero), at most ``limit``.
 
     The ways are listed run by run, each run's cuts in ``_cuts`` order. Only what can end in a reading of
@@ -250,7 +253,7 @@ def numbers(pieces: list[Piece]) -> list:
     return [0 if p.blank else _parse_text(p.raw, False, False)[0] for p in pieces]
 
 
-def place_rows(tokens, matches, anchors, widths, hi):
+def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_OPTIONS.max_digit_splits):
     """Give each row label the cells after it (A) or before it (B), whichever makes the whole table fit.
 
     PDF text extraction puts some labels after their values and some before, row by row; two labels with
@@ -297,7 +300,7 @@ def place_rows(tokens, matches, anchors, widths, hi):
             cells = cells_for(*variant)
             key = (widths[i], *map(id, cells))
             if key not in by_cells:
-                by_cells[key] = row_readings(cells, widths[i])
+                by_cells[key] = row_readings(cells, widths[i], max_splits)
             known[variant] = by_cells[key]
         return known[variant]
 

@@ -11,17 +11,16 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import schema
-from ..labels.stages import LEARNED_STAGES
+from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
+from ..labels.stages import LEARNED_STAGES
+from ..options import DEFAULT_OPTIONS, Options
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
-from .tokens import BLANK, LABEL, VALUE, Token
-
-MAX_COMBINATIONS = 4096
 
 
 T2_2021_COLUMNS = {"column.issued", "column.repealed", "column.in_force"}
@@ -30,59 +29,19 @@ APPEAL_HEADER = {"column.upheld", "column.corrected", "column.other", "column.pe
                  "group.litigation", "section.appeals"}
 
 
-@dataclass
-class Cell:
-    """What was read for one canonical key."""
-    value: int | float | None
-    raw: str = ""
-    kind: str = "missing"          # number | zero | blank | na | text | missing | ambiguous
-    line: int | None = None
-    confidence: float = 1.0
-    candidates: list = field(default_factory=list)
-    note: str = ""
-
-    def as_dict(self) -> dict:
-        out = {"value": self.value, "raw": self.raw, "kind": self.kind, "line": self.line,
-               "confidence": round(self.confidence, 3)}
-        if self.candidates:
-            out["candidates"] = self.candidates
-        if self.note:
-            out["note"] = self.note
-        return out
-
-
-@dataclass
-class TableResult:
-    name: str
-    found: bool = False
-    orientation: str = ""          # values "after" their label, or "before" it (PDF reading order)
-    rows: list[str] = field(default_factory=list)
-    missing_rows: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Recovery:
-    template: str
-    template_evidence: dict
-    cells: dict[str, Cell]
-    tables: dict[str, TableResult]
-    hybrid_other_row: dict[str, Cell] | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-def recover(tokens: list[Token]) -> Recovery:
-    matches = classify_tokens(tokens)
+def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery:
+    """The three tables' cells read from a report's tokens, with the template they follow."""
+    matches = classify_tokens(tokens, options)
     warnings: list[str] = []
-    t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, len(tokens))
+    t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, len(tokens), options)
     # Table 4's heading closes table 3: past it, 总计 and 其他 are table 4's column heads, not table 3's rows
     # (a table 3 whose own （七）总计 is unreadable would otherwise take table 4's 总计 and its cells).
     t4_heading = next((i for i, m in sorted(matches.items()) if t3 and i > t3[0].index
                        and m.category == "section.appeals" and m.confidence >= 0.9), None)
     if t4_heading is not None and t3[-1].index > t4_heading:
-        t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, t4_heading)
+        t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, t4_heading, options)
     t3_lo = t3[0].index if t3 else len(tokens)
-    t2 = find_rows(tokens, matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo)
+    t2 = find_rows(tokens, matches, "disclosure", DISCLOSURE_ORDER, 0, t3_lo, options)
     # Between table 2's rows a label is table 2's: a wrapped 其他 / 对外管理服务 is not table 3's 其他, and
     # read as that it would end a row's cells at a label that names no row.
     if t2:
@@ -107,7 +66,7 @@ def recover(tokens: list[Token]) -> Recovery:
     t2_rows = [a for a in t2 if a.row in {r.row for r in spec.rows_of("disclosure")}]
     yuan = _yuan_header(matches, tokens, t2[0].index if t2 else 0, t3_lo)
     _read_rows(tokens, matches, t2_rows, spec.rows_of("disclosure"), tables["disclosure"], cells,
-               rules=(), yuan_header=yuan, zone=(t2[0].index if t2 else 0, t3_lo))
+               rules=(), yuan_header=yuan, zone=(t2[0].index if t2 else 0, t3_lo), options=options)
 
     # Table 3: in the 2021 template （六）其他处理 heads three sub-rows; in 2019 it is the row itself.
     split_present = any(a.row in schema.OTHER_SPLIT_ROWS for a in t3)
@@ -126,7 +85,7 @@ def recover(tokens: list[Token]) -> Recovery:
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
-               zone=(t3_lo, t3_end))
+               zone=(t3_lo, t3_end), options=options)
     hybrid_cells = None
     if hybrid:
         hybrid_cells = {k: cells.pop(k) for k in list(cells) if k.startswith("requests.other.")}
@@ -136,7 +95,7 @@ def recover(tokens: list[Token]) -> Recovery:
         warnings.append("hybrid report: 2021 table 2 with the 2019 table 3's single （六）其他处理 row")
 
     # Table 4: fifteen cells under a three-row header, no row labels.
-    _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells)
+    _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells, options)
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -185,20 +144,22 @@ def _yuan_header(matches, tokens, lo, hi) -> bool:
     return False
 
 
-def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, rules, zone, yuan_header=False):
+def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, rules, zone, options: Options,
+               yuan_header=False):
     by_row = {r.row: r for r in row_specs}
     anchors = [a for a in anchors if a.row in by_row]
     if not anchors:
         return
     result.found = True
     lo, hi = zone
-    candidates, orientations = place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi)
+    candidates, orientations = place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi,
+                                          options.max_digit_splits)
     result.orientation = ("after" if set(orientations) == {"A"} else "before" if set(orientations) == {"B"}
                           else "mixed")
     result.rows = [a.row for a in anchors]
     result.missing_rows = [r.row for r in row_specs if r.row not in candidates]
     line_of = {a.row: tokens[a.index].line for a in anchors}
-    chosen = _choose(candidates, by_row, rules)
+    chosen = _choose(candidates, by_row, rules, options.max_row_combinations)
     against_the_grain: set[str] = set()
     # A row found but with no reading that fits (its label read, its cells taken by a neighbour) is as
     # lost as a row not found.
@@ -207,7 +168,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         beside = _neighbours_of_missing(row_specs, read)
         against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
-                             | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi))
+                             | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
+                                                 options.max_digit_splits))
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -275,7 +237,8 @@ def _crossed_unread_label(tokens, matches, anchors, orientations, beside: set[st
     return crossed
 
 
-def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int) -> set[str]:
+def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int,
+                      max_digit_splits: int) -> set[str]:
     """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
     to a row not found whose cells on the other side read as a whole row too, and differently: which side
     is theirs and which the lost row's, nothing tells."""
@@ -291,7 +254,7 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
         other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
         taken = [p.raw for p in pick[0]]
         if any(penalty == 0 and [p.raw for p in pieces] != taken
-               for penalty, pieces in row_readings(other, len(by_row[a.row].columns))):
+               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
             either.add(a.row)
     return either
 
@@ -346,7 +309,7 @@ def _forced_split(pieces: list[Piece]) -> bool:
     return all(r.startswith("0") and len(r) > 1 for r in runs)
 
 
-def _choose(candidates: dict, by_row: dict, rules) -> dict:
+def _choose(candidates: dict, by_row: dict, rules, max_combinations: int) -> dict:
     """Pick one reading per row: the least penalty, then the template's arithmetic.
 
     Returns row -> (pieces, confidence), or row -> None when the readings disagree and nothing decides.
@@ -378,17 +341,17 @@ def _choose(candidates: dict, by_row: dict, rules) -> dict:
         else:
             open_rows[row] = list(distinct.values())
     if open_rows:
-        chosen.update(_resolve_by_columns(open_rows, chosen, by_row, rules))
+        chosen.update(_resolve_by_columns(open_rows, chosen, by_row, rules, max_combinations))
     return chosen
 
 
-def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules) -> dict:
+def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules, max_combinations: int) -> dict:
     """Rows with several readings: keep the combinations that satisfy the most column identities."""
     rows = list(open_rows)
     total = 1
     for r in rows:
         total *= len(open_rows[r])
-    if total > MAX_COMBINATIONS or not rules:
+    if total > max_combinations or not rules:
         return {r: None for r in rows}
     fixed = {}
     for row, pick in chosen.items():
@@ -463,19 +426,19 @@ class _Shape:
         return self.keys
 
 
-def _read_appeals(tokens, matches, header, spec, result: TableResult, cells):
+def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, options: Options):
     if not header:
         return
     result.found = True
     after = trim_placeholders(row_span(tokens, matches, header[-1], len(tokens), +1))
     shape = _Shape("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS))
-    readings = row_readings(after, len(shape.keys))
+    readings = row_readings(after, len(shape.keys), options.max_digit_splits)
     result.orientation = "after"
     if not readings:
         before = lead_placeholders(row_span(tokens, matches, header[0], 0, -1))
         if before:
-            readings, result.orientation = row_readings(before, len(shape.keys)), "before"
+            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits), "before"
     rules = [r for r in spec.rules if r.name.startswith("appeals.")]
-    chosen = _choose({"all": readings}, {"all": shape}, rules)
+    chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
     _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from .. import schema
+from ..datamodel import BLANK, LABEL, VALUE, Match, Token
+from ..labels.dictionary import match_label, normalize_label, numbering_fits
 from ..labels.stages import LEARNED_STAGES, model_match, second_opinion
-from ..labels.dictionary import Match, match_label, normalize_label, numbering_fits
-from .tokens import BLANK, LABEL, VALUE, Token
+from ..options import Options
 
 # Row orders of both templates together: the 2021 （六） sub-rows follow the 2019 single （六） row.
 DISCLOSURE_ORDER = [r.row for r in schema.template("2019").rows_of("disclosure")]
@@ -32,7 +33,7 @@ class Anchor:
     match: Match
 
 
-def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
+def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
     counts: dict[str, int] = {}
     for t in tokens:
         if t.kind == LABEL:
@@ -41,20 +42,20 @@ def classify_tokens(tokens: list[Token]) -> dict[int, Match]:
     for i, t in enumerate(tokens):
         if t.kind != LABEL:
             continue
-        m = second_opinion(t.text, match_label(t.text))
+        m = second_opinion(t.text, match_label(t.text), options)
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
             continue    # a running page header repeated through the document
         heading_run = len(t.text) >= 12 and " " in t.text.strip()
         if heading_run and not (is_row(m) and m.confidence >= 0.6):
-            m = max(m, _tail_match(t.text), key=lambda x: (is_row(x), x.confidence))
+            m = max(m, _tail_match(t.text, options), key=lambda x: (is_row(x), x.confidence))
         elif heading_run and m.stage == "contained" and m.category.partition(".")[0] in ROW_ORDERS:
-            m = _row_that_ends_the_run(t.text, m)
+            m = _row_that_ends_the_run(t.text, m, options)
         out[i] = m
-    _join_broken_labels(tokens, out)
+    _join_broken_labels(tokens, out, options)
     return out
 
 
-def _row_that_ends_the_run(text: str, inside: Match) -> Match:
+def _row_that_ends_the_run(text: str, inside: Match, options: Options) -> Match:
     """The values after a run of headings are the row's named last: in 规章 无无无 规性文仵 (a row whose 无 marks
     were glued on, then the next row's garbled label) they are 规范性文件's, not 规章's. Only a row later in the
     table's order takes over: 结转下年度继续办理的 申请 is one label wrapped, not 重复申请."""
@@ -62,7 +63,7 @@ def _row_that_ends_the_run(text: str, inside: Match) -> Match:
     last = max((k for k, piece in enumerate(pieces) if inside.matched in normalize_label(piece)), default=None)
     if last is None or last == len(pieces) - 1:
         return inside
-    after = _tail_match(" ".join(pieces[last + 1:]))
+    after = _tail_match(" ".join(pieces[last + 1:]), options)
     return after if _later_row(after.category, inside.category) else inside
 
 
@@ -73,13 +74,13 @@ def _later_row(category: str, than: str) -> bool:
     return table == other_table and row in order and other_row in order and order.index(row) > order.index(other_row)
 
 
-def _tail_match(text: str, allowed: frozenset | None = None) -> Match:
+def _tail_match(text: str, options: Options, allowed: frozenset | None = None) -> Match:
     """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
     pieces = text.split()
     best = Match("none", 0.0, "tail")
     for k in range(1, min(4, len(pieces)) + 1):
         tail = "".join(pieces[-k:])
-        m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail))
+        m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail), options)
         if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
             best = m
     return best
@@ -89,7 +90,7 @@ def is_row(m: Match | None) -> bool:
     return m is not None and m.category.startswith(schema.TABLES)
 
 
-def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
+def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options: Options) -> None:
     """A label wrapped over two cells (信访、举 / 报、投诉类申请) is read as one when that reads better.
 
     Cells that are labels in their own right (结果纠正, 其他结果) are never joined.
@@ -125,7 +126,7 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match]) -> None:
                        and joint.matched.startswith(normalize_label(tokens[i].text)))
         if (shared_word and not crossed and not head_of_known_row and is_row(joint)
                 and joint.category == matches[j].category):
-            confirmed = model_match(tokens[i].text + tokens[j].text, frozenset({joint.category}))
+            confirmed = model_match(tokens[i].text + tokens[j].text, frozenset({joint.category}), options)
             if confirmed.category == joint.category and confirmed.confidence >= JOIN_CONFIRMED:
                 joint = confirmed
         if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05):
@@ -179,7 +180,8 @@ def counted_in_a_sentence(tokens: list[Token], i: int) -> bool:
     return continues_sentence(i) or (after and continues_sentence(i + 2))
 
 
-def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int) -> list[Anchor]:
+def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order: list[str], lo: int, hi: int,
+              options: Options) -> list[Anchor]:
     def tokens_between(a: int, b: int) -> list[Token]:
         return tokens[a + 1:b]
 
@@ -199,11 +201,11 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
                 merged[-1] = a
             continue
         merged.append(a)
-    chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order)
+    chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order, options)
     # 总计 / 其他 alone (table 4's header, table 3's) do not make a table: one row label must be unmistakable.
     if not any(a.match.confidence >= 0.9 for a in chain):
         return []
-    return _extend_edges(tokens, matches, chain, table, order, lo, hi)
+    return _extend_edges(tokens, matches, chain, table, order, lo, hi, options)
 
 
 def _anchor_by_place(matches: dict[int, Match], i: int, m: Match) -> Anchor:
@@ -214,7 +216,7 @@ def _anchor_by_place(matches: dict[int, Match], i: int, m: Match) -> Anchor:
     return Anchor(i, m.category.split(".", 1)[1], matches[i])
 
 
-def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str]) -> list[Anchor]:
+def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str], options: Options) -> list[Anchor]:
     """Rows missing between two recognised rows: a garbled label there (规竟, 重复中请) is matched against
     just the rows that belong in that place."""
     rank = {r: i for i, r in enumerate(order)}
@@ -243,9 +245,9 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
             allowed = frozenset(c for c in allowed if numbering_fits(tokens[i].text, c)) or allowed
             m = match_label(tokens[i].text, allowed)
             if m.category == "none":
-                m = _tail_match(tokens[i].text, allowed)
+                m = _tail_match(tokens[i].text, options, allowed)
             if m.category == "none":
-                m = model_match(tokens[i].text, allowed)
+                m = model_match(tokens[i].text, allowed, options)
             if m.category == "none":
                 continue
             anchor = _anchor_by_place(matches, i, m)
@@ -265,7 +267,7 @@ EDGE_LABELS = 3     # label tokens tried there
 
 
 def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[str],
-                  lo: int, hi: int) -> list[Anchor]:
+                  lo: int, hi: int, options: Options) -> list[Anchor]:
     """A first or last row whose label the dictionary could not read at all (OCR, lost characters): the
     transformer is asked about the label cells just before the first row and just after the last."""
     rank = {r: i for i, r in enumerate(order)}
@@ -285,7 +287,7 @@ def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[
             if current is not None and current.category != "none" and current.confidence >= 0.9:
                 break   # another table's label or a heading: the table ends here
             tried += 1
-            m = model_match(tokens[i].text, frozenset(f"{table}.{r}" for r in missing))
+            m = model_match(tokens[i].text, frozenset(f"{table}.{r}" for r in missing), options)
             if m.category == "none":
                 continue
             anchor = _anchor_by_place(matches, i, m)

@@ -8,21 +8,13 @@ What each token means is decided later (``recover``), with the template's struct
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ..labels.dictionary import lexicon, normalize_chars, strip_numbering
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Token
+from ..labels.dictionary import lexicon
+from ..text import normalize_chars, strip_numbering
 
-LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
-
-
-@dataclass
-class Token:
-    kind: str
-    text: str            # the raw text of the cell (for values: the digits as printed, sign and unit included)
-    line: int            # 1-based line in the source text
-    splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
-
+__all__ = ["BLANK", "BREAK", "LABEL", "VALUE", "Token", "tokenize", "is_blank"]
 
 _WS = " \t\u3000\xa0\u2002\u2003\u2009\u200b\ufeff"
 # A whole cell that is a value: optional sign, digits (thousands commas, decimals), optional unit.

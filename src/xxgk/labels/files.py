@@ -1,0 +1,44 @@
+"""Where the label classifier's committed models live, and the small ones read once per directory.
+
+``models/labels`` (or ``$XXGK_LABEL_MODEL``) holds the transformer's adapter, head and settings, the n-gram
+classifier (``ngrams.npz``) and the student (``student.npz``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "labels"
+
+
+def model_dir() -> Path:
+    return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
+
+
+class ModelFile:
+    """A small model file of ``models/labels`` (the n-gram classifier, the student): read once per directory,
+    None where none was trained; ``use`` swaps in another process-wide (measuring a fresh one before it is
+    committed; None: none at all)."""
+
+    def __init__(self, name: str, reader):
+        self.name, self.reader = name, reader
+        self.cache: dict[Path, object] = {}
+        self.in_use: list = []
+
+    def load(self, directory: Path | None = None):
+        if directory is None and self.in_use:
+            return self.in_use[0]
+        directory = directory or model_dir()
+        if directory not in self.cache:
+            path = directory / self.name
+            self.cache[directory] = self.reader(path) if path.is_file() else None
+        return self.cache[directory]
+
+    def use(self, model) -> None:
+        self.in_use[:] = [model]
+
+    def use_committed(self) -> None:
+        self.in_use.clear()
+
+    def forget(self, directory: Path) -> None:
+        self.cache.pop(directory, None)
