@@ -27,7 +27,7 @@ from xxgk.pipeline import extract_file
 from xxgk.generate import gold_of, random_record, render_report
 from xxgk.generate.producers import chromium_pdf, libreoffice_convert, python_docx, weasyprint_pdf
 from xxgk.readers import ReadError
-from xxgk.readers.sniff import decode
+from xxgk.readers.decode import decode
 
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent

@@ -39,19 +39,30 @@ def read_report_bytes(data: bytes, name: str = "<stdin>", options: Options = DEF
     return read_bytes(data, name, TemplateJudge(options))
 
 
-def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
-    return extract_document(text_document(text, source_name), options)
-
-
 def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
+    """The canonical record of one report file (PDF, DOCX, old .doc, HTML, Markdown or text; the kind is told
+    by the bytes, the encoding detected).
+
+    The record's ``template``, ``year``, ``issuer`` and ``fields`` are the contract of SCHEMA.md; ``verdict``
+    says whether the template's arithmetic holds; ``cells`` give each value's printed text, line and confidence.
+    Raises ``ReadError`` (``NeedsOCR`` for a scan) when the file cannot be read, ``NotAReport`` when it holds
+    no table of such a report.
+    """
     return extract_document(read_report(path, options), options)
 
 
 def extract_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> dict:
+    """``extract_file`` for bytes already read (``name`` is the record's source name)."""
     return extract_document(read_report_bytes(data, name, options), options)
 
 
+def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
+    """``extract_file`` for a report's text already decoded (a scrape's text, a page's text, a table as tab rows)."""
+    return extract_document(text_document(text, source_name), options)
+
+
 def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
+    """The record of a document a reader gave: the stages after reading, in order."""
     token_list = tokens.tokenize(doc.text)
     recovered = recover.recover(token_list, options)
     if require_tables and not any(t.found for t in recovered.tables.values()):
@@ -121,7 +132,9 @@ def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | No
 
 
 def check_record(rec: dict) -> dict:
-    """A record (written by ``xxgk extract``, or a bare gold record) checked again from its ``fields``."""
+    """A record (written by ``xxgk extract``, or a bare gold record) checked again from its ``fields``: its
+    ``verdict``, ``summary``, ``checks``, ``repairs`` and ``repair_candidates`` made anew (after a correction,
+    say), the rest kept."""
     template, fields = rec["template"], rec["fields"]
     hybrid = rec.get("hybrid_other_row") or {}
     cells = {**rec.get("cells", {}), **hybrid}

@@ -80,10 +80,12 @@ def model_form(text: str) -> str:
 
 
 def classify_labels(texts, context: dict | None = None, use_model: bool = True) -> list[tuple[str, float]]:
-    """``[(category, confidence)]`` for each string, in input order.
+    """``[(category, confidence)]`` for each string, in input order: a category of ``categories.tsv``
+    (``requests.new``, ``column.natural_person``…) or ``none`` for what is no label.
 
     ``context`` may carry ``table`` ("disclosure" | "requests" | "appeals") to resolve labels that are
     ambiguous alone (其他 is an applicant column in table 3's header but a row under （六）其他处理).
+    ``use_model=False`` keeps to the stages that need no transformer.
     """
     return [(r.category, r.confidence) for r in classify_detailed(texts, context, use_model)]
 
