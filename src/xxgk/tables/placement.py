@@ -18,6 +18,26 @@ from ..options import DEFAULT_OPTIONS
 from .tokens import NA_CELL
 
 
+# A label that names no row ends a row's cells when it is this long (in its compared form): a stretch of prose.
+PROSE_CHARS = 20
+# A recognised label ends a row's cells when read at better than even odds.
+BOUNDARY_LABEL = 0.5
+
+# What each row's orientation is worth in ``place_rows``, summed over the table: a reading of exactly the row's
+# width as printed, or only with repairs (placeholders dropped, digits cut apart); a hair for the ordinary
+# label-first order, to break ties. Values before a label on a line of their own lose to values on the label's
+# own line that read as well (a lost row's values, not this row's), more so when those read only with digits
+# cut apart (taking the run before would shift every later row by one). Values that no row takes, and values
+# between the header and the first label, cost a point each: they belong to someone.
+READ_AS_PRINTED = 3.0
+READ_WITH_REPAIRS = 1.0
+LABEL_FIRST = 0.01
+SAME_LINE_READS_AS_WELL = 1.5
+SAME_LINE_READS_CUT = 2.5
+VALUES_UNCLAIMED = 1
+VALUES_BEFORE_FIRST_LABEL = 1
+
+
 @dataclass(slots=True)
 class Piece:
     """One candidate cell: a token, or part of a digit run that was split."""
@@ -33,8 +53,8 @@ def is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
     if m is None or m.stage == "joined":
         return False
     if m.category != "none":
-        return m.confidence >= 0.5
-    return len(normalize_label(tokens[i].text)) >= 20
+        return m.confidence >= BOUNDARY_LABEL
+    return len(normalize_label(tokens[i].text)) >= PROSE_CHARS
 
 
 def row_span(tokens, matches, start: int, stop: int, direction: int) -> list[Token]:
@@ -287,7 +307,7 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
         run = after[i]
         if o == "A" or (shared[i] and o_next == "B"):
             return 0
-        return 1 if any(t.kind == VALUE for t in run) else 0
+        return VALUES_UNCLAIMED if any(t.kind == VALUE for t in run) else 0
 
     known: dict = {}
     by_cells: dict = {}
@@ -312,22 +332,23 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
                 chosen = None
                 for o_next in (("A", "B") if i + 1 < k else (None,)):
                     found = readings_of(i, o_prev, o, o_next)
-                    score = (3.0 if found and min(p for p, _ in found) == 0 else 1.0 if found else 0.0)
-                    score += 0.01 if o == "A" else 0.0
-                    if o == "B" and score >= 3 and same_line[i]:
+                    score = (READ_AS_PRINTED if found and min(p for p, _ in found) == 0
+                             else READ_WITH_REPAIRS if found else 0.0)
+                    score += LABEL_FIRST if o == "A" else 0.0
+                    if o == "B" and score >= READ_AS_PRINTED and same_line[i]:
                         # Values on the label's own line read just as well: the ordinary order wins, even if
                         # that leaves cells before the label unclaimed (an unrecognised row's, not this one's).
                         after_fit = readings_of(i, o_prev, "A", o_next)
                         if after_fit and min(p for p, _ in after_fit) == 0:
-                            score -= 1.5
+                            score -= SAME_LINE_READS_AS_WELL
                         elif after_fit:
                             # Even when they read only with digits cut apart (0034, 13 01): the clean run
                             # before the label is then a lost row's, and taking it would shift every row
                             # after by one.
-                            score -= 2.5
+                            score -= SAME_LINE_READS_CUT
                     score -= unclaimed(i, o, o_next)
                     if i == 0 and o == "A" and any(t.kind == VALUE for t in before[0]):
-                        score -= 1    # values between the header and the first label belong to someone
+                        score -= VALUES_BEFORE_FIRST_LABEL
                     total = score + (best[i + 1][(o, o_next)][0] if o_next else 0.0)
                     if chosen is None or total > chosen[0]:
                         chosen = (total, o_next, found)

@@ -27,6 +27,25 @@ T2_2021_COLUMNS = {"column.issued", "column.repealed", "column.in_force"}
 T2_2019_COLUMNS = {"column.made", "column.published", "column.previous", "column.change", "column.projects"}
 APPEAL_HEADER = {"column.upheld", "column.corrected", "column.other", "column.pending", "column.total",
                  "group.litigation", "section.appeals"}
+# A heading read at this confidence or more is taken as read (the label stages settle a string from there).
+SURE_HEADING = 0.9
+# A label read at better than even odds is evidence: of table 4's header, of the template's table 2 columns.
+LABEL_EVIDENCE = 0.5
+# Table 2's column heads stand before its first row label, within this many tokens: where the template's
+# 2019 or 2021 columns are looked for.
+COLUMN_HEADS_REACH = 12
+
+# How sure a row's reading is (``_choose``): as printed; chosen among several and confirmed by the row's own sum
+# (or a leading zero that forces the digit cut, or the only reading); decided by the table's column sums; and
+# unconfirmed: one reading of several, the least repaired, below the 0.9 from which a cell counts as confident,
+# lowest when digits were cut apart (a cell may be missing rather than glued: 其他对外管理服务事项/ 0 55).
+AS_PRINTED = 1.0
+CONFIRMED = 0.95
+BY_THE_COLUMNS = 0.9
+UNCONFIRMED = 0.8
+UNCONFIRMED_CUT = 0.6
+# A cell on which every reading of an undecided row agrees.
+READINGS_AGREE = 0.8
 
 
 def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery:
@@ -37,7 +56,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     # Table 4's heading closes table 3: past it, 总计 and 其他 are table 4's column heads, not table 3's rows
     # (a table 3 whose own （七）总计 is unreadable would otherwise take table 4's 总计 and its cells).
     t4_heading = next((i for i, m in sorted(matches.items()) if t3 and i > t3[0].index
-                       and m.category == "section.appeals" and m.confidence >= 0.9), None)
+                       and m.category == "section.appeals" and m.confidence >= SURE_HEADING), None)
     if t4_heading is not None and t3[-1].index > t4_heading:
         t3 = find_rows(tokens, matches, "requests", REQUEST_ORDER, 0, t4_heading, options)
     t3_lo = t3[0].index if t3 else len(tokens)
@@ -54,7 +73,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     for i, m in matches.items():
         if i > t3_hi and m.category != "none":
             matches[i] = match_label(tokens[i].text, allowed_categories("appeals"))
-    t4_header = [i for i, m in sorted(matches.items()) if i > t3_hi and m.confidence >= 0.5
+    t4_header = [i for i, m in sorted(matches.items()) if i > t3_hi and m.confidence >= LABEL_EVIDENCE
                  and (m.category.startswith("appeals.") or m.category in APPEAL_HEADER)]
 
     template, evidence = _detect_template(matches, t2, t3, tokens)
@@ -111,9 +130,9 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
 
 
 def _detect_template(matches, t2, t3, tokens) -> tuple[str, dict]:
-    lo = t2[0].index - 12 if t2 else 0
+    lo = t2[0].index - COLUMN_HEADS_REACH if t2 else 0
     hi = t3[0].index if t3 else len(tokens)
-    cats = {m.category for i, m in matches.items() if lo <= i < hi and m.confidence >= 0.5}
+    cats = {m.category for i, m in matches.items() if lo <= i < hi and m.confidence >= LABEL_EVIDENCE}
     for i in matches:
         if lo <= i < hi:
             cats |= categories_within(tokens[i].text)
@@ -317,12 +336,12 @@ def _choose(candidates: dict, by_row: dict, rules, max_combinations: int) -> dic
     chosen: dict = {}
     open_rows: dict[str, list] = {}
     inside = _identities_inside_rows(by_row, rules)
-    for row, options in candidates.items():
-        if not options:
+    for row, readings in candidates.items():
+        if not readings:
             chosen[row] = None
             continue
         identities = inside[row]
-        read = [(penalty, pieces, tuple(numbers(pieces))) for penalty, pieces in options]
+        read = [(penalty, pieces, tuple(numbers(pieces))) for penalty, pieces in readings]
         fitting = [r for r in read if _sums_hold(r[2], identities)] or read
         least = min(p for p, _, _ in fitting)
         distinct = {row_numbers: pieces for p, pieces, row_numbers in fitting if p == least}
@@ -330,13 +349,13 @@ def _choose(candidates: dict, by_row: dict, rules, max_combinations: int) -> dic
             row_numbers, pieces = next(iter(distinct.items()))
             checked = bool(identities) and _sums_hold(row_numbers, identities)
             if least == 0:
-                confidence = 1.0
+                confidence = AS_PRINTED
             elif any(p.split for p in pieces):
                 # Digits cut apart: sure when the row's sum confirms it or a leading zero forces it;
                 # otherwise a cell may be missing rather than glued (其他对外管理服务事项/ 0 55).
-                confidence = 0.95 if checked or _forced_split(pieces) else 0.6
+                confidence = CONFIRMED if checked or _forced_split(pieces) else UNCONFIRMED_CUT
             else:
-                confidence = 0.95 if checked or len(options) == 1 else 0.8
+                confidence = CONFIRMED if checked or len(readings) == 1 else UNCONFIRMED
             chosen[row] = (pieces, confidence)
         else:
             open_rows[row] = list(distinct.values())
@@ -377,7 +396,8 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules, max_
     out = {}
     for k, row in enumerate(rows):
         readings = {c[k][1]: c[k][0] for c in winners}
-        out[row] = (next(iter(readings.values())), 0.9) if len(readings) == 1 else ("ambiguous", list(readings.values()))
+        out[row] = ((next(iter(readings.values())), BY_THE_COLUMNS) if len(readings) == 1
+                    else ("ambiguous", list(readings.values())))
     return out
 
 
@@ -385,16 +405,16 @@ def _resolve_by_columns(open_rows: dict, chosen: dict, by_row: dict, rules, max_
 CONVERTED_BY_HEADER = 0.85
 
 
-def _store_row(spec, pick, options, cells, label_line, yuan_header):
+def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
     if pick is None or (isinstance(pick, tuple) and pick[0] == "ambiguous"):
-        readings = pick[1] if pick else [p for _, p in options]
+        readings = pick[1] if pick else [p for _, p in candidates]
         columns = list(zip(*[numbers(r) for r in readings])) if readings else [()] * len(spec.columns)
         for k, key in enumerate(spec.keys):
             seen = sorted({v for v in columns[k] if v is not None}) if readings else []
             if len(seen) == 1 and readings:
                 value, kind = parse_value(readings[0][k], money=key.split(".")[-1].startswith("amount"),
                                           yuan_header=yuan_header)
-                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line, 0.8,
+                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line, READINGS_AGREE,
                                   note="row read several ways that agree on this cell")
             else:
                 cells[key] = Cell(None, kind="ambiguous" if readings else "missing", line=label_line,

@@ -25,6 +25,26 @@ REQUEST_ORDER[REQUEST_ORDER.index("other") + 1:REQUEST_ORDER.index("other") + 1]
 # Tables whose rows are named by a label before (or after) their cells; table 4's cells sit under a header.
 ROW_ORDERS = {"disclosure": DISCLOSURE_ORDER, "requests": REQUEST_ORDER}
 
+# How sure a reading of a label must be, for each use. A label read at SURE_LABEL or more is taken as read: the
+# label stages settle a string from there (their SETTLED), and the evaluation counts a cell as confident from there.
+SURE_LABEL = 0.9
+# A row label read at better than even odds anchors its row (below, the reading is as likely wrong as right).
+ROW_ANCHOR = 0.5
+# A row label read at ROW_READ or more counts as that row where a weaker reading would not: inside a run of
+# headings (one-line pages), and as the evidence of the 2021 layout's split （六） rows.
+ROW_READ = 0.6
+# A row found by its place (the rows missing between two read ones, or past the first or last) is held at
+# middling confidence: enough to anchor a row, not to vouch for its label.
+BY_PLACE_LOWEST, BY_PLACE_HIGHEST = 0.5, 0.7
+# A label that repeats through the document and is this long is a running page header, not a row.
+RUNNING_HEADER_CHARS = 8
+# A label this long with a space inside is a run of headings glued together (one-line pages); its last pieces
+# (up to TAIL_PIECES) may be the row's garbled label.
+HEADING_RUN_CHARS = 12
+TAIL_PIECES = 4
+# Two cells are read as one wrapped label when the joint reading beats each half by more than this.
+JOIN_GAIN = 0.05
+
 
 @dataclass
 class Anchor:
@@ -43,10 +63,10 @@ def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
         if t.kind != LABEL:
             continue
         m = second_opinion(t.text, match_label(t.text), options)
-        if m.category == "none" and counts[t.text] > 1 and len(t.text) >= 8:
+        if m.category == "none" and counts[t.text] > 1 and len(t.text) >= RUNNING_HEADER_CHARS:
             continue    # a running page header repeated through the document
-        heading_run = len(t.text) >= 12 and " " in t.text.strip()
-        if heading_run and not (is_row(m) and m.confidence >= 0.6):
+        heading_run = len(t.text) >= HEADING_RUN_CHARS and " " in t.text.strip()
+        if heading_run and not (is_row(m) and m.confidence >= ROW_READ):
             m = max(m, _tail_match(t.text, options), key=lambda x: (is_row(x), x.confidence))
         elif heading_run and m.stage == "contained" and m.category.partition(".")[0] in ROW_ORDERS:
             m = _row_that_ends_the_run(t.text, m, options)
@@ -78,10 +98,10 @@ def _tail_match(text: str, options: Options, allowed: frozenset | None = None) -
     """On one-line pages a garbled row label ends a long run of headings; read the run's last pieces."""
     pieces = text.split()
     best = Match("none", 0.0, "tail")
-    for k in range(1, min(4, len(pieces)) + 1):
+    for k in range(1, min(TAIL_PIECES, len(pieces)) + 1):
         tail = "".join(pieces[-k:])
         m = match_label(tail, allowed) if allowed else second_opinion(tail, match_label(tail), options)
-        if is_row(m) and m.confidence >= 0.6 and m.confidence > best.confidence:
+        if is_row(m) and m.confidence >= ROW_READ and m.confidence > best.confidence:
             best = m
     return best
 
@@ -109,7 +129,7 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
             continue
         joint = match_label(tokens[i].text + tokens[j].text)
         parts = [m.confidence for m in (matches[i], matches[j]) if is_row(m)]
-        if crossed and joint.confidence < 0.9:
+        if crossed and joint.confidence < SURE_LABEL:
             continue
         # 一、本年 / 新收政府信息公开申请数量: the second half reads alone, but the first half is the row's too.
         if not normalize_label(tokens[i].text):
@@ -122,14 +142,14 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
         # the official wording the joint reads as; its rivals drag the joint's dictionary score below the second
         # half's, so the learned stages, sure of the whole, decide. (A fragment of the row above, 仍然不明确, or a
         # row of its own before the next, 总计 / 结转下年继续办, is never glued on.)
-        shared_word = (matches[i].stage == "exact" and matches[i].confidence < 0.9
+        shared_word = (matches[i].stage == "exact" and matches[i].confidence < SURE_LABEL
                        and joint.matched.startswith(normalize_label(tokens[i].text)))
         if (shared_word and not crossed and not head_of_known_row and is_row(joint)
                 and joint.category == matches[j].category):
             confirmed = model_match(tokens[i].text + tokens[j].text, frozenset({joint.category}), options)
             if confirmed.category == joint.category and confirmed.confidence >= JOIN_CONFIRMED:
                 joint = confirmed
-        if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + 0.05):
+        if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + JOIN_GAIN):
             tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
             matches[i] = joint
             matches[j] = Match("none", 1.0, "joined")
@@ -141,7 +161,7 @@ JOIN_CONFIRMED = 0.95
 
 
 def _confident_label(m: Match) -> bool:
-    return m.category != "none" and m.confidence >= 0.9
+    return m.category != "none" and m.confidence >= SURE_LABEL
 
 
 def _ordered(anchors: list[Anchor], order: list[str]) -> list[Anchor]:
@@ -186,9 +206,9 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
         return tokens[a + 1:b]
 
     found = [Anchor(i, m.category.split(".", 1)[1], m) for i, m in sorted(matches.items())
-             if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= 0.5
+             if lo <= i < hi and m.category.startswith(table + ".") and m.confidence >= ROW_ANCHOR
              and m.category.split(".", 1)[1] in order and not counted_in_a_sentence(tokens, i)]
-    if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= 0.6 for a in found):
+    if any(a.row in schema.OTHER_SPLIT_ROWS[:2] and a.match.confidence >= ROW_READ for a in found):
         # The 2021 layout: （六）其他处理 only heads its three sub-rows, wherever PDF text put it.
         found = [a for a in found if a.row != "other"]
     # The same row twice in a row: a merged cell repeated (Markdown, HTML grids) — keep the copy next to the
@@ -203,7 +223,7 @@ def find_rows(tokens: list[Token], matches: dict[int, Match], table: str, order:
         merged.append(a)
     chain = _fill_gaps(tokens, matches, _ordered(merged, order), table, order, options)
     # 总计 / 其他 alone (table 4's header, table 3's) do not make a table: one row label must be unmistakable.
-    if not any(a.match.confidence >= 0.9 for a in chain):
+    if not any(a.match.confidence >= SURE_LABEL for a in chain):
         return []
     return _extend_edges(tokens, matches, chain, table, order, lo, hi, options)
 
@@ -212,7 +232,7 @@ def _anchor_by_place(matches: dict[int, Match], i: int, m: Match) -> Anchor:
     """A row label read because a row was missing in that place: held at middling confidence, and named as
     the label classifier's when it was."""
     stage = m.stage if m.stage in LEARNED_STAGES else "sequence"
-    matches[i] = Match(m.category, max(0.5, min(m.confidence, 0.7)), stage, m.matched)
+    matches[i] = Match(m.category, max(BY_PLACE_LOWEST, min(m.confidence, BY_PLACE_HIGHEST)), stage, m.matched)
     return Anchor(i, m.category.split(".", 1)[1], matches[i])
 
 
@@ -237,7 +257,7 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
                 continue
             current = matches.get(i)
             if current is not None and current.category != "none" and (
-                    current.confidence >= (0.5 if current.category.startswith(table + ".") else 0.9)):
+                    current.confidence >= (ROW_ANCHOR if current.category.startswith(table + ".") else SURE_LABEL)):
                 continue
             allowed = frozenset(f"{table}.{r}" for r in missing)
             # The label's numbering tells a row from its sub-rows when the words cannot (（六）其他外埋 is the
@@ -284,7 +304,7 @@ def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[
             if tokens[i].kind != LABEL:
                 continue
             current = matches.get(i)
-            if current is not None and current.category != "none" and current.confidence >= 0.9:
+            if current is not None and current.category != "none" and current.confidence >= SURE_LABEL:
                 break   # another table's label or a heading: the table ends here
             tried += 1
             m = model_match(tokens[i].text, frozenset(f"{table}.{r}" for r in missing), options)
