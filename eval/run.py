@@ -28,6 +28,8 @@ from xxgk.labels import reset_caches, stage_counts
 from xxgk.options import Options
 from xxgk.pipeline import ReadError, extract_file
 
+from readme_section import comparison_table, markdown_table, stage_table
+
 EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent
 SHARED = REPO.parent / "shared"
@@ -45,8 +47,6 @@ TEXT_FORMS = [form for form in FORMS if form != "html"]
 WRONG_KEPT = 20
 NOISE, HEAVY_NOISE = 0.3, 0.8
 GARBLED_NOISE, GARBLE = 0.5, 0.5
-STAGES = ("exact", "contained", "ngram", "ngrams", "student", "model", "none")
-STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "student", "transformer", "none")
 
 
 @dataclass
@@ -148,40 +148,6 @@ def summary(result: dict, eval_set: EvalSet | None = None) -> dict:
     return kept
 
 
-def stage_table(sets: list[EvalSet]) -> str:
-    """Distinct normalised strings met in each set, by the classifier stage that settled them."""
-    lines = ["| set | " + " | ".join(STAGE_HEADS) + " |", "|---|" + "---:|" * len(STAGES)]
-    for s in sets:
-        lines.append(f"| {s.name} | " + " | ".join(str(s.stages.get(stage, 0)) for stage in STAGES) + " |")
-    return "\n".join(lines)
-
-
-def comparison_table(sets: list[EvalSet]) -> str:
-    lines = ["| set | field acc without → with | perfect without → with | silent errors without → with |",
-             "|---|---:|---:|---:|"]
-    for s in sets:
-        before, after = s.without_model, evaluate(s.gold, s.pred)
-        lines.append(f"| {s.name} | {fmt_acc(before['fields'])} → {fmt_acc(after['fields'])} "
-                     f"| {before['perfect']['correct']} → {after['perfect']['correct']}/{after['perfect']['total']} "
-                     f"| {before['silent_errors']} → {after['silent_errors']} |")
-    return "\n".join(lines)
-
-
-def fmt_acc(tally: dict) -> str:
-    return "n/a" if tally["accuracy"] is None else f"{tally['accuracy']:.4f}"
-
-
-def markdown_table(first_column: str, rows: dict[str, dict]) -> str:
-    lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | year / issuer acc "
-             "| silent errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for name, r in rows.items():
-        lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
-                     f"| {r['perfect']['correct']}/{r['perfect']['total']} | {fmt_acc(r['template'])} "
-                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} |")
-    return "\n".join(lines)
-
-
 def merged(sets: list[EvalSet]) -> tuple[dict, dict, dict]:
     """Gold, predictions and forms of several sets, with names made unique by the set name."""
     gold, pred, form_of = {}, {}, {}
@@ -232,10 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(markdown_table("form (all generated sets)", per_form))
     print()
-    print(stage_table(sets))
+    print(stage_table({s.name: s.stages for s in sets}))
     if compare:
         print()
-        print(comparison_table(sets))
+        print(comparison_table({s.name: {**evaluate(s.gold, s.pred), "without_label_model": s.without_model}
+                                for s in sets}))
     failures = {f"{s.name}/{k}": why for s in sets for k, why in s.failures.items()}
     if failures:
         print(f"\n{len(failures)} reports without a prediction:")
