@@ -85,10 +85,10 @@ def summary_table(results: dict) -> str:
         r = results["sets"][name]
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
                      f"| {r['perfect']['correct']}/{r['perfect']['total']} | {r['silent_errors']} |")
-    config = results["config"]
+    config, garbled = results["config"], results["config"]["garbled_set"]
     return "\n".join(lines + ["", f"Generated sets: {config['n']} reports per form, seed {config['seed']}, noise "
                                   f"{config['noise']} (gen-noisy {config['noisy_set_noise']}; gen-garbled-labels "
-                                  f"{config['garbled_set']['noise']} with hard slips in {config['garbled_set']['garble']:.0%} "
+                                  f"{garbled['noise']} with hard slips in {garbled['garble']:.0%} "
                                   f"of the label occurrences)."])
 
 

@@ -36,6 +36,7 @@ def read_report(path: str | Path, options: Options = DEFAULT_OPTIONS) -> Documen
 
 
 def read_report_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> Document:
+    """``read_report`` for bytes already read."""
     return read_bytes(data, name, TemplateJudge(options))
 
 

@@ -349,4 +349,3 @@ def allowed_categories(table: str) -> frozenset:
                "appeals": set(schema.APPEAL_COLUMNS)}[table]
     keep |= {f"column.{c}" for c in columns if f"column.{c}" in cats}
     return frozenset(keep)
-

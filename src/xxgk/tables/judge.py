@@ -61,4 +61,5 @@ class TemplateJudge:
                 - UNSURE_WEIGHT * score.unsure)
 
     def label_fit(self, cells: list[str]) -> int:
-        return sum(1 for c in cells if c and match_label(c).stage == "exact" and match_label(c).confidence >= LABEL_FITS)
+        return sum(1 for c in cells
+                   if c and match_label(c).stage == "exact" and match_label(c).confidence >= LABEL_FITS)

@@ -19,7 +19,6 @@ def fit_temperature(logits, targets) -> float:
     return float(log_t.detach().exp())
 
 
-
 def fit_ensemble_temperature(transformer_probs, gram_probs, examples: list[dict], labels: list[str]) -> float:
     """The power that makes the averaged transformer + n-gram probabilities calibrated, fitted on the
     calibration strings the n-gram classifier alone would not settle (the only ones averaged)."""
@@ -30,4 +29,3 @@ def fit_ensemble_temperature(transformer_probs, gram_probs, examples: list[dict]
     index = {name: i for i, name in enumerate(labels)}
     targets = torch.tensor([index[ex["category"]] for ex, u in zip(examples, unsure) if u])
     return fit_temperature(torch.log(torch.tensor(averaged).clamp_min(1e-12)), targets)
-

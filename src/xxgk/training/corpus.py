@@ -54,6 +54,7 @@ def key(text: str) -> str:
 
 # --- label families ------------------------------------------------------------------------
 
+
 def category_of_field(spec: schema.FieldSpec) -> tuple[str, str]:
     """The categories of a field's row label and column label."""
     row = f"appeals.{spec.row}" if spec.table == "appeals" else f"{spec.table}.{spec.row}"
@@ -520,4 +521,3 @@ def build_corpus(shared: Path | None = SHARED_DIR, out: Path = CORPUS_DIR, seed:
 def load_split(split: str, corpus: Path = CORPUS_DIR) -> list[dict]:
     with (corpus / f"{split}.jsonl").open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
-

@@ -65,7 +65,6 @@ def measure(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, training: dict
     return metrics
 
 
-
 def measure_stages(classifier, examples: list[dict]) -> dict:
     """The whole classifier as users get it (``label_stages.classify_detailed``: dictionary, n-grams, the
     student, then this transformer for what they leave) on the held-out split, with how many strings each
@@ -84,7 +83,6 @@ def measure_stages(classifier, examples: list[dict]) -> dict:
     correct = Counter(r.stage for r, ex in zip(results, examples) if r.category == ex["category"])
     scores["stages"] = {stage: {"n": n, "accuracy": correct[stage] / n} for stage, n in stages.items()}
     return scores
-
 
 
 def evaluate(predictions: list[tuple[str, float]], examples: list[dict]) -> dict:
@@ -114,7 +112,6 @@ def evaluate(predictions: list[tuple[str, float]], examples: list[dict]) -> dict
         "errors": [{"text": ex["text"], "truth": t, "predicted": g, "confidence": round(p[1], 3)}
                    for t, g, p, ex in zip(truth, guess, predictions, examples) if t != g],
     }
-
 
 
 def report(metrics: dict) -> None:

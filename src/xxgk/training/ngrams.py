@@ -55,5 +55,4 @@ def train_ngrams(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR) -> Path:
     """Fit the character n-gram classifier on the training split (seconds; deterministic)."""
     examples = load_split("train", corpus)
     return train([ex["text"] for ex in examples], [ex["category"] for ex in examples],
-                              sorted(schema.categories()), out_dir)
-
+                 sorted(schema.categories()), out_dir)

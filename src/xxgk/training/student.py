@@ -179,4 +179,3 @@ def train_student(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: in
     print(f"student: {len(kept)} pool strings of {len(pool)} kept; settles at {settles}", flush=True)
     student_stage.use_committed()
     return save(arrays, settles, out_dir)
-

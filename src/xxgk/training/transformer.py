@@ -91,7 +91,6 @@ def batches(lengths: list[int], rng: random.Random, size: int = BATCH) -> list[l
     return out
 
 
-
 def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED, epochs: int = EPOCHS) -> dict:
     """Fine-tune the top of the encoder (LoRA) and a head; calibrate; save the small artifacts; evaluate."""
     import torch
@@ -176,10 +175,8 @@ def train(out_dir: Path = MODEL_DIR, corpus: Path = CORPUS_DIR, seed: int = SEED
     return measure(out_dir, corpus, training)
 
 
-
 def logits_of(model: TopStack, peft_bert, states: list, batch: int = 128):
     import torch
     peft_bert.eval()
     with torch.no_grad():
         return torch.cat([model.logits(states[i:i + batch]) for i in range(0, len(states), batch)])
-
