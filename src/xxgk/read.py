@@ -90,6 +90,9 @@ def read_bytes(data: bytes, path: str | Path = "<stdin>") -> Document:
         reader = "html"
     elif looks_like_markdown(text):
         text, reader = clean_markdown(text), "markdown"
+    else:
+        from .readers.textgrid import text_grids
+        text, tables_meta = text_grids(text)
     return Document(text, name, str(path), encoding, reader, digest, tables_meta)
 
 
