@@ -310,34 +310,29 @@ def _extents(rule: str, widths=(1, 1)) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(r"-+", text)]
 
 
+_SPACE_CELLS = frozenset(" \xa0\u3000")
+_UNIT_AFTER = re.compile(r"^(?:万元|元|件|个|项)$")
+
+
 def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
-    """The words of a line with their display extents; a single space between two Chinese characters or inside
-    a label does not part words, two spaces (or a space before a number) do."""
+    """The words of a line with their display extents. Every space parts words (tools set table columns a single
+    space apart), but a unit keeps to its number (36692.7 万元)."""
     cells = cells_of(line.rstrip(), widths)
     out: list[tuple[int, int, str]] = []
     k = 0
     while k < len(cells):
-        if cells[k] in (" ", ""):
+        if cells[k] in _SPACE_CELLS or cells[k] == "":
             k += 1
             continue
         start = k
-        while k < len(cells) and not (cells[k] == " " and _word_ends(cells, k)):
+        while k < len(cells) and cells[k] not in _SPACE_CELLS:
             k += 1
-        out.append((start, k, "".join(cells[start:k]).strip()))
+        word = "".join(cells[start:k])
+        if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
+            out[-1] = (out[-1][0], k, out[-1][2] + word)
+        else:
+            out.append((start, k, word))
     return out
-
-
-def _word_ends(cells: list[str], k: int) -> bool:
-    """At a space: whether the word before it ends here (two spaces, or a number on either side)."""
-    after = cells[k + 1] if k + 1 < len(cells) else " "
-    before = cells[k - 1] if k > 0 else " "
-    if after == " ":
-        return True
-    return _is_numberish(before) or _is_numberish(after)
-
-
-def _is_numberish(ch: str) -> bool:
-    return ch != "" and (ch.isdigit() or ch in "+-−.%/—")
 
 
 def columns_by_extent(lines: list[str], extents: list[tuple[int, int]], widths=(1, 1)) -> list[list[str]]:
@@ -383,39 +378,321 @@ def dash_table(lines: list[str], groups_at: int) -> tuple[Grid, list[int]]:
     return grid, starts
 
 
+# ------------------------------------------------------------------------------------------------ unruled tables
+
+# A value as a table cell prints it: a number (sign, thousands commas, decimals, a unit) or a not-applicable mark.
+_VALUE_WORD = re.compile(r"^(?:[+\-−]?\d{1,3}(?:,\d{3})+|[+\-−]?\d+)(?:\.\d+)?(?:万元|元|件|个|项)?$"
+                         r"|^(?:[-—–/／]{1,2}|无|——)$")
+# Lines of an unruled table between two rows with values: rows of blank cells and wrapped label text (table 3
+# of a sparse report prints a few dozen such lines between two of its rows with values).
+MAX_ROW_GAP = 60
+# A line is a table row with values when it holds at least this many value words, or a label and a value.
+MIN_VALUES_ON_A_ROW = 2
+# How far above a table's first row its column heads are looked for, and how many empty lines in a row end a
+# table (w3m and lynx part rows by one empty line, pdftotext -layout by up to three on a tall row).
+HEADER_LINES = 8
+MAX_EMPTY_LINES = 3
+# The templates' widest table has fifteen value columns (table 4 in one row): a line cut into more is no row.
+MAX_COLUMNS = 16
+
+
+def _value_words(words) -> list[tuple[int, int, str]]:
+    return [w for w in words if _VALUE_WORD.match(w[2])]
+
+
+def _is_data_line(words) -> bool:
+    """A row with values: at least one of them a number (a breadcrumb's / marks are none)."""
+    values = _value_words(words)
+    if not any(ch.isdigit() for _, _, text in values for ch in text[:2]):
+        return False
+    if len(values) >= MIN_VALUES_ON_A_ROW:
+        return True
+    return len(values) == 1 and len(words) >= 2 and words[0] is not values[0]
+
+
+def _is_prose(line: str) -> bool:
+    return "。" in line
+
+
+def _clusters(extents) -> list[tuple[int, int]]:
+    """Extents that overlap, merged: the columns their words stand in."""
+    merged: list[list[int]] = []
+    for start, end in sorted(extents):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def _hits(word, columns) -> list[int]:
+    return [k for k, c in enumerate(columns) if _overlap((word[0], word[1]), c)]
+
+
+def _fits(columns: list[tuple[int, int]], rows: list[list]) -> bool:
+    """The rows share these columns: no row has two values in one column, and no row's label reaches into them
+    (a table with wider labels below a narrower one is another table)."""
+    for row in rows:
+        seen: set[int] = set()
+        for word in row:
+            hit = _hits(word, columns)
+            if not _VALUE_WORD.match(word[2]):
+                if hit:
+                    return False
+                continue
+            if len(hit) != 1 or hit[0] in seen:
+                return False
+            seen.add(hit[0])
+    return True
+
+
+def _data_runs(lines: list[str], words: list[list], taken: set[int]) -> list[list[int]]:
+    """Runs of rows with values that share their columns, with no prose and no other table between them."""
+    runs: list[list[int]] = []
+    for k in range(len(lines)):
+        if k in taken or _is_prose(lines[k]) or not _is_data_line(words[k]):
+            continue
+        if runs:
+            last = runs[-1][-1]
+            between = range(last + 1, k)
+            if k - last <= MAX_ROW_GAP and not taken & set(between) and not any(_is_prose(lines[j]) for j in between):
+                rows = [words[j] for j in runs[-1]] + [words[k]]
+                if _fits(_clusters((a, b) for row in rows for a, b, _ in _value_words(row)), rows):
+                    runs[-1].append(k)
+                    continue
+        runs.append([k])
+    return runs
+
+
+def _label_end(rows: list[list]) -> int:
+    """Where the label region of a table's rows ends: past the last word before each row's first value."""
+    end = 0
+    for row in rows:
+        values = _value_words(row)
+        if values:
+            end = max([end] + [b for a, b, _ in row if b <= values[0][0]])
+    return end
+
+
+def _header_lines(lines: list[str], words: list[list], first: int, taken: set[int]) -> list[int]:
+    """The lines above a table's first row that may hold its column heads, nearest first."""
+    out, empty = [], 0
+    for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
+        if k in taken or _is_prose(lines[k]):
+            break
+        if not words[k]:
+            empty += 1
+            if empty >= MAX_EMPTY_LINES:
+                break
+            continue
+        empty = 0
+        out.append(k)
+    return out
+
+
+def _head_columns(header_rows: list[list], left: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """The column heads' extents, from the header lines nearest the table up, and which of ``header_rows`` gave
+    them: a line whose words each stand over one column or a new one adds to them; a line with a word over
+    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over."""
+    columns: list[tuple[int, int]] = []
+    used: list[int] = []
+    for k, row in enumerate(header_rows):
+        heads = [(a, b) for a, b, text in row if a >= left]
+        if not heads or any(len(_hits(h, columns)) > 1 for h in heads):
+            continue
+        merged = _clusters(columns + heads)
+        if len(merged) < len(columns):
+            continue        # a head joined two columns: it spans them
+        columns = merged
+        used.append(k)
+    return columns, used
+
+
+def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int, int]] | None:
+    """The value columns of an unruled table: where its column heads stand, each taking the values under it, and
+    where values stand under no head. None when the values and the heads disagree (a value under two heads, or
+    two values of a row under one)."""
+    values = _clusters((a, b) for row in rows for a, b, _ in _value_words(row))
+    if not values:
+        return None
+    heads = _head_columns(header_rows, _label_end(rows))[0]
+    if any(len(_hits(v, heads)) > 1 for v in values):
+        heads = []
+    columns = _clusters(heads + values)
+    if len(columns) != len(heads) + sum(1 for v in values if not _hits(v, heads)):
+        columns = values        # a value reaching over two heads' gap: the heads are not the columns
+    return columns if _fits(columns, [[w for w in row if _VALUE_WORD.match(w[2])] for row in rows]) else None
+
+
+def _label_only(words, left: int) -> bool:
+    return bool(words) and all(b <= left for _, b, _ in words)
+
+
+def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int]) -> tuple[int, int]:
+    """The table's rows of blank cells before its first row with values and after its last: label-only lines
+    (and the empty lines between rows), up to a header, prose, another table or a wider gap. Below the table, a
+    label-only line right before a header or prose is that one's heading (四、政府信息公开行政复议…), not a row."""
+    def reach(k: int, step: int) -> int:
+        edge, last_label, empty = k, k, 0
+        k += step
+        while 0 <= k < len(lines):
+            if k in taken or _is_prose(lines[k]):
+                break
+            if not words[k]:
+                empty += 1
+                if empty >= MAX_EMPTY_LINES:
+                    return last_label
+                k += step
+                continue
+            if not _label_only(words[k], left):
+                break
+            edge, last_label, empty = last_label, k, 0
+            k += step
+        else:
+            return last_label
+        return edge if step > 0 else last_label
+    return reach(first, -1), reach(end - 1, +1) + 1
+
+
+def aligned_rows(words: list[list], columns: list[tuple[int, int]]) -> list[list[str] | None]:
+    """The lines of an unruled table as rows: label words, then one cell per value column (blank where nothing
+    stands). A line with words over the columns that are not values (a header, a heading) keeps its words as
+    cells of their own; an empty line stays as it is (None)."""
+    left = columns[0][0]
+    rows: list[list[str] | None] = []
+    for line_words in words:
+        if not line_words:
+            rows.append(None)
+            continue
+        labels = [w for w in line_words if w[1] <= left]
+        rest = [w for w in line_words if w[1] > left]
+        if any(not _VALUE_WORD.match(w[2]) for w in rest):
+            rows.append([w[2] for w in line_words])
+            continue
+        cells = [""] * len(columns)
+        for word in rest:
+            cells[_hits(word, columns)[0]] = word[2]
+        rows.append([w[2] for w in labels] + cells)
+    return rows
+
+
+# How far (display columns) a value may stand from where its column's head puts it, the head's alignment
+# (left, centre or right) being the same for the whole table: an odd width centres one column off.
+ALIGNMENT_SLACK = 2
+
+
+def _aligned_to_heads(rows: list[list], heads: list[tuple[int, int]]) -> bool:
+    """Whether every value stands under its head the same way (left edges, centres or right edges in line): true
+    of a real grid (w3m, lynx, a PDF's layout); a layout that sets each row's cells on its own (inscriptis) puts
+    a row's values wherever its other cells leave them."""
+    placed = [(word, heads[hit[0]]) for row in rows for word in _value_words(row)
+              if len(hit := _hits(word, heads)) == 1]
+    if not placed:
+        return True
+    for edge in (lambda a, b: a, lambda a, b: (a + b) / 2, lambda a, b: b):
+        offsets = [edge(w[0], w[1]) - edge(*h) for w, h in placed]
+        if max(offsets) - min(offsets) <= ALIGNMENT_SLACK:
+            return True
+    return False
+
+
+def _header_row(header_rows: list[list], columns: list[tuple[int, int]]) -> list[str]:
+    """The column heads wrapped over several lines (结果 / 维持), joined per column into one row: the label
+    region's words first, then one head per column."""
+    left = columns[0][0]
+    label = join_lines(w[2] for row in header_rows for w in row if w[1] <= left)
+    heads = [join_lines(w[2] for row in header_rows for w in row if w[1] > left and _hits(w, columns) == [k])
+             for k in range(len(columns))]
+    return [label] + heads
+
+
+def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
+    column heads, and the rows of blank cells around them."""
+    words = [_tokens(line, widths) if k not in taken else [] for k, line in enumerate(lines)]
+    out = []
+    for run in _data_runs(lines, words, taken):
+        first, end = run[0], run[-1] + 1
+        rows = [words[k] for k in run]
+        header_at = _header_lines(lines, words, first, taken)
+        header_rows = [words[k] for k in header_at]
+        columns = aligned_columns(rows, header_rows)
+        if columns is None or not 2 <= len(columns) <= MAX_COLUMNS:
+            continue
+        heads, used = _head_columns(header_rows, _label_end(rows))
+        if len(heads) < len(columns) and any(len(_value_words(row)) < len(columns) for row in rows):
+            # Blank cells are told only by where the values stand: without a head over every column, a row's
+            # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
+            continue
+        if heads and not _aligned_to_heads(rows, heads):
+            continue
+        if len(run) == 1 and len(heads) < len(columns):
+            continue    # a lone row of values is a table only under a head for every column (table 4)
+        first, end = _extend(lines, words, first, end, columns[0][0], taken)
+        body = aligned_rows(words[first:end], columns)
+        head_lines = sorted(header_at[k] for k in used if header_at[k] < first)
+        if head_lines and len(heads) == len(columns):
+            top = head_lines[0]
+            head = [None] * (first - top)
+            for k in head_lines:
+                head[k - top] = []
+            head[0] = _header_row([words[k] for k in head_lines], columns)
+            first, body = top, head + body
+        out.append((first, end, body))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
 @dataclass
 class TextTable:
-    first: int          # 0-based line where the drawn table starts
-    end: int            # line after its last
-    grid: Grid
-    row_lines: list[int]    # the line (0-based, in the whole text) where each row of the grid starts
+    """A table found in the text: the lines it takes and what stands in their place (one entry per line: the
+    row starting there as tab-separated cells, "" for a line that continues a row, None to keep the line)."""
+    first: int              # 0-based line where the table starts
+    end: int                # the line after its last
+    rows: list[str | None]
     strategy: str           # ruled | ascii | pipe | dashes | aligned
-    ragged: bool = False    # rows keep their own number of cells (html2text drops merged cells' places)
+    columns: int
+
+
+def _placed(first: int, end: int, row_lines: list[int], rows: list[str]) -> list[str | None]:
+    """Each row on the line where it starts and the table's other lines left empty, so that the record's line
+    numbers still point into the text as it was scraped."""
+    placed: list[str | None] = [""] * (end - first)
+    for row, line in zip(rows, row_lines):
+        placed[line - first] = row
+    return placed
+
+
+def _grid_table(first: int, end: int, grid: Grid, row_lines: list[int], strategy: str) -> TextTable:
+    rows = tab_rows(grid.rows(), width=grid.width)
+    return TextTable(first, end, _placed(first, end, row_lines, rows), strategy, grid.width)
 
 
 def find_tables(lines: list[str]) -> list[TextTable]:
     tables: list[TextTable] = []
-    taken: set[int] = set()
+    # Lines with tabs are rows already (a reader's tab rows, a scrape that kept the table's tabs).
+    taken: set[int] = {k for k, line in enumerate(lines) if "\t" in line}
 
     def add(table: TextTable) -> None:
-        if table.grid.cells and table.grid.width >= 2 and not taken & set(range(table.first, table.end)):
+        if table.columns >= 2 and not taken & set(range(table.first, table.end)):
             tables.append(table)
             taken.update(range(table.first, table.end))
 
     for first, end, ascii_table in _ruled_blocks(lines):
         grid, tops = ruled_grid(lines[first:end], ascii_table)
-        add(TextTable(first, end, grid, [first + t for t in tops], "ascii" if ascii_table else "ruled"))
+        add(_grid_table(first, end, grid, [first + t for t in tops], "ascii" if ascii_table else "ruled"))
     for first, end in _pipe_blocks(lines):
-        rows = pipe_rows(lines[first:end])
-        grid = Grid([GridCell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row)])
         row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
-        add(TextTable(first, end, grid, row_lines, "pipe", ragged=True))
+        rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
+        add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
-        add(TextTable(first, end, grid, [first + s for s in starts], "dashes"))
+        add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
+    for first, end, rows in aligned_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
+                      max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
 
 
@@ -425,28 +702,12 @@ def text_grids(text: str) -> tuple[str, list[dict]]:
     tables = find_tables(lines)
     if not tables:
         return text, []
-    out: list[str] = []
+    out = list(lines)
     meta: list[dict] = []
-    at = 0
     for table in tables:
-        out.extend(lines[at:table.first])
-        rows = (["\t".join(row) for row in _ragged_rows(table.grid)] if table.ragged
-                else tab_rows(table.grid.rows(), width=table.grid.width))
-        meta.append({"strategy": table.strategy, "rows": len(rows), "cols": table.grid.width,
-                     "line": table.first + 1})
-        # Each row stands on the line where it starts and the table's other lines are left empty, so that the
-        # record's line numbers still point into the text as it was scraped.
-        placed = [""] * (table.end - table.first)
-        for row, line in zip(rows, table.row_lines):
-            placed[line - table.first] = row
-        out.extend(placed)
-        at = table.end
-    out.extend(lines[at:])
+        for k, row in enumerate(table.rows):
+            if row is not None:
+                out[table.first + k] = row
+        meta.append({"strategy": table.strategy, "rows": sum(1 for r in table.rows if r),
+                     "cols": table.columns, "line": table.first + 1})
     return "\n".join(out), meta
-
-
-def _ragged_rows(grid: Grid) -> list[list[str]]:
-    rows: dict[int, list[str]] = {}
-    for cell in sorted(grid.cells, key=lambda c: (c.row, c.column)):
-        rows.setdefault(cell.row, []).append(cell.text)
-    return [rows[r] for r in sorted(rows)]
