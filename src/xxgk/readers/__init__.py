@@ -65,5 +65,9 @@ def read_bytes(data: bytes, path: str | Path = "<stdin>", judge: TableJudge | No
 
 
 def text_document(text: str, source_name: str = "<text>") -> Document:
-    """Text handed over as it is (no file, no decoding), folded as every reader's text."""
-    return Document(fold_lookalikes(text), Path(source_name).stem, source_name, "str", "text", "")
+    """Text handed over as it is (no file, no decoding), read as a decoded file's text would be: told apart as
+    HTML, Markdown or plain text (whose drawn tables are read back as grids), and folded."""
+    path = Path(source_name)
+    kind = text_kind(text)
+    read, tables_meta = READERS[kind](Source(b"", path, text, "str"), None)
+    return Document(fold_lookalikes(read), path.stem, source_name, "str", kind, "", tables_meta)

@@ -1,0 +1,714 @@
+"""Tables drawn in text, read back as grids (part of stage 1: the text-grid reader).
+
+Scrapers turn a page's tables into text in a few ways, and each keeps the table's geometry in its own form:
+
+- **ruled** tables: box-drawing characters (w3m ``│ ├ ┼ ─``, bold and double lines) or ASCII (``+---+`` with
+  ``|``, pandoc grid tables, with ``+===+`` under the header). A cell is a region enclosed by rules, however many
+  text lines it takes (a wrapped row, a merged cell): the regions are found by filling the character grid;
+- **pipe** tables whose rows do not start with a pipe (html2text: ``a| b| c`` under a ``---|---`` line);
+- **aligned** tables: columns kept by spaces alone (lynx, pandoc simple tables under their ``---- ----``
+  rules, inscriptis, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a
+  column with nothing in it on that line.
+
+Positions are display columns, as the tools lay them out: a CJK character takes two. Characters of ambiguous
+width (curly quotes, box rules) are measured the way that makes the table's rules line up.
+
+Each table found becomes tab rows (``tab_rows``), blank cells kept in place, in the place of its lines, so that
+the recovery reads it cell by cell exactly as it reads an HTML ``<table>``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..text import join_lines
+from .base import tab_rows
+from .html import Grid, GridCell
+
+# ------------------------------------------------------------------------------------------------ widths
+
+_WIDE = "WF"
+
+
+# How wide the characters of ambiguous East Asian width are drawn: (other ambiguous characters, box rules).
+# A terminal in a Western locale draws both one column wide; in a CJK locale, two. Each table is measured every
+# way, and the one whose rules line up is kept.
+WIDTHS = ((1, 1), (2, 1), (2, 2), (1, 2))
+
+
+@lru_cache(maxsize=8192)
+def _width(ch: str, widths: tuple[int, int] = (1, 1)) -> int:
+    kind = unicodedata.east_asian_width(ch)
+    if kind in _WIDE:
+        return 2
+    if kind == "A":
+        return widths[1] if ch in _ALL_RULES else widths[0]
+    if unicodedata.combining(ch):
+        return 0
+    return 1
+
+
+def display_width(text: str, widths: tuple[int, int] = (1, 1)) -> int:
+    return sum(_width(ch, widths) for ch in text)
+
+
+def cells_of(line: str, widths: tuple[int, int] = (1, 1)) -> list[str]:
+    """The line as display cells: a wide character fills its first cell and leaves "" in the next."""
+    out: list[str] = []
+    for ch in line.expandtabs(8) if "\t" in line else line:
+        w = _width(ch, widths)
+        if w == 0:
+            if out:
+                out[-1] += ch
+            continue
+        out.append(ch)
+        if w == 2:
+            out.append("")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ ruled tables
+
+_V_RULES = "│┃║┆┇┊┋╎╏|"
+_H_RULES = "─━═┄┅┈┉╌╍-=~"
+_JOINTS = "┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋╔╗╚╝╠╣╦╩╬╒╕╘╛╞╡╤╧╪╓╖╙╜╟╢╥╨╫┍┑┕┙┝┥┯┷┿┎┒┖┚┠┨┰┸╂╭╮╯╰+"
+_BOX = set(_V_RULES + _H_RULES + _JOINTS) - set("|-=~+")       # characters that only ever draw a table
+_ALL_RULES = frozenset(_V_RULES + _H_RULES + _JOINTS)
+# An ASCII table (pandoc grid table, psql, prettytable) opens with a rule of + joints: +----+------+
+_ASCII_RULE = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")
+_ASCII_WALLS = frozenset("|+")
+_ASCII_RULE_CHARS = frozenset("-=:")
+_V_RULE_SET = frozenset(_V_RULES)
+_H_RULE_SET = frozenset(_H_RULES)
+_ASCII_ROW = re.compile(r"^\s*[|+].*[|+]\s*$")
+
+
+def _is_box_line(line: str) -> bool:
+    return any(ch in _BOX for ch in line)
+
+
+def _ruled_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """(first line, end line, ascii?) of every ruled table: consecutive lines drawn with box characters, or an
+    ASCII table from its first + rule to its last."""
+    blocks = []
+    i = 0
+    while i < len(lines):
+        if _is_box_line(lines[i]):
+            j = i
+            while j < len(lines) and _is_box_line(lines[j]):
+                j += 1
+            if j - i >= 2:
+                blocks.append((i, j, False))
+            i = j
+        elif _ASCII_RULE.match(lines[i]):
+            j, last_rule = i + 1, i
+            while j < len(lines) and _ASCII_ROW.match(lines[j]):
+                if _ASCII_RULE.match(lines[j]):
+                    last_rule = j
+                j += 1
+            if last_rule > i:
+                blocks.append((i, last_rule + 1, True))
+            i = max(last_rule + 1, i + 1)
+        else:
+            i += 1
+    return blocks
+
+
+def _walls(row: list[str], ascii_table: bool) -> list[bool]:
+    """Which display cells of one line are rules (both cells of a rule drawn two columns wide). In an ASCII table
+    a - or = is a rule only inside a stretch of rule characters between two + joints (a cell may hold -1 or a
+    dash mark)."""
+    if not ascii_table:
+        wall = [ch in _BOX for ch in row]
+        for k in range(1, len(row)):
+            if row[k] == "" and wall[k - 1]:
+                wall[k] = True
+        return wall
+    wall = [ch in _ASCII_WALLS for ch in row]
+    joints = [k for k, ch in enumerate(row) if ch == "+"]
+    for a, b in zip(joints, joints[1:]):
+        if b > a + 1 and all(ch in _ASCII_RULE_CHARS for ch in row[a + 1:b]):
+            for k in range(a + 1, b):
+                wall[k] = True
+    return wall
+
+
+def _line_cells(lines: list[str], widths: tuple[int, int], ascii_table: bool):
+    rows = [cells_of(line.rstrip(), widths) for line in lines]
+    width = max(map(len, rows), default=0)
+    rows = [r + [" "] * (width - len(r)) for r in rows]
+    return rows, [_walls(r, ascii_table) for r in rows]
+
+
+def _alignment(rows, walls) -> int:
+    """How many vertical rules of text lines stand where a rule line has a joint or a rule: the measure by which
+    the width of ambiguous characters is chosen."""
+    rule_lines = [set(k for k, is_wall in enumerate(w) if is_wall) for w, r in zip(walls, rows)
+                  if sum(w) > len(w) // 2]
+    if not rule_lines:
+        return 0
+    joints = set().union(*rule_lines)
+    return sum(1 for r, w in zip(rows, walls) for k, is_wall in enumerate(w)
+               if is_wall and r[k] in _V_RULE_SET and k in joints)
+
+
+def ruled_grid(lines: list[str], ascii_table: bool = False) -> tuple[Grid, list[int]]:
+    """The cells of a ruled table: each region the rules enclose, placed on the grid of the regions' edges; and
+    the line (within ``lines``) where each row of the grid starts."""
+    rows, walls = max((_line_cells(lines, widths, ascii_table) for widths in WIDTHS),
+                      key=lambda rw: _alignment(*rw))
+    height, width = len(rows), len(rows[0]) if rows else 0
+    region = [[-1] * width for _ in range(height)]
+    boxes: list[list[int]] = []        # per region: top, left, bottom, right (inclusive)
+    members: list[list[tuple[int, int]]] = []
+    for y in range(height):
+        for x in range(width):
+            if walls[y][x] or region[y][x] >= 0:
+                continue
+            n = len(boxes)
+            stack, found = [(y, x)], []
+            region[y][x] = n
+            while stack:
+                cy, cx = stack.pop()
+                found.append((cy, cx))
+                for ny, nx in ((cy + 1, cx), (cy - 1, cx), (cy, cx + 1), (cy, cx - 1)):
+                    if 0 <= ny < height and 0 <= nx < width and not walls[ny][nx] and region[ny][nx] < 0:
+                        region[ny][nx] = n
+                        stack.append((ny, nx))
+            ys, xs = [p[0] for p in found], [p[1] for p in found]
+            boxes.append([min(ys), min(xs), max(ys), max(xs)])
+            members.append(found)
+    inside = [n for n, (top, left, bottom, right) in enumerate(boxes)
+              if top > 0 and left > 0 and bottom < height - 1 and right < width - 1
+              and _enclosed(boxes[n], walls)]
+    if not inside:
+        return Grid(), []
+    tops = _edges(boxes[n][0] for n in inside)
+    lefts = _edges(boxes[n][1] for n in inside)
+    grid = Grid()
+    for n in inside:
+        top, left, bottom, right = boxes[n]
+        text = _region_text(rows, members[n])
+        r0, c0 = _index(tops, top), _index(lefts, left)
+        r1 = max(_index(tops, t) for t in tops if t <= bottom)
+        c1 = max(_index(lefts, x) for x in lefts if x <= right)
+        grid.cells.append(GridCell(text, r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+    return grid, tops
+
+
+def _enclosed(box, walls) -> bool:
+    """A region is a cell when rules stand on its left and right (the outside of a table touches no rule there)."""
+    top, left, bottom, right = box
+    return walls[top][left - 1] and walls[top][right + 1]
+
+
+def _edges(values) -> list[int]:
+    return sorted(set(values))
+
+
+def _index(edges: list[int], value: int) -> int:
+    return edges.index(value)
+
+
+def _region_text(rows, found) -> str:
+    by_line: dict[int, list[int]] = {}
+    for y, x in found:
+        by_line.setdefault(y, []).append(x)
+    return join_lines("".join(rows[y][x] for x in sorted(xs)) for y, xs in sorted(by_line.items()))
+
+
+# ------------------------------------------------------------------------------------------------ pipe tables
+
+# html2text's table: a header row, then a rule of dashes between pipes (---|---|---), rows with | between cells
+# and no pipe at either end; a row whose cells were merged across the table has no pipe at all.
+_PIPE_RULE = re.compile(r"^\s*:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*\s*$")
+
+
+def _pipe_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    blocks = []
+    for i, line in enumerate(lines):
+        if i == 0 or not _PIPE_RULE.match(line) or not lines[i - 1].strip():
+            continue
+        header = lines[i - 1].strip()
+        if header.startswith("|") and header.endswith("|"):
+            continue        # a Markdown table proper: the tokenizer reads its rows
+        end = i + 1
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        if any("|" in line for line in lines[i + 1:end]) or "|" in header:
+            blocks.append((i - 1, end))
+    return blocks
+
+
+def pipe_rows(lines: list[str]) -> list[list[str]]:
+    """The rows of an html2text table (its dash rule left out), each cell as printed, blank cells kept."""
+    return [[join_lines([cell]) for cell in line.rstrip().split("|")]
+            for line in lines if not _PIPE_RULE.match(line)]
+
+
+# ------------------------------------------------------------------------------------------------ aligned tables
+
+# pandoc's simple and multiline tables: rules of dash groups, one group per column (---- ------ ---), the
+# columns' extents; a multiline table's rows are parted by empty lines.
+_DASH_GROUPS = re.compile(r"^\s*-{2,}(?: +-{2,})+\s*$")
+_FULL_DASH = re.compile(r"^\s*-{8,}\s*$")
+
+
+def _is_rule(line: str) -> bool:
+    return bool(_DASH_GROUPS.match(line) or _FULL_DASH.match(line))
+
+
+def _next_rule(lines: list[str], start: int) -> int | None:
+    """The next rule line from ``start``, unless the table ends first (two empty lines in a row)."""
+    for k in range(start, len(lines)):
+        if _is_rule(lines[k]):
+            return k
+        if k > start and not lines[k] and not lines[k - 1]:
+            return None
+    return None
+
+
+def _dash_blocks(lines: list[str]) -> list[tuple[int, int, int]]:
+    """(first line, end line, the line of the rule that gives the columns) of every table under dash rules:
+    pandoc's simple tables (a header above the dash groups and no closing rule, or dash groups above and below)
+    and multiline tables (a full rule, the header, the dash groups, rows parted by empty lines, a full rule)."""
+    blocks = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _FULL_DASH.match(line) and not _DASH_GROUPS.match(line):
+            groups = _next_rule(lines, i + 1)
+            if groups is not None and _DASH_GROUPS.match(lines[groups]) and all(lines[i + 1:groups]):
+                close = _next_rule(lines, groups + 1)
+                if close is not None:
+                    blocks.append((i, close + 1, groups))
+                    i = close + 1
+                    continue
+        elif _DASH_GROUPS.match(line):
+            if i > 0 and lines[i - 1].strip():
+                end = i + 1
+                while end < len(lines) and lines[end] and not _is_rule(lines[end]):
+                    end += 1
+                if end < len(lines) and _is_rule(lines[end]):
+                    end += 1
+                blocks.append((i - 1, end, i))
+                i = end
+                continue
+            close = _next_rule(lines, i + 1)
+            if close is not None:
+                blocks.append((i, close + 1, i))
+                i = close + 1
+                continue
+        i += 1
+    return blocks
+
+
+def _extents(rule: str, widths=(1, 1)) -> list[tuple[int, int]]:
+    cells = cells_of(rule, widths)
+    text = "".join(c or " " for c in cells)
+    return [m.span() for m in re.finditer(r"-+", text)]
+
+
+_SPACE_CELLS = frozenset(" \xa0\u3000")
+_UNIT_AFTER = re.compile(r"^(?:万元|元|件|个|项)$")
+
+
+def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
+    """The words of a line with their display extents. Every space parts words (tools set table columns a single
+    space apart), but a unit keeps to its number (36692.7 万元)."""
+    cells = cells_of(line.rstrip(), widths)
+    out: list[tuple[int, int, str]] = []
+    k = 0
+    while k < len(cells):
+        if cells[k] in _SPACE_CELLS or cells[k] == "":
+            k += 1
+            continue
+        start = k
+        while k < len(cells) and cells[k] not in _SPACE_CELLS:
+            k += 1
+        word = "".join(cells[start:k])
+        if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
+            out[-1] = (out[-1][0], k, out[-1][2] + word)
+        else:
+            out.append((start, k, word))
+    return out
+
+
+def columns_by_extent(lines: list[str], extents: list[tuple[int, int]], widths=(1, 1)) -> list[list[str]]:
+    """Each line cut into the given columns: a word goes to the column it overlaps most."""
+    rows = []
+    for line in lines:
+        row = [""] * len(extents)
+        for start, end, word in _tokens(line, widths):
+            k = max(range(len(extents)), key=lambda c: (_overlap((start, end), extents[c]),
+                                                        -abs(start - extents[c][0])))
+            row[k] = f"{row[k]} {word}".strip() if row[k] else word
+        rows.append(row)
+    return rows
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def dash_table(lines: list[str], groups_at: int) -> tuple[Grid, list[int]]:
+    """A pandoc simple or multiline table cut into the columns its dash rule gives: each line a row, or, where
+    empty lines part the rows (a multiline table), each group of lines between them. A line of spaces is a row of
+    blank cells."""
+    extents = _extents(lines[groups_at])
+    body = [k for k, line in enumerate(lines) if not _is_rule(line)]
+    multiline = any(not lines[k] for k in body)
+    groups: list[list[int]] = [[]]
+    for k in body:
+        if multiline and not lines[k]:
+            groups.append([])
+        elif multiline:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    grid = Grid()
+    starts = []
+    for group in (g for g in groups if g):
+        pieces = columns_by_extent([lines[k] for k in group], extents)
+        r = len(starts)
+        for c in range(len(extents)):
+            grid.cells.append(GridCell(join_lines(p[c] for p in pieces), r, c))
+        starts.append(group[0])
+    return grid, starts
+
+
+# ------------------------------------------------------------------------------------------------ unruled tables
+
+# A value as a table cell prints it: a number (sign, thousands commas, decimals, a unit) or a not-applicable mark.
+_VALUE_WORD = re.compile(r"^(?:[+\-−]?\d{1,3}(?:,\d{3})+|[+\-−]?\d+)(?:\.\d+)?(?:万元|元|件|个|项)?$"
+                         r"|^(?:[-—–/／]{1,2}|无|——)$")
+# Lines of an unruled table between two rows with values: rows of blank cells and wrapped label text (table 3
+# of a sparse report prints a few dozen such lines between two of its rows with values).
+MAX_ROW_GAP = 60
+# A line is a table row with values when it holds at least this many value words, or a label and a value.
+MIN_VALUES_ON_A_ROW = 2
+# How far above a table's first row its column heads are looked for, and how many empty lines in a row end a
+# table (w3m and lynx part rows by one empty line, pdftotext -layout by up to three on a tall row).
+HEADER_LINES = 8
+MAX_EMPTY_LINES = 3
+# The templates' widest table has fifteen value columns (table 4 in one row): a line cut into more is no row.
+MAX_COLUMNS = 16
+
+
+def _value_words(words) -> list[tuple[int, int, str]]:
+    return [w for w in words if _VALUE_WORD.match(w[2])]
+
+
+def _is_data_line(words) -> bool:
+    """A row with values: at least one of them a number (a breadcrumb's / marks are none)."""
+    values = _value_words(words)
+    if not any(ch.isdigit() for _, _, text in values for ch in text[:2]):
+        return False
+    if len(values) >= MIN_VALUES_ON_A_ROW:
+        return True
+    return len(values) == 1 and len(words) >= 2 and words[0] is not values[0]
+
+
+def _is_prose(line: str) -> bool:
+    return "。" in line
+
+
+def _clusters(extents) -> list[tuple[int, int]]:
+    """Extents that overlap, merged: the columns their words stand in."""
+    merged: list[list[int]] = []
+    for start, end in sorted(extents):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def _hits(word, columns) -> list[int]:
+    return [k for k, c in enumerate(columns) if _overlap((word[0], word[1]), c)]
+
+
+def _fits(columns: list[tuple[int, int]], rows: list[list]) -> bool:
+    """The rows share these columns: no row has two values in one column, and no row's label reaches into them
+    (a table with wider labels below a narrower one is another table)."""
+    for row in rows:
+        seen: set[int] = set()
+        for word in row:
+            hit = _hits(word, columns)
+            if not _VALUE_WORD.match(word[2]):
+                if hit:
+                    return False
+                continue
+            if len(hit) != 1 or hit[0] in seen:
+                return False
+            seen.add(hit[0])
+    return True
+
+
+def _data_runs(lines: list[str], words: list[list], taken: set[int]) -> list[list[int]]:
+    """Runs of rows with values that share their columns, with no prose and no other table between them."""
+    runs: list[list[int]] = []
+    for k in range(len(lines)):
+        if k in taken or _is_prose(lines[k]) or not _is_data_line(words[k]):
+            continue
+        if runs:
+            last = runs[-1][-1]
+            between = range(last + 1, k)
+            if k - last <= MAX_ROW_GAP and not taken & set(between) and not any(_is_prose(lines[j]) for j in between):
+                rows = [words[j] for j in runs[-1]] + [words[k]]
+                if _fits(_clusters((a, b) for row in rows for a, b, _ in _value_words(row)), rows):
+                    runs[-1].append(k)
+                    continue
+        runs.append([k])
+    return runs
+
+
+def _label_end(rows: list[list]) -> int:
+    """Where the label region of a table's rows ends: past the last word before each row's first value."""
+    end = 0
+    for row in rows:
+        values = _value_words(row)
+        if values:
+            end = max([end] + [b for a, b, _ in row if b <= values[0][0]])
+    return end
+
+
+def _header_lines(lines: list[str], words: list[list], first: int, taken: set[int]) -> list[int]:
+    """The lines above a table's first row that may hold its column heads, nearest first."""
+    out, empty = [], 0
+    for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
+        if k in taken or _is_prose(lines[k]):
+            break
+        if not words[k]:
+            empty += 1
+            if empty >= MAX_EMPTY_LINES:
+                break
+            continue
+        empty = 0
+        out.append(k)
+    return out
+
+
+def _head_columns(header_rows: list[list], left: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """The column heads' extents, from the header lines nearest the table up, and which of ``header_rows`` gave
+    them: a line whose words each stand over one column or a new one adds to them; a line with a word over
+    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over."""
+    columns: list[tuple[int, int]] = []
+    used: list[int] = []
+    for k, row in enumerate(header_rows):
+        heads = [(a, b) for a, b, text in row if a >= left]
+        if not heads or any(len(_hits(h, columns)) > 1 for h in heads):
+            continue
+        merged = _clusters(columns + heads)
+        if len(merged) < len(columns):
+            continue        # a head joined two columns: it spans them
+        columns = merged
+        used.append(k)
+    return columns, used
+
+
+def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int, int]] | None:
+    """The value columns of an unruled table: where its column heads stand, each taking the values under it, and
+    where values stand under no head. None when the values and the heads disagree (a value under two heads, or
+    two values of a row under one)."""
+    values = _clusters((a, b) for row in rows for a, b, _ in _value_words(row))
+    if not values:
+        return None
+    heads = _head_columns(header_rows, _label_end(rows))[0]
+    if any(len(_hits(v, heads)) > 1 for v in values):
+        heads = []
+    columns = _clusters(heads + values)
+    if len(columns) != len(heads) + sum(1 for v in values if not _hits(v, heads)):
+        columns = values        # a value reaching over two heads' gap: the heads are not the columns
+    return columns if _fits(columns, [[w for w in row if _VALUE_WORD.match(w[2])] for row in rows]) else None
+
+
+def _label_only(words, left: int) -> bool:
+    return bool(words) and all(b <= left for _, b, _ in words)
+
+
+def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int]) -> tuple[int, int]:
+    """The table's rows of blank cells before its first row with values and after its last: label-only lines
+    (and the empty lines between rows), up to a header, prose, another table or a wider gap. Below the table, a
+    label-only line right before a header or prose is that one's heading (四、政府信息公开行政复议…), not a row."""
+    def reach(k: int, step: int) -> int:
+        edge, last_label, empty = k, k, 0
+        k += step
+        while 0 <= k < len(lines):
+            if k in taken or _is_prose(lines[k]):
+                break
+            if not words[k]:
+                empty += 1
+                if empty >= MAX_EMPTY_LINES:
+                    return last_label
+                k += step
+                continue
+            if not _label_only(words[k], left):
+                break
+            edge, last_label, empty = last_label, k, 0
+            k += step
+        else:
+            return last_label
+        return edge if step > 0 else last_label
+    return reach(first, -1), reach(end - 1, +1) + 1
+
+
+def aligned_rows(words: list[list], columns: list[tuple[int, int]]) -> list[list[str] | None]:
+    """The lines of an unruled table as rows: label words, then one cell per value column (blank where nothing
+    stands). A line with words over the columns that are not values (a header, a heading) keeps its words as
+    cells of their own; an empty line stays as it is (None)."""
+    left = columns[0][0]
+    rows: list[list[str] | None] = []
+    for line_words in words:
+        if not line_words:
+            rows.append(None)
+            continue
+        labels = [w for w in line_words if w[1] <= left]
+        rest = [w for w in line_words if w[1] > left]
+        if any(not _VALUE_WORD.match(w[2]) for w in rest):
+            rows.append([w[2] for w in line_words])
+            continue
+        cells = [""] * len(columns)
+        for word in rest:
+            cells[_hits(word, columns)[0]] = word[2]
+        rows.append([w[2] for w in labels] + cells)
+    return rows
+
+
+# How far (display columns) a value may stand from where its column's head puts it, the head's alignment
+# (left, centre or right) being the same for the whole table: an odd width centres one column off.
+ALIGNMENT_SLACK = 2
+
+
+def _aligned_to_heads(rows: list[list], heads: list[tuple[int, int]]) -> bool:
+    """Whether every value stands under its head the same way (left edges, centres or right edges in line): true
+    of a real grid (w3m, lynx, a PDF's layout); a layout that sets each row's cells on its own (inscriptis) puts
+    a row's values wherever its other cells leave them."""
+    placed = [(word, heads[hit[0]]) for row in rows for word in _value_words(row)
+              if len(hit := _hits(word, heads)) == 1]
+    if not placed:
+        return True
+    for edge in (lambda a, b: a, lambda a, b: (a + b) / 2, lambda a, b: b):
+        offsets = [edge(w[0], w[1]) - edge(*h) for w, h in placed]
+        if max(offsets) - min(offsets) <= ALIGNMENT_SLACK:
+            return True
+    return False
+
+
+def _header_row(header_rows: list[list], columns: list[tuple[int, int]]) -> list[str]:
+    """The column heads wrapped over several lines (结果 / 维持), joined per column into one row: the label
+    region's words first, then one head per column."""
+    left = columns[0][0]
+    label = join_lines(w[2] for row in header_rows for w in row if w[1] <= left)
+    heads = [join_lines(w[2] for row in header_rows for w in row if w[1] > left and _hits(w, columns) == [k])
+             for k in range(len(columns))]
+    return [label] + heads
+
+
+def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
+    column heads, and the rows of blank cells around them."""
+    words = [_tokens(line, widths) if k not in taken else [] for k, line in enumerate(lines)]
+    out = []
+    for run in _data_runs(lines, words, taken):
+        first, end = run[0], run[-1] + 1
+        rows = [words[k] for k in run]
+        header_at = _header_lines(lines, words, first, taken)
+        header_rows = [words[k] for k in header_at]
+        columns = aligned_columns(rows, header_rows)
+        if columns is None or not 2 <= len(columns) <= MAX_COLUMNS:
+            continue
+        heads, used = _head_columns(header_rows, _label_end(rows))
+        if len(heads) < len(columns) and any(len(_value_words(row)) < len(columns) for row in rows):
+            # Blank cells are told only by where the values stand: without a head over every column, a row's
+            # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
+            continue
+        if heads and not _aligned_to_heads(rows, heads):
+            continue
+        if len(run) == 1 and len(heads) < len(columns):
+            continue    # a lone row of values is a table only under a head for every column (table 4)
+        first, end = _extend(lines, words, first, end, columns[0][0], taken)
+        body = aligned_rows(words[first:end], columns)
+        head_lines = sorted(header_at[k] for k in used if header_at[k] < first)
+        if head_lines and len(heads) == len(columns):
+            top = head_lines[0]
+            head = [None] * (first - top)
+            for k in head_lines:
+                head[k - top] = []
+            head[0] = _header_row([words[k] for k in head_lines], columns)
+            first, body = top, head + body
+        out.append((first, end, body))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the reader
+
+
+@dataclass
+class TextTable:
+    """A table found in the text: the lines it takes and what stands in their place (one entry per line: the
+    row starting there as tab-separated cells, "" for a line that continues a row, None to keep the line)."""
+    first: int              # 0-based line where the table starts
+    end: int                # the line after its last
+    rows: list[str | None]
+    strategy: str           # ruled | ascii | pipe | dashes | aligned
+    columns: int
+
+
+def _placed(first: int, end: int, row_lines: list[int], rows: list[str]) -> list[str | None]:
+    """Each row on the line where it starts and the table's other lines left empty, so that the record's line
+    numbers still point into the text as it was scraped."""
+    placed: list[str | None] = [""] * (end - first)
+    for row, line in zip(rows, row_lines):
+        placed[line - first] = row
+    return placed
+
+
+def _grid_table(first: int, end: int, grid: Grid, row_lines: list[int], strategy: str) -> TextTable:
+    rows = tab_rows(grid.rows(), width=grid.width)
+    return TextTable(first, end, _placed(first, end, row_lines, rows), strategy, grid.width)
+
+
+def find_tables(lines: list[str]) -> list[TextTable]:
+    tables: list[TextTable] = []
+    # Lines with tabs are rows already (a reader's tab rows, a scrape that kept the table's tabs).
+    taken: set[int] = {k for k, line in enumerate(lines) if "\t" in line}
+
+    def add(table: TextTable) -> None:
+        if table.columns >= 2 and not taken & set(range(table.first, table.end)):
+            tables.append(table)
+            taken.update(range(table.first, table.end))
+
+    for first, end, ascii_table in _ruled_blocks(lines):
+        grid, tops = ruled_grid(lines[first:end], ascii_table)
+        add(_grid_table(first, end, grid, [first + t for t in tops], "ascii" if ascii_table else "ruled"))
+    for first, end in _pipe_blocks(lines):
+        row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
+        rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
+        add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
+    for first, end, groups_at in _dash_blocks(lines):
+        grid, starts = dash_table(lines[first:end], groups_at - first)
+        add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
+    for first, end, rows in aligned_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
+                      max(len(row) for row in rows if row)))
+    return sorted(tables, key=lambda t: t.first)
+
+
+def text_grids(text: str) -> tuple[str, list[dict]]:
+    """The text with every table drawn in it replaced by tab rows, and one entry per table for the record."""
+    lines = text.split("\n")
+    tables = find_tables(lines)
+    if not tables:
+        return text, []
+    out = list(lines)
+    meta: list[dict] = []
+    for table in tables:
+        for k, row in enumerate(table.rows):
+            if row is not None:
+                out[table.first + k] = row
+        meta.append({"strategy": table.strategy, "rows": sum(1 for r in table.rows if r),
+                     "cols": table.columns, "line": table.first + 1})
+    return "\n".join(out), meta

@@ -1,0 +1,107 @@
+"""Tables drawn in text by the tools scrapers use (w3m, pandoc, html2text) are read back as the page's grids.
+
+Every page here is the generator's saved web page, put through the real program; the tools are installed by
+scripts/setup.sh, so a missing one fails the test rather than skipping it.
+"""
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+
+import pytest
+
+from xxgk.generate import gold_of, random_record, render_report
+from xxgk.pipeline import extract_bytes
+from xxgk.readers.html import html_tables
+from xxgk.readers.textgrid import display_width, text_grids
+
+
+def _page(seed: int, blank_zeros: bool) -> tuple[str, dict]:
+    rng = random.Random(f"textgrid-test:{seed}")
+    record = random_record(rng.choice(["2019", "2021"]), rng)
+    page = render_report(record, "html", rng, noise=0.0).text
+    page = re.sub(r"charset=gbk", "charset=utf-8", page)
+    if blank_zeros:
+        # A source that prints nothing for zero: the cell stays, empty.
+        page = re.sub(r"(<span[^>]*>)0(</span>)", r"\1&nbsp;\2", page)
+    return page, gold_of(record)
+
+
+def _run(command: list[str], page: str) -> str:
+    return subprocess.run(command, input=page.encode("utf-8"), capture_output=True, check=True,
+                          timeout=60).stdout.decode("utf-8")
+
+
+TOOLS = {
+    "w3m": ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8"],
+    "w3m-wide": ["w3m", "-dump", "-cols", "200", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8"],
+    "pandoc-plain": ["pandoc", "-f", "html", "-t", "plain"],
+    "pandoc-plain-wide": ["pandoc", "-f", "html", "-t", "plain", "--columns=200"],
+}
+
+
+def _table_rows(text: str) -> list[str]:
+    return [line for line in text.split("\n") if "\t" in line]
+
+
+@pytest.mark.parametrize("tool", sorted(TOOLS))
+@pytest.mark.parametrize("blank_zeros", [False, True])
+def test_drawn_tables_read_back_as_the_pages_grids(tool, blank_zeros):
+    for seed in range(3):
+        page, gold = _page(seed, blank_zeros)
+        expected = _table_rows(html_tables(page)[0])
+        text, meta = text_grids(_run(TOOLS[tool], page))
+        assert meta and _table_rows(text) == expected
+        record = extract_bytes(text.encode("utf-8"), f"{tool}-{seed}.txt")
+        wrong = {k: (v, record["fields"].get(k)) for k, v in gold["fields"].items() if record["fields"].get(k) != v}
+        assert not wrong, wrong
+
+
+def test_html2text_pipe_tables_keep_blank_cells():
+    import html2text
+
+    page, gold = _page(5, blank_zeros=True)
+    text = html2text.html2text(page)
+    assert re.search(r"^[^|\n]+\|\s+\|", text, re.M), "html2text printed no blank cell between pipes"
+    record = extract_bytes(text.encode("utf-8"), "html2text.txt")
+    assert record["fields"] == gold["fields"]
+
+
+def test_ascii_grid_table_dash_inside_a_cell_is_no_rule():
+    text = "\n".join([
+        "+----------+------+------+",
+        "| 信息内容 | 上一 | 本年 |",
+        "|          | 年项 | 增/减|",
+        "+==========+======+======+",
+        "| 行政许可 | 5    | -1   |",
+        "+----------+------+------+",
+        "| 行政处罚 |      | --   |",
+        "+----------+------+------+",
+    ])
+    out, meta = text_grids(text)
+    assert meta[0]["strategy"] == "ascii"
+    assert _table_rows(out) == ["信息内容\t上一年项\t本年增/减", "行政许可\t5\t-1", "行政处罚\t\t--"]
+    # every row stays on the line it started on
+    assert out.split("\n")[4] == "行政许可\t5\t-1"
+
+
+def test_box_rules_drawn_two_columns_wide_line_up():
+    # A terminal in a CJK locale draws box rules two columns wide; the table is measured that way too.
+    rows = [("名称", "数量"), ("规章", "3"), ("规范性文件", "")]
+    width = [max(display_width(r[c]) for r in rows) + 2 for c in range(2)]
+
+    def line(cells):
+        return "│" + "│".join(c + " " * (w - display_width(c)) for c, w in zip(cells, width)) + "│"
+
+    rule = "├" + "┼".join("─" * (w // 2) for w in width) + "┤"
+    text = "\n".join([rule.replace("├", "┌").replace("┼", "┬").replace("┤", "┐"), line(rows[0]), rule,
+                      line(rows[1]), rule, line(rows[2]),
+                      rule.replace("├", "└").replace("┼", "┴").replace("┤", "┘")])
+    out, _ = text_grids(text)
+    assert _table_rows(out) == ["名称\t数量", "规章\t3", "规范性文件\t"]
+
+
+def test_prose_with_pipes_and_dashes_is_left_alone():
+    text = "联系我们 | 网站地图 | 网站声明\n\n----------\n\n本年度无行政复议 - 行政诉讼案件。"
+    assert text_grids(text) == (text, [])
