@@ -13,7 +13,8 @@ reads each output, and ``xxgk.evaluate`` scores it against the record::
     .venv/bin/python eval/real_forms.py --keep /tmp/rf --show lynx   # every wrong cell of lynx's form
 
 The tables printed are per tool form (reports, field and non-zero accuracy, perfect reports, silent and
-flagged wrong cells), then field accuracy and silent errors split by table-4 layout and by zero habit.
+flagged wrong cells), then field accuracy and silent errors split by table-4 layout, by zero habit and by
+whether tables 3 and 4 are wider than the page (Chromium's print cuts them at the paper's edge).
 Results go to eval/real_forms.json (with every report's page habits, so a case can be rebuilt).
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import logging
 import random
 import shutil
 import sys
@@ -34,7 +36,7 @@ from xxgk.evaluate import evaluate
 from xxgk.generate import gold_of, random_record, render_report
 from xxgk.generate.document import APPEALS_LAYOUTS, ZERO_HABITS
 from xxgk.generate.forms import draw_page_style
-from xxgk.generate.tools import DROPS_BLANKS, PAGE, TOOLS, ToolMissing, make_files
+from xxgk.generate.tools import DROPS_BLANKS, LOSES_TABLES, PAGE, TOOLS, ToolMissing, make_files
 
 EVAL_DIR = Path(__file__).resolve().parent
 KINDS = ("2019", "2021", "hybrid")
@@ -181,10 +183,15 @@ def summary(result: dict) -> dict:
 
 def score(gold: dict[str, dict], pred: dict[str, dict], manifest: dict[str, dict]) -> tuple[dict, dict]:
     result = evaluate(gold, pred)
-    out = {"summary": summary(result), "splits": {},
-           "per_report": {name: {"fields": r["accuracy"], "silent": r["silent"], "wrong": r["total"] - r["correct"]}
-                          for name, r in result["per_report"].items()},
-           "wrong": result["wrong"][:WRONG_KEPT]}
+    per_report = {name: {"fields": r["accuracy"], "silent": r["silent"], "wrong": r["total"] - r["correct"],
+                         "by_table": {}} for name, r in result["per_report"].items()}
+    for wrong in result["wrong"]:
+        table = per_report[wrong["report"]]["by_table"].setdefault(
+            wrong["key"].split(".", 1)[0], {"wrong": 0, "unread": 0, "silent": 0})
+        table["wrong"] += 1
+        table["unread"] += wrong["read"] is None
+        table["silent"] += not wrong["flagged"]
+    out = {"summary": summary(result), "splits": {}, "per_report": per_report, "wrong": result["wrong"][:WRONG_KEPT]}
     for field in SPLITS:
         groups: dict[str, list[str]] = {}
         for name in gold:
@@ -205,10 +212,10 @@ def print_tables(results: dict, tools: list[str]) -> None:
     for tool in tools:
         r = results[tool]
         s = r["summary"]
-        keeps = "drops blanks" if TOOLS[tool].keeps == DROPS_BLANKS else "every cell"
+        keeps = {DROPS_BLANKS: "drops blanks", LOSES_TABLES: "loses tables"}.get(TOOLS[tool].keeps, "every cell")
         print(f"| {tool} | {keeps} | {s['reports']} | {_acc(s['fields'])} | {_acc(s['nonzero'])} | "
               f"{s['perfect']}/{s['reports']} | {s['silent']} | {s['flagged']} | {len(r['failures'])} |")
-    for field in ("layout", "zeros"):
+    for field in ("layout", "zeros", "wide"):
         values = sorted({v for tool in tools for v in results[tool]["splits"][field]})
         print(f"\nfield accuracy (silent wrong cells) by {SPLITS[field]}\n")
         print("| tool form | " + " | ".join(values) + " |")
@@ -248,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", help="print every wrong cell of these tool forms (comma-separated)")
     args = parser.parse_args(argv)
     tools = selected_tools(args.tools)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)    # pdfplumber's font warnings, one per glyph run
 
     reports = plan(args.n, args.seed, args.noise)
     gold = {r["name"]: gold_of(r["record"]) for r in reports}

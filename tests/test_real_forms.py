@@ -26,6 +26,7 @@ from xxgk.generate.tools import (
     DOCX_LIBREOFFICE,
     DROPS_BLANKS,
     KEEPS_EVERY_CELL,
+    LOSES_TABLES,
     PDF_CHROMIUM,
     TOOLS,
     ToolMissing,
@@ -213,6 +214,9 @@ def test_pandoc_plain_makes_simple_and_grid_tables(pages, record):
     assert re.search(r"^\+-+\+", grid, re.MULTILINE) and re.search(r"^\|.*\|$", grid, re.MULTILINE)   # a grid table
     rows = re.split(r"^\+[-+=]+\+$", grid, flags=re.MULTILINE)
     assert any(block.count("\n") > 2 for block in rows)             # a row wrapped over several lines
+    # at its default 72 columns, a table it cannot fit is printed as [TABLE]: its cells are gone
+    lost = run_tool("pandoc-plain", pages["word"])
+    assert "[TABLE]" in lost and ROW not in lost and TOOLS["pandoc-plain"].keeps == LOSES_TABLES
 
 
 def test_markdown_tools_write_pipe_or_html_tables(pages, record):
