@@ -532,9 +532,12 @@ def _word_cell(cell: Cell, width: float, style: PageStyle, rng: random.Random) -
     blank = (cell.key is not None and cell.blank) or not cell.text
     if blank:
         lines = [BLANK_CELLS[style.blank]]
+    elif cell.key is not None:
+        # A number is typed in one go: one run, whatever the labels' habit (split digits, 9 and 5 for 95, would be
+        # two cells to any reader).
+        lines = [_spans(cell.text, "run", rng)]
     else:
-        text = cell.text if cell.key is not None else _hand_broken(cell.text, style, rng)
-        lines = [_spans(line, style.spans, rng) for line in text.split("\n")]
+        lines = [_spans(line, style.spans, rng) for line in _hand_broken(cell.text, style, rng).split("\n")]
     if style.cell_paragraphs:
         para = "<p class=MsoNormal align=center style='text-align:center;mso-pagination:widow-orphan'>{}</p>"
         if style.line_break == "br":
