@@ -30,6 +30,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from xxgk.evaluate import evaluate
@@ -56,9 +57,9 @@ def extractor():
 # ------------------------------------------------------------------------------------------------ reports
 
 
-def plan(n: int, seed: int, noise: float) -> list[dict]:
+def plan(n: int, seed: int, noise: float, *, wide: bool = True) -> list[dict]:
     """The reports: record, page habits and the page's markup. Layout, zero habit and template rotate so that
-    every combination comes up evenly; the other habits are drawn."""
+    every combination comes up evenly; the other habits are drawn (``wide=False``: no table wider than A4)."""
     reports = []
     for i in range(n):
         rng = random.Random(f"xxgk-real-forms:{seed}:{i}")
@@ -68,6 +69,8 @@ def plan(n: int, seed: int, noise: float) -> list[dict]:
         record = random_record("2021" if kind == "hybrid" else kind, rng, hybrid=kind == "hybrid")
         # The pages are handed to the tools as UTF-8 (pandoc reads nothing else), as a scraper saves them.
         style = draw_page_style(rng, appeals_layout=layout, zeros=zeros, charset="utf-8")
+        if not wide:
+            style = replace(style, wide=False)
         rendering = render_report(record, "html", rng, noise=noise, page=style)
         name = f"rf{i:03d}-{kind}-{layout}-{zeros}"
         reports.append({"name": name, "kind": kind, "record": record, "markup": rendering.text,
@@ -253,11 +256,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=float, default=NOISE, help="label and value noise of the pages (default 0)")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "real_forms.json")
     parser.add_argument("--show", help="print every wrong cell of these tool forms (comma-separated)")
+    parser.add_argument("--no-wide", action="store_true",
+                        help="no table wider than A4 (Chromium and LibreOffice cut those at the paper's edge)")
     args = parser.parse_args(argv)
     tools = selected_tools(args.tools)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)    # pdfplumber's font warnings, one per glyph run
 
-    reports = plan(args.n, args.seed, args.noise)
+    reports = plan(args.n, args.seed, args.noise, wide=not args.no_wide)
     gold = {r["name"]: gold_of(r["record"]) for r in reports}
     manifest = {r["name"]: {k: v for k, v in r.items() if k not in ("record", "markup")} for r in reports}
     temporary = None if args.keep else tempfile.mkdtemp(prefix="xxgk-real-forms-")
@@ -286,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
-    args.json.write_text(json.dumps({"n": args.n, "seed": args.seed, "noise": args.noise, "tools": results,
+    args.json.write_text(json.dumps({"n": args.n, "seed": args.seed, "noise": args.noise,
+                                     "wide": not args.no_wide, "tools": results,
                                      "reports": manifest}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 

@@ -407,7 +407,6 @@ def _form_simple_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
     return page, charset
 
 
-
 @dataclass(frozen=True)
 class PageStyle:
     """The habits of whatever made a saved page's markup; each field is drawn per report unless fixed.
