@@ -30,6 +30,7 @@ class Table:
     width: int
     rows: list[list[Cell]]
     row_names: list[str | None]  # the schema row (``requests.granted``) of each grid row that holds values
+    caption: str | None = None   # a line printed just above the table (the group of one of table 4's small tables)
 
 
 @dataclass
@@ -56,10 +57,19 @@ def placed_rows(table: Table) -> list[list[Placed]]:
     return [sorted(row, key=lambda p: p.column) for row in rows]
 
 
+# How a source prints a zero: drawn from the noise level (None), every zero printed, every zero of tables 3 and 4
+# left blank, or every zero of all three tables left blank. Real sources keep one habit through a report.
+ZERO_HABITS = ("printed", "blank", "blank_all")
+# Table 4 as the template draws it (one row of 15 values under a three-row header), as 3 rows x 5 columns with
+# the groups down the side, or as three small tables, one per group.
+APPEALS_LAYOUTS = ("template", "grid_3x5", "split")
+
+
 class Document:
     """One report being printed: its record, its habits (label noise, value style) and the noise it used."""
 
-    def __init__(self, record: dict, rng: random.Random, noise: float, garble: float = 0.0):
+    def __init__(self, record: dict, rng: random.Random, noise: float, garble: float = 0.0,
+                 zeros: str | None = None):
         self.record, self.rng, self.level = record, rng, noise
         self.template = schema.template(record["template"])
         self.labels = LabelNoise(rng, noise, garble)
@@ -74,6 +84,15 @@ class Document:
         self.plus = chance(1.0)
         self.money = rng.choice(["wan_suffix", "yuan", "wan_header"]) if chance(1.5) else "plain"
         self.printed_blank = set(record.get("printed_blank", ()))
+        # A source's zero habit, when asked for, overrides the drawn one without drawing (the other forms' draws
+        # stay as they were).
+        if zeros is not None and zeros not in ZERO_HABITS:
+            raise ValueError(f"unknown zero habit {zeros!r}; expected one of {ZERO_HABITS}")
+        self.zeros = zeros
+        if zeros == "printed":
+            self.blank_zero_rate = 0.0
+        elif zeros in ("blank", "blank_all"):
+            self.blank_zero_rate = 1.0
 
     def use(self, kind: str) -> None:
         self.kinds.add(kind)
@@ -85,7 +104,8 @@ class Document:
     def value(self, key: str, value, table: str) -> Cell:
         column = key.rsplit(".", 1)[1]
         blank = key in self.printed_blank
-        if value == 0 and table != "disclosure" and self.blank_zero_rate and self.rng.random() < self.blank_zero_rate:
+        blank_here = table != "disclosure" or self.zeros == "blank_all"
+        if value == 0 and blank_here and self.blank_zero_rate and self.rng.random() < self.blank_zero_rate:
             blank = True
             self.use("blank_zeros")
         text = self._number(column, value)
@@ -222,6 +242,47 @@ class Document:
         ]
         return Table("appeals", 15, rows, [None, None, None, "appeals"])
 
+    def appeals_tables(self, layout: str = "template") -> list[Table]:
+        """Table 4 in one of ``APPEALS_LAYOUTS``: one table, or three small ones (``split``)."""
+        if layout == "template":
+            return [self.appeals_table()]
+        if layout not in APPEALS_LAYOUTS:
+            raise ValueError(f"unknown table-4 layout {layout!r}; expected one of {APPEALS_LAYOUTS}")
+        lab, f, rng = self.lab, self.record["fields"], self.rng
+        specs = self.template.rows_of("appeals")
+        heads = [self.template.field(specs[0].key(c)).column_label for c in schema.APPEAL_COLUMNS]
+        review, direct, after = (s.label.split(" ") for s in specs)
+        if layout == "grid_3x5":
+            # The groups down the side: 行政诉讼 merged over its two kinds of suit, or each suit named alone.
+            grouped = rng.random() < 0.6
+            corner = rng.choice(["", "", "类别", "项目"])
+            if grouped:
+                rows = [[Cell(lab(corner) if corner else "", colspan=2)] + [Cell(lab(h)) for h in heads],
+                        [Cell(lab(review[0]), colspan=2)],
+                        [Cell(lab(direct[0]), rowspan=2), Cell(lab(direct[1]))],
+                        [Cell(lab(after[1]))]]
+            else:
+                suit = rng.choice(["{0}（{1}）", "{1}", "{0}{1}"])
+                rows = [[Cell(lab(corner) if corner else "")] + [Cell(lab(h)) for h in heads],
+                        [Cell(lab(review[0]))],
+                        [Cell(lab(suit.format(*direct)))],
+                        [Cell(lab(suit.format(*after)))]]
+            for row, spec in zip(rows[1:], specs):
+                row += [self.value(k, f[k], "appeals") for k in spec.keys]
+            return [Table("appeals", 7 if grouped else 6, rows, [None] + [s.category for s in specs])]
+        # split: each group its own table, named in a merged first row or in a line above the table.
+        in_caption = rng.random() < 0.5
+        tables = []
+        for spec, parts in zip(specs, (review, direct, after)):
+            name = "".join(parts) if len(parts) == 1 else rng.choice(["{0}（{1}）", "{0}—{1}", "{1}"]).format(*parts)
+            rows = [[Cell(lab(h)) for h in heads], [self.value(k, f[k], "appeals") for k in spec.keys]]
+            names: list[str | None] = [None, spec.category]
+            if not in_caption:
+                rows.insert(0, [Cell(lab(name), colspan=5)])
+                names.insert(0, None)
+            tables.append(Table("appeals", 5, rows, names, caption=lab(name) if in_caption else None))
+        return tables
+
 # ------------------------------------------------------------------------------------------------ prose
 
 
@@ -355,8 +416,10 @@ def _title_lines(doc: Document, style: str) -> list[str]:
     return [f"{issuer}{year}年" + rng.choice(["", "度"]) + "政府信息公开工作年度报告"]
 
 
-def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None) -> list[Block]:
-    """The report as blocks; ``site`` forces web-page furniture on (True) or off (False), else it is noise."""
+def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None,
+                 appeals_layout: str = "template") -> list[Block]:
+    """The report as blocks; ``site`` forces web-page furniture on (True) or off (False), else it is noise;
+    table 4 is laid out as ``appeals_layout`` says (one of ``APPEALS_LAYOUTS``)."""
     rec, rng = doc.record, doc.rng
     y, m, d = _pub_date(rec["year"], rng)
     stamp = f"{y}-{m:02d}-{d:02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}"
@@ -382,13 +445,13 @@ def build_blocks(doc: Document, *, crawler: bool, site: bool | None = None) -> l
     prose = _prose(doc)
     if style == "generic" or rng.random() < 0.5:
         blocks.append(Block("para", prose["intro"]))
-    tables = {"二": doc.disclosure_table(), "三": doc.requests_table(), "四": doc.appeals_table()}
+    tables = {"二": [doc.disclosure_table()], "三": [doc.requests_table()], "四": doc.appeals_tables(appeals_layout)}
     for numeral, title_text in HEADINGS:
         blocks.append(Block("heading", [doc.labels.heading(numeral, title_text)]))
         if numeral == "一":
             blocks.append(Block("para", prose["overview"]))
         elif numeral in tables:
-            blocks.append(Block("table", table=tables[numeral]))
+            blocks += [Block("table", table=table) for table in tables[numeral]]
         else:
             blocks.append(Block("para", prose["problems" if numeral == "五" else "other"]))
     if doc.labels.half_brackets and doc.labels.comma_swap == ",":

@@ -5,10 +5,10 @@ import html
 import random
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 
+from .document import APPEALS_LAYOUTS, ZERO_HABITS, Block, Cell, Document, Table, build_blocks, placed_rows
 from .noise import MSO_STYLE, page_marker
-from .document import Block, Cell, Document, Table, build_blocks, placed_rows
 
 # ------------------------------------------------------------------------------------------------ forms
 
@@ -24,6 +24,7 @@ class Rendering:
     glued_rows: list[str] = field(default_factory=list)
     charset: str = "utf-8"
     labels: list[str] = field(default_factory=list)    # every distinct label printed, in order
+    page: dict | None = None                           # the html form's PageStyle, as a dict
 
 
 def _visible_text(cell: Cell) -> str:
@@ -362,6 +363,9 @@ def _form_markdown(doc: Document, blocks: list[Block]) -> str:
     return "\n\n".join(out)
 
 
+# ------------------------------------------------------------------------------------------------ saved pages
+
+
 def _html_table(table: Table) -> str:
     rows = []
     for row in table.rows:
@@ -377,7 +381,8 @@ def _html_table(table: Table) -> str:
         "\n".join(rows) + "\n</tbody>\n</table>"
 
 
-def _form_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
+def _form_simple_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
+    """The saved page as first written: plain markup, every cell one paragraph and one span."""
     rng = doc.rng
     charset = "gbk" if rng.random() < 0.3 else "utf-8"
     title = next((b.lines[0] for b in blocks if b.kind == "title"), "政府信息公开工作年度报告")
@@ -402,17 +407,305 @@ def _form_html(doc: Document, blocks: list[Block]) -> tuple[str, str]:
     return page, charset
 
 
+@dataclass(frozen=True)
+class PageStyle:
+    """The habits of whatever made a saved page's markup; each field is drawn per report unless fixed.
+
+    ``shell``: a Word document saved as a web page ("word", Word's head, styles and ``@page`` A4 size) or that
+    markup pasted into a government site's article ("site", navigation and footer around it, the head stripped).
+    ``spans``: one ``<span>`` per cell text ("run"), per script run and word ("word"), or per character ("char",
+    as WPS and edited documents print it). ``cell_paragraphs``: a cell's text inside ``<p class=MsoNormal>`` as
+    Word writes it, or bare as a site's editor leaves it (lynx aligns only the bare tables). ``blank``: how an
+    empty cell is written. ``wide``: fixed widths that make tables 3 and 4 wider than an A4 page.
+    ``misaligned_row``: Word's invisible ``<![if !supportMisalignedColumns]>`` row of empty cells under a
+    table whose merged cells do not line up. ``label_breaks``: the share of long table labels the author broke
+    by hand (Enter in a narrow column), written as ``line_break`` says: "br" (a line break) or "p" (a second
+    paragraph in the cell). ``zeros``: one of ``ZERO_HABITS`` (None: drawn from the noise). ``appeals_layout``:
+    one of ``APPEALS_LAYOUTS``.
+    """
+    shell: str = "word"
+    spans: str = "run"
+    cell_paragraphs: bool = True
+    blank: str = "o:p nbsp"
+    wide: bool = False
+    misaligned_row: bool = False
+    label_breaks: float = 0.0
+    line_break: str = "br"
+    zeros: str | None = "printed"
+    appeals_layout: str = "template"
+    charset: str = "utf-8"
+
+
+PAGE_SHELLS = ("word", "site")
+SPAN_STYLES = ("run", "word", "char")
+# How an empty cell is written: Word's empty paragraph, a site editor's bare no-break space, or nothing at all.
+BLANK_CELLS = {"o:p nbsp": "<span lang=EN-US><o:p>&nbsp;</o:p></span>", "o:p": "<span lang=EN-US><o:p></o:p></span>",
+               "nbsp": "&nbsp;", "empty": ""}
+A4_TEXT_WIDTH_PT = 415.3      # an A4 page (595.3 pt) less Word's default 90 pt margins: the width tables fit in
+WIDE_TABLE_PT = (600.0, 760.0)  # a wide table's width: past the text width and past the paper itself (595.3 pt)
+# Relative width of each grid column, by table and width (label columns wider than value columns).
+_COLUMN_WEIGHTS = {("disclosure", 4): [3, 2, 2, 2], ("requests", 10): [1, 1.3, 4] + [1.4] * 7,
+                   ("appeals", 15): [1] * 15, ("appeals", 7): [1.2, 2.4] + [1.2] * 5,
+                   ("appeals", 6): [3] + [1.2] * 5, ("appeals", 5): [1] * 5}
+
+
+def draw_page_style(rng: random.Random, **fixed) -> PageStyle:
+    """A saved page's habits; ``fixed`` ones (field=value) are kept, the others drawn."""
+    unknown = set(fixed) - {f.name for f in fields(PageStyle)}
+    if unknown:
+        raise ValueError(f"unknown page style fields {sorted(unknown)}")
+    shell = rng.choice(PAGE_SHELLS)
+    drawn = PageStyle(
+        shell=shell,
+        spans=rng.choices(SPAN_STYLES, [50, 35, 15])[0],
+        # Word always wraps a cell's text in a paragraph; a site's editor often strips it.
+        cell_paragraphs=shell == "word" or rng.random() < 0.5,
+        blank=rng.choices(list(BLANK_CELLS), [50, 10, 30, 10] if shell == "site" else [85, 15, 0, 0])[0],
+        wide=rng.random() < 0.35,
+        misaligned_row=shell == "word" and rng.random() < 0.4,
+        label_breaks=0.0 if rng.random() < 0.5 else round(rng.uniform(0.2, 0.6), 2),
+        line_break=rng.choice(["br", "p"]),
+        zeros=rng.choice(ZERO_HABITS),
+        appeals_layout=rng.choice(APPEALS_LAYOUTS),
+        charset="gbk" if rng.random() < 0.3 else "utf-8",
+    )
+    style = replace(drawn, **fixed)
+    if style.zeros is not None and style.zeros not in ZERO_HABITS:
+        raise ValueError(f"unknown zero habit {style.zeros!r}")
+    if style.line_break not in ("br", "p"):
+        raise ValueError(f"unknown line break {style.line_break!r}")
+    if style.appeals_layout not in APPEALS_LAYOUTS:
+        raise ValueError(f"unknown table-4 layout {style.appeals_layout!r}")
+    return style
+
+
+LONG_LABEL = 8                 # characters from which an author may break a table label by hand
+_SCRIPT_RUN = re.compile(r"[0-9０-９A-Za-z.+\-%]+|[^0-9０-９A-Za-z.+\-%]+")
+_LATIN = re.compile(r"[0-9０-９A-Za-z.+\-%]")
+_CJK_SPAN = "<span style='font-size:{size};font-family:宋体;mso-ascii-font-family:\"Times New Roman\"'>{text}</span>"
+_LATIN_SPAN = "<span lang=EN-US style='font-size:{size};font-family:\"Times New Roman\",serif'>{text}</span>"
+
+
+def _spans(text: str, style: str, rng: random.Random, size: str = "10.5pt") -> str:
+    """A text as Word's runs: one span, one per script run (split again where an edit would split it), or one
+    per character. Spans follow each other without whitespace, as Word writes them."""
+    if style == "run":
+        runs = [text]
+    elif style == "char":
+        runs = list(text)
+    else:
+        runs = []
+        for run in _SCRIPT_RUN.findall(text):
+            while len(run) > 4 and not _LATIN.match(run) and rng.random() < 0.5:
+                cut = rng.randint(2, min(4, len(run) - 1))
+                runs.append(run[:cut])
+                run = run[cut:]
+            runs.append(run)
+    return "".join((_LATIN_SPAN if _LATIN.match(run) else _CJK_SPAN).format(size=size, text=html.escape(run))
+                   for run in runs)
+
+
+def _column_widths(table: Table, style: PageStyle, rng: random.Random) -> list[float]:
+    weights = _COLUMN_WEIGHTS.get((table.name, table.width), [1] * table.width)
+    if style.wide and table.name != "disclosure":
+        total = rng.uniform(*WIDE_TABLE_PT)
+    else:
+        total = A4_TEXT_WIDTH_PT - rng.choice([0, 0, 5.4, 10.8, 30])
+    return [round(total * w / sum(weights), 1) for w in weights]
+
+
+def _hand_broken(text: str, style: PageStyle, rng: random.Random) -> str:
+    """A label as its author may have broken it in a narrow cell (the break is layout: the label is unchanged)."""
+    if "\n" in text or len(text) < LONG_LABEL or not style.label_breaks or rng.random() >= style.label_breaks:
+        return text
+    cut = rng.randint(3, len(text) - 2)
+    return text[:cut] + "\n" + text[cut:]
+
+
+def _word_cell(cell: Cell, width: float, style: PageStyle, rng: random.Random) -> str:
+    attrs = f"width={round(width * 96 / 72)}"
+    attrs += f" colspan={cell.colspan}" if cell.colspan > 1 else ""
+    attrs += f" rowspan={cell.rowspan}" if cell.rowspan > 1 else ""
+    css = (f"width:{width}pt;border:solid windowtext 1.0pt;border-top:none;mso-border-top-alt:solid windowtext .5pt;"
+           f"mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt")
+    blank = (cell.key is not None and cell.blank) or not cell.text
+    if blank:
+        lines = [BLANK_CELLS[style.blank]]
+    elif cell.key is not None:
+        # A number is typed in one go: one run, whatever the labels' habit (split digits, 9 and 5 for 95, would be
+        # two cells to any reader).
+        lines = [_spans(cell.text, "run", rng)]
+    else:
+        lines = [_spans(line, style.spans, rng) for line in _hand_broken(cell.text, style, rng).split("\n")]
+    if style.cell_paragraphs:
+        para = "<p class=MsoNormal align=center style='text-align:center;mso-pagination:widow-orphan'>{}</p>"
+        if style.line_break == "br":
+            body = para.format("<br>\n".join(lines))
+        else:
+            body = "\n  ".join(para.format(line) for line in lines)
+    else:
+        body = "<br>".join(lines)
+    return f"  <td {attrs} valign=center style='{css}'>\n  {body}\n  </td>"
+
+
+def _word_table(table: Table, style: PageStyle, rng: random.Random) -> str:
+    widths = _column_widths(table, style, rng)
+    total = round(sum(widths), 1)
+    rows = []
+    for r, (row, placed) in enumerate(zip(table.rows, placed_rows(table))):
+        own = [p for p in placed if not p.placeholder]
+        cells = [_word_cell(p.cell, sum(widths[p.column:p.column + p.cell.colspan]), style, rng)
+                 for p in own]
+        rows.append(f" <tr style='mso-yfti-irow:{r};height:{rng.choice(['15.6', '20.25', '28.5'])}pt'>\n"
+                    + "\n".join(cells) + "\n </tr>")
+    if style.misaligned_row and any(c.colspan > 1 or c.rowspan > 1 for row in table.rows for c in row):
+        rows.append(" <![if !supportMisalignedColumns]>\n <tr height=0>\n"
+                    + "\n".join(f"  <td width={round(w * 96 / 72)} style='border:none'></td>" for w in widths)
+                    + "\n </tr>\n <![endif]>")
+    css = (f"width:{total}pt;border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
+           "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt")
+    caption = ""
+    if table.caption:
+        caption = ("<p class=MsoNormal style='text-indent:21.0pt'><b>" + _spans(table.caption, "run", rng)
+                   + "</b></p>\n")
+    return (caption + f"<div align=center>\n<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
+            f"width={round(total * 96 / 72)} style='{css}'>\n" + "\n".join(rows) + "\n</table>\n</div>")
+
+
+def _word_para(text: str, style: PageStyle, rng: random.Random, *, css: str = "text-indent:32.0pt;line-height:28.0pt",
+               bold: bool = False, size: str = "16.0pt") -> str:
+    spans = _spans(text, "word" if style.spans == "char" else style.spans, rng, size=size)
+    if bold:
+        spans = f"<b>{spans}</b>"
+    return f"<p class=MsoNormal style='{css};mso-line-height-rule:exactly'>{spans}<span lang=EN-US><o:p></o:p></span></p>"
+
+
+_WORD_HEAD = """<html xmlns:v="urn:schemas-microsoft-com:vml"
+xmlns:o="urn:schemas-microsoft-com:office:office"
+xmlns:w="urn:schemas-microsoft-com:office:word"
+xmlns:m="http://schemas.microsoft.com/office/2004/12/omml"
+xmlns="http://www.w3.org/TR/REC-html40">
+
+<head>
+<meta http-equiv=Content-Type content="text/html; charset={charset}">
+<meta name=ProgId content=Word.Document>
+<meta name=Generator content="Microsoft Word 15">
+<meta name=Originator content="Microsoft Word 15">
+<title>{title}</title>
+<!--[if gte mso 9]><xml>
+ <o:DocumentProperties>
+  <o:Author>{author}</o:Author>
+  <o:Pages>{pages}</o:Pages>
+  <o:Version>16.00</o:Version>
+ </o:DocumentProperties>
+</xml><![endif]--><!--[if gte mso 9]><xml>
+ <w:WordDocument>
+  <w:View>Normal</w:View>
+  <w:Zoom>0</w:Zoom>
+  <w:SpellingState>Clean</w:SpellingState>
+  <w:DrawingGridVerticalSpacing>7.8 磅</w:DrawingGridVerticalSpacing>
+  <w:DisplayHorizontalDrawingGridEvery>0</w:DisplayHorizontalDrawingGridEvery>
+  <w:DisplayVerticalDrawingGridEvery>2</w:DisplayVerticalDrawingGridEvery>
+  <w:LidThemeOther>EN-US</w:LidThemeOther>
+  <w:LidThemeAsian>ZH-CN</w:LidThemeAsian>
+ </w:WordDocument>
+</xml><![endif]-->
+<style>
+<!--
+ /* Font Definitions */
+ @font-face
+	{{font-family:宋体;
+	panose-1:2 1 6 0 3 1 1 1 1 1;
+	mso-font-charset:134;}}
+ /* Style Definitions */
+ p.MsoNormal, li.MsoNormal, div.MsoNormal
+	{{mso-style-unhide:no;
+	margin:0cm;
+	text-align:justify;
+	text-justify:inter-ideograph;
+	font-size:10.5pt;
+	font-family:"Calibri",sans-serif;}}
+@page WordSection1
+	{{size:595.3pt 841.9pt;
+	margin:72.0pt 90.0pt 72.0pt 90.0pt;
+	mso-header-margin:42.55pt;
+	mso-footer-margin:49.6pt;
+	layout-grid:15.6pt;}}
+div.WordSection1
+	{{page:WordSection1;}}
+ /* Style Definitions */
+ table.MsoNormalTable
+	{{mso-style-name:普通表格;
+	mso-tstyle-rowband-size:0;
+	mso-tstyle-colband-size:0;
+	mso-padding-alt:0cm 5.4pt 0cm 5.4pt;
+	font-size:10.0pt;
+	font-family:"Times New Roman",serif;}}
+-->
+</style>
+</head>
+
+<body lang=ZH-CN style='tab-interval:21.0pt;text-justify-trim:punctuation'>
+
+<div class=WordSection1 style='layout-grid:15.6pt'>
+
+"""
+
+
+def _word_body(doc: Document, blocks: list[Block], style: PageStyle) -> list[str]:
+    rng = doc.rng
+    body: list[str] = []
+    for block in blocks:
+        if block.kind == "furniture":
+            body.append('<div class="nav">' + "".join(f"<p>{html.escape(x)}</p>" for x in block.lines) + "</div>")
+        elif block.kind == "title":
+            center = "text-align:center;line-height:28.0pt"
+            body.append(_word_para(block.lines[0], style, rng, css=center, bold=True, size="22.0pt"))
+            body += [_word_para(x, style, rng, css=center) for x in block.lines[1:]]
+        elif block.kind == "table":
+            body.append(_word_table(block.table, style, rng))
+        elif block.kind == "heading":
+            body.append(_word_para(block.lines[0], style, rng, bold=True))
+        elif block.kind == "sign":
+            body += [_word_para(x, style, rng, css="text-align:right;line-height:28.0pt") for x in block.lines]
+        else:
+            body += [_word_para(x, style, rng) for x in block.lines]
+    return body
+
+
+def _form_html(doc: Document, blocks: list[Block], style: PageStyle) -> str:
+    title = next((b.lines[0] for b in blocks if b.kind == "title"), "政府信息公开工作年度报告")
+    body = _word_body(doc, blocks, style)
+    if style.shell == "word":
+        head = _WORD_HEAD.format(charset=style.charset, title=html.escape(title), author=doc.rng.choice(
+            ["Administrator", "admin", "微软用户", "User", "lenovo"]), pages=doc.rng.randint(4, 9))
+        return head + "\n\n".join(body) + "\n\n</div>\n\n</body>\n\n</html>\n"
+    return ('<!DOCTYPE html>\n<html>\n<head>\n'
+            f'<meta http-equiv="Content-Type" content="text/html; charset={style.charset}">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+            '<div class="main"><div class="article">\n<div class="TRS_Editor">\n' + "\n".join(body) +
+            "\n</div>\n</div></div>\n</body>\n</html>\n")
+
+
 def render_report(record: dict, form: str, rng: random.Random, *, noise: float = 0.3,
-                  garble: float = 0.0) -> Rendering:
+                  garble: float = 0.0, page: PageStyle | None = None) -> Rendering:
     """``render`` with what it did: the noise kinds used, the rows whose values run together, the charset.
-    ``garble`` is the share of label occurrences given hard slips (lookalike glyphs, lost characters)."""
+    ``garble`` is the share of label occurrences given hard slips (lookalike glyphs, lost characters).
+
+    The html form is the page a Word document saved or pasted to the web makes, with the habits of ``page``
+    (``draw_page_style``; they are returned in ``Rendering.page``); without ``page`` it is the plain saved page
+    the existing tests and evaluations were written against (every cell one paragraph and one span).
+    """
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
-    doc = Document(record, rng, noise, garble)
+    word_page = form == "html" and page is not None
+    doc = Document(record, rng, noise, garble, zeros=page.zeros if word_page else None)
     crawler = form != "html" and rng.random() < (0.8 if form.startswith("one_line") else 0.2)
-    # Word and PDF files carry no site navigation; a saved page always does.
-    site = True if form == "html" else False if form in ("cells_tabbed", "pdf_scrambled") else None
-    blocks = build_blocks(doc, crawler=crawler, site=site)
+    # Word and PDF files carry no site navigation; a saved site page always does.
+    site = (page.shell == "site" if word_page else True) if form == "html" else \
+        False if form in ("cells_tabbed", "pdf_scrambled") else None
+    layout = page.appeals_layout if word_page else "template"
+    blocks = build_blocks(doc, crawler=crawler, site=site, appeals_layout=layout)
     glued_rows: list[str] = []
     charset = "utf-8"
     if form == "cells_tabbed":
@@ -429,12 +722,16 @@ def render_report(record: dict, form: str, rng: random.Random, *, noise: float =
         text = _form_pdf(doc, blocks)
     elif form == "markdown":
         text = _form_markdown(doc, blocks)
+    elif word_page:
+        text, charset = _form_html(doc, blocks, page), page.charset
     else:
-        text, charset = _form_html(doc, blocks)
+        text, charset = _form_simple_html(doc, blocks)
     kinds = sorted(doc.kinds | doc.labels.applied)
-    return Rendering(text, form, kinds, glued_rows, charset, list(dict.fromkeys(doc.labels.printed)))
+    return Rendering(text, form, kinds, glued_rows, charset, list(dict.fromkeys(doc.labels.printed)),
+                     asdict(page) if word_page else None)
 
 
-def render(record: dict, form: str, rng: random.Random, *, noise: float = 0.3, garble: float = 0.0) -> str:
+def render(record: dict, form: str, rng: random.Random, *, noise: float = 0.3, garble: float = 0.0,
+           page: PageStyle | None = None) -> str:
     """The full text of a report printing ``record`` in ``form`` (one of ``FORMS``)."""
-    return render_report(record, form, rng, noise=noise, garble=garble).text
+    return render_report(record, form, rng, noise=noise, garble=garble, page=page).text
