@@ -11,8 +11,10 @@ unsure of it: until the pipeline carries the OCR confidence into the cells, this
 names the text line it was read from (``cells[key].line``) and its raw text; the ScanResult holds, for every
 table row line, each tab cell's confidence. The cell's OCR confidence is the least confidence among the tab
 cells of that line whose text is the cell's raw text (the same number twice on a line takes the lower); a raw
-text found in no tab cell (a run the recovery split) takes the least confidence of the line's value cells. The
-record cell's confidence becomes min(its own, that), as the pipeline will do.
+text found in no tab cell (a run the recovery split) takes the least confidence of the line's value cells; and a
+line with any cell under 0.9 passes that low confidence to all its values (the recovery places a row's values by
+their order, so one misread or unread cell puts the row's placement in doubt). The record cell's confidence
+becomes min(its own, that), as the pipeline will do.
 
     .venv/bin/python eval/ocr_eval.py                      # 42 reports, seed 23
     .venv/bin/python eval/ocr_eval.py --n 6 --seed 1       # quicker
@@ -62,6 +64,9 @@ def carry_confidence(record: dict, scan: ocr.ScanResult) -> int:
             same = [c for t, c in zip(texts, confidences) if raw and t == raw]
             values = [c for t, c in zip(texts, confidences) if _VALUE.match(t)]
             confidence = min(same) if same else min(values, default=1.0)
+            # a row with a cell the recogniser was unsure of (misread, or ink read as nothing): the recovery places
+            # a row's values by their order, so every value of the row is in doubt with it
+            confidence = min([confidence] + [c for c in confidences if c < TRUSTED])
             if confidence < cell.get("confidence", 1.0):
                 cell["confidence"] = round(confidence, 3)
                 cell["note"] = (cell.get("note", "") + "; " if cell.get("note") else "") + \

@@ -48,11 +48,14 @@ MAX_SKEW = 3.0              # degrees: the largest tilt looked for (a sheet fed 
 TRUSTED = 0.9               # the evaluation's line: a cell read with less confidence is flagged, not trusted
 DIGIT_RECHECK = 0.97        # a value cell read less surely than this is read again with the digit-only set
 UNSURE = 0.5                # the confidence given to a cell whose two readings disagree
+TRAINED_WIDTH = 320         # px: the recognition model's training width; a narrow crop padded to it reads a lone
+                            # digit the narrow crop misses (costs 7 times as much: only for the few unsure)
 ALTERNATIVE = 0.05          # a rival character this probable is offered as a candidate
 MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long; a character's strokes are shorter
                             # (10.5 pt print is 22 px high), a rule beside the shortest cell longer
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
 SPECK = 5                   # px² at 150 dpi: ink components smaller than this are scanner dust, not print
+BESIDE = 3                  # px at 150 dpi: a small component this close to print (a decimal point) is print
 MARGIN = 0.07               # share of the page height at the top and bottom where headers and footers sit
 
 _DIGITS = set("0123456789")
@@ -61,7 +64,12 @@ _VALUE_CHARS = set("0123456789.,+-−")
 _NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
 # Characters the recogniser gives for a digit it misread (O for 0, l/丨/I/| for 1, S for 5, B for 8, Z for 2):
 # a cell of digits and these is a value cell whose reading is in doubt.
-_DIGIT_LOOKALIKES = set("OoDQlI|丨iLSsBZzbgq〇")
+_DIGIT_LOOKALIKES = set("OoDQlI|丨iLSsBZzbgq〇○。")
+# Each letter the recogniser gives for a digit of the same shape: in a value cell, where no letter can stand,
+# the letter is that digit (the digit pass confirms it; a reading whose digits differ stays unsure).
+LETTER_DIGITS = str.maketrans({**dict.fromkeys("OoDQ〇○", "0"), **dict.fromkeys("lI|丨i", "1"), "S": "5", "s": "5",
+                               "B": "8", "Z": "2", "z": "2", "b": "6", "g": "9", "q": "9",
+                               **{chr(0xFF10 + d): str(d) for d in range(10)}})
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
                          r"|\d{1,3}\s*/\s*\d{1,3}|\d{1,3})\s*$")
 
@@ -109,7 +117,15 @@ class Engine:
                                         providers=["CPUExecutionProvider"])
         charset = self.rec.get_modelmeta().custom_metadata_map["character"].splitlines()
         self.charset = ["", *charset, " "]          # CTC blank first, the space last (as PaddleOCR trains it)
-        self.digit_allowed = np.array([ch in DIGIT_SET for ch in self.charset])
+        # the digit set: each class that is a digit or a value's sign or point, its full-width form folded into it
+        import unicodedata
+        folded = [unicodedata.normalize("NFKC", ch) for ch in self.charset]
+        self.digit_classes = sorted({f for f in folded if f in DIGIT_SET})
+        self.digit_fold = np.zeros((len(self.charset), len(self.digit_classes) + 1), dtype=np.float32)
+        self.digit_fold[0, 0] = 1.0                     # the blank stays the blank (column 0)
+        for i, f in enumerate(folded):
+            if i and f in DIGIT_SET:
+                self.digit_fold[i, 1 + self.digit_classes.index(f)] = 1.0
         detector = RapidOCR(use_cls=False)
         self.det = detector.text_det
         self.det.limit_type = "max"
@@ -132,7 +148,7 @@ class Engine:
                         min(gray.shape[0], int(np.ceil(y1)))))
         return out
 
-    def recognise(self, crops: list, digits_only: bool = False) -> list[Reading]:
+    def recognise(self, crops: list, digits_only: bool = False, min_width: int = 0) -> list[Reading]:
         """Each crop (a grey image of one line of text) read; batches of similar width run together."""
         import cv2
         import numpy as np
@@ -151,7 +167,7 @@ class Engine:
                 batch.append(i)
                 continue
             if batch:
-                width = max(resized[j].shape[1] for j in batch)
+                width = max([min_width] + [resized[j].shape[1] for j in batch])
                 tensor = np.zeros((len(batch), 3, self.REC_HEIGHT, width), dtype=np.float32)
                 for k, j in enumerate(batch):
                     image = resized[j].astype(np.float32) / 127.5 - 1.0
@@ -164,40 +180,44 @@ class Engine:
 
     def _decode(self, probs, digits_only: bool) -> Reading:
         """Greedy CTC decoding. A frame holds a character where the blank is not its likeliest class; with the digit
-        set, that character is the likeliest digit (a frame reading O is a frame reading some character, and
-        among digits it reads 0). A character's probability is its best frame's (among the digit set, renormalised
-        over it); its rivals are the runners-up there."""
+        set, that character is the likeliest digit (full-width forms counted with their digit; a frame reading O is
+        a frame reading some character, and among digits it reads 0). A character's probability is its best
+        frame's, among the digit set renormalised over it; its rivals are the runners-up there."""
         import numpy as np
 
         best = probs.argmax(axis=1)
+        charset = self.charset
         if digits_only:
-            allowed = np.where(self.digit_allowed, probs, 0.0)
-            best = np.where(best != 0, allowed.argmax(axis=1), 0)
-            probs = allowed / np.maximum(allowed.sum(axis=1, keepdims=True), 1e-12)
+            folded = probs @ self.digit_fold
+            digits = folded[:, 1:]
+            best = np.where(best != 0, digits.argmax(axis=1) + 1, 0)
+            probs = np.concatenate([folded[:, :1], digits / np.maximum(digits.sum(axis=1, keepdims=True), 1e-12)],
+                                   axis=1)
+            charset = ["", *self.digit_classes]
         chars: list[tuple[str, float, tuple[str, ...]]] = []
         previous, frame = 0, -1
         for t, k in enumerate(best):
             if k != previous and previous != 0:
-                chars.append(self._char(probs[frame], previous))
+                chars.append(self._char(probs[frame], previous, charset))
             if k != 0 and (k != previous or probs[t, k] > probs[frame, k]):
                 frame = t
             previous = k
         if previous != 0:
-            chars.append(self._char(probs[frame], previous))
+            chars.append(self._char(probs[frame], previous, charset))
         text = "".join(c for c, _, _ in chars).strip()
         return Reading(text, min((p for _, p, _ in chars), default=0.0), chars)
 
-    def _char(self, row, k: int) -> tuple[str, float, tuple[str, ...]]:
+    def _char(self, row, k: int, charset: list[str]) -> tuple[str, float, tuple[str, ...]]:
         import numpy as np
 
         p = float(row[k])
         if p >= 1 - ALTERNATIVE:            # no rival can reach ALTERNATIVE: spare the search of 6,625 classes
-            return self.charset[k], p, ()
+            return charset[k], p, ()
         row = row.copy()
         row[k] = row[0] = 0
         top = np.argpartition(row, -3)[-3:]
-        rivals = tuple(self.charset[i] for i in top[np.argsort(row[top])[::-1]] if row[i] >= ALTERNATIVE)
-        return self.charset[k], p, rivals
+        rivals = tuple(charset[i] for i in top[np.argsort(row[top])[::-1]] if row[i] >= ALTERNATIVE)
+        return charset[k], p, rivals
 
 
 @lru_cache(maxsize=1)
@@ -354,14 +374,29 @@ def binarise(grey):
 
 
 def without_specks(binary, scale: float):
-    """Ink components too small to be print (scanner dust, speckle) removed."""
+    """Ink components too small to be print (scanner dust, speckle) removed, unless they lie right beside print:
+    a decimal point or the dot of a numbering is as small as a speck, but it sits against a character."""
     import cv2
     import numpy as np
 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)
+    big = stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)
+    big[0] = False
+    print_mask = np.where(big[labels], 255, 0).astype(np.uint8)
+    reach = max(1, int(round(BESIDE * scale)))
+    near = cv2.dilate(print_mask, np.ones((reach, 2 * reach + 1), np.uint8)) > 0
+    beside = np.bincount(labels[near], minlength=count) > 0
+    keep = big | beside
     keep[0] = False
     return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def paper_where_no_print(grey, binary, clean):
+    """The grey page with everything the clean ink leaves out (specks, rules) painted paper white: what the
+    recogniser is shown, so a speck beside a digit is not read as a decimal point."""
+    import numpy as np
+
+    return np.where((binary > 0) & (clean == 0), 255, grey).astype(np.uint8)
 
 
 @dataclass
@@ -371,6 +406,8 @@ class GridCell:
     col: int = 0
     rowspan: int = 1
     colspan: int = 1
+    # the lattice slots of a cell that is not a rectangle (a merged cell beside a row cut short by the page's end)
+    slots: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -483,7 +520,10 @@ def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
     for slots in groups.values():
         r0, r1 = min(r for r, _ in slots), max(r for r, _ in slots) + 1
         c0, c1 = min(c for _, c in slots), max(c for _, c in slots) + 1
-        cells.append(GridCell((x0 + xs[c0], y0 + ys[r0], x0 + xs[c1], y0 + ys[r1]), r0, c0, r1 - r0, c1 - c0))
+        shape = [] if len(slots) == (r1 - r0) * (c1 - c0) else [
+            (x0 + xs[c], y0 + ys[r], x0 + xs[c + 1], y0 + ys[r + 1]) for r, c in slots]
+        cells.append(GridCell((x0 + xs[c0], y0 + ys[r0], x0 + xs[c1], y0 + ys[r1]), r0, c0, r1 - r0, c1 - c0,
+                              shape))
     if len(cells) < 2:
         return None
     return TableGrid(box, sorted(cells, key=lambda c: (c.row, c.col)), rows, cols)
@@ -492,13 +532,16 @@ def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
 # ------------------------------------------------------------------------------------------------ reading cells
 
 
-def text_lines_in(binary, box, scale: float) -> list[tuple[int, int, int, int]]:
-    """The lines of text inside a box (page coordinates), from its row profile: the print of a table cell,
-    one line of a wrapped label or one character of a label printed down a narrow cell each."""
+def text_lines_in(binary, box, scale: float, mask=None) -> list[tuple[int, int, int, int]]:
+    """The lines of text inside a box (page coordinates; only where ``mask`` is set, if given), from its row
+    profile: the print of a table cell, one line of a wrapped label or one character of a label printed down a
+    narrow cell each."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     ink = binary[y0:y1, x0:x1]
+    if mask is not None:
+        ink = ink & mask
     if not ink.any():
         return []
     rows = ink.any(axis=1)
@@ -551,10 +594,12 @@ class CellText:
     candidates: list[str] = field(default_factory=list)
 
 
-def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float) -> list[CellText]:
-    """Each box (a table cell) read line by line; value cells the first pass is unsure of read again, digits only."""
+def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float, masks=None) -> list[CellText]:
+    """Each box (a table cell) read line by line; value cells the first pass is unsure of read again, digits only.
+    ``masks`` (one per box, or None) keep a cell that is not a rectangle to its own part of its box."""
     ocr = engine()
-    lines_of = [text_lines_in(clean, box, scale) for box in boxes]
+    masks = masks or [None] * len(boxes)
+    lines_of = [text_lines_in(clean, box, scale, mask) for box, mask in zip(boxes, masks)]
     pad = max(2, int(4 * scale))
     crops, owner = [], []
     for i, lines in enumerate(lines_of):
@@ -566,18 +611,38 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
     for i, reading in zip(owner, readings):
         parts[i].append(reading)
     out = [_cell_text(p) for p in parts]
+    # the digit pass: single-line cells that read as values (or as nothing, though inked) and not beyond doubt
+    recheck = [i for i, (cell, lines) in enumerate(zip(out, lines_of))
+               if len(lines) == 1 and (_value_like(cell.text) or not cell.text)
+               and (cell.confidence < DIGIT_RECHECK or " " in cell.text
+                    or not _NUMERIC_CELL.match(cell.text.replace(" ", "")))]
+    if recheck:
+        crop_of = {i: crops[owner.index(i)] for i in recheck}
+        second = dict(zip(recheck, ocr.recognise([crop_of[i] for i in recheck], digits_only=True)))
+        # the few the narrow crop leaves unread or unsure, read again padded to the recogniser's trained width
+        again = [i for i in recheck if second[i].confidence < TRUSTED]
+        if again:
+            for i, reading in zip(again, ocr.recognise([crop_of[i] for i in again], digits_only=True,
+                                                       min_width=TRAINED_WIDTH)):
+                second[i] = _surer(second[i], reading)
+        for i in recheck:
+            out[i] = _settle(out[i], parts[i][0], second[i])
     for i, lines in enumerate(lines_of):
         if lines and not out[i].text:
-            out[i] = CellText("", 0.0)          # ink the recogniser read as nothing: not a blank to trust
-    # the digit pass: single-line cells that look like values and are not read beyond doubt
-    recheck = [i for i, (cell, lines) in enumerate(zip(out, lines_of))
-               if len(lines) == 1 and _value_like(cell.text)
-               and (cell.confidence < DIGIT_RECHECK or not _NUMERIC_CELL.match(cell.text.replace(" ", "")))]
-    if recheck:
-        second = ocr.recognise([crops[owner.index(i)] for i in recheck], digits_only=True)
-        for i, reading in zip(recheck, second):
-            out[i] = _settle(out[i], parts[i][0], reading)
+            out[i] = CellText("", 0.0, out[i].candidates)     # ink read as nothing: not a blank to trust
     return out
+
+
+def _surer(a: Reading, b: Reading) -> Reading:
+    """Two digit readings of one crop: the same text, the surer; different texts, neither is sure."""
+    if a.text == b.text:
+        return a if a.confidence >= b.confidence else b
+    if not a.text:
+        return b
+    if not b.text:
+        return a
+    return Reading(a.text if a.confidence >= b.confidence else b.text, min(UNSURE, a.confidence, b.confidence),
+                   a.chars if a.confidence >= b.confidence else b.chars)
 
 
 def _cell_text(parts: list[Reading]) -> CellText:
@@ -598,14 +663,21 @@ def _value_like(text: str) -> bool:
 
 
 def _settle(first: CellText, reading: Reading, digits: Reading) -> CellText:
-    """The first reading and the digit-only one of a value cell: agreeing, the surer of the two stands; not
-    agreeing (a lookalike, or another digit), the digit reading is kept but unsure, both offered as candidates."""
+    """The first reading and the digit-only one of a value cell.
+
+    They agree, or the first differs only by letters that have the digit's shape (O for 0, l for 1: no reading of
+    a value, so the digit set leaves one): the digit reading stands, as sure as the digit pass is among digits.
+    They differ in a digit (7/1, 5/6, 8/3), in length, or the first read nothing: the digit reading is kept
+    unsure, and both (and the digit pass's rival digits) are offered as candidates for the sums to settle."""
     plain = first.text.replace(" ", "")
-    if _NUMERIC_CELL.match(plain) and plain == digits.text:
-        return CellText(plain, max(first.confidence, min(digits.confidence, first.confidence + 0.1)))
-    candidates = [c for c in dict.fromkeys([digits.text, plain] + _rivals(digits)) if c]
-    text = digits.text if _NUMERIC_CELL.match(digits.text) else first.text
-    return CellText(text, min(UNSURE, first.confidence, digits.confidence), candidates)
+    candidates = [c for c in dict.fromkeys([digits.text, plain] + _rivals(digits)) if c and c != digits.text]
+    if digits.text and _NUMERIC_CELL.match(digits.text) and plain and plain.translate(LETTER_DIGITS) == digits.text:
+        confidence = digits.confidence if plain != digits.text else max(first.confidence, digits.confidence)
+        rival_digits = [c for c in candidates if c != plain]
+        return CellText(digits.text, confidence, [digits.text, *rival_digits] if rival_digits else [])
+    if not _NUMERIC_CELL.match(digits.text):
+        return CellText(first.text, min(UNSURE, first.confidence), [c for c in [digits.text, plain] if c])
+    return CellText(digits.text, min(UNSURE, first.confidence, digits.confidence), [digits.text, *candidates])
 
 
 def _rivals(reading: Reading) -> list[str]:
@@ -659,6 +731,7 @@ def read_page(rgb, number: int, dpi: float) -> PageReading:
     binary = binarise(grey)
     tables, rule_mask = find_tables(binary, scale)
     clean = without_specks(np.where(rule_mask > 0, 0, binary).astype(np.uint8), scale)
+    grey = paper_where_no_print(grey, binary, clean)
     items: list = []
     for grid in tables:
         items.append(_read_grid(grey, clean, grid, scale))
@@ -687,7 +760,7 @@ def _has_ink(clean, tables) -> bool:
 def _read_grid(grey, clean, grid: TableGrid, scale: float) -> PageTable:
     inset = max(2, int(round(3 * scale)))     # clear of the rule's half-width and the blur around it
     boxes = [(c.box[0] + inset, c.box[1] + inset, c.box[2] - inset, c.box[3] - inset) for c in grid.cells]
-    texts = read_cells(grey, clean, boxes, scale)
+    texts = read_cells(grey, clean, boxes, scale, [_slot_mask(c, box, inset) for c, box in zip(grid.cells, boxes)])
     rows = [[""] * grid.cols for _ in range(grid.rows)]
     confidence = [[1.0] * grid.cols for _ in range(grid.rows)]
     unsure = []
@@ -699,6 +772,21 @@ def _read_grid(grey, clean, grid: TableGrid, scale: float) -> PageTable:
                            "confidence": round(text.confidence, 3)})
     rows, confidence, unsure = _drop_empty_rows(rows, confidence, unsure)
     return PageTable(rows, confidence, grid.box, "ocr-grid", unsure)
+
+
+def _slot_mask(cell: GridCell, box, inset: int):
+    """The part of ``box`` a cell that is not a rectangle covers, kept ``inset`` clear of its outline."""
+    import cv2
+    import numpy as np
+
+    if not cell.slots:
+        return None
+    x0, y0 = cell.box[0], cell.box[1]
+    mask = np.zeros((cell.box[3] - y0, cell.box[2] - x0), np.uint8)
+    for sx0, sy0, sx1, sy1 in cell.slots:
+        mask[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = 255
+    mask = cv2.erode(mask, np.ones((2 * inset + 1, 2 * inset + 1), np.uint8))
+    return mask[inset:inset + box[3] - box[1], inset:inset + box[2] - box[0]]
 
 
 def _drop_empty_rows(rows, confidence, unsure):
