@@ -56,6 +56,7 @@ MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
 SPECK = 5                   # px² at 150 dpi: ink components smaller than this are scanner dust, not print
 BESIDE = 3                  # px at 150 dpi: a small component this close to print (a decimal point) is print
+MIN_TABLE_LINES = 3         # lines of boxes in columns that make a table without rules (a label and two values)
 MARGIN = 0.07               # share of the page height at the top and bottom where headers and footers sit
 
 _DIGITS = set("0123456789")
@@ -630,6 +631,11 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
     for i, lines in enumerate(lines_of):
         if lines and not out[i].text:
             out[i] = CellText("", 0.0, out[i].candidates)     # ink read as nothing: not a blank to trust
+        elif len(lines) > 1 and all(_NUMERIC_CELL.match(p.text.replace(" ", "")) for p in parts[i]):
+            # digits on several lines of one cell: a number wrapped in a narrow column, or two numbers; the cell
+            # holds one value, so the joined digits are offered, unsure, beside the lines as read
+            joined = "".join(p.text.replace(" ", "") for p in parts[i])
+            out[i] = CellText(joined, min(UNSURE, out[i].confidence), [joined, out[i].text])
     return out
 
 
@@ -720,7 +726,28 @@ class PageReading:
     seconds: float = 0.0
 
 
-def read_page(rgb, number: int, dpi: float) -> PageReading:
+@dataclass
+class PageLayout:
+    """A page before reading: deskewed, its ruled tables found, the detector's text boxes outside them."""
+    number: int
+    dpi: float
+    skew: float
+    grey: object
+    clean: object
+    tables: list[TableGrid]
+    boxes: list[tuple[int, int, int, int]]
+    seconds: float
+
+    @property
+    def scale(self) -> float:
+        return self.dpi / 150
+
+    def shows_table(self) -> bool:
+        """A ruled table, or lines of boxes standing in columns (a table without rules): a page worth reading."""
+        return bool(self.tables) or sum(1 for line in _box_lines(self.boxes) if _columned(line)) >= MIN_TABLE_LINES
+
+
+def layout_page(rgb, number: int, dpi: float) -> PageLayout:
     import numpy as np
 
     started = time.perf_counter()
@@ -732,9 +759,6 @@ def read_page(rgb, number: int, dpi: float) -> PageReading:
     tables, rule_mask = find_tables(binary, scale)
     clean = without_specks(np.where(rule_mask > 0, 0, binary).astype(np.uint8), scale)
     grey = paper_where_no_print(grey, binary, clean)
-    items: list = []
-    for grid in tables:
-        items.append(_read_grid(grey, clean, grid, scale))
     # prose and tables without rules: the detector's boxes outside the ruled tables
     outside = grey.copy()
     for grid in tables:
@@ -742,9 +766,42 @@ def read_page(rgb, number: int, dpi: float) -> PageReading:
         outside[y0:y1, x0:x1] = 255
     boxes = [b for b in engine().detect(outside) if b[2] - b[0] >= 3 and b[3] - b[1] >= 3] if _has_ink(
         clean, tables) else []
-    items += _read_boxes(grey, clean, boxes, scale)
+    return PageLayout(number, dpi, angle, grey, clean, tables, boxes, time.perf_counter() - started)
+
+
+def read_layout(layout: PageLayout) -> PageReading:
+    started = time.perf_counter()
+    items: list = [_read_grid(layout.grey, layout.clean, grid, layout.scale) for grid in layout.tables]
+    items += _read_boxes(layout.grey, layout.clean, layout.boxes, layout.scale)
     items.sort(key=lambda it: it.box[1])
-    return PageReading(number, grey.shape[0], grey.shape[1], items, angle, dpi, time.perf_counter() - started)
+    return PageReading(layout.number, layout.grey.shape[0], layout.grey.shape[1], items, layout.skew, layout.dpi,
+                       layout.seconds + time.perf_counter() - started)
+
+
+def read_page(rgb, number: int, dpi: float) -> PageReading:
+    return read_layout(layout_page(rgb, number, dpi))
+
+
+def _box_lines(boxes) -> list[list[tuple[int, int, int, int]]]:
+    """Boxes whose vertical middles fall within each other's extent, as lines, left to right."""
+    lines: list[list] = []
+    for box in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
+        middle = (box[1] + box[3]) / 2
+        if lines and lines[-1][0][1] <= middle <= lines[-1][0][3]:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    return [sorted(line) for line in lines]
+
+
+def _columned(line) -> bool:
+    """A line of at least three boxes, the ones after the first short (a value each) and set apart."""
+    if len(line) < 3:
+        return False
+    height = statistics.median(b[3] - b[1] for b in line)
+    short = [b for b in line[1:] if b[2] - b[0] <= 4 * height]
+    gaps = [b[0] - a[2] for a, b in zip(line, line[1:])]
+    return len(short) >= 2 and min(gaps) >= height
 
 
 def _has_ink(clean, tables) -> bool:
@@ -908,13 +965,16 @@ def read_scan(data: bytes, path: str | Path = "<scan>", *, pages: Iterable[int] 
     if not available():
         raise NeedsOCR(path, MISSING_ENGINE)
     engine()
-    readings = []
     numbers = list(pages) if pages is not None else None
-    total = len(numbers) if numbers is not None else None
-    for number, rgb, dpi in page_images(data, path, numbers):
-        readings.append(read_page(rgb, number, dpi))
+    layouts = [layout_page(rgb, number, dpi) for number, rgb, dpi in page_images(data, path, numbers)]
+    if not any(layout.shows_table() for layout in layouts):
+        # no table on any page: not a report; its text is not worth the recogniser's time
+        return ScanResult("", [], {}, len(layouts), [round(layout.seconds, 3) for layout in layouts])
+    readings = []
+    for layout in layouts:
+        readings.append(read_layout(layout))
         if progress is not None:
-            progress(len(readings), total or len(readings), readings[-1].seconds)
+            progress(len(readings), len(layouts), readings[-1].seconds)
     return compose(readings)
 
 
