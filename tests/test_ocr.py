@@ -64,12 +64,15 @@ def test_generated_scan_reads_to_the_gold_numbers(scan_set, index):
     assert record["template"] == gold["template"]
     cells = _trusted_cells(record, scan)
     result = evaluate({"x": gold}, {"x": record})
-    assert result["fields"]["accuracy"] >= 0.97
-    # a number read with confidence is the document's: no silent error
+    # a number read with confidence is the document's: no silent error, whatever the damage
     wrong_and_trusted = [w for w in result["wrong"] if not w["flagged"]]
     assert wrong_and_trusted == []
-    trusted = [k for k, c in cells.items() if c["confidence"] >= ocr.TRUSTED and c["kind"] in ("number", "zero")]
-    assert len(trusted) >= 0.8 * len(gold["fields"])
+    if entry["damage"] == "clean":
+        assert result["fields"]["accuracy"] >= 0.97
+        trusted = [k for k, c in cells.items() if c["confidence"] >= ocr.TRUSTED and c["kind"] in ("number", "zero")]
+        assert len(trusted) >= 0.8 * len(gold["fields"])
+    else:
+        assert result["fields"]["accuracy"] >= 0.7
 
 
 def test_image_without_a_table_is_skipped_quickly():

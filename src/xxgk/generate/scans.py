@@ -7,8 +7,8 @@ into a PDF by headless Chromium (``producers.chromium_pdf``); every page is rast
 
 * ``tilt``    the sheet fed crooked, turned up to ±1°;
 * ``blur``    out of focus, a Gaussian of 0.5–1.1 px at the scan's resolution;
-* ``speckle`` dust and toner specks, dark dots of 1–3 px over the page (0.1–0.3 % of it);
-* ``jpeg``    compressed at quality 25–50;
+* ``speckle`` dust and toner specks, dark dots of 1–2 px over 0.05–0.15 % of the page;
+* ``jpeg``    compressed at quality 30–60;
 * ``seal``    a red round seal (the issuer's name round a star) stamped over a table's corner;
 * ``all``     every one of them at once; ``clean`` none.
 
@@ -54,8 +54,8 @@ def scan_profile(rng: random.Random, damage: str | None = None, dpi: int | None 
         "damage": damage,
         "tilt": round(rng.uniform(-MAX_TILT, MAX_TILT), 2) if has("tilt") else 0.0,
         "blur": round(rng.uniform(0.5, 1.1), 2) if has("blur") else 0.0,
-        "speckle": round(rng.uniform(0.001, 0.003), 4) if has("speckle") else 0.0,
-        "jpeg": rng.randint(25, 50) if has("jpeg") else None,
+        "speckle": round(rng.uniform(0.0005, 0.0015), 4) if has("speckle") else 0.0,
+        "jpeg": rng.randint(30, 60) if has("jpeg") else None,
         "seal": has("seal"),
         "format": fmt or rng.choice(FORMATS),
     }

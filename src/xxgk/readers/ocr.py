@@ -54,8 +54,9 @@ ALTERNATIVE = 0.05          # a rival character this probable is offered as a ca
 MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long; a character's strokes are shorter
                             # (10.5 pt print is 22 px high), a rule beside the shortest cell longer
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
-SPECK = 5                   # px² at 150 dpi: ink components smaller than this are scanner dust, not print
-BESIDE = 3                  # px at 150 dpi: a small component this close to print (a decimal point) is print
+SPECK = 12                  # px² at 150 dpi: ink components smaller than this are scanner dust, not print (the
+                            # smallest digit stroke piece is larger; a decimal point is not, see BESIDE)
+BESIDE = 2                  # px at 150 dpi: a small component this close to print (a decimal point) is print
 MIN_TABLE_LINES = 3         # lines of boxes in columns that make a table without rules (a label and two values)
 MARGIN = 0.07               # share of the page height at the top and bottom where headers and footers sit
 
