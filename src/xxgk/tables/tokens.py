@@ -32,7 +32,11 @@ _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([
                          # letters stays
                          r"|(?<=[\s\d])-{1,6}(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])-{1,6}(?=\s|$))")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
-_NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
+# A number followed by a dot and a word numbers a label (2.其他法律…); so does one the line ends after (3. alone on a
+# line, the label's words wrapped onto the next: PyMuPDF's text of a narrow label cell).
+_NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
+# A web address (Chromium prints the page's file:// or http:// address in every page's footer): its digits are no cells.
+_ADDRESS = re.compile(r"(?:https?|file|ftp)://\S+|www\.\S+")
 
 
 def is_blank(text: str) -> bool:
@@ -53,8 +57,10 @@ def tokenize(text: str) -> list[Token]:
                 # A tab row whose cells are all empty.
                 tokens.extend(Token(BLANK, "", number) for _ in line.split("\t"))
                 tokens.append(Token(BREAK, "", number))
-            elif line.startswith("\t"):
-                # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table.
+            elif line.startswith("\t") or _nbsp_filler(raw):
+                # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table; so is a line of
+                # no-break spaces alone, the &nbsp; a blank cell of a web page holds, as text exports print it
+                # one cell per line (LibreOffice, PyMuPDF, BeautifulSoup): an empty line is no such evidence.
                 tokens.append(Token(BLANK, "", number))
             else:
                 tokens.append(Token(BREAK, "", number))
@@ -84,6 +90,11 @@ def tokenize(text: str) -> list[Token]:
         tokens.extend(_cell(line, number))
         previous_tabbed_label = False
     return tokens
+
+
+def _nbsp_filler(raw: str) -> bool:
+    """A line of no-break spaces (and ordinary ones) alone: an empty cell's &nbsp;."""
+    return "\xa0" in raw and not raw.strip(" \t\xa0")
 
 
 def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
@@ -211,9 +222,10 @@ def _glued_none_marks(text: str) -> str:
             return True
         if not text[at].isdigit():
             return False
-        if step > 0:   # 2024年, 3个: a number of the prose
+        if step > 0:   # 2024年, 3个: a number of the prose; 2.没有现成…: a label's numbering
             number_end = _DIGITS.match(text, at).end()
-            return text[number_end:number_end + 1] not in _PROSE_AFTER
+            return (text[number_end:number_end + 1] not in _PROSE_AFTER
+                    and not _NUMBERING_AFTER.match(text[number_end:]))
         return True
 
     def spaced(m: re.Match) -> str:
@@ -233,7 +245,10 @@ def _run_on(text: str, number: int) -> list[Token]:
     out: list[Token] = []
     pending = ""          # text accumulated for the next label token
     position = 0
+    addresses = [a.span() for a in _ADDRESS.finditer(text)] if "/" in text or "www." in text else []
     for m in _RUN_NUMBER.finditer(text):
+        if any(start <= m.start() < end for start, end in addresses):
+            continue    # rf030-2019-template.html: part of the address, left inside the label text
         if m.group("dashes"):
             # Not-applicable marks glued to their neighbours (—规范性文件, 3——): one cell per dash run,
             # which the recovery may cut further ("——" is one mark or two).
