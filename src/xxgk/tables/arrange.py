@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import combinations, product
+from operator import add
 
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
-from .placement import Piece, numbers, parse_value, span_to
+from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import SURE_LABEL
 from .tokens import NA_CELL
 
@@ -42,6 +44,8 @@ EMPTY_ROW_UNCHECKED = 0.8
 MOST_PLAUSIBLE = 0.5
 # A row of which every cell printed: as printed.
 PRINTED_WHOLE = 1.0
+# The cells of a table in whose text a number stands that no row could take: not confident.
+BESIDE_UNPLACED = 0.8
 # A row whose label was not read, or read below SURE_LABEL, its values taken by their place between the rows that
 # were: never confident.
 ROW_BY_PLACE = 0.8
@@ -52,16 +56,21 @@ ROW_BY_PLACE = 0.8
 MAX_SEPARATOR = 4
 MAX_PERIOD = 4
 
-# At most this many partial solutions are kept while the rows are placed together; past it the rows are left as
-# the other readings left them (unread, flagged), never guessed.
-MAX_STATES = 200_000
+# The balances of one identity the remaining rows can reach are listed while they are at most this many (past it, only
+# their least and most bound the search).
+MAX_REACHABLE = 4096
+
+# At most this many partial solutions are listed while a table's rows are placed together (a few tens of
+# microseconds each: well under half a second); past it the rows are left as the other readings left them (unread,
+# flagged), never guessed.
+MAX_STATES = 10_000
 
 # A hair of plausibility for a number in a later column, to part placements real reports make equally likely: the
 # template's last columns (现行有效件数, 对外公开总数量, 处理决定数量, 总计) count a stock, the ones before it a flow
 # that is more often nothing.
 LATER_COLUMN = 1e-6
 
-# The tolerance within which two sums are equal (money in 万元 has decimals).
+# The tolerance within which two sums are equal in a row (money in 万元 has decimals).
 EQUAL = 1e-6
 
 
@@ -255,10 +264,17 @@ class _TooManyStates(Exception):
     pass
 
 
-def solve(rows: list[RowToPlace], rules, max_states: int = MAX_STATES) -> Solution | None:
+@dataclass
+class Budget:
+    """The partial solutions a table's search may still list (shared by the groupings of its values)."""
+    left: int = 0
+
+
+def solve(rows: list[RowToPlace], rules, budget: Budget | None = None) -> Solution | None:
     """Every combination of the rows' placements that satisfies every identity across rows (those whose cells all
     lie in these rows), told by which placements of each row take part in one, and the most plausible.
-    None when no combination satisfies them, or when the search passes ``max_states``."""
+    None when no combination satisfies them, or when the search spends its ``budget`` (MAX_STATES by default)."""
+    budget = budget or Budget(MAX_STATES)
     if any(not r.placements for r in rows):
         return None
     owner = {key: k for k, r in enumerate(rows) for key in r.keys}
@@ -269,36 +285,55 @@ def solve(rows: list[RowToPlace], rules, max_states: int = MAX_STATES) -> Soluti
     order = sorted(range(len(rows)), key=lambda k: (k not in totals, k))
     ordered = [rows[k] for k in order]
     position = {key: i for i, r in enumerate(ordered) for key in r.keys}
-    sides = [(tuple(position[k] for k in rule.left), tuple(position[k] for k in rule.right)) for rule in cross]
+    last_row = [max(position[k] for k in rule.left + rule.right) for rule in cross]
+    # What each placement adds to each rule's balance (left minus right), in exact integers (millionths: money in
+    # 万元 has decimals), so that the states compare exactly.
     contributions = []
-    for i, r in enumerate(ordered):
+    for r in ordered:
         at = {key: c for c, key in enumerate(r.keys)}
-        per_rule = []
-        for rule in cross:
-            left = [at[k] for k in rule.left if k in at]
-            right = [at[k] for k in rule.right if k in at]
-            per_rule.append((left, right))
-        contributions.append([tuple(_rounded(sum(p.numbers[c] for c in left) - sum(p.numbers[c] for c in right))
-                                    for left, right in per_rule) for p in r.placements])
-    closing = [[j for j, (left, right) in enumerate(sides) if max(left + right) == i] for i in range(len(ordered))]
-    # The least and most the rows from i on can still add to each rule's balance.
-    least = [[0.0] * len(cross) for _ in range(len(ordered) + 1)]
-    most = [[0.0] * len(cross) for _ in range(len(ordered) + 1)]
+        sides = [([at[k] for k in rule.left if k in at], [at[k] for k in rule.right if k in at]) for rule in cross]
+        contributions.append([tuple(_exact(sum(p.numbers[c] for c in left) - sum(p.numbers[c] for c in right))
+                                    for left, right in sides) for p in r.placements])
+    closing = [[j for j, last in enumerate(last_row) if last == i] for i in range(len(ordered))]
+    # The balance each rule may still have after row i, for the rows after it to bring back to 0: between minus
+    # the most and minus the least they can add.
+    low: list[tuple] = [()] * len(ordered)
+    high: list[tuple] = [()] * len(ordered)
+    # Each rule alone, the balances the rows after i can still bring back to 0 (when few enough to list).
+    reachable: list[list[frozenset | None]] = [[None] * len(cross) for _ in ordered]
+    least, most = [0] * len(cross), [0] * len(cross)
+    sums: list[set | None] = [{0} for _ in cross]
     for i in range(len(ordered) - 1, -1, -1):
+        low[i], high[i] = tuple(-m for m in most), tuple(-m for m in least)
         for j in range(len(cross)):
-            column = [c[j] for c in contributions[i]]
-            least[i][j] = least[i + 1][j] + min(column)
-            most[i][j] = most[i + 1][j] + max(column)
+            reachable[i][j] = frozenset(-x for x in sums[j]) if sums[j] is not None else None
+            column = {c[j] for c in contributions[i]}
+            least[j] += min(column)
+            most[j] += max(column)
+            if sums[j] is not None:
+                sums[j] = {a + b for a in column for b in sums[j]}
+                if len(sums[j]) > MAX_REACHABLE:
+                    sums[j] = None
+    checks = [[j for j in range(len(cross)) if reachable[i][j] is not None and len(reachable[i][j]) > 1]
+              for i in range(len(ordered))]
 
     memo: dict[tuple, float | None] = {}
 
     def step(i: int, state: tuple, p: int) -> tuple | None:
-        new = tuple(_rounded(s + c) for s, c in zip(state, contributions[i][p]))
-        if any(abs(new[j]) > EQUAL for j in closing[i]):
-            return None
-        if any(new[j] + least[i + 1][j] > EQUAL or new[j] + most[i + 1][j] < -EQUAL for j in range(len(cross))):
-            return None
+        new = tuple(map(add, state, contributions[i][p]))
+        for j in closing[i]:
+            if new[j]:
+                return None
+        for n, a, b in zip(new, low[i], high[i]):
+            if n < a or n > b:
+                return None
+        for j in checks[i]:
+            if new[j] not in reachable[i][j]:
+                return None
         return new
+
+    # (row, balances) -> the placements that lead to a solution, with where they lead and the most plausible rest.
+    ways: dict[tuple, list[tuple[int, tuple, float]]] = {}
 
     def best_from(i: int, state: tuple) -> float | None:
         if i == len(ordered):
@@ -306,24 +341,30 @@ def solve(rows: list[RowToPlace], rules, max_states: int = MAX_STATES) -> Soluti
         key = (i, state)
         if key in memo:
             return memo[key]
-        if len(memo) >= max_states:
+        if len(memo) >= budget.left:
             raise _TooManyStates
         best = None
+        found = []
         for p, placement in enumerate(ordered[i].placements):
             new = step(i, state, p)
             if new is None:
                 continue
             rest = best_from(i + 1, new)
-            if rest is not None and (best is None or placement.plausibility + rest > best):
-                best = placement.plausibility + rest
+            if rest is not None:
+                found.append((p, new, placement.plausibility + rest))
+                if best is None or placement.plausibility + rest > best:
+                    best = placement.plausibility + rest
         memo[key] = best
+        ways[key] = found
         return best
 
-    start = tuple(0.0 for _ in cross)
+    start = tuple(0 for _ in cross)
     try:
         score = best_from(0, start)
     except _TooManyStates:
         return None
+    finally:
+        budget.left -= len(memo)
     if score is None:
         return None
     supported: dict[str, set[int]] = {r.row: set() for r in ordered}
@@ -331,23 +372,16 @@ def solve(rows: list[RowToPlace], rules, max_states: int = MAX_STATES) -> Soluti
     for i, r in enumerate(ordered):
         reached = set()
         for state in frontier:
-            for p in range(len(r.placements)):
-                new = step(i, state, p)
-                if new is not None and memo.get((i + 1, new), 0.0 if i + 1 == len(ordered) else None) is not None:
-                    supported[r.row].add(p)
-                    reached.add(new)
+            for p, new, _ in ways[(i, state)]:
+                supported[r.row].add(p)
+                reached.add(new)
         frontier = reached
     best: dict[str, Placement] = {}
     state = start
     for i, r in enumerate(ordered):
-        choices = []
-        for p, placement in enumerate(r.placements):
-            new = step(i, state, p)
-            rest = None if new is None else (0.0 if i + 1 == len(ordered) else memo.get((i + 1, new)))
-            if rest is not None:
-                choices.append((placement.plausibility + rest, -p, new))
-        _, first, state = max(choices)      # of equally plausible placements, the first listed
-        best[r.row] = r.placements[-first]
+        # of equally plausible placements, the first listed
+        p, state, _ = max(ways[(i, state)], key=lambda way: (way[2], -way[0]))
+        best[r.row] = r.placements[p]
     return Solution({r.row: [r.placements[p] for p in sorted(supported[r.row])] for r in ordered}, best, score)
 
 
@@ -363,8 +397,12 @@ def merged(solutions: list[Solution]) -> Solution:
     return Solution({row: list(found.values()) for row, found in supported.items()}, best.best, best.score)
 
 
-def _rounded(x: float) -> float:
-    return round(x, 6)
+# Sums are compared in millionths: money in 万元 has up to six decimals.
+EXACT = 1_000_000
+
+
+def _exact(x: float) -> int:
+    return round(x * EXACT)
 
 
 # ------------------------------------------------------------------------------------------------ cells
@@ -411,6 +449,11 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
 
 
 # ------------------------------------------------------------------------------------------------ the hook
+
+# A row's numbering (3.要…, （五）, 四、) in a piece of label, at its start or after the end of another label's words
+# (息6.属于四类: two wrapped labels joined), not in a heading's 第二十条第（五）项.
+ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff])|[（(][一二三四五六七八九十]{1,3}[)）]"
+                           r"|[一二三四五六七八九十]{1,3}、)")
 
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.
@@ -467,7 +510,17 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     label_of = {a.row: a.match.confidence for a in chain}
     label_first = not any(i < chain[0].index for i in values)
     value_first = not label_first and not any(i > chain[-1].index for i in values)
-    allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first) for i in values]
+    anchored = {a.index for a in chain}
+    row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
+                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
+    walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
+             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
+    allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
+    # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
+    # header, 2021 / 年…报告) is left unplaced; the rows around it are then unsure.
+    unplaced = [i for i, rows_open in zip(values, allowed) if not rows_open]
+    allowed = [rows_open for rows_open in allowed if rows_open]
+    values = [i for i in values if i not in unplaced]
 
     rows = []
     for row in order:
@@ -486,35 +539,78 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     if not groupings:
         return {}
     solutions = []
+    budget = Budget(max_states)
     for grouping in groupings:
         to_place = [_to_place(r, [tokens[i] for i in group], group) for r, group in zip(rows, grouping)]
-        solution = solve(to_place, rules, max_states)
+        solution = solve(to_place, rules, budget)
+        if budget.left <= 0:
+            return {}
         if solution is not None:
             solutions.append((solution, to_place))
     if not solutions:
         return {}
     solution = merged([s for s, _ in solutions])
     by_gaps = {r.row for _, to_place in solutions for r in to_place if r.by_gaps}
+    pinned = _pinned_by_the_sums(rows, rules)
     out: dict[str, Cell] = {}
     for r in rows:
         if r.fixed is not None:
             continue
         line = tokens[r.anchor].line if r.anchor is not None else 0
         place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
-        out.update(arranged_cells(place, solution, yuan_header, line, label_of.get(r.row, 0.0)))
+        label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
+        out.update(arranged_cells(place, solution, yuan_header, line, label))
+    if unplaced:
+        stray = ", ".join(f"{tokens[i].text} (line {tokens[i].line})" for i in unplaced)
+        for cell in out.values():
+            if cell.confidence > BESIDE_UNPLACED:
+                cell.confidence = BESIDE_UNPLACED
+                cell.note = f"numbers in the table's text no row could take: {stray}. " + cell.note
     return out
 
 
-def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value_first: bool) -> range:
+def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
+    """Rows the identities across rows tell from every other: alone on one side of an identity (（七）总计 = the sum
+    of the outcome rows). Another row's values in its place would break it, so a row read by a label read unsure is
+    not unsure of its values. (Two outcome rows may trade their values: the column sums stay.)"""
+    owner = {key: r.row for r in rows for key in r.keys}
+    pinned = set()
+    for rule in rules:
+        keys = rule.left + rule.right
+        if not all(k in owner for k in keys) or len({owner[k] for k in keys}) < 2:
+            continue
+        for side in (rule.left, rule.right):
+            if len({owner[k] for k in side}) == 1:
+                pinned.add(owner[side[0]])
+    return pinned
+
+
+def _walls_off(match) -> bool:
+    """A label that parts a value from the rows around it: a stretch of prose, a section heading, the heading of one
+    of table 2's blocks (第二十条第（六）项). A group's merged cell (（四）无法提供), a header cell or a column's head
+    does not: PDF text puts their pieces anywhere among the rows."""
+    return (match is None or match.category == "none" or match.category.startswith("section.")
+            or match.category == "header.article")
+
+
+def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value_first: bool,
+                 row_starts: list[int], walls: list[int]) -> range:
     """The rows (positions in the template's order) a value at token ``i`` may belong to: the row whose label
     stands before it (label-first), after it (value-first) or either (mixed), and the rows between those two whose
-    labels were not read."""
+    labels were not read. A numbered piece of label between the value and a row's label (3.要 / 1 1 / 求提供公开出版物:
+    a label wrapped around its values) opens another row: the value is not that row's; nor is it past a heading or
+    a stretch of prose (``placement.is_boundary``) from the label."""
     before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
     after = min((a for a in chain if a.index > i), key=lambda a: a.index, default=None)
     low = rank[before.row] if before is not None else -1
     high = rank[after.row] if after is not None else count
-    first = low if (before is not None and not value_first) else low + 1
-    last = high if (after is not None and not label_first) else high - 1
+    take_before = (before is not None and not value_first
+                   and not any(before.index < s < i for s in row_starts + walls))
+    take_after = after is not None and not label_first and not any(i < s < after.index for s in row_starts + walls)
+    first = low if take_before else low + 1
+    last = high if take_after else high - 1
+    if label_first and after is not None and any(before is None or before.index < s < i for s in row_starts):
+        last = high      # the numbered piece before the value is the next row's label, wrapped around it
     return range(first, last + 1)
 
 
@@ -601,5 +697,5 @@ def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...
     values, _ = _gaps(span)
     identities = identities_inside(keys, rules)
     row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
-    solution = solve([row], rules, max_states)
+    solution = solve([row], rules, Budget(max_states))
     return {} if solution is None else arranged_cells(row, solution, False, label_line)
