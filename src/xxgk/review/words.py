@@ -27,8 +27,9 @@ READERS = {"html": "网页", "text": "纯文本", "markdown": "Markdown 文本",
            "doc": "Word（DOC）", "ocr": "扫描件（OCR）"}
 CHECK_KINDS = {"arithmetic": "勾稽关系", "prose": "正文与表格", "cross_year": "跨年度"}
 
-_KEY = re.compile(r"\b(?:disclosure|requests|appeals)\.[a-z_]+\*?\.[a-z_]+\b")
-_CATEGORY = re.compile(r"\b(?:disclosure|requests|appeals)\.[a-z_]+\b")
+# A canonical key (``requests.new.total``, a row pattern ``requests.rejected_*.total``), a rule
+# (``requests.balance.total``) or a category (``requests.new``).
+_NAME = re.compile(r"\b(?:disclosure|requests|appeals)\.[a-z_]+\*?(?:\.[a-z_]+)?\b")
 
 
 # ---------------------------------------------------------------- keys by their official labels
@@ -67,9 +68,16 @@ def category_label(category: str, template: str = "2021") -> str:
 
 
 def labels_in(text: str, template: str = "2021") -> str:
-    """TEXT with every canonical key (or ``table.row`` category) in it given by its official label."""
-    text = _KEY.sub(lambda m: f"「{key_label(m.group(0), template)}」", text)
-    return _CATEGORY.sub(lambda m: f"「{category_label(m.group(0), template)}」", text)
+    """TEXT with every canonical key, rule or ``table.row`` category in it given by its official words."""
+    def word(m: re.Match) -> str:
+        name = m.group(0)
+        if name.count(".") == 1:
+            return f"「{category_label(name, template)}」"
+        label = key_label(name, template)
+        if label != name:
+            return f"「{label}」"
+        return rule_title(name, template)
+    return _NAME.sub(word, text)
 
 
 def keys_text(keys: Iterable[str], template: str, most: int = 3) -> str:
@@ -92,6 +100,15 @@ def check_title(rule: str, cells: list[str], template: str, description: str = "
     elif specs and len({s.row for s in specs}) == 1:
         scope = f"「{specs[0].row_label}」" + ("" if specs[0].table == "appeals" else "行")
     return f"{scope}：{description}" if scope and description else (description or scope or labels_in(rule))
+
+
+def rule_title(name: str, template: str) -> str:
+    """A rule of the template named by its 勾稽关系 and where it runs (``check_title``); the name if unknown."""
+    for tpl in (template, *schema.TEMPLATES):
+        rule = next((r for r in schema.template(tpl).rules if r.name == name), None)
+        if rule is not None:
+            return check_title(rule.name, list(rule.left + rule.right), template, rule.description)
+    return name
 
 
 def check_outcome(check: dict, template: str) -> str:
@@ -117,9 +134,12 @@ def _fixed(text: str) -> Translation:
 
 
 def _format(text: str, **words: dict[str, str]) -> Translation:
-    """TEXT formatted with the match's groups: keys given by their labels, words looked up in WORDS."""
+    """TEXT formatted with the match's groups: a group ``rule`` given by the rule's 勾稽关系, keys by their
+    labels, words looked up in WORDS."""
     def translation(m: re.Match, template: str) -> str:
         groups = {name: labels_in(value or "", template) for name, value in m.groupdict().items()}
+        if "rule" in groups:
+            groups["rule"] = rule_title(m.group("rule"), template)
         for name, table in words.items():
             groups[name] = table.get(m.group(name) or "", m.group(name) or "")
         return text.format(**groups)
@@ -146,6 +166,11 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
      _format("表头单位是元：{raw} 元已记为 {value} 万元")),
     (r"the report's prose says (?P<said>\S+) where the table gives (?P<table>\S+): (?P<text>.*)",
      _format("正文说 {said}，表格为 {table}：{text}")),
+    (r"the source's own error: (?P<rule>\S+) \(.+\) gives (?P<expected>\S+), the printed total is "
+     r"(?P<printed>\S+); every other sum through its parts holds",
+     _format("原表自身的错误：{rule}，分项算得 {expected}，印出的合计却是 {printed}；经过这些分项的其他各和都成立")),
+    (r"(?P<rule>\S+) fails \(.+: (?P<expected>\S+) ≠ (?P<printed>\S+)\): this cell may be misread",
+     _format("{rule} 不成立（{expected} ≠ {printed}）：这一格可能读错了")),
     # checks (checks.arithmetic, checks.narrative, checks.crossyear)
     (r"not checkable: (?P<n>\d+) cell\(s\) missing or unreadable \((?P<keys>.*)\)",
      _format("无法核验：{n} 格缺失或无法读取（{keys}）")),
@@ -208,20 +233,34 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
 ]]
 
 
-def translate(message: str, template: str = "2021") -> tuple[str, bool]:
-    """MESSAGE in Chinese, and whether it was known. Parts joined by ``; `` are translated one by one."""
-    message = (message or "").strip()
-    if not message:
-        return "", True
+def _known(message: str, template: str) -> str | None:
     for pattern, translation in MESSAGES:
         m = pattern.fullmatch(message)
         if m:
-            return translation(m, template), True
-    if "; " in message:
-        parts = [translate(part, template) for part in message.split("; ")]
-        if all(known for _, known in parts):
-            return "；".join(text for text, _ in parts), True
-    return message, False
+            return translation(m, template)
+    return None
+
+
+def _joined(parts: list[str], template: str) -> list[str] | None:
+    """Messages joined by ``; `` (a cell's notes), each possibly holding ``; `` itself."""
+    if not parts:
+        return []
+    for end in range(1, len(parts) + 1):      # shortest first: a message's free text may hold "; " too
+        head = _known("; ".join(parts[:end]), template)
+        if head is not None:
+            rest = _joined(parts[end:], template)
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
+def translate(message: str, template: str = "2021") -> tuple[str, bool]:
+    """MESSAGE in Chinese, and whether it was known."""
+    message = (message or "").strip()
+    if not message:
+        return "", True
+    parts = _joined(message.split("; "), template)
+    return ("；".join(parts), True) if parts is not None else (message, False)
 
 
 def zh(message: str, template: str = "2021") -> str:
