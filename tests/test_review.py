@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import random
 import re
 import shutil
@@ -28,7 +27,6 @@ import pytest
 from typer.testing import CliRunner
 
 from xxgk import schema
-from xxgk.checks import arithmetic as check
 from xxgk.cli import app
 from xxgk.evaluate import evaluate, load_records
 from xxgk.generate import FORMS, generate_set, random_record, render
@@ -646,7 +644,8 @@ def test_correct_a_cell_with_the_keyboard_and_save_it_as_gold(browser, server, r
     page.keyboard.press("Enter")
     expected_failing = failing(recheck(record, corrected))
     page.wait_for_function("n => document.body.dataset.checked !== undefined")
-    page.wait_for_function(f"() => document.querySelectorAll('#arith-checks li.fail').length === {len(expected_failing)}")
+    page.wait_for_function(f"() => document.querySelectorAll('#arith-checks li.fail').length"
+                           f" === {len(expected_failing)}")
     assert failing_shown() == expected_failing
     cell = page.locator(f'td.cell[data-key="{key}"]')
     assert cell.inner_text() == str(value)
@@ -812,7 +811,8 @@ def _style(locator, prop: str) -> str:
 def test_the_legend_explains_what_the_cells_show(browser, server, reports):
     """Each state a cell can be shown in has its legend entry, drawn exactly as the cells in that state are."""
     properties = {"zero": "color", "blank": "color", "null": "color", "unsure": "background-color",
-                  "bad": "box-shadow", "edited": "background-color", "accepted": "content", "stand-in": "background-image"}
+                  "bad": "box-shadow", "edited": "background-color", "accepted": "content",
+                  "stand-in": "background-image"}
     selectors = {"zero": "td.cell:not(.blank-kind):not(.null):not(.unsure):not(.edited):not(.bad)",
                  "blank": "td.cell.blank-kind", "null": "td.cell.null:not(.unsure)", "unsure": "td.cell.unsure",
                  "bad": "td.cell.bad:not(.printed)", "edited": "td.cell.edited", "accepted": "td.cell.accepted",

@@ -331,7 +331,8 @@ def detail(report: Report, gold_dir: Path) -> dict:
     reader = source.get("reader")
     problems = [words.zh(p, template) for p in report.problems]
     if version and gold is None:
-        problems.append(f"{gold_dir / (report.name + '.json')} 不是有效的审定记录（gold）：显示的是抽取值，保存会覆盖它")
+        problems.append(f"{gold_dir / (report.name + '.json')} 不是有效的审定记录（gold）："
+                        "显示的是抽取值，保存会覆盖它")
     return {
         **summary(report, gold_dir),
         "title": record.get("title"),

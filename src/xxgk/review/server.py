@@ -31,6 +31,8 @@ __all__ = ["MAX_BODY_BYTES", "assets_dir", "create_app", "load_reports"]
 # The largest save (the 2021 template's 247 keys, each with a long value, plus issuer and accepted keys) is
 # under 20 KB of JSON; 1 MiB leaves room for any real one and refuses a runaway upload before it is read.
 MAX_BODY_BYTES = 1 << 20
+# The original page, shown in a sandboxed frame: its own styles and inline images, nothing fetched or run.
+NOTHING_RUNS = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def assets_dir() -> Path:
@@ -154,8 +156,7 @@ def create_app(reports: dict[str, Report] | Catalog, *, gold_dir: Path, raw_dir:
             raise HTTPException(404, "原文不在命令行给出的文件夹内，或已不存在")
         media = "text/html" if (report.record.get("source") or {}).get("reader") == "html" else "text/plain"
         # The page is shown in a sandboxed frame; nothing in it may load or run.
-        return Response(source.read_bytes(), media_type=media,
-                        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"})
+        return Response(source.read_bytes(), media_type=media, headers={"Content-Security-Policy": NOTHING_RUNS})
 
     routes = [
         Route("/", index),

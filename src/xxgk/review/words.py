@@ -215,7 +215,8 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
      _fixed("印出的无法辨认；其他等式不成立，定不出它")),
     (r"unreadable as printed, and the identities through it do not fix it beyond doubt",
      _fixed("印出的无法辨认，经过它的等式也不能确定它")),
-    (r"the identities give (?P<value>\S+), which is none of the readings", _format("等式给出 {value}，但不是任何一种读法")),
+    (r"the identities give (?P<value>\S+), which is none of the readings",
+     _format("等式给出 {value}，但不是任何一种读法")),
     (r"digits ran together and no identity confirms the split \(a cell may be missing rather than glued to its "
      r"neighbour\)",
      _fixed("几个数连在一起，没有等式能证实这样拆分（也许是缺了一格，而不是和邻格连在一起）")),

@@ -603,6 +603,7 @@ function focusCell(key) {
   document.querySelectorAll(".src-line.focus").forEach((n) => n.classList.remove("focus"));
   const td = state.cellEls[key];
   td.classList.add("current");
+  renderCellInfo();                    // first: its height changes the tables' pane, then the cell is scrolled to
   td.scrollIntoView({block: "nearest", inline: "nearest"});
   const cell = state.report.cells[key];
   const mark = state.markEls[key];
@@ -614,7 +615,6 @@ function focusCell(key) {
   } else if (lineEl) {
     lineEl.scrollIntoView({block: "center"});
   }
-  renderCellInfo();
 }
 
 function move(dRow, dCol) {
