@@ -21,6 +21,10 @@ from .. import schema
 from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, extract_file
 
+# The extractor's stages keep models and caches that were not written to be shared between threads: the
+# loading thread and the server's threads (a report opened, its prose read) take turns.
+PIPELINE_LOCK = threading.Lock()
+
 NOT_REPORTS = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv", ".zip", ".gz", ".lock"}
 
 
@@ -192,8 +196,9 @@ class Catalog:
                 source, refused = source_of(record, path, self.folders)
                 return Report(path.stem, record, path, source, [refused] if refused else [], self.options,
                               self.folders), None
-            return Report(path.stem, extract_file(path, self.options), None, path, [], self.options,
-                          self.folders), None
+            with PIPELINE_LOCK:
+                record = extract_file(path, self.options)
+            return Report(path.stem, record, None, path, [], self.options, self.folders), None
         except ReadError as exc:
             return None, Skip(exc.path, exc.reason)
         except (OSError, ValueError) as exc:

@@ -19,7 +19,7 @@ from ..evaluate import CONFIDENT, UNSURE_KINDS
 from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, assess, read_report
 from . import words
-from .catalog import Report
+from .catalog import PIPELINE_LOCK, Report
 from .gold import gold_version, read_gold
 
 
@@ -204,7 +204,8 @@ def _read_source(path: Path | None, options: Options) -> tuple[list[str] | None,
     if path is None:
         return None, None, None
     try:
-        doc = read_report(path, options)
+        with PIPELINE_LOCK:
+            doc = read_report(path, options)
     except ReadError:
         return None, None, None
     return doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), doc.sha256, doc.text
@@ -306,7 +307,8 @@ def open_source(report: Report) -> tuple[list[str] | None, str | None]:
     kept on the report, so that each correction compares the prose again without reading the file."""
     lines, sha, text = _read_source(report.readable_source(), report.options)
     if text is not None and report.statements is None:
-        report.statements = narrative.read_statements(text)
+        with PIPELINE_LOCK:
+            report.statements = narrative.read_statements(text)
     return lines, sha
 
 
