@@ -688,6 +688,9 @@ def find_tables(lines: list[str]) -> list[TextTable]:
         row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
         rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
         add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
+    # Markdown pipe rows are rows already (the recovery reads them cell by cell, a row wrapped inside a cell
+    # joined back): no line with pipes between cells is cut into columns by its spaces.
+    taken |= {k for k, line in enumerate(lines) if line.count("|") >= 2}
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
