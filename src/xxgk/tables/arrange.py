@@ -44,8 +44,6 @@ EMPTY_ROW_UNCHECKED = 0.8
 MOST_PLAUSIBLE = 0.5
 # A row of which every cell printed: as printed.
 PRINTED_WHOLE = 1.0
-# The cells of a table in whose text a number stands that no row could take: not confident.
-BESIDE_UNPLACED = 0.8
 # A row whose label was not read, or read below SURE_LABEL, its values taken by their place between the rows that
 # were: never confident.
 ROW_BY_PLACE = 0.8
@@ -214,7 +212,7 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
     n = len(keys)
     if len(values) > n:
         return []
-    printed = [Piece(t.text, t.line) for t in values]
+    printed = [Piece(t.text, t.line, origin=t) for t in values]
     printed_numbers = numbers(printed)
     if None in printed_numbers:
         return []
@@ -421,7 +419,7 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
         value, kind = parse_value(piece, money=key.split(".")[-1].startswith("amount"), yuan_header=yuan_header)
         line = piece.line or label_line
         if len(seen) > 1:
-            out[key] = Cell(value, piece.raw, "ambiguous", line, MOST_PLAUSIBLE, candidates=seen,
+            out[key] = Cell(value, piece.raw, "ambiguous", line, MOST_PLAUSIBLE, candidates=seen, token=piece.origin,
                             note=f"the text leaves blank cells out and {len({p.numbers for p in placements})} "
                                  f"placements of the row's values fit the template's sums; this is the most "
                                  f"plausible (where real reports most often have numbers)")
@@ -444,7 +442,7 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
             confidence = min(confidence, ROW_BY_PLACE)
             note = (f"row label read at {label:.2f} only" if label else "row label not read") + \
                 "; the row's cells taken by their place between the rows read. " + note
-        out[key] = Cell(value, piece.raw, kind, line, confidence, note=note)
+        out[key] = Cell(value, piece.raw, kind, line, confidence, note=note, token=piece.origin)
     return out
 
 
@@ -517,7 +515,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
     # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
-    # header, 2021 / 年…报告) is left unplaced; the rows around it are then unsure.
+    # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
     unplaced = [i for i, rows_open in zip(values, allowed) if not rows_open]
     allowed = [rows_open for rows_open in allowed if rows_open]
     values = [i for i in values if i not in unplaced]
@@ -560,12 +558,6 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
-    if unplaced:
-        stray = ", ".join(f"{tokens[i].text} (line {tokens[i].line})" for i in unplaced)
-        for cell in out.values():
-            if cell.confidence > BESIDE_UNPLACED:
-                cell.confidence = BESIDE_UNPLACED
-                cell.note = f"numbers in the table's text no row could take: {stray}. " + cell.note
     return out
 
 
