@@ -199,3 +199,32 @@ def test_digits_of_a_web_address_and_a_lone_numbering_are_no_cells():
     tokens = tokenize("file:///tmp/page/rf030-2019-template-blank.html 2/4\n3.\n“\n危及三安全一稳定\n）无 2.没有现成信息需")
     assert [t.kind for t in tokens] == ["label"] * len(tokens)
     assert PLACED_BY_THE_SUMS >= CONFIDENT > MOST_PLAUSIBLE
+
+
+def test_labels_printed_one_character_per_line_are_read(tmp_path):
+    """A page whose editor wrapped every character of the labels in a span of its own: BeautifulSoup's
+    get_text("\\n", strip=True) prints each character on a line (1 / . / 属 / 于 / 国 …). The runs are put back
+    together into the labels they spell: tables 2 and 3 are read (before: unread)."""
+    record = _record("2021", 1, "chars")
+    text = get_text(_page(record, tmp_path, "chars", shell="word", cell_paragraphs=True, blank="o:p nbsp",
+                          zeros="printed", spans="char"), strip=True)
+    assert "\n规\n章\n" in text
+    pred, result = _scored(record, text)
+    assert result["per_table"]["disclosure"]["accuracy"] == 1.0
+    assert result["per_table"]["requests"]["accuracy"] == 1.0
+    assert result["silent_errors"] == 0
+
+
+def test_a_run_of_characters_is_cut_at_the_labels_it_spells():
+    lines = "第\n二\n十\n条\n第\n（\n五\n）\n项\n信\n息\n内\n容\n行\n政\n许\n可\n0\n1\n.\n属\n于\n国\n家\n秘\n密\n2\n2"
+    tokens = tokenize(lines)
+    assert [(t.kind, t.text) for t in tokens] == [
+        ("label", "第二十条第（五）项"), ("label", "信息内容"), ("label", "行政许可"), ("value", "0"),
+        ("label", "1.属于国家秘密"), ("value", "2"), ("value", "2")]
+    assert [t.line for t in tokens][:4] == [1, 10, 14, 18]
+
+
+def test_blank_marks_one_per_line_stay_cells_beside_a_label_spelled_out():
+    tokens = tokenize("规章\n无\n无\n无\n无\n无\n（\n四\n）\n无\n法\n提\n供\n3")
+    assert [(t.kind, t.text) for t in tokens] == [("label", "规章")] + [("value", "无")] * 5 + [
+        ("label", "（四）无法提供"), ("value", "3")]
