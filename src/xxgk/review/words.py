@@ -182,6 +182,34 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
     (r"(?P<value>\S+) 万元 for (?P<n>\d+) purchases is under 10 元 each: if the figure was in 万元 before a "
      r"conversion, it is (?P<other>\S+) 万元",
      _format("{n} 个采购项目共 {value} 万元，每项不足 10 元：如果换算前单位就是万元，则为 {other} 万元")),
+    # cells placed by the template's sums (tables.arrange, tables.sequence)
+    (r"the text leaves blank cells out and (?P<n>\d+) placements of the row's values fit the template's sums; "
+     r"this is the most plausible \(where real reports most often have numbers\)",
+     _format("原文不印空白格，这一行的数有 {n} 种放法都合乎模板的合计关系；这是最可能的一种（真实报告中最常有数的位置）")),
+    (r"blank cells counted by the empty lines between the row's cells", _fixed("空白格按这一行各格之间的空行数出")),
+    (r"nothing printed for this row in a text that leaves blank cells out",
+     _fixed("原文不印空白格，这一行什么也没印")),
+    (r"the text leaves blank cells out; one placement of the row's values fits the template's sums",
+     _fixed("原文不印空白格；这一行的数只有一种放法合乎模板的合计关系")),
+    (r"nothing printed for this row in a text that leaves blank cells out, and no total confirms it",
+     _fixed("原文不印空白格，这一行什么也没印，也没有合计可以印证")),
+    (r"row label read at (?P<confidence>\S+) only: the row's cells taken by their place between the rows read",
+     _format("行名的把握只有 {confidence}：这一行的数是按它在已读出的行之间的位置取的")),
+    (r"row label not read: the row's cells taken by their place between the rows read",
+     _fixed("行名没有读出：这一行的数是按它在已读出的行之间的位置取的")),
+    (r"read in the template's order, the text printing the row labels apart from their numbers: every identity "
+     r"of the table holds",
+     _fixed("原文把行名和数分开印，按模板的顺序读出：表中每个等式都成立")),
+    (r"the numbers read in the template's order fit the identities in more than one way",
+     _fixed("按模板的顺序读，数有不止一种读法都合乎等式")),
+    (r"read in the template's order after table 4's heading: its group totals hold",
+     _fixed("按模板的顺序读出表四标题后的数：各组合计都成立")),
+    (r"read in the template's order after table 4's heading: its group totals do not hold",
+     _fixed("按模板的顺序读出表四标题后的数：各组合计不成立")),
+    (r"table 4's numbers printed out of the template's order \(PDF text\), split into its groups by their totals "
+     r"and named by the group labels before them",
+     _fixed("表四的数没有按模板的顺序印出（PDF 文本）：按各组合计分组，并按其前面的组名定组")),
+    (r"the splits disagree on this cell", _fixed("几种分组在这一格上不一致")),
     # checks (checks.arithmetic, checks.narrative, checks.crossyear)
     (r"not checkable: (?P<n>\d+) cell\(s\) missing or unreadable \((?P<keys>.*)\)",
      _format("无法核验：{n} 格缺失或无法读取（{keys}）")),

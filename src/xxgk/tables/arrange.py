@@ -27,6 +27,7 @@ from importlib import resources
 from itertools import combinations, product
 from operator import add
 
+from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import SURE_LABEL
@@ -433,15 +434,16 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
                     "the text leaves blank cells out; one placement of the row's values fits the template's sums")
         elif empty:
             confidence = EMPTY_ROW_UNCHECKED
-            note = "nothing printed for this row in a text that leaves blank cells out; no total confirms it"
+            note = "nothing printed for this row in a text that leaves blank cells out, and no total confirms it"
         else:
             confidence, note = PRINTED_WHOLE, ""
         if label < SURE_LABEL:
             # The row's values are its by the place of its label alone: a label read uncertainly (or not at all)
             # may be another row's.
             confidence = min(confidence, ROW_BY_PLACE)
-            note = (f"row label read at {label:.2f} only" if label else "row label not read") + \
-                "; the row's cells taken by their place between the rows read. " + note
+            where = (f"row label read at {label:.2f} only" if label else "row label not read") + \
+                ": the row's cells taken by their place between the rows read"
+            note = f"{where}; {note}" if note else where
         out[key] = Cell(value, piece.raw, kind, line, confidence, note=note, token=piece.origin)
     return out
 
@@ -456,6 +458,14 @@ ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9ff
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.
 MAX_GROUPINGS = 64
+
+
+def printed_rows(rows: list[str]) -> list[str]:
+    """The rows a table prints: as listed, but for a hybrid (the 2019 single （六） row listed beside the 2021
+    three, whose labels were not found) the single row only."""
+    if "other" in rows:
+        return [r for r in rows if r not in schema.OTHER_SPLIT_ROWS]
+    return rows
 
 
 def identities_inside(keys: tuple[str, ...], rules) -> list:
@@ -492,22 +502,29 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     their place between the rows that were. Every grouping of the values into rows that these allow, and every
     placement of each group in its row's columns, is tried against the template's identities.
 
-    Empty when the table's text marks its blank cells, or when no placement satisfies the identities: the rows
-    are then left as the other readings left them."""
+    A text that prints every cell (its zeros) but puts numbers past a column's head or a page's furniture from
+    their label (plain pdftotext: 行政许可 / 本年处理决定数量 / 9487) is read the same way, each row taking exactly
+    as many numbers as it has columns.
+
+    Empty when the table's text marks its blank cells one by one (the ordinary readings read those), or when no
+    grouping satisfies the identities: the rows are then left as the other readings left them."""
     chain = [a for a in anchors if a.row in by_row]
     if not chain or not any(a.row in candidates and not candidates[a.row] for a in chain):
         return {}
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     cells = [t for t in tokens[start:hi] if t.kind != LABEL]
-    if not drops_blanks(cells):
+    every_cell = not drops_blanks(cells)
+    if every_cell and any(t.kind == BLANK for t in cells):
         return {}
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
-    order = list(by_row)
+    order = printed_rows(list(by_row))
     rank = {row: k for k, row in enumerate(order)}
     anchor_of = {a.row: a.index for a in chain}
     label_of = {a.row: a.match.confidence for a in chain}
-    label_first = not any(i < chain[0].index for i in values)
-    value_first = not label_first and not any(i > chain[-1].index for i in values)
+    # Where every cell prints, each row takes exactly its width: its numbers may then stand on either side of its
+    # label (PDF text puts 550 / 行政许可 and 行政许可 / 9487 in one table) without leaving the grouping open.
+    label_first = not every_cell and not any(i < chain[0].index for i in values)
+    value_first = not every_cell and not label_first and not any(i > chain[-1].index for i in values)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
@@ -530,10 +547,10 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             if fixed is None:
                 return {}
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
-    if label_first:
+    if label_first and not every_cell:
         _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
 
-    groupings = _groupings(tokens, values, allowed, rows)
+    groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
     solutions = []
@@ -621,14 +638,17 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
         by_name[row].blanks = blanks
 
 
-def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row]) -> list[list[tuple[int, ...]]]:
-    """Every way to cut the values, in order, into one group per row (maybe empty) that each value's place allows,
-    each group at most as wide as its row and placeable in it by the identities inside the row; at most
-    MAX_GROUPINGS of them (none when there are more)."""
+def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row], every_cell: bool = False
+               ) -> list[list[tuple[int, ...]]]:
+    """Every way to cut the values, in order, into one group per row (maybe empty; with ``every_cell``, exactly as
+    wide as the row) that each value's place allows, each group at most as wide as its row and placeable in it by
+    the identities inside the row; at most MAX_GROUPINGS of them (none when there are more)."""
     fits_cache: dict[tuple, bool] = {}
 
     def fits(k: int, group: tuple[int, ...]) -> bool:
         r = rows[k]
+        if every_cell and len(group) != len(r.keys):
+            return False
         if r.fixed is not None:
             return len(group) == len(r.keys) and tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == \
                 r.fixed.numbers

@@ -19,7 +19,8 @@ from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
-from .arrange import arrange_appeals, arrange_table
+from .arrange import arrange_appeals, arrange_table, printed_rows
+from .sequence import read_appeals_in_order, read_in_order
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
@@ -194,6 +195,11 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     chosen = _choose(candidates, by_row, rules, options.max_row_combinations)
     # Rows short of cells in a text that leaves its blank cells out: placed by the template's sums.
     arranged = arrange_table(tokens, matches, anchors, by_row, candidates, chosen, rules, hi, yuan_header)
+    in_order: dict[str, Cell] = {}
+    if not arranged and rules and any(not candidates.get(row) for row in printed_rows(list(by_row))):
+        # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
+        # which the identities, not the labels' places, vouch for.
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi)
     against_the_grain: set[str] = set()
     # A row found but with no reading that fits (its label read, its cells taken by a neighbour) is as
     # lost as a row not found.
@@ -205,15 +211,15 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits))
     for row, spec in by_row.items():
-        if row not in candidates:
+        if spec.keys[0] in arranged:
+            cells.update({key: arranged[key] for key in spec.keys})
+        elif row not in candidates:
             for key in spec.keys:
                 cells[key] = Cell(None, kind="missing", confidence=0.0, note="row not found")
             continue
-        if spec.keys[0] in arranged:
-            cells.update({key: arranged[key] for key in spec.keys})
         else:
             _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
-        if row in against_the_grain:
+        if row in against_the_grain and spec.keys[0] not in in_order:
             for key in spec.keys:
                 cell = cells[key]
                 if cell.value is not None and cell.confidence > UNSURE_ORDER:
@@ -541,6 +547,9 @@ def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, opt
     arranged = {} if readings else arrange_appeals(
         row_span(tokens, matches, header[-1], len(tokens), +1), tokens[header[0] + 1:header[-1]], shape.keys, rules,
         tokens[header[-1]].line)
+    if not readings and not arranged:
+        # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
+        arranged = read_appeals_in_order(tokens, matches, header[0], shape.keys, rules)
     if arranged:
         result.orientation = "after"
         cells.update(arranged)

@@ -1,0 +1,312 @@
+"""Read a table whose row labels stand apart from its numbers by the template's order (stage 2e of the recovery).
+
+Plain ``pdftotext`` of a ruled table prints its cells in reading order, but not beside their labels: the labels of
+a block of rows come before or after the block's numbers, and a block whose rows are short (one line each) is
+printed column by column: k rows × 7 columns as 7 runs of k numbers (0 1 0 0 0 1 1 0 10 3 / 0 0 … / … for ten
+rows). When every cell is printed (a source that prints its zeros), the numbers are still the table's cells in
+the template's order, row after row or block after block; and the count of numbers says which rows the table has
+(the 2021 template's three （六） rows, or a 2019-style single one, as the labels found tell).
+
+So the numbers are cut into the template's rows in order, each run of rows read row by row or column by column,
+and a reading is kept only when every row's total and every identity across rows holds. The number right after
+a label standing alone among the numbers must not be a row's two or more rows further down.
+Cells that differ between the readings that hold are ambiguous (flagged, with candidates).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from .. import schema
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from .arrange import Budget, Placement, RowToPlace, identities_inside, printed_rows, solve
+from .placement import Piece, numbers, parse_value, span_to
+
+# How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
+# not beside it (the order alone put it in its row).
+IN_ORDER = 0.9
+# Cells on which the readings that hold disagree: the first reading's value, flagged.
+READINGS_DIFFER = 0.5
+
+# At most this many rows are read column by column as one block (a page of short rows).
+MAX_BLOCK = 25
+# At most this many readings of the rows are kept while cutting the numbers (past it nothing is read).
+MAX_READINGS = 64
+
+
+@dataclass(frozen=True)
+class _Block:
+    first: int          # the block's first row, as a position in the row list
+    rows: int           # how many rows
+    start: int          # the position of its first number
+
+
+def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int) -> dict[str, Cell]:
+    """The cells of every row of a table whose numbers, all printed, are its cells in the template's order
+    (``recover`` asks when its rows by their labels leave some unread). Empty when no reading holds."""
+    chain = [a for a in anchors if a.row in by_row]
+    if not chain:
+        return {}
+    start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
+    values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
+    if not values or any(not _is_number(tokens[i].text) for i in values):
+        return {}
+    order = printed_rows(list(by_row))
+    if sum(len(by_row[row].keys) for row in order) != len(values):
+        return {}
+    found = _readings(tokens, values, order, by_row, rules, chain)
+    return _cells(tokens, found, order, by_row, rules) if found else {}
+
+
+def _is_number(text: str) -> bool:
+    return numbers([Piece(text, 0)])[0] is not None
+
+
+def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> list[dict] | None:
+    """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
+    (``_block_orders``), that keeps every row's own identities and agrees with the labels standing alone among the
+    numbers); each as row -> its numbers' token positions in column order. Readings that give
+    every cell the same number count once (a block of zeros read by rows or by columns). None past MAX_READINGS."""
+    widths = [len(by_row[row].keys) for row in order]
+    offsets = [0]
+    for w in widths:
+        offsets.append(offsets[-1] + w)
+    inside = [identities_inside(by_row[row].keys, rules) for row in order]
+    numbers_at = [numbers([Piece(tokens[i].text, 0)])[0] for i in values]
+    rank = {row: k for k, row in enumerate(order)}
+    # Labels standing alone among the numbers: their row, and the place of the number right after them.
+    alone = [(rank[a.row], a.index, next(p for p, i in enumerate(values) if i > a.index)) for a in chain
+             if a.row in rank and values[0] < a.index < values[-1]
+             and _number_beside(tokens, a.index, -1) and _number_beside(tokens, a.index, 1)]
+
+    def row_holds(k: int, at: list[int]) -> bool:
+        row_numbers = [numbers_at[p] for p in at]
+        return all(abs(sum(row_numbers[i] for i in left) - sum(row_numbers[i] for i in right)) < 1e-6
+                   for left, right, _ in inside[k])
+
+    def labels_agree(first: int, rows_at: list[list[int]]) -> bool:
+        """The number right after a label alone among the numbers is its row's, an earlier row's (a column block
+        starts with an earlier row) or the next row's (PDF text sets a one-line row's number beside the label
+        above it), never one further down: the reading would have the rows out of the text's order."""
+        lo, hi = offsets[first], offsets[first + len(rows_at)]
+        owner = {p: first + r for r, at in enumerate(rows_at) for p in at}
+        return not any(lo <= after < hi and owner[after] > row + 1 for row, _, after in alone)
+
+    memo: dict[int, dict | None] = {}
+
+    def from_row(k: int) -> dict | None:
+        """Readings of rows k.. : cells' printed text -> the reading."""
+        if k == len(order):
+            return {(): {}}
+        if k in memo:
+            return memo[k]
+        out: dict = {}
+        for count in range(1, min(MAX_BLOCK, len(order) - k) + 1):
+            if widths[k + count - 1] != widths[k]:
+                break
+            for rows_at in _block_orders(offsets[k], count, widths[k]):
+                if not all(row_holds(k + r, at) for r, at in enumerate(rows_at)) or not labels_agree(k, rows_at):
+                    continue
+                rest = from_row(k + count)
+                if rest is None:
+                    memo[k] = None
+                    return None
+                here = {order[k + r]: [values[p] for p in at] for r, at in enumerate(rows_at)}
+                seen = tuple(tuple(tokens[i].text for i in here[order[k + r]]) for r in range(count))
+                for later, reading in rest.items():
+                    out.setdefault(seen + later, {**here, **reading})
+                if len(out) > MAX_READINGS:
+                    memo[k] = None
+                    return None
+        memo[k] = out
+        return out
+
+    found = from_row(0)
+    return None if found is None else list(found.values())
+
+
+def _block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
+    """The ways a run of ``count`` rows of ``width`` cells is printed, as the positions of each row's numbers: row
+    after row; or, for several rows, column after column (10 rows: 10 numbers of the first column, then of the
+    second …), or the first column apart and then the rest row by row, or the rest row by row and then the last
+    column apart (a column PDF text reads as a block of its own)."""
+    if count == 1:
+        return [[list(range(base, base + width))]]
+    orders = []
+    for segments in ([(c, c + 1) for c in range(width)], [(0, 1), (1, width)], [(0, width - 1), (width - 1, width)]):
+        rows_at = [[0] * width for _ in range(count)]
+        position = base
+        for first, last in segments:
+            for r in range(count):
+                for c in range(first, last):
+                    rows_at[r][c] = position
+                    position += 1
+        orders.append(rows_at)
+    return orders
+
+
+def _number_beside(tokens, i: int, step: int) -> bool:
+    """Whether the cell next to token ``i`` (empty lines passed over) is a number."""
+    i += step
+    while 0 <= i < len(tokens) and tokens[i].kind == BREAK:
+        i += step
+    return 0 <= i < len(tokens) and tokens[i].kind == VALUE
+
+
+def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+    """The cells of the readings whose identities across rows all hold; empty when none holds."""
+    holding = []
+    for reading in readings:
+        rows = []
+        for row in order:
+            keys = by_row[row].keys
+            pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
+            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)],
+                                   identities_inside(keys, rules)))
+        if solve(rows, rules, Budget(len(order) + 1)) is not None:
+            holding.append(reading)
+    if not holding:
+        return {}
+    out: dict[str, Cell] = {}
+    for row in order:
+        for c, key in enumerate(by_row[row].keys):
+            seen = sorted({numbers([Piece(tokens[r[row][c]].text, 0)])[0] for r in holding})
+            token = tokens[holding[0][row][c]]
+            value, kind = parse_value(Piece(token.text, token.line))
+            if len(seen) == 1:
+                out[key] = Cell(value, token.text, kind, token.line, IN_ORDER, token=token,
+                                note="read in the template's order, the text printing the row labels apart from "
+                                     "their numbers: every identity of the table holds")
+            else:
+                out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER, candidates=seen,
+                                token=token, note="the numbers read in the template's order fit the identities "
+                                                  "in more than one way")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ table 4
+
+# A table-4 reading whose group totals do not all hold (the source's own error, or numbers out of order): its
+# cells are given as printed in the template's order, flagged.
+GROUPS_FAIL = 0.5
+# At most this many ways to split table 4's numbers into its three groups are weighed.
+MAX_SPLITS = 256
+
+
+def read_appeals_in_order(tokens: list[Token], matches, start: int, keys: tuple[str, ...], rules) -> dict[str, Cell]:
+    """Table 4's fifteen cells when all fifteen are printed after its heading (from token ``start`` to the next
+    section) but not right after its column heads: plain pdftotext puts header pieces among them, or prints the
+    groups' columns interleaved (72 64 178 37 / 12 1 1 6 / 351 / 13 4 8 1 26 / 20).
+
+    Read in the template's order when the three group totals hold so; else every way to split the numbers, in
+    order, into three groups of five whose totals hold, each group named by the nearest group label (行政复议,
+    未经复议直接起诉, 复议后起诉) before its first number; cells the splits disagree on are ambiguous. With no split
+    that holds, the template's order, flagged."""
+    end = start + 1
+    while end < len(tokens) and not _ends_the_table(tokens, matches, end):
+        end += 1
+    region = range(start, end)
+    if any(tokens[i].kind == BLANK for i in region):
+        return {}
+    values = [i for i in region if tokens[i].kind == VALUE]
+    groups = [keys[g * 5:(g + 1) * 5] for g in range(len(keys) // 5)]
+    if len(values) != len(keys) or any(not _is_number(tokens[i].text) for i in values):
+        return {}
+    of = {i: numbers([Piece(tokens[i].text, 0)])[0] for i in values}
+
+    def holds(at: tuple[int, ...]) -> bool:
+        return abs(sum(of[i] for i in at[:-1]) - of[at[-1]]) < 1e-6
+
+    plain = [tuple(values[g * 5:(g + 1) * 5]) for g in range(len(groups))]
+    if all(holds(at) for at in plain):
+        return _appeal_cells(tokens, [plain], groups, IN_ORDER, "read in the template's order after table 4's "
+                                                                 "heading: its group totals hold")
+    splits = _splits(values, len(groups), holds)
+    if not splits:
+        return _appeal_cells(tokens, [plain], groups, GROUPS_FAIL, "read in the template's order after table 4's "
+                                                                   "heading: its group totals do not hold")
+    named = _named(tokens, matches, region, splits)
+    return _appeal_cells(tokens, named, groups, IN_ORDER, "table 4's numbers printed out of the template's order "
+                                                          "(PDF text), split into its groups by their totals and "
+                                                          "named by the group labels before them")
+
+
+def _ends_the_table(tokens, matches, i: int) -> bool:
+    m = matches.get(i)
+    return tokens[i].kind == LABEL and m is not None and m.category.startswith("section.") \
+        and m.category != "section.appeals"
+
+
+def _splits(values: list[int], count: int, holds) -> list[list[tuple[int, ...]]]:
+    """Every way to split the numbers, each group keeping the text's order, into ``count`` groups of five whose
+    totals hold (groups listed by their first number's place); none when more than MAX_SPLITS."""
+    out: list[list[tuple[int, ...]]] = []
+
+    def split(rest: list[int], made: list[tuple[int, ...]]) -> bool:
+        if not rest:
+            out.append(list(made))
+            return len(out) <= MAX_SPLITS
+        first, others = rest[0], rest[1:]
+        for tail in combinations(others, 4):
+            group = (first, *tail)
+            if holds(group) and not split([i for i in others if i not in tail], made + [group]):
+                return False
+        return True
+
+    if not split(values, []) or len(out) > MAX_SPLITS:
+        return []
+    return [groups for groups in out if len(groups) == count]
+
+
+GROUP_LABELS = tuple(f"appeals.{g}" for g in schema.APPEAL_GROUPS)
+
+
+def _named(tokens, matches, region, splits: list[list[tuple[int, ...]]]) -> list[list[tuple[int, ...]]]:
+    """Each split's groups in the template's order, the splits that interleave the groups least first (a reader
+    interleaves whole columns of a table, not single cells). 行政复议, the template's leftmost group, is the group
+    printed first; each of the two litigation groups is the one right after its own label (未经复议直接起诉,
+    复议后起诉) — when both labels point at the same group, the nearer one has it — and, with neither label
+    before them, they keep the order they are printed in."""
+    sub_labels = [(i, matches[i].category) for i in region if tokens[i].kind == LABEL and i in matches
+                  and matches[i].category in GROUP_LABELS[1:]]
+    named = []
+    for groups in sorted(splits, key=_interleaving):
+        review, *litigation = sorted(groups, key=lambda g: g[0])
+        claims: dict[tuple, tuple[int, str]] = {}
+        for at, category in sub_labels:
+            after = [g for g in litigation if g[0] > at]
+            if after:
+                group = min(after, key=lambda g: g[0])
+                if group not in claims or claims[group][0] < at:
+                    claims[group] = (at, category)
+        by_name = {category: group for group, (_, category) in claims.items()}
+        if len(by_name) == 1:
+            (category, group), = by_name.items()
+            other = next(g for g in litigation if g is not group)
+            by_name[next(c for c in GROUP_LABELS[1:] if c != category)] = other
+        if len(by_name) != 2:
+            by_name = dict(zip(GROUP_LABELS[1:], litigation))
+        named.append([review] + [by_name[c] for c in GROUP_LABELS[1:]])
+    return named
+
+
+def _interleaving(groups: list[tuple[int, ...]]) -> int:
+    """How many runs of consecutive numbers the split's groups are cut into."""
+    position = {i: k for k, i in enumerate(sorted(i for g in groups for i in g))}
+    return sum(1 + sum(position[b] != position[a] + 1 for a, b in zip(g, g[1:])) for g in groups)
+
+
+def _appeal_cells(tokens, readings: list[list[tuple[int, ...]]], groups, confidence: float, note: str
+                  ) -> dict[str, Cell]:
+    out: dict[str, Cell] = {}
+    for g, group_keys in enumerate(groups):
+        for c, key in enumerate(group_keys):
+            seen = sorted({numbers([Piece(tokens[r[g][c]].text, 0)])[0] for r in readings})
+            token = tokens[readings[0][g][c]]
+            value, kind = parse_value(Piece(token.text, token.line))
+            if len(seen) == 1:
+                out[key] = Cell(value, token.text, kind, token.line, confidence, token=token, note=note)
+            else:
+                out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER, candidates=seen,
+                                token=token, note=note + "; the splits disagree on this cell")
+    return out
