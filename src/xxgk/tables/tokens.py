@@ -137,10 +137,27 @@ def _markdown_row(line: str, number: int) -> list[Token]:
     cells = line.strip().strip("|").split("|")
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
+    cells = _decimals_rejoined(cells)
     out: list[Token] = []
     for cell in cells:
         out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
     out.append(Token(BREAK, "", number))
+    return out
+
+
+_DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
+_DIGITS_END = re.compile(r"\d\s*$")
+
+
+def _decimals_rejoined(cells: list[str]) -> list[str]:
+    """A number a table finder cut at a column border (222 | .2976, pymupdf4llm's Markdown): no cell begins with
+    a decimal point, so such a tail goes back to the figure before it."""
+    out: list[str] = []
+    for cell in cells:
+        if out and _DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]):
+            out[-1] = out[-1].rstrip() + cell.strip()
+        else:
+            out.append(cell)
     return out
 
 
@@ -153,12 +170,19 @@ def _cell(cell: str, number: int) -> list[Token]:
         return [Token(VALUE, body, number)]
     if FURNITURE.match(body):
         return []
+    if "://" in body or "www." in body:
+        # A link (a printed page's footer: file:///…/rf007-2019-grid.html 3/4) holds no cell: its digits are not
+        # the table's numbers.
+        body = _LINK.sub(" ", body).strip(_WS)
+        if not body:
+            return []
     if not any(map(str.isdigit, body)):
         # Column heads set side by side by a text tool (结果维持  结果纠正  其他结果): one label each.
         return [Token(LABEL, part, number) for part in _HEADS_APART.split(body)]
     return _run_on(body, number)
 
 
+_LINK = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s\u3000]*")
 # Two spaces or more (or an ideographic space) between two words of a line without numbers part its cells.
 _HEADS_APART = re.compile(r"(?<=\S)(?: {2,}|\u3000+)(?=\S)")
 
