@@ -208,11 +208,13 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits))
-    # A run of rows read the other way round from nearly all their table (values before the label where the rest
-    # have them after): each may have taken its neighbour's cells, a shift no sum sees.
-    minority = _against_the_grain(anchors, orientations)
-    if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
-        against_the_grain |= _in_runs(anchors, minority)
+        # A run of rows read the other way round from nearly all their table (values before the label where the
+        # rest have them after): each may have taken its neighbour's cells, a shift no sum sees. A shift leaves a
+        # row at its end unread, so with every row read the run is only the layout's (a label wrapped round its
+        # values) and stays sure.
+        minority = _against_the_grain(anchors, orientations)
+        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
+            against_the_grain |= _in_runs(anchors, minority)
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
