@@ -2,19 +2,11 @@
 
 Reports of both templates and hybrids are printed by Chromium, rasterised at 100, 150 and 200 dpi and damaged
 (``xxgk.generate.scans``: tilt, blur, speckle, JPEG, a red seal over a table's corner, or all at once), written as
-image-only PDFs, multi-page TIFFs and long PNG/JPEG images, then read (``xxgk.readers.ocr.read_scan``), extracted
-(``extract_document``) and scored against their gold (``xxgk.evaluate``), overall, per resolution, per damage
-kind, per format and per template.
-
-A cell is flagged when the record says so (kind ambiguous/missing, confidence < 0.9) or when the recogniser was
-unsure of it: until the pipeline carries the OCR confidence into the cells, this script does. A record cell
-names the text line it was read from (``cells[key].line``) and its raw text; the ScanResult holds, for every
-table row line, each tab cell's confidence. The cell's OCR confidence is the least confidence among the tab
-cells of that line whose text is the cell's raw text (the same number twice on a line takes the lower); a raw
-text found in no tab cell (a run the recovery split) takes the least confidence of the line's value cells; and a
-line with any cell under 0.9 passes that low confidence to all its values (the recovery places a row's values by
-their order, so one misread or unread cell puts the row's placement in doubt). The record cell's confidence
-becomes min(its own, that), as the pipeline will do.
+image-only PDFs, multi-page TIFFs and long PNG/JPEG images, then read as ``xxgk extract`` reads them
+(``extract_bytes``: the readers table sends them to the OCR reader, and the recogniser's confidence of each cell
+travels into the record's cells) and scored against their gold (``xxgk.evaluate``), overall, per resolution, per
+damage kind, per format and per template. A cell is flagged when the record says so (kind ambiguous/missing,
+confidence < 0.9); a silent error is a wrong value the record trusts.
 
     .venv/bin/python eval/ocr_eval.py                      # 42 reports, seed 23
     .venv/bin/python eval/ocr_eval.py --n 6 --seed 1       # quicker
@@ -24,8 +16,8 @@ becomes min(its own, that), as the pipeline will do.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -39,70 +31,58 @@ from collections import defaultdict
 from pathlib import Path
 
 from xxgk.evaluate import evaluate
-from xxgk.pipeline import extract_document
+from xxgk.pipeline import extract_bytes, extract_document
 from xxgk.generate.scans import generate_scans
 from xxgk.datamodel import Document
 from xxgk.readers.base import ReadError
 from xxgk.readers import ocr
 
 EVAL_DIR = Path(__file__).resolve().parent
-TRUSTED = ocr.TRUSTED
-_VALUE = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
 
 
-def carry_confidence(record: dict, scan: ocr.ScanResult) -> int:
-    """The recogniser's confidence carried into the record's cells (see the module's doc); how many it lowered."""
-    lines = scan.text.split("\n")
-    lowered = 0
-    for part in ("cells", "hybrid_other_row"):
-        for cell in (record.get(part) or {}).values():
-            line = cell.get("line")
-            confidences = scan.cell_confidence.get(line)
-            if not confidences:
-                continue
-            texts = [t.replace(" ", "") for t in lines[line - 1].split("\t")]
-            raw = (cell.get("raw") or "").replace(" ", "")
-            same = [c for t, c in zip(texts, confidences) if raw and t == raw]
-            values = [c for t, c in zip(texts, confidences) if _VALUE.match(t)]
-            confidence = min(same) if same else min(values, default=1.0)
-            # a row with a cell the recogniser was unsure of (misread, or ink read as nothing): the recovery places
-            # a row's values by their order, so every value of the row is in doubt with it
-            confidence = min([confidence] + [c for c in confidences if c < TRUSTED])
-            if confidence < cell.get("confidence", 1.0):
-                cell["confidence"] = round(confidence, 3)
-                cell["note"] = (cell.get("note", "") + "; " if cell.get("note") else "") + \
-                    f"OCR confidence {confidence:.2f}"
-                lowered += 1
-    return lowered
+class PageTimes(logging.Handler):
+    """The seconds of each page the OCR reader logs (``xxgk.readers.ocr.log``)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.seconds: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and len(record.args) == 4:
+            self.seconds.append(float(record.args[3]))
 
 
 def read_set(folder: Path, names: list[str] | None = None) -> tuple[dict, dict, dict, dict]:
-    """Every scan of a generated set read and extracted: records, gold, manifest entries, timings."""
+    """Every scan of a generated set read and extracted as ``xxgk extract`` does (the readers table sends images
+    and image-only PDFs to the OCR reader): records, gold, manifest entries, timings."""
     manifest = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     pred, gold, entries, timing = {}, {}, {}, {}
-    for entry in manifest:
-        name = entry["name"]
-        if names and name not in names:
-            continue
-        entries[name] = entry
-        gold[name] = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))
-        data = (folder / entry["file"]).read_bytes()
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
-            scan = ocr.read_scan(data, folder / entry["file"])
-            seconds = time.perf_counter() - wall
-            record = extract_document(Document(scan.text, name, entry["file"], "binary", "ocr",
-                                               hashlib.sha256(data).hexdigest(), scan.tables_meta))
-            carry_confidence(record, scan)
-            pred[name] = record
-            timing[name] = {"seconds": seconds, "cpu": time.process_time() - cpu, "pages": scan.pages,
-                            "page_seconds": scan.page_seconds}
-        except ReadError as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
-        except Exception as exc:  # a reader bug costs this report, not the run
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            print(f"{name}: crash {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
-                  file=sys.stderr)
+    pages = PageTimes()
+    ocr.log.addHandler(pages)
+    ocr.log.setLevel(logging.INFO)
+    ocr.engine()                     # loaded once, before the first report's clock starts
+    try:
+        for entry in manifest:
+            name = entry["name"]
+            if names and name not in names:
+                continue
+            entries[name] = entry
+            gold[name] = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))
+            data = (folder / entry["file"]).read_bytes()
+            pages.seconds = []
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                pred[name] = extract_bytes(data, entry["file"])
+            except ReadError as exc:
+                print(f"{name}: {exc}", file=sys.stderr)
+            except Exception as exc:  # a reader bug costs this report, not the run
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                print(f"{name}: crash {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
+                      file=sys.stderr)
+            timing[name] = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                            "pages": len(pages.seconds), "page_seconds": list(pages.seconds)}
+    finally:
+        ocr.log.removeHandler(pages)
     return pred, gold, entries, timing
 
 
@@ -226,9 +206,8 @@ def compare_engines(n: int, seed: int, work: Path) -> dict:
                     readings.append(ocr.read_page(page[:, :, ::-1], k, dpi))
                     seconds.append(time.perf_counter() - started)
                 scan = ocr.compose(readings)
-                pred[name] = extract_document(Document(scan.text, name, name, "binary", "ocr", "", scan.tables_meta),
-                                              require_tables=False)
-                carry_confidence(pred[name], scan)
+                pred[name] = extract_document(Document(scan.text, name, name, "binary", "ocr", "", scan.tables_meta,
+                                                       scan.cell_confidence), require_tables=False)
                 gold[name] = gold_of(record)
                 read = [t.replace(" ", "") for line in scan.text.split("\n") for t in line.split("\t")]
                 for label in label_texts(page_html):
