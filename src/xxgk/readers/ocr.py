@@ -60,6 +60,10 @@ ALTERNATIVE = 0.05          # a rival character this probable is offered as a ca
 MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long; a character's strokes are shorter
                             # (10.5 pt print is 22 px high), a rule beside the shortest cell longer
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
+MIN_ROW = 16                # px at 150 dpi: a row lower than this holds no line of print (10.5 pt is 22 px); at a
+                            # table's top or bottom it is the stub of a row cut by the page's edge, not a row
+DASH = 5                    # px at 150 dpi: an ink component this wide and DASH_RATIO times wider than high is a
+DASH_RATIO = 2.5            # minus sign or a dash (print), however small; the scanner's specks are round dots
 SPECK = 12                  # px² at 150 dpi: ink components smaller than this are scanner dust, not print (the
                             # smallest digit stroke piece is larger; a decimal point is not, see BESIDE)
 BESIDE = 2                  # px at 150 dpi: a small component this close to print (a decimal point) is print
@@ -388,7 +392,9 @@ def without_specks(binary, scale: float):
     import numpy as np
 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    big = stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    dash = (width >= DASH * scale) & (width >= DASH_RATIO * height)      # a minus sign: print, not a speck
+    big = (stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)) | dash
     big[0] = False
     print_mask = np.where(big[labels], 255, 0).astype(np.uint8)
     reach = max(1, int(round(BESIDE * scale)))
@@ -453,8 +459,9 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
         if w < min_side * 3 or h < min_side:
             continue
         part = labels[y:y + h, x:x + w] == k
+        print_ink = (binary[y:y + h, x:x + w] > 0) & (rules[y:y + h, x:x + w] == 0)
         grid = _lattice(horizontal[y:y + h, x:x + w] & part, vertical[y:y + h, x:x + w] & part,
-                        (x, y, x + w, y + h), scale)
+                        (x, y, x + w, y + h), scale, print_ink)
         if grid is not None:
             keep[k] = True
             tables.append(grid)
@@ -483,7 +490,13 @@ def _rule_positions(mask, axis: int, least: float, size: int, tolerance: int) ->
     return positions
 
 
-def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
+def _ruled_at(horizontal, y: int, tolerance: int, least: float) -> bool:
+    """Whether a horizontal rule runs at ``y`` (not only the table's outline added where none was drawn)."""
+    band = horizontal[max(0, y - tolerance):y + tolerance + 1]
+    return bool(((band > 0).sum(axis=1) >= least).any())
+
+
+def _lattice(horizontal, vertical, box, scale: float, print_ink=None) -> TableGrid | None:
     """The table's grid: a line of rules' positions each way; two neighbouring slots of the lattice are one
     (merged) cell where no rule runs along most of the edge between them. A table cut by the page's end, whose
     last rule is missing, is closed by its outer edge."""
@@ -495,7 +508,22 @@ def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
     least = max(12, MIN_RULE * scale)
     ys = _rule_positions(horizontal, 1, least, height, tolerance)
     xs = _rule_positions(vertical, 0, least, width, tolerance)
-    if len(ys) < 3 or len(xs) < 3:
+    # the stub of a row cut by the page's edge, below the last rule or above the first (too low for print, or closed
+    # by no rule and holding no print: merged cells running on to the next page) is outside the table; else its
+    # slots, with no rule between them, merge into one cell with the row beside it
+    stub = MIN_ROW * scale
+
+    def empty(top: int, bottom: int) -> bool:
+        return print_ink is not None and not print_ink[top + tolerance:bottom - tolerance].any()
+
+    if len(ys) > 2 and (ys[-1] - ys[-2] < stub or (not _ruled_at(horizontal, ys[-1], tolerance, least)
+                                                   and empty(ys[-2], ys[-1]))):
+        ys = ys[:-1]
+    if len(ys) > 2 and (ys[1] - ys[0] < stub or (not _ruled_at(horizontal, ys[0], tolerance, least)
+                                                 and empty(ys[0], ys[1]))):
+        ys = ys[1:]
+    # a table is two rows or more, or one row of three cells or more (the last row of a table, run on to a page)
+    if len(ys) < 2 or len(xs) < 3 or (len(ys) < 3 and len(xs) < 4):
         return None
     band = max(2, int(round(2 * scale)))
     rows, cols = len(ys) - 1, len(xs) - 1
@@ -831,11 +859,24 @@ def _read_grid(grey, clean, grid: TableGrid, scale: float) -> PageTable:
     for cell, text in zip(grid.cells, texts):
         rows[cell.row][cell.col] = text.text
         confidence[cell.row][cell.col] = text.confidence
+        # a merged cell that is no rectangle is a grid the rules did not settle: the slots it swallowed may be
+        # values of their own, so each is an unread cell, not a trusted blank
+        for sx0, sy0, sx1, sy1 in cell.slots:
+            r, c = _slot_index(grid, cell, sx0, sy0)
+            if (r, c) != (cell.row, cell.col):
+                confidence[r][c] = 0.0
         if text.candidates:
             unsure.append({"row": cell.row, "col": cell.col, "read": text.text, "candidates": text.candidates,
                            "confidence": round(text.confidence, 3)})
     rows, confidence, unsure = _drop_empty_rows(rows, confidence, unsure)
     return PageTable(rows, confidence, grid.box, "ocr-grid", unsure)
+
+
+def _slot_index(grid: TableGrid, cell: GridCell, sx0: int, sy0: int) -> tuple[int, int]:
+    """The lattice row and column of one slot of a merged cell, from its corner."""
+    rows = sorted({sy for _, sy, _, _ in cell.slots})
+    cols = sorted({sx for sx, _, _, _ in cell.slots})
+    return cell.row + rows.index(sy0), cell.col + cols.index(sx0)
 
 
 def _slot_mask(cell: GridCell, box, inset: int):
