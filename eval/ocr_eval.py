@@ -109,6 +109,25 @@ def row(label: str, s: dict) -> str:
            f"{s['silent']} | {s['flagged']} |"
 
 
+def accuracy_tables(reports: int, seed: int, overall: dict, parts: dict, times: dict) -> str:
+    """The figures as docs/ocr.md shows them: overall and per resolution, damage, format, template; the timing."""
+    lines = [f"{reports} scanned reports (seed {seed}), {times['pages']} pages", "",
+             "| scans | reports | field acc | non-zero acc | perfect | silent | flagged |",
+             "|---|---:|---:|---:|---:|---:|---:|", row("all", overall)]
+    for part, groups in parts.items():
+        for label, s in groups.items():
+            lines.append(row(f"{part} {label}", s))
+    lines += ["", f"Page read time: median {times['page_median']:.2f} s (p90 {times['page_p90']:.2f} s; CPU "
+                  f"{times['cpu_per_page_median']:.2f} s per page), by dpi "
+                  + ", ".join(f"{d}: {v:.2f} s" for d, v in times["page_median_by_dpi"].items()) + "."]
+    if times["five_page_median"] is not None:
+        lines.append(f"5-page scans: {times['five_page_scans']}, median {times['five_page_median']:.1f} s, "
+                     f"slowest {times['five_page_max']:.1f} s.")
+    lines.append(f"Load average while measuring: {', '.join(f'{v:.1f}' for v in times['load_average'])} "
+                 "(1, 5, 15 min; 2 cores, shared with other work).")
+    return "\n".join(lines)
+
+
 def timing_summary(timing: dict, entries: dict) -> dict:
     pages = [p for t in timing.values() for p in t["page_seconds"]]
     five = [t["seconds"] for name, t in timing.items() if t["pages"] == 5]
@@ -235,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-engines", type=int, nargs="?", const=6, metavar="N",
                         help="compare rapidocr and tesseract on N reports (default 6), tables only")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "ocr_results.json")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the tables into docs/ocr.md and the scans' row into the README's table")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="xxgk-ocr-eval-") as tmp:
@@ -272,25 +293,18 @@ def main(argv: list[str] | None = None) -> int:
         "rules": grouped(gold, pred, entries, lambda e: "ruled" if e.get("ruled", True) else "unruled"),
     }
     times = timing_summary(timing, entries)
-    print(f"{len(gold)} scanned reports (seed {args.seed}), {times['pages']} pages\n")
-    print("| scans | reports | field acc | non-zero acc | perfect | silent | flagged |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(row("all", overall))
-    for part, groups in parts.items():
-        for label, s in groups.items():
-            print(row(f"{part} {label}", s))
-    print(f"\npage read time: median {times['page_median']:.2f} s (p90 {times['page_p90']:.2f} s; CPU "
-          f"{times['cpu_per_page_median']:.2f} s per page), by dpi "
-          + ", ".join(f"{d}: {v:.2f} s" for d, v in times["page_median_by_dpi"].items()))
-    if times["five_page_median"] is not None:
-        print(f"5-page scans: {times['five_page_scans']}, median {times['five_page_median']:.1f} s, "
-              f"slowest {times['five_page_max']:.1f} s")
-    print(f"load average while measuring: {', '.join(f'{v:.1f}' for v in times['load_average'])} (2 cores, shared)")
+    report = accuracy_tables(len(gold), args.seed, overall, parts, times)
+    print(report)
     for w in overall["wrong"][:15]:
         print(f"  {w['report']} {w['key']} gold {w['gold']} read {w['read']} raw {w['raw']!r} "
               f"conf {w['confidence']} {'flagged' if w['flagged'] else 'SILENT'}", file=sys.stderr)
     args.json.write_text(json.dumps({"seed": args.seed, "overall": overall, **parts, "timing": times},
                                     ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if args.readme:
+        import readme_section
+
+        print("wrote", readme_section.replace_section("ocr-accuracy", report))
+        readme_section.main(["--results", str(readme_section.RESULTS)])
     return 0
 
 

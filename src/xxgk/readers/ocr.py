@@ -60,6 +60,10 @@ ALTERNATIVE = 0.05          # a rival character this probable is offered as a ca
 MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long; a character's strokes are shorter
                             # (10.5 pt print is 22 px high), a rule beside the shortest cell longer
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
+EDGE_RULE = 16              # px at 150 dpi: a piece of rule this long counts along a cell's edge where the lattice
+EDGE_COVERED = 0.8          # says a rule runs, if such pieces cover this share of the edge: a rule broken by the
+                            # scan (blur, JPEG) into bits shorter than MIN_RULE still parts two cells, while a
+                            # character's stroke on the lattice line inside a merged cell covers far less of it
 MIN_ROW = 16                # px at 150 dpi: a row lower than this holds no line of print (10.5 pt is 22 px); at a
                             # table's top or bottom it is the stub of a row cut by the page's edge, not a row
 DASH = 5                    # px at 150 dpi: an ink component this wide and DASH_RATIO times wider than high is a
@@ -71,7 +75,8 @@ MIN_TABLE_LINES = 3         # lines of boxes in columns that make a table withou
 MARGIN = 0.07               # share of the page height at the top and bottom where headers and footers sit
 
 _DIGITS = set("0123456789")
-DIGIT_SET = set("0123456789.,+-")    # what a value cell may hold: the digit pass reads nothing else
+DIGIT_SET = set("0123456789.,+-")
+STRAY_MARKS = ".,。·、"                # marks a speck beside a value's digits is read as    # what a value cell may hold: the digit pass reads nothing else
 _VALUE_CHARS = set("0123456789.,+-−")
 _NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
 # Characters the recogniser gives for a digit it misread (O for 0, l/丨/I/| for 1, S for 5, B for 8, Z for 2):
@@ -432,12 +437,12 @@ class TableGrid:
     cols: int
 
 
-def find_rules(binary, scale: float):
-    """Horizontal and vertical rules (masks), by opening the ink with long thin kernels."""
+def find_rules(binary, scale: float, least: float = MIN_RULE):
+    """Horizontal and vertical rules (masks), by opening the ink with long thin kernels (``least`` px long at 150
+    dpi)."""
     import cv2
 
-    h, w = binary.shape
-    length = max(12, int(MIN_RULE * scale))
+    length = max(8, int(least * scale))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return horizontal, vertical
@@ -449,6 +454,7 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
     import numpy as np
 
     horizontal, vertical = find_rules(binary, scale)
+    horizontal_bits, vertical_bits = find_rules(binary, scale, EDGE_RULE)
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     tables = []
@@ -461,7 +467,8 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
         part = labels[y:y + h, x:x + w] == k
         print_ink = (binary[y:y + h, x:x + w] > 0) & (rules[y:y + h, x:x + w] == 0)
         grid = _lattice(horizontal[y:y + h, x:x + w] & part, vertical[y:y + h, x:x + w] & part,
-                        (x, y, x + w, y + h), scale, print_ink)
+                        (x, y, x + w, y + h), scale, print_ink,
+                        (horizontal_bits[y:y + h, x:x + w], vertical_bits[y:y + h, x:x + w]))
         if grid is not None:
             keep[k] = True
             tables.append(grid)
@@ -496,7 +503,7 @@ def _ruled_at(horizontal, y: int, tolerance: int, least: float) -> bool:
     return bool(((band > 0).sum(axis=1) >= least).any())
 
 
-def _lattice(horizontal, vertical, box, scale: float, print_ink=None) -> TableGrid | None:
+def _lattice(horizontal, vertical, box, scale: float, print_ink=None, bits=None) -> TableGrid | None:
     """The table's grid: a line of rules' positions each way; two neighbouring slots of the lattice are one
     (merged) cell where no rule runs along most of the edge between them. A table cut by the page's end, whose
     last rule is missing, is closed by its outer edge."""
@@ -535,18 +542,27 @@ def _lattice(horizontal, vertical, box, scale: float, print_ink=None) -> TableGr
             i = parent[i]
         return i
 
-    def ruled(segment) -> bool:
-        return segment.size > 0 and segment.mean() >= 0.5
+    horizontal_bits, vertical_bits = bits if bits is not None else (horizontal, vertical)
+
+    def inner(edge):
+        return edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge
+
+    def ruled(edge, edge_bits) -> bool:
+        """A rule along most of the edge, or bits of one (a rule the scan broke) along nearly all of it."""
+        edge, edge_bits = inner(edge), inner(edge_bits)
+        return edge.size > 0 and (edge.mean() >= 0.5 or edge_bits.mean() >= EDGE_COVERED)
 
     for r in range(rows):
         for c in range(cols):
             if c + 1 < cols:      # the edge to the right: a vertical rule along it?
-                edge = vertical[ys[r]:ys[r + 1], max(0, xs[c + 1] - band):xs[c + 1] + band + 1].any(axis=1)
-                if not ruled(edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge):
+                across = slice(max(0, xs[c + 1] - band), xs[c + 1] + band + 1)
+                if not ruled(vertical[ys[r]:ys[r + 1], across].any(axis=1),
+                             vertical_bits[ys[r]:ys[r + 1], across].any(axis=1)):
                     parent[find(r * cols + c + 1)] = find(r * cols + c)
             if r + 1 < rows:      # the edge below
-                edge = horizontal[max(0, ys[r + 1] - band):ys[r + 1] + band + 1, xs[c]:xs[c + 1]].any(axis=0)
-                if not ruled(edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge):
+                across = slice(max(0, ys[r + 1] - band), ys[r + 1] + band + 1)
+                if not ruled(horizontal[across, xs[c]:xs[c + 1]].any(axis=0),
+                             horizontal_bits[across, xs[c]:xs[c + 1]].any(axis=0)):
                     parent[find((r + 1) * cols + c)] = find(r * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
@@ -662,7 +678,7 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
                                                        min_width=TRAINED_WIDTH)):
                 second[i] = _surer(second[i], reading)
         for i in recheck:
-            out[i] = _settle(out[i], parts[i][0], second[i])
+            out[i] = _settle(out[i], parts[i][0], _without_stray_marks(second[i]))
     for i, lines in enumerate(lines_of):
         if lines and not out[i].text:
             out[i] = CellText("", 0.0, out[i].candidates)     # ink read as nothing: not a blank to trust
@@ -710,7 +726,7 @@ def _settle(first: CellText, reading: Reading, digits: Reading) -> CellText:
     a value, so the digit set leaves one): the digit reading stands, as sure as the digit pass is among digits.
     They differ in a digit (7/1, 5/6, 8/3), in length, or the first read nothing: the digit reading is kept
     unsure, and both (and the digit pass's rival digits) are offered as candidates for the sums to settle."""
-    plain = first.text.replace(" ", "")
+    plain = first.text.replace(" ", "").strip(STRAY_MARKS)
     candidates = [c for c in dict.fromkeys([digits.text, plain] + _rivals(digits)) if c and c != digits.text]
     if digits.text and _NUMERIC_CELL.match(digits.text) and plain and plain.translate(LETTER_DIGITS) == digits.text:
         confidence = digits.confidence if plain != digits.text else max(first.confidence, digits.confidence)
@@ -719,6 +735,24 @@ def _settle(first: CellText, reading: Reading, digits: Reading) -> CellText:
     if not _NUMERIC_CELL.match(digits.text):
         return CellText(first.text, min(UNSURE, first.confidence), [c for c in [digits.text, plain] if c])
     return CellText(digits.text, min(UNSURE, first.confidence, digits.confidence), [digits.text, *candidates])
+
+
+def _without_stray_marks(reading: Reading) -> Reading:
+    """A point or comma read surely at a value's start or end, with no digit as its rival, is a speck beside the
+    digits, not part of the value (a decimal point stands between digits): left out of the digit reading."""
+    chars = list(reading.chars)
+
+    def stray(char) -> bool:
+        ch, p, rivals = char
+        return ch in STRAY_MARKS and p >= DIGIT_RECHECK and not set(rivals) & _DIGITS
+
+    while chars and stray(chars[-1]):
+        chars.pop()
+    while chars and stray(chars[0]):
+        chars.pop(0)
+    if len(chars) == len(reading.chars) or not chars:
+        return reading
+    return Reading("".join(c for c, _, _ in chars).strip(), min(p for _, p, _ in chars), chars)
 
 
 def _rivals(reading: Reading) -> list[str]:
