@@ -65,7 +65,8 @@ def test_generated_scan_reads_to_the_gold_numbers(scan_set, index):
         if cell["line"] in doc.line_confidence and cell["raw"]:
             texts = doc_lines[cell["line"] - 1].split("\t")
             own = [c for t, c in zip(texts, doc.line_confidence[cell["line"]]) if t.replace(" ", "") == cell["raw"]]
-            assert not own or cell["confidence"] <= min(own) + 1e-3, key
+            # (the same text twice on a line: the cell is one of them)
+            assert not own or cell["confidence"] <= max(own) + 1e-3, key
     if entry["damage"] == "clean":
         assert result["fields"]["accuracy"] >= 0.97
         trusted = [k for k, c in record["cells"].items() if c["confidence"] >= ocr.TRUSTED and c["kind"] in ("number", "zero")]

@@ -81,7 +81,7 @@ _VALUE_CHARS = set("0123456789.,+-−")
 _NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
 # Characters the recogniser gives for a digit it misread (O for 0, l/丨/I/| for 1, S for 5, B for 8, Z for 2):
 # a cell of digits and these is a value cell whose reading is in doubt.
-_DIGIT_LOOKALIKES = set("OoDQlI|丨iLSsBZzbgq〇○。")
+_DIGIT_LOOKALIKES = set("OoaDQlI|丨iLSsBZzbgq〇○。")
 # Each letter the recogniser gives for a digit of the same shape: in a value cell, where no letter can stand,
 # the letter is that digit (the digit pass confirms it; a reading whose digits differ stays unsure).
 LETTER_DIGITS = str.maketrans({**dict.fromkeys("OoDQ〇○", "0"), **dict.fromkeys("lI|丨i", "1"), "S": "5", "s": "5",
@@ -456,6 +456,8 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
     horizontal, vertical = find_rules(binary, scale)
     horizontal_bits, vertical_bits = find_rules(binary, scale, EDGE_RULE)
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    # the print off the rules, specks left out: what tells a table's cut-off stub (no print) from a row
+    page_print = without_specks(np.where(rules > 0, 0, binary).astype(np.uint8), scale) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     tables = []
     keep = np.zeros(count, bool)
@@ -465,7 +467,7 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
         if w < min_side * 3 or h < min_side:
             continue
         part = labels[y:y + h, x:x + w] == k
-        print_ink = (binary[y:y + h, x:x + w] > 0) & (rules[y:y + h, x:x + w] == 0)
+        print_ink = page_print[y:y + h, x:x + w]
         grid = _lattice(horizontal[y:y + h, x:x + w] & part, vertical[y:y + h, x:x + w] & part,
                         (x, y, x + w, y + h), scale, print_ink,
                         (horizontal_bits[y:y + h, x:x + w], vertical_bits[y:y + h, x:x + w]))
