@@ -147,7 +147,7 @@ def timing_summary(timing: dict, entries: dict) -> dict:
 # ------------------------------------------------------------------------------------------------ engines
 
 
-def tesseract_cells(grey, clean, boxes, scale, masks=None):
+def tesseract_cells(grey, clean, boxes, scale, masks=None, **_):
     """The cells of one table read by Tesseract (chi_sim): the table's crop read once as a block of sparse text,
     each word put into the cell holding its middle (one process per table: one per cell costs ~0.1 s each)."""
     import cv2

@@ -79,6 +79,8 @@ DIGIT_SET = set("0123456789.,+-")
 STRAY_MARKS = ".,。·、"                # marks a speck beside a value's digits is read as    # what a value cell may hold: the digit pass reads nothing else
 _VALUE_CHARS = set("0123456789.,+-−")
 _NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
+_UNIT = re.compile(r"(?:万元|元|件|个|项)$")
+_FULL_WIDTH_DIGITS = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
 # Characters the recogniser gives for a digit it misread (O for 0, l/丨/I/| for 1, S for 5, B for 8, Z for 2):
 # a cell of digits and these is a value cell whose reading is in doubt.
 _DIGIT_LOOKALIKES = set("OoaDQlI|丨iLSsBZzbgq〇○。")
@@ -654,9 +656,12 @@ class CellText:
     candidates: list[str] = field(default_factory=list)
 
 
-def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float, masks=None) -> list[CellText]:
+def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float, masks=None, raw=None,
+               specks=None) -> list[CellText]:
     """Each box (a table cell) read line by line; value cells the first pass is unsure of read again, digits only.
-    ``masks`` (one per box, or None) keep a cell that is not a rectangle to its own part of its box."""
+    ``masks`` (one per box, or None) keep a cell that is not a rectangle to its own part of its box. ``raw`` and
+    ``specks`` (the page before the specks were left out, and where they were) let a value cell beside which a speck
+    was left out be read as printed too: a minus sign or a decimal point is a speck's size."""
     ocr = engine()
     masks = masks or [None] * len(boxes)
     lines_of = [text_lines_in(clean, box, scale, mask) for box, mask in zip(boxes, masks)]
@@ -687,6 +692,8 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
                 second[i] = _surer(second[i], reading)
         for i in recheck:
             out[i] = _settle(out[i], parts[i][0], _without_stray_marks(second[i]))
+    if raw is not None and specks is not None:
+        _doubt_values_beside_specks(out, lines_of, boxes, raw, specks, scale)
     for i, lines in enumerate(lines_of):
         if lines and not out[i].text:
             out[i] = CellText("", 0.0, out[i].candidates)     # ink read as nothing: not a blank to trust
@@ -696,6 +703,32 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
             joined = "".join(p.text.replace(" ", "") for p in parts[i])
             out[i] = CellText(joined, min(UNSURE, out[i].confidence), [joined, out[i].text])
     return out
+
+
+def _doubt_values_beside_specks(out: list[CellText], lines_of, boxes, raw, specks, scale: float) -> None:
+    """A value cell read without a speck that lay on its line, among its digits or within a digit's width before
+    them, is read again with the speck (digits only): a minus sign or a decimal point the filter took for dust
+    (-2 read 2, 91.2 read 912) reads differently, and then the cell is unsure, both readings offered. A speck
+    that is dust reads the same and changes nothing."""
+    pad = max(2, int(4 * scale))
+    suspects = []
+    for i, (cell, lines, box) in enumerate(zip(out, lines_of, boxes)):
+        if len(lines) != 1 or not _NUMERIC_CELL.match(_UNIT.sub("", cell.text.replace(" ", ""))):
+            continue
+        x0, y0, x1, y1 = lines[0]
+        left = max(box[0], x0 - (y1 - y0))           # a character's width before the digits (inside the cell)
+        if specks[y0:y1, left:x1].any():
+            suspects.append((i, (left, y0, x1, y1)))
+    if not suspects:
+        return
+    # the whole character set: a unit printed in the cell (万元) reads as itself
+    again = engine().recognise([_crop(raw, box, pad) for _, box in suspects])
+    for (i, _), reading in zip(suspects, again):
+        printed = _without_stray_marks(reading).text.replace(" ", "").translate(_FULL_WIDTH_DIGITS)
+        read = out[i].text.replace(" ", "")
+        if printed and printed != read:
+            out[i] = CellText(out[i].text, min(UNSURE, out[i].confidence),
+                              list(dict.fromkeys([read, printed, *out[i].candidates])))
 
 
 def _surer(a: Reading, b: Reading) -> Reading:
@@ -814,6 +847,8 @@ class PageLayout:
     tables: list[TableGrid]
     boxes: list[tuple[int, int, int, int]]
     seconds: float
+    raw: object = None          # the grey page with only the rules painted out: the specks still on it
+    specks: object = None       # the ink left out as specks (a mask)
 
     @property
     def scale(self) -> float:
@@ -835,6 +870,8 @@ def layout_page(rgb, number: int, dpi: float) -> PageLayout:
     binary = binarise(grey)
     tables, rule_mask = find_tables(binary, scale)
     clean = without_specks(np.where(rule_mask > 0, 0, binary).astype(np.uint8), scale)
+    specks = (binary > 0) & (rule_mask == 0) & (clean == 0)
+    raw = np.where(rule_mask > 0, 255, grey).astype(np.uint8)
     grey = paper_where_no_print(grey, binary, clean)
     # prose and tables without rules: the detector's boxes outside the ruled tables
     outside = grey.copy()
@@ -843,13 +880,14 @@ def layout_page(rgb, number: int, dpi: float) -> PageLayout:
         outside[y0:y1, x0:x1] = 255
     boxes = [b for b in engine().detect(outside) if b[2] - b[0] >= 3 and b[3] - b[1] >= 3] if _has_ink(
         clean, tables) else []
-    return PageLayout(number, dpi, angle, grey, clean, tables, boxes, time.perf_counter() - started)
+    return PageLayout(number, dpi, angle, grey, clean, tables, boxes, time.perf_counter() - started, raw, specks)
 
 
 def read_layout(layout: PageLayout) -> PageReading:
     started = time.perf_counter()
-    items: list = [_read_grid(layout.grey, layout.clean, grid, layout.scale) for grid in layout.tables]
-    items += _read_boxes(layout.grey, layout.clean, layout.boxes, layout.scale)
+    marks = {"raw": layout.raw, "specks": layout.specks}
+    items: list = [_read_grid(layout.grey, layout.clean, grid, layout.scale, marks) for grid in layout.tables]
+    items += _read_boxes(layout.grey, layout.clean, layout.boxes, layout.scale, marks)
     items.sort(key=lambda it: it.box[1])
     return PageReading(layout.number, layout.grey.shape[0], layout.grey.shape[1], items, layout.skew, layout.dpi,
                        layout.seconds + time.perf_counter() - started)
@@ -891,10 +929,11 @@ def _has_ink(clean, tables) -> bool:
     return bool(np.count_nonzero(outside))
 
 
-def _read_grid(grey, clean, grid: TableGrid, scale: float) -> PageTable:
+def _read_grid(grey, clean, grid: TableGrid, scale: float, marks: dict | None = None) -> PageTable:
     inset = max(2, int(round(3 * scale)))     # clear of the rule's half-width and the blur around it
     boxes = [(c.box[0] + inset, c.box[1] + inset, c.box[2] - inset, c.box[3] - inset) for c in grid.cells]
-    texts = read_cells(grey, clean, boxes, scale, [_slot_mask(c, box, inset) for c, box in zip(grid.cells, boxes)])
+    texts = read_cells(grey, clean, boxes, scale, [_slot_mask(c, box, inset) for c, box in zip(grid.cells, boxes)],
+                       **(marks or {}))
     rows = [[""] * grid.cols for _ in range(grid.rows)]
     confidence = [[1.0] * grid.cols for _ in range(grid.rows)]
     unsure = []
@@ -950,7 +989,7 @@ def _drop_empty_rows(rows, confidence, unsure):
     return rows, confidence, unsure
 
 
-def _read_boxes(grey, clean, boxes, scale: float) -> list:
+def _read_boxes(grey, clean, boxes, scale: float, marks: dict | None = None) -> list:
     """The detector's boxes grouped into lines; a run of lines whose boxes stand in columns of values is a table
     without rules (cut by the boxes' geometry), the rest is prose."""
     if not boxes:
@@ -967,7 +1006,7 @@ def _read_boxes(grey, clean, boxes, scale: float) -> list:
             block.append(line)
             continue
         if len(block) >= 3:
-            items.append(_boxes_table(grey, clean, block, scale))
+            items.append(_boxes_table(grey, clean, block, scale, marks))
         else:
             items += [_prose(b) for b in block]
         block = []
@@ -1010,7 +1049,7 @@ def _prose(line) -> ProseLine:
     return ProseLine(text.strip(), box, min(r.confidence for _, r in line))
 
 
-def _boxes_table(grey, clean, lines, scale: float) -> PageTable:
+def _boxes_table(grey, clean, lines, scale: float, marks: dict | None = None) -> PageTable:
     """A table without rules: its columns are the stretches no word of its lines covers between value words,
     each cell (a row's line × a column) read on its own crop as a ruled cell is."""
     top = min(b[1] for line in lines for b, _ in line)
@@ -1031,7 +1070,7 @@ def _boxes_table(grey, clean, lines, scale: float) -> PageTable:
         for c, (x0, x1) in enumerate(columns):
             boxes.append((x0, y0, x1, y1))
             where.append((r, c))
-    texts = read_cells(grey, clean, boxes, scale)
+    texts = read_cells(grey, clean, boxes, scale, **(marks or {}))
     rows = [[""] * len(columns) for _ in lines]
     confidence = [[1.0] * len(columns) for _ in lines]
     unsure = []
