@@ -304,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         import readme_section
 
         print("wrote", readme_section.replace_section("ocr-accuracy", report))
-        readme_section.main(["--results", str(readme_section.RESULTS)])
+        results = json.loads(readme_section.RESULTS.read_text(encoding="utf-8"))
+        ocr_row = json.loads(args.json.read_text(encoding="utf-8"))
+        print("wrote", readme_section.replace_section("accuracy", readme_section.summary_table(results, ocr_row)))
     return 0
 
 
