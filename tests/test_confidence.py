@@ -102,3 +102,33 @@ def test_seed_with_its_total_row_printed_as_zeros(tmp_path):
     granted = [k for k in record["cells"] if k.startswith("requests.granted.")]
     assert all(record["cells"][k]["confidence"] >= CONFIDENT for k in granted)
     assert re.search(r"requests\.(balance|outcomes)\.", record["cells"][sorted(zeros)[0]]["note"])
+
+
+def _with_extra_number(seed: int, extra: str):
+    """A report whose table-3 row 二、上年结转 prints one number more than the template's seven cells."""
+    text, gold = _report(seed)
+    line = next(line for line in text.split("\n") if "上年结转" in line and "\t" in line)
+    return text.replace(line, line.rstrip("\t") + "\t" + extra, 1), gold
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_printed_number_is_a_cell_or_listed_unplaced(seed):
+    text, gold = _with_extra_number(seed, "37")
+    record = extract_text(text, "extra.txt")
+    unplaced = record["tables"]["requests"]["unplaced"]
+    assert [u["raw"] for u in unplaced] == ["37"]
+    assert unplaced[0]["line"] == next(i for i, line in enumerate(text.split("\n"), 1) if "上年结转" in line
+                                       and "\t" in line)
+    assert record["verdict"] != "consistent"
+    row = [k for k in record["cells"] if k.startswith("requests.carried_over.")]
+    assert all(record["cells"][k]["confidence"] < CONFIDENT for k in row)
+    assert "not placed: '37'" in record["cells"][row[0]]["note"]
+    # a row far from it keeps its confidence
+    assert record["cells"]["requests.total.total"]["confidence"] >= CONFIDENT
+
+
+def test_a_zero_left_over_is_listed_but_hides_no_count():
+    text, gold = _with_extra_number(0, "0")
+    record = extract_text(text, "extra-zero.txt")
+    assert [u["raw"] for u in record["tables"]["requests"]["unplaced"]] == ["0"]
+    assert record["fields"] == gold["fields"] and record["verdict"] == "consistent"

@@ -93,6 +93,9 @@ class Cell:
     confidence: float = 1.0
     candidates: list = field(default_factory=list)
     note: str = ""
+    # The token the value was read from (not written to the record): the numbers of a table that no cell took
+    # are told by it.
+    token: Token | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
         out = {"value": self.value, "raw": self.raw, "kind": self.kind, "line": self.line,
@@ -112,6 +115,8 @@ class TableResult:
     rows: list[str] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Numbers printed inside the table's stretch of text that no cell took: {"raw", "line"} each.
+    unplaced: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -16,19 +16,28 @@ from pathlib import Path
 
 from . import meta, record, schema
 from .checks import arithmetic as check, narrative
-from .checks.confidence import answer_to_identities
+from .checks.confidence import answer_to_identities, answer_to_magnitudes
 from .datamodel import CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
 from .tables import recover, tokens
 from .tables.judge import TemplateJudge
 
-__all__ = ["NotAReport", "ReadError", "check_record", "extract_bytes", "extract_document", "extract_file",
-           "extract_text", "read_report", "read_report_bytes"]
+__all__ = ["NotAReport", "ReadError", "SeveralReports", "check_record", "extract_bytes", "extract_document",
+           "extract_file", "extract_reports", "extract_text", "read_report", "read_report_bytes", "split_reports"]
 
 
 class NotAReport(ReadError):
     """Readable text, but no table of a disclosure report in it."""
+
+
+class SeveralReports(ReadError):
+    """A file holding more than one report (pages a crawler concatenated): ``extract_reports`` reads each."""
+
+    def __init__(self, path: str, documents: list[Document]):
+        self.documents = documents
+        super().__init__(path, f"holds {len(documents)} reports, one after the other: read each with "
+                               f"xxgk.extract_reports (the command line writes NAME#1, NAME#2, …)")
 
 
 def read_report(path: str | Path, options: Options = DEFAULT_OPTIONS) -> Document:
@@ -41,6 +50,48 @@ def read_report_bytes(data: bytes, name: str = "<stdin>", options: Options = DEF
     return read_bytes(data, name, TemplateJudge(options))
 
 
+def split_reports(doc: Document, options: Options = DEFAULT_OPTIONS) -> list[Document]:
+    """The reports a document holds, one document each (``NAME#1``, ``NAME#2``, … when there are several): it
+    is cut where a report's title and overview begin again, and a part counts as a report only when tables of a
+    report are found in it; a file that repeats its title (page headers) is one report."""
+    starts = meta.report_starts(doc.text)
+    if not starts:
+        return [doc]
+    bounds = [0, *starts, len(doc.text)]
+    parts = [doc.text[a:b] for a, b in zip(bounds, bounds[1:])]
+    with_tables = [k for k, part in enumerate(parts)
+                   if any(t.found for t in recover.recover(tokens.tokenize(part), options).tables.values())]
+    if len(with_tables) < 2:
+        return [doc]
+    # A part without tables (a preface, a list of links) goes with the report after it.
+    cuts = [0] + [bounds[k] for k in with_tables[1:]] + [len(doc.text)]
+    out = []
+    for n, (a, b) in enumerate(zip(cuts, cuts[1:]), 1):
+        # Line numbers stay those of the file: the part keeps the line breaks before it.
+        text = "\n" * doc.text.count("\n", 0, a) + doc.text[a:b]
+        out.append(Document(text, f"{doc.name}#{n}", doc.path, doc.encoding, doc.reader, doc.sha256,
+                            [t for t in doc.tables_meta if _line_of(t, doc.text, a, b)]))
+    return out
+
+
+def _line_of(table_meta: dict, text: str, a: int, b: int) -> bool:
+    line = table_meta.get("line")
+    return line is None or text.count("\n", 0, a) < line <= text.count("\n", 0, b) + 1
+
+
+def _one_report(doc: Document, options: Options) -> Document:
+    parts = split_reports(doc, options)
+    if len(parts) > 1:
+        raise SeveralReports(doc.path, parts)
+    return doc
+
+
+def extract_reports(path: str | Path, options: Options = DEFAULT_OPTIONS) -> list[dict]:
+    """The record of every report a file holds: one for an ordinary report; ``NAME#1``, ``NAME#2``, … (their
+    ``source.name``) for a file holding several one after the other (a crawler's concatenated pages)."""
+    return [extract_document(part, options) for part in split_reports(read_report(path, options), options)]
+
+
 def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
     """The canonical record of one report file (PDF, DOCX, old .doc, HTML, Markdown or text; the kind is told
     by the bytes, the encoding detected).
@@ -48,19 +99,19 @@ def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
     The record's ``template``, ``year``, ``issuer`` and ``fields`` are the contract of SCHEMA.md; ``verdict``
     says whether the template's arithmetic holds; ``cells`` give each value's printed text, line and confidence.
     Raises ``ReadError`` (``NeedsOCR`` for a scan) when the file cannot be read, ``NotAReport`` when it holds
-    no table of such a report.
+    no table of such a report, ``SeveralReports`` when it holds more than one (``extract_reports`` reads each).
     """
-    return extract_document(read_report(path, options), options)
+    return extract_document(_one_report(read_report(path, options), options), options)
 
 
 def extract_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for bytes already read (``name`` is the record's source name)."""
-    return extract_document(read_report_bytes(data, name, options), options)
+    return extract_document(_one_report(read_report_bytes(data, name, options), options), options)
 
 
 def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for a report's text already decoded (a scrape's text, a page's text, a table as tab rows)."""
-    return extract_document(text_document(text, source_name), options)
+    return extract_document(_one_report(text_document(text, source_name), options), options)
 
 
 def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
@@ -74,8 +125,11 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     fields = {k: c.value for k, c in recovered.cells.items()}
     hybrid = recovered.hybrid_other_row or {}
     stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS} if hybrid else set()
+    # A number of a table that no cell took (not a zero: a placeholder printed as 0 hides no count) leaves the
+    # table unfinished: never consistent.
     unreadable = sum(1 for k, c in recovered.cells.items()
-                     if c.kind in ("ambiguous", "missing") and k not in stand_in)
+                     if c.kind in ("ambiguous", "missing") and k not in stand_in) + \
+        sum(1 for t in recovered.tables.values() for u in t.unplaced if recover.counts(u["raw"]))
     missing_tables = sum(1 for t in recovered.tables.values() if not t.found)
     statements = narrative.read_statements(doc.text)
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
@@ -83,6 +137,7 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     _doubt_rows_the_prose_disputes(recovered.cells, checks)
     answer_to_identities({**recovered.cells, **hybrid}, checks,
                          check.report_rules(recovered.template, hybrid=bool(hybrid)))
+    answer_to_magnitudes(recovered.cells)
     warnings = list(recovered.warnings)
     if info.year is None:
         warnings.append("year not found in the title or text")

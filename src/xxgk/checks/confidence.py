@@ -80,3 +80,37 @@ def _num(x) -> str:
     if x is None:
         return "?"
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+# Money in 万元 beyond these for one body's year (100 亿元 in all; 2 亿元 a purchase, or under 10 元) is what a
+# figure printed in 元 becomes when its unit is lost, or the reverse: flagged with both readings, never rescaled.
+MONEY_CEILING_WAN = 1_000_000
+PURCHASE_CEILING_WAN = 20_000
+PURCHASE_FLOOR_WAN = 0.001
+# A money figure whose unit the arithmetic of magnitudes doubts.
+IMPLAUSIBLE_MONEY = 0.5
+YUAN_PER_WAN = 10_000
+
+
+def answer_to_magnitudes(cells: dict[str, Cell]) -> None:
+    """Flag a money figure (万元) that only makes sense in another unit: too large for one body's year, or a
+    purchase price that a 元 figure read as 万元 (or the reverse) gives. The value stays as read; the note says
+    what it would be in the other unit."""
+    for key, cell in cells.items():
+        if not key.endswith(".amount_wan") or not isinstance(cell.value, (int, float)) or cell.value <= 0:
+            continue
+        note = ""
+        if cell.value > MONEY_CEILING_WAN:
+            note = (f"{_num(cell.value)} 万元 is more than one body spends or collects in a year: if the figure is in "
+                    f"元, it is {_num(round(cell.value / YUAN_PER_WAN, 6))} 万元")
+        projects = cells.get(key.rsplit(".", 1)[0] + ".projects")
+        if not note and projects is not None and isinstance(projects.value, int) and projects.value > 0:
+            each = cell.value / projects.value
+            if each > PURCHASE_CEILING_WAN:
+                note = (f"{_num(cell.value)} 万元 for {projects.value} purchases is {_num(round(each, 2))} 万元 each: if the "
+                        f"figure is in 元, it is {_num(round(cell.value / YUAN_PER_WAN, 6))} 万元")
+            elif each < PURCHASE_FLOOR_WAN:
+                note = (f"{_num(cell.value)} 万元 for {projects.value} purchases is under 10 元 each: if the figure was "
+                        f"in 万元 before a conversion, it is {_num(round(cell.value * YUAN_PER_WAN, 6))} 万元")
+        if note:
+            _lower(cell, IMPLAUSIBLE_MONEY, note)

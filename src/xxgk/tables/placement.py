@@ -45,7 +45,7 @@ class Piece:
     line: int
     blank: bool = False
     split: bool = False
-    confidence: float = 1.0     # the reader's, of the token it comes from (``Token.confidence``)
+    origin: Token | None = None     # the token it was read from: what no cell took is told by it
 
 
 def is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
@@ -97,7 +97,7 @@ def lead_placeholders(cells: list[Token]) -> list[Token]:
 
 
 def _piece(t: Token) -> Piece:
-    return Piece(t.text, t.line, blank=t.kind == BLANK, confidence=t.confidence)
+    return Piece(t.text, t.line, blank=t.kind == BLANK, origin=t)
 
 
 def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.max_digit_splits
@@ -163,7 +163,7 @@ class _Run:
     """
 
     def __init__(self, t: Token, n: int):
-        self.line, self.sign, self.unit, self.confidence = t.line, "", "", t.confidence
+        self.token, self.line, self.sign, self.unit = t, t.line, "", ""
         text = t.text.replace(" ", "")
         m = NUMBER.match(text)
         if t.splittable and _DASH_RUN.fullmatch(text):
@@ -189,7 +189,7 @@ class _Run:
                 parts[0] = self.sign + parts[0]
             if self.unit:
                 parts[-1] += self.unit
-            made = self._pieces[k] = [Piece(p, self.line, False, split, self.confidence) for p in parts]
+            made = self._pieces[k] = [Piece(p, self.line, False, split, self.token) for p in parts]
         return made
 
 

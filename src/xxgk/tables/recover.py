@@ -116,6 +116,9 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
 
     # Table 4: fifteen cells under a three-row header, no row labels.
     _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells, options)
+    account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
+                        {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
+                         "appeals": {}}, t4_header)
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -155,14 +158,22 @@ def _detect_template(matches, t2, t3, tokens) -> tuple[str, dict]:
     return choice, evidence
 
 
+# How far before table 2's first row its unit line (单位：元) may stand: the heading, the 第二十条 line and the
+# header row come between.
+UNIT_LINE_REACH = 12
+_UNIT_LINE = re.compile(r"单位[:：]?(?:人民币)?元(?!\w)")
+
+
 def _yuan_header(matches, tokens, lo, hi) -> bool:
-    """True when table 2's money header says 元 rather than 万元 (bare numbers then need converting)."""
+    """True when table 2's money is stated in 元 rather than 万元 (bare numbers then need converting): its money
+    column's header says 元, or a unit line above the table or inside it does (单位：元)."""
     for i, m in matches.items():
         if lo <= i < hi and m.category == "column.amount_wan":
             text = normalize_label(tokens[i].text)
             if "元" in text and "万元" not in text:
                 return True
-    return False
+    return any(t.kind == LABEL and _UNIT_LINE.search(normalize_label(t.text))
+               for t in tokens[max(0, lo - UNIT_LINE_REACH):hi])
 
 
 def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, rules, zone, options: Options,
@@ -417,8 +428,9 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
                 value, kind = parse_value(readings[0][k], money=key.split(".")[-1].startswith("amount"),
                                           yuan_header=yuan_header)
                 cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line,
-                                  min(READINGS_AGREE, readings[0][k].confidence),
-                                  note="row read several ways that agree on this cell")
+                                  min(READINGS_AGREE, _read_surely(readings[0][k])),
+                                  note="row read several ways that agree on this cell",
+                                  token=readings[0][k].origin)
             else:
                 cells[key] = Cell(None, kind="ambiguous" if readings else "missing", line=label_line,
                                   confidence=0.0, candidates=seen,
@@ -431,16 +443,74 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
         value, kind = parse_value(piece, money=money, yuan_header=yuan_header)
         note = "digits run together, split by the template's sums" if piece.split else ""
         cell_confidence = confidence if value is not None else 0.0
-        if piece.confidence < cell_confidence:
+        if _read_surely(piece) < cell_confidence:
             # the reader (OCR) was this unsure of the text: no reading of it can be surer
-            cell_confidence = piece.confidence
-            if piece.confidence < READER_TRUSTED:
-                note = f"read with confidence {piece.confidence:.2f} by the reader"
+            cell_confidence = _read_surely(piece)
+            if cell_confidence < READER_TRUSTED:
+                note = f"read with confidence {cell_confidence:.2f} by the reader"
         if yuan_header and value != parse_value(piece, money=money)[0]:
             # The figure is no longer the document's: it rests on the header's 元, which one dropped 万 makes.
             note = f"the column header says 元: {piece.raw.strip()} 元 written as {value:g} 万元"
             cell_confidence = min(cell_confidence, CONVERTED_BY_HEADER)
-        cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note)
+        cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note, token=piece.origin)
+
+
+# The cells of a row beside a number no cell took: the number may be one of theirs (a row read short, or read as
+# zeros where the text holds figures), so none of them is offered as sure.
+BESIDE_AN_UNPLACED_NUMBER = 0.6
+
+
+def counts(raw: str) -> bool:
+    """A number that is not zero: one that would count if a cell had taken it."""
+    return any(ch in "123456789" for ch in raw)
+
+
+def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cells: dict[str, Cell],
+                        rows: dict[str, dict[str, int]], appeals_header: list[int]) -> None:
+    """Every number printed inside a table's stretch of text (from its first label or cell to its last) is a
+    cell of the record or listed in ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
+    whose labels stand on either side of it, and, when it stands between a row's label and that row's first cell
+    (the row's reading passed over it), the row before as well, which may be short of it; in table 4, which has
+    no row labels, every cell."""
+    position = {id(t): i for i, t in enumerate(tokens)}
+    taken = {id(c.token) for c in cells.values() if c.token is not None}
+    claimed: set[int] = set()
+    for name, table in tables.items():
+        labels = rows.get(name, {})
+        order = sorted(labels, key=labels.get)
+        own: dict[str, list[int]] = {}
+        for key, c in cells.items():
+            if key.startswith(name + ".") and c.token is not None and id(c.token) in position:
+                own.setdefault(key.split(".")[1], []).append(position[id(c.token)])
+        where = list(labels.values()) + [i for at in own.values() for i in at] + \
+            (appeals_header if name == "appeals" else [])
+        if not table.found or not where:
+            continue
+        for i in range(min(where), max(where) + 1):
+            token = tokens[i]
+            if (token.kind != VALUE or id(token) in taken or i in claimed
+                    or not any(ch.isdigit() for ch in token.text)):
+                continue
+            claimed.add(i)
+            table.unplaced.append({"raw": token.text, "line": token.line})
+            near = _rows_beside(i, order, labels, own)
+            note = f"a number beside this row was not placed: {token.text.strip()!r} (line {token.line})"
+            for key, c in cells.items():
+                if (key.startswith(name + ".") and c.value is not None
+                        and (name == "appeals" or key.split(".")[1] in near)):
+                    c.confidence = min(c.confidence, BESIDE_AN_UNPLACED_NUMBER)
+                    if note not in c.note:
+                        c.note = f"{c.note}; {note}" if c.note else note
+
+
+def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str, list[int]]) -> set[str]:
+    """The rows a number left at token ``i`` may belong to (see ``account_for_numbers``)."""
+    before = [row for row in order if labels[row] < i]
+    after = [row for row in order if labels[row] > i]
+    near = set(before[-1:] + after[:1])
+    if before and own.get(before[-1]) and i < min(own[before[-1]]) and len(before) > 1:
+        near.add(before[-2])
+    return near
 
 
 # A cell the reader read with less confidence than this (``Token.confidence``) is not sure, and neither are the
@@ -448,6 +518,11 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
 READER_TRUSTED = 0.9
 # A label with no Chinese character, read unsure, may be a misread value (a digit taken for a letter).
 _CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _read_surely(piece) -> float:
+    """How sure the reader was of the text a piece was read from (``Token.confidence``; 1 without a token)."""
+    return piece.origin.confidence if piece.origin is not None else 1.0
 
 
 def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -> None:

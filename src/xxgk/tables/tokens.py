@@ -25,7 +25,7 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
 # Inside run-on text: a number, unless it is part of prose (第3, 2020年, 5件? no: 件 is a table unit), a URL,
 # an e-mail, a phone number or a code.
 _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)"
-                         r"(?:(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
+                         r"(?:[ \t\u3000]?(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
                          r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w])|/(?=\s|$)|(?<=\s)/"
                          # a hyphen mark glued to a label on one side only (行政许可 -第二十条…, 规章0--行政规范性
                          # 文件): a hyphen joining two words (增-减), digits (a date, a phone number, a range) or
@@ -127,7 +127,27 @@ def _tokenize(text: str) -> list[Token]:
             continue
         tokens.extend(_cell(line, number))
         previous_tabbed_label = False
-    return tokens
+    return _units_set_apart(tokens)
+
+
+_MONEY_UNIT = re.compile(r"^(?:万元|元)$")
+
+
+def _units_set_apart(tokens: list[Token]) -> list[Token]:
+    """A money unit printed apart from its figure (251000 on one line, 元 on the next: a narrow PDF cell) is the
+    figure's own unit: joined to it, so that 元 is never read as 万元."""
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind == LABEL and _MONEY_UNIT.match(t.text.strip()):
+            k = len(out) - 1
+            while k >= 0 and out[k].kind == BREAK:
+                k -= 1
+            if k >= 0 and out[k].kind == VALUE and VALUE_CELL.match(out[k].text) \
+                    and not VALUE_CELL.match(out[k].text).group(4):
+                out[k].text = out[k].text.rstrip() + t.text.strip()
+                continue
+        out.append(t)
+    return out
 
 
 def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
@@ -178,8 +198,13 @@ def _cell(cell: str, number: int) -> list[Token]:
     if FURNITURE.match(body):
         return []
     if not any(map(str.isdigit, body)):
-        return [Token(LABEL, body, number)]
+        # Column heads set side by side by a text tool (结果维持  结果纠正  其他结果): one label each.
+        return [Token(LABEL, part, number) for part in _HEADS_APART.split(body)]
     return _run_on(body, number)
+
+
+# Two spaces or more (or an ideographic space) between two words of a line without numbers part its cells.
+_HEADS_APART = re.compile(r"(?<=\S)(?: {2,}|\u3000+)(?=\S)")
 
 
 _SLASHES = re.compile(r"/+")
