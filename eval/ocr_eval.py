@@ -91,6 +91,7 @@ def scores(gold: dict, pred: dict) -> dict:
     return {"reports": result["reports"], "fields": result["fields"]["accuracy"],
             "nonzero": result["nonzero"]["accuracy"], "perfect": result["perfect"]["correct"],
             "silent": result["silent_errors"], "flagged": result["flagged_errors"],
+            "right_flagged": result.get("right_flagged"),
             "wrong": result["wrong"][:40]}
 
 
@@ -117,6 +118,10 @@ def accuracy_tables(reports: int, seed: int, overall: dict, parts: dict, times: 
     for part, groups in parts.items():
         for label, s in groups.items():
             lines.append(row(f"{part} {label}", s))
+    right = overall.get("right_flagged") or {}
+    if right.get("total"):
+        lines += ["", f"Right cells flagged (the cost of caution): {right['correct']} of {right['total']} "
+                      f"({right['correct'] / right['total']:.1%})."]
     lines += ["", f"Page read time: median {times['page_median']:.2f} s (p90 {times['page_p90']:.2f} s; CPU "
                   f"{times['cpu_per_page_median']:.2f} s per page), by dpi "
                   + ", ".join(f"{d}: {v:.2f} s" for d, v in times["page_median_by_dpi"].items()) + "."]
