@@ -22,7 +22,8 @@ RESULTS = REPO / "eval" / "results.json"
 OCR_RESULTS = REPO / "eval" / "ocr_results.json"       # eval/ocr_eval.py's: the scans' row, when measured
 # The sets the README's one table shows: the real reports, the frozen set, and the generated sets together,
 # at the ordinary noise, the heavy noise and with hard label slips.
-SUMMARY_SETS = ("seeds", "examples", "frozen-v1", "all generated", "gen-noisy", "gen-garbled-labels")
+SUMMARY_SETS = ("seeds", "examples", "real-pdf", "real-pdftotext", "frozen-v1", "all generated", "gen-noisy",
+                "gen-garbled-labels")
 STAGES = ("exact", "contained", "ngram", "ngrams", "student", "model", "none")
 STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "student", "transformer", "none")
 

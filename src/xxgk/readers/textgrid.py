@@ -479,8 +479,8 @@ def _header_lines(lines: list[str], words: list[list], first: int, taken: set[in
     """The lines above a table's first row that may hold its column heads, nearest first."""
     out, empty = [], 0
     for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
-        if k in taken or _is_prose(lines[k]):
-            break
+        if k in taken or _is_prose(lines[k]) or _is_data_line(words[k]):
+            break       # a row with values above is another run's (or another table's), no head
         if not words[k]:
             empty += 1
             if empty >= MAX_EMPTY_LINES:

@@ -69,6 +69,13 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
         for i, m in matches.items():
             if t2[0].index < i < t2[-1].index and m.category != "none" and m.category not in in_table2:
                 matches[i] = match_label(tokens[i].text, in_table2)
+    # Likewise between table 3's rows: a fragment of a wrapped label (本年 of 三、本年度办理结果, printed apart by
+    # pdftotext -layout) read as table 2's column head would end a row's cells at nothing.
+    if t3:
+        in_table3 = allowed_categories("requests")
+        for i, m in matches.items():
+            if t3[0].index < i < t3[-1].index and m.category != "none" and m.category not in in_table3:
+                matches[i] = match_label(tokens[i].text, in_table3)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
     # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
     for i, m in matches.items():
@@ -202,6 +209,11 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits))
+    # A run of rows read the other way round from nearly all their table (values before the label where the rest
+    # have them after): each may have taken its neighbour's cells, a shift no sum sees.
+    minority = _against_the_grain(anchors, orientations)
+    if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
+        against_the_grain |= _in_runs(anchors, minority)
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -222,6 +234,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
 # have taken that row's cells (its label unreadable, its values still there): nothing in the template's
 # arithmetic can tell, so the cells are given as unsure.
 UNSURE_ORDER = 0.6
+# A table whose rows are read against its order in at most one row of this many is read in one order: those few
+# rows are the doubtful ones (a PDF's scrambled reading order mixes the two orders far more evenly).
+FEW_AGAINST_THE_GRAIN = 3
 
 
 def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
@@ -289,6 +304,13 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
                for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
             either.add(a.row)
     return either
+
+
+def _in_runs(anchors, rows: set[str]) -> set[str]:
+    """The rows of ``rows`` next to another of them in the table's order."""
+    order = [a.row for a in anchors]
+    return {row for k, row in enumerate(order) if row in rows
+            and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
