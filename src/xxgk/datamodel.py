@@ -25,6 +25,10 @@ class Document:
     # One entry per table the reader found: {"page", "strategy", "rows", "cols", "score", ...}
     # (PDF: page and the strategy kept, lattice/stream/pdfplumber; DOCX/HTML: strategy "grid").
     tables_meta: list[dict] = field(default_factory=list)
+    # How sure the reader is of what it read, where it is not sure of everything (OCR, bad bytes): text line
+    # (1-based) -> one confidence per tab cell of that line, or a single one for the whole line. A line not
+    # named is read beyond doubt. The table recovery caps each cell's confidence by its token's (``tokens``).
+    line_confidence: dict[int, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Token:
     text: str                  # the raw text of the cell (for values: the digits as printed, sign and unit included)
     line: int                  # 1-based line in the source text
     splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
+    confidence: float = 1.0    # how sure the reader is of this text (``Document.line_confidence``)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def extract_text(text: str, source_name: str = "<text>", options: Options = DEFA
 
 def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
     """The record of a document a reader gave: the stages after reading, in order."""
-    token_list = tokens.tokenize(doc.text)
+    token_list = tokens.tokenize(doc.text, doc.line_confidence)
     recovered = recover.recover(token_list, options)
     if require_tables and not any(t.found for t in recovered.tables.values()):
         raise NotAReport(doc.path, "no table of a disclosure report found (not a 政府信息公开工作年度报告, "

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import err, options_from_environment
+from .common import err, options_from_environment, show_scan_progress
 
 
 def extract(paths: List[Path] = typer.Argument(..., help="Report files or folders; '-' reads stdin."),
@@ -19,6 +19,8 @@ def extract(paths: List[Path] = typer.Argument(..., help="Report files or folder
     from ..record import dumps, write_record
 
     options = options_from_environment()
+    if not quiet:
+        show_scan_progress()
     if [str(p) for p in paths] == ["-"]:
         try:
             typer.echo(dumps(extract_bytes(sys.stdin.buffer.read(), "<stdin>", options)))

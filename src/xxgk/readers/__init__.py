@@ -1,6 +1,6 @@
 """Stage 1, reading: a report file's bytes to text, one reader per format.
 
-The kind is told by the bytes (``sniff``): PDF, DOCX, old .doc, else text, decoded (``decode``) and told
+The kind is told by the bytes (``sniff``): PDF, DOCX, old .doc, an image (a scan, read by ``ocr``), else text, decoded (``decode``) and told
 apart as HTML, Markdown or plain text. ``READERS`` names the reader of each kind; each gives the same thing
 (``base``): prose one paragraph per line and every table as tab-separated rows. Lookalike characters (Kangxi
 radicals, compatibility ideographs) are folded in every reader's text (``xxgk.text.fold_lookalikes``).
@@ -19,6 +19,7 @@ from .base import NeedsOCR, ReadError, Reader, Source
 from .decode import decode
 from .html import read_html
 from .markdown import read_markdown
+from .ocr import read_image
 from .pdf import read_pdf
 from .plain import read_text
 from .sniff import binary_kind, sniff, text_kind
@@ -30,6 +31,7 @@ READERS: dict[str, Reader] = {
     "pdf": read_pdf,
     "docx": read_docx,
     "doc": read_doc,
+    "image": read_image,
     "html": read_html,
     "markdown": read_markdown,
     "text": read_text,
@@ -59,9 +61,9 @@ def read_bytes(data: bytes, path: str | Path = "<stdin>", judge: TableJudge | No
         kind, source = text_kind(text), Source(data, path, text, encoding)
     else:
         source = Source(data, path)
-    text, tables_meta = READERS[kind](source, judge)
+    text, tables_meta, *sure = READERS[kind](source, judge)
     return Document(fold_lookalikes(text), name, str(path), source.encoding, kind, hashlib.sha256(data).hexdigest(),
-                    tables_meta)
+                    tables_meta, sure[0] if sure else {})
 
 
 def text_document(text: str, source_name: str = "<text>") -> Document:
@@ -69,5 +71,5 @@ def text_document(text: str, source_name: str = "<text>") -> Document:
     HTML, Markdown or plain text (whose drawn tables are read back as grids), and folded."""
     path = Path(source_name)
     kind = text_kind(text)
-    read, tables_meta = READERS[kind](Source(b"", path, text, "str"), None)
-    return Document(fold_lookalikes(read), path.stem, source_name, "str", kind, "", tables_meta)
+    read, tables_meta, *sure = READERS[kind](Source(b"", path, text, "str"), None)
+    return Document(fold_lookalikes(read), path.stem, source_name, "str", kind, "", tables_meta, sure[0] if sure else {})

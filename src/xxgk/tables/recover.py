@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .. import schema
-from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
@@ -134,6 +134,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                             f"{reader} as {m.category}")
     for key in spec.keys:
         cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
+    _doubt_lines_the_reader_doubts(tokens, [cells, hybrid_cells or {}])
     for name, t in tables.items():
         if not t.found:
             warnings.append(f"table {name} ({schema.TABLE_TITLES[name]}) not found")
@@ -450,7 +451,8 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
             if len(seen) == 1 and readings:
                 value, kind = parse_value(readings[0][k], money=key.split(".")[-1].startswith("amount"),
                                           yuan_header=yuan_header)
-                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line, READINGS_AGREE,
+                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line,
+                                  min(READINGS_AGREE, _read_surely(readings[0][k])),
                                   note="row read several ways that agree on this cell",
                                   token=readings[0][k].origin)
             else:
@@ -465,6 +467,11 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
         value, kind = parse_value(piece, money=money, yuan_header=yuan_header)
         note = "digits run together, split by the template's sums" if piece.split else ""
         cell_confidence = confidence if value is not None else 0.0
+        if _read_surely(piece) < cell_confidence:
+            # the reader (OCR) was this unsure of the text: no reading of it can be surer
+            cell_confidence = _read_surely(piece)
+            if cell_confidence < READER_TRUSTED:
+                note = f"read with confidence {cell_confidence:.2f} by the reader"
         if yuan_header and value != parse_value(piece, money=money)[0]:
             # The figure is no longer the document's: it rests on the header's 元, which one dropped 万 makes.
             note = f"the column header says 元: {piece.raw.strip()} 元 written as {value:g} 万元"
@@ -528,6 +535,51 @@ def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str
     if before and own.get(before[-1]) and i < min(own[before[-1]]) and len(before) > 1:
         near.add(before[-2])
     return near
+
+
+# A cell the reader read with less confidence than this (``Token.confidence``) is not sure, and neither are the
+# cells placed beside it: see ``_doubt_lines_the_reader_doubts``.
+READER_TRUSTED = 0.9
+# A label with no Chinese character, read unsure, may be a misread value (a digit taken for a letter).
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _read_surely(piece) -> float:
+    """How sure the reader was of the text a piece was read from (``Token.confidence``; 1 without a token)."""
+    return piece.origin.confidence if piece.origin is not None else 1.0
+
+
+def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -> None:
+    """A row's cells are placed by their order, so a cell the reader was unsure of that may not be one value (a
+    value or a blank read unsure: ink read as nothing, digits that may be two numbers; or a label without a
+    Chinese character, a misread value perhaps) puts every cell of its line in doubt: none keeps more confidence
+    than that cell. Only what stands after the line's last Chinese label counts (the row's values; before it lie
+    the label columns, merged cells whose ink is no value), and a Chinese label read unsure is the label
+    classifier's to judge."""
+    by_line: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.kind != BREAK:
+            by_line.setdefault(t.line, []).append(t)
+    doubt: dict[int, tuple[float, str]] = {}
+    for line, line_tokens in by_line.items():
+        if min(t.confidence for t in line_tokens) >= READER_TRUSTED:
+            continue
+        labels = [i for i, t in enumerate(line_tokens) if t.kind == LABEL and _CJK.search(t.text)]
+        values = line_tokens[labels[-1] + 1:] if labels else line_tokens
+        unsure = [t for t in values if t.confidence < READER_TRUSTED]
+        if unsure:
+            least = min(unsure, key=lambda t: t.confidence)
+            doubt[line] = (least.confidence, least.text)
+    if not doubt:
+        return
+    for cells in cell_sets:
+        for cell in cells.values():
+            if cell.line in doubt and cell.value is not None and cell.confidence > doubt[cell.line][0]:
+                confidence, text = doubt[cell.line]
+                cell.confidence = confidence
+                note = (f"a cell of line {cell.line} ({text or 'blank'!r}) was read with confidence {confidence:.2f}:"
+                        " the places of this line's cells are in doubt")
+                cell.note = f"{cell.note}; {note}" if cell.note else note
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,52 @@ def is_blank(text: str) -> bool:
     return not text.strip(_WS)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows."""
+def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -> list[Token]:
+    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows.
+
+    ``line_confidence`` (``Document.line_confidence``) says how sure the reader was of a line's tab cells: each
+    token made from a cell carries that cell's confidence (a cell split into several tokens gives it to each)."""
+    tokens = _tokenize(text)
+    if line_confidence:
+        attach_confidence(tokens, text, line_confidence)
+    return tokens
+
+
+def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
+    """Each token of a line the reader was unsure of gets its cell's confidence: the tab cell it came from on a
+    tab row, the line's least sure cell elsewhere (a line of one cell, or a value glued into prose)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in line_confidence:
+            by_line.setdefault(token.line, []).append(token)
+    for number, line_tokens in by_line.items():
+        confidences = line_confidence[number]
+        if not confidences:
+            continue
+        cells = lines[number - 1].split("\t") if number <= len(lines) else []
+        if len(confidences) == 1 or len(cells) != len(confidences) or len(cells) < 2:
+            for token in line_tokens:
+                token.confidence = min(token.confidence, min(confidences))
+            continue
+        cell_of = _cell_of_tokens(line_tokens, cells)
+        for token, cell in zip(line_tokens, cell_of):
+            own = confidences[cell] if cell is not None else min(confidences)
+            token.confidence = min(token.confidence, own)
+
+
+def _cell_of_tokens(line_tokens: list[Token], cells: list[str]) -> list[int | None]:
+    """Which tab cell of its line each token came from: a tab row gives its cells' tokens in order (an empty cell
+    one blank token) and the row's BREAK last; None for every token where the counts do not tell."""
+    expected = [len(_cell(normalize_chars(c) if not c.isascii() else c, 0)) or 1 for c in cells]
+    made = [t for t in line_tokens if t.kind != BREAK]
+    if sum(expected) != len(made) or line_tokens[-1].kind != BREAK:
+        return [None] * len(line_tokens)
+    owner = iter([i for i, count in enumerate(expected) for _ in range(count)])
+    return [None if t.kind == BREAK else next(owner) for t in line_tokens]
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     previous_tabbed_label = False
