@@ -25,6 +25,8 @@ class Document:
     # One entry per table the reader found: {"page", "strategy", "rows", "cols", "score", ...}
     # (PDF: page and the strategy kept, lattice/stream/pdfplumber; DOCX/HTML: strategy "grid").
     tables_meta: list[dict] = field(default_factory=list)
+    # Bytes the text's encoding could not read (replaced by U+FFFD): the lines holding one are damaged.
+    bad_bytes: int = 0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .checks import arithmetic as check, narrative
 from .datamodel import CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
+from .readers.decode import REPLACEMENT
 from .tables import recover, tokens
 from .tables.judge import TemplateJudge
 
@@ -80,7 +81,11 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
                                             {k: c.value for k, c in hybrid.items()}, statements)
     _doubt_rows_the_prose_disputes(recovered.cells, checks)
+    damaged = _doubt_cells_on_damaged_lines({**recovered.cells, **hybrid}, doc.text)
     warnings = list(recovered.warnings)
+    if doc.bad_bytes:
+        warnings.append(f"{doc.bad_bytes} byte(s) could not be decoded as {doc.encoding} and were replaced; "
+                        f"{damaged} cell(s) on the lines they touch are marked unsure")
     if info.year is None:
         warnings.append("year not found in the title or text")
     if not info.issuer:
@@ -111,6 +116,28 @@ def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
             if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
                 cell.confidence = DISPUTED_BY_PROSE
                 cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
+
+
+# A cell read from a line that lost characters (bytes no encoding could read, U+FFFD in the text): a digit or
+# a label may be what was lost, so the cell is kept, never trusted.
+DAMAGED_LINE = 0.5
+
+
+def _doubt_cells_on_damaged_lines(cells: dict, text: str) -> int:
+    """Mark unsure every cell read from a line holding U+FFFD; return how many were."""
+    if REPLACEMENT not in text:
+        return 0
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")    # numbered as the tokenizer does
+    damaged = {number for number, line in enumerate(lines, 1) if REPLACEMENT in line}
+    marked = 0
+    for cell in cells.values():
+        if cell.line in damaged:
+            marked += 1
+            if cell.confidence > DAMAGED_LINE:
+                cell.confidence = DAMAGED_LINE
+            cell.note = "; ".join(filter(None, [cell.note, "its line lost characters the file's encoding "
+                                                           "could not read (shown as \ufffd)"]))
+    return marked
 
 
 def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | None = None,

@@ -11,12 +11,14 @@ A PDF's candidate tables are scored by a ``TableJudge`` the caller hands over (t
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from ..datamodel import Document, TableJudge
 from ..text import fold_lookalikes
 from .base import NeedsOCR, ReadError, Reader, Source
-from .decode import decode
+from .decode import decode_text
 from .html import read_html
 from .markdown import read_markdown
 from .pdf import read_pdf
@@ -38,11 +40,40 @@ READERS: dict[str, Reader] = {
 
 def read_file(path: str | Path, judge: TableJudge | None = None) -> Document:
     path = Path(path)
+    return read_bytes(read_regular_file(path), path, judge)
+
+
+def read_regular_file(path: str | Path) -> bytes:
+    """The bytes of a regular file. Anything else (a FIFO, a device, a socket) is refused before it is opened:
+    reading a FIFO named by mistake would wait for a writer for ever."""
+    path = Path(path)
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: a FIFO swapped in between the check and the open must not block the open either.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise ReadError(path, f"cannot open: {exc.strerror or exc}") from exc
-    return read_bytes(data, path, judge)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ReadError(path, "a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise ReadError(path, f"not a regular file ({_file_type(mode)}); only files are read")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ReadError(path, f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def read_bytes(data: bytes, path: str | Path = "<stdin>", judge: TableJudge | None = None) -> Document:
@@ -55,13 +86,14 @@ def read_bytes(data: bytes, path: str | Path = "<stdin>", judge: TableJudge | No
         refused = binary_kind(data)
         if refused:
             raise ReadError(path, f"binary input: {refused}")
-        text, encoding = decode(data, path)
-        kind, source = text_kind(text), Source(data, path, text, encoding)
+        decoded = decode_text(data, path)
+        kind, source = text_kind(decoded.text), Source(data, path, decoded.text, decoded.encoding)
+        bad_bytes = decoded.bad_bytes
     else:
-        source = Source(data, path)
+        source, bad_bytes = Source(data, path), 0
     text, tables_meta = READERS[kind](source, judge)
     return Document(fold_lookalikes(text), name, str(path), source.encoding, kind, hashlib.sha256(data).hexdigest(),
-                    tables_meta)
+                    tables_meta, bad_bytes)
 
 
 def text_document(text: str, source_name: str = "<text>") -> Document:
