@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from .. import schema
+from ..record import NEW_FILE_MODE, process_umask
 
 UTF8_BOM = b"\xef\xbb\xbf"
 PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
@@ -165,13 +167,18 @@ def find_duplicates(reports: list[tuple[str, str, str | None, str | None]]) -> d
     return out
 
 
+def temporary_name(final: Path) -> Path:
+    """A temporary file's name beside ``final``, unique to this process and call (never another's to clobber)."""
+    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 class TableFile:
     """One table written in chunks to temporary files, moved into place only by ``commit``."""
 
     def __init__(self, folder: Path, name: str, table_schema: pa.Schema, *, csv: bool = False):
         self.schema = table_schema
         self.paths = [folder / f"{name}.parquet"] + ([folder / f"{name}.csv"] if csv else [])
-        self._tmp = [p.with_name(f".{p.name}.tmp") for p in self.paths]
+        self._tmp = [temporary_name(p) for p in self.paths]
         self._parquet = pq.ParquetWriter(self._tmp[0], table_schema, **PARQUET_OPTIONS)
         self._csv = None
         if csv:
@@ -187,21 +194,38 @@ class TableFile:
         if self._csv:
             self._csv.write_batch(batch)
 
+    @property
+    def parquet_written(self) -> Path:
+        """The Parquet file as written, before ``commit`` moves it into place."""
+        return self._tmp[0]
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+            _chmod_like_new(self._tmp[0])
+        if self._csv:
+            self._csv.close()
+            self._csv_file.close()
+            self._csv = None
+            _chmod_like_new(self._tmp[1])
+
     def commit(self) -> None:
-        self._close()
+        self.close()
         for tmp, final in zip(self._tmp, self.paths):
             os.replace(tmp, final)
 
     def abandon(self) -> None:
-        self._close()
+        try:
+            self.close()
+        except OSError:
+            pass
         for tmp in self._tmp:
             tmp.unlink(missing_ok=True)
 
-    def _close(self) -> None:
-        self._parquet.close()
-        if self._csv:
-            self._csv.close()
-            self._csv_file.close()
+
+def _chmod_like_new(path: Path) -> None:
+    os.chmod(path, NEW_FILE_MODE & ~process_umask())
 
 
 def _columns(table_schema: pa.Schema) -> dict[str, list]:
@@ -266,16 +290,30 @@ class DatasetWriter:
         self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
 
     def commit(self) -> None:
+        """Every table and the DuckDB file written in full beside the old ones, then all moved into place: a
+        full disk or a crash while writing leaves the dataset as it was (renames need no space)."""
         self.flush()
         dictionary = TableFile(self.folder, "dictionary", DICTIONARY_SCHEMA, csv=True)
+        self.files["dictionary"] = dictionary
         dictionary.write(data_dictionary())
-        for table in (*self.files.values(), dictionary):
+        for table in self.files.values():
+            table.close()
+        database = self.folder / "xxgk.duckdb"
+        database_tmp = temporary_name(database)
+        self._database_tmp = database_tmp
+        write_duckdb({name: table.parquet_written for name, table in self.files.items()}, database_tmp)
+        _chmod_like_new(database_tmp)
+        for table in self.files.values():
             table.commit()
-        write_duckdb(self.folder, self.folder / "xxgk.duckdb")
+        os.replace(database_tmp, database)
 
     def abandon(self) -> None:
         for table in self.files.values():
             table.abandon()
+        tmp = getattr(self, "_database_tmp", None)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
 def data_dictionary() -> dict[str, list]:
@@ -314,23 +352,20 @@ def _label(by_template: dict[str, schema.FieldSpec], attribute: str) -> str:
     return label
 
 
-def write_duckdb(folder: Path, path: Path) -> None:
-    """All tables in one DuckDB file (built beside, then moved into place), plus a view without duplicates."""
+def write_duckdb(tables: dict[str, Path], path: Path) -> None:
+    """All tables (name → Parquet file) in one new DuckDB file at ``path``, plus a view without duplicates."""
     import duckdb
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
     try:
         # A fixed memory budget keeps memory flat in the number of reports: DuckDB writes its blocks out instead.
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute("SET enable_progress_bar = false")
-        for name in DatasetWriter.TABLES:
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)",
-                        [str(folder / f"{name}.parquet")])
+        for name, parquet in tables.items():
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(parquet)])
         con.execute("CREATE VIEW unique_reports AS SELECT * FROM reports WHERE duplicate_of IS NULL")
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, path)
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
