@@ -115,6 +115,21 @@ class DatasetBusy(BatchError):
         super().__init__(f"{folder}: in use by another batch ({holder}); wait for it to finish, or stop it")
 
 
+# Free space below which a write that failed in other words ("disk I/O error") is put down to a full disk.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _nearly_full(where) -> bool:
+    import shutil
+    path = Path(where)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def output_failure(exc: BaseException, where: Path) -> BatchError:
     """A write that failed (full disk, read-only, permission) as the one line a person needs."""
     if isinstance(exc, OSError):
@@ -122,8 +137,10 @@ def output_failure(exc: BaseException, where: Path) -> BatchError:
         advice = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
                   errno.EROFS: "the disk is mounted read-only", errno.EACCES: "no permission"}.get(exc.errno)
         where = exc.filename if isinstance(exc.filename, str) else where
-    else:   # sqlite, DuckDB and Arrow say it in their own words
+    else:   # sqlite, DuckDB and Arrow say it in their own words ("disk I/O error")
         reason, advice = str(exc).splitlines()[0] if str(exc) else type(exc).__name__, None
+    if advice is None and _nearly_full(where):
+        advice = "the disk is full"
     return BatchError(f"{where}: cannot write: {reason}" + (f" ({advice})" if advice else "")
                       + "; finished reports are kept, run the same command again to resume")
 
