@@ -45,6 +45,7 @@ from typing import Iterable
 
 from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, extract_document, read_report
+from ..readers import MissingExtra
 from ..readers.walk import iter_inputs
 from ..record import write_text_atomically
 from ..version import __version__
@@ -272,6 +273,8 @@ def _extract_one(report_id: str, path: str, content: str, sha256: str, records_d
     except TimeLimit:
         return (content, "slow", f"took longer than the time limit ({seconds:g} s; see --time-limit)", None, None,
                 None, None, seconds)
+    except MissingExtra as exc:     # tried again once the extra is installed
+        return (content, "retry", exc.reason, None, None, None, None, None)
     except ReadError as exc:
         return (content, "error", exc.reason, None, None, None, None, None)
     except Exception as exc:  # a bug must not stop the batch; it is retried on the next run

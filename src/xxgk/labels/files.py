@@ -15,6 +15,19 @@ def model_dir() -> Path:
     return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
 
 
+def cache_root() -> Path:
+    """Where xxgk keeps what it builds on first use (the label classifier's encoder and its ONNX runtime,
+    jieba's dictionary cache): ``$XXGK_CACHE``, else ``~/.cache/xxgk`` (docs/cli.md)."""
+    return Path(os.environ.get("XXGK_CACHE") or Path.home() / ".cache" / "xxgk")
+
+
+def jieba_cache_dir() -> Path:
+    """jieba's dictionary cache, under the xxgk cache rather than in the shared /tmp."""
+    path = cache_root() / "jieba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 class ModelFile:
     """A small model file of ``models/labels`` (the n-gram classifier, the student): read once per directory,
     None where none was trained; ``use`` swaps in another process-wide (measuring a fresh one before it is

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..datamodel import Document, TableJudge
 from ..text import fold_lookalikes
-from .base import NeedsOCR, ReadError, Reader, Source
+from ..extras import install_hint
+from .base import MissingExtra, NeedsOCR, ReadError, Reader, Source
 from .decode import decode_text
 from .html import read_html
 from .markdown import read_markdown
@@ -26,7 +27,7 @@ from .plain import read_text
 from .sniff import binary_kind, sniff, text_kind
 from .word import read_doc, read_docx
 
-__all__ = ["READERS", "Document", "NeedsOCR", "ReadError", "read_bytes", "read_file", "sniff", "text_document"]
+__all__ = ["READERS", "Document", "MissingExtra", "NeedsOCR", "ReadError", "read_bytes", "read_file", "sniff", "text_document"]
 
 READERS: dict[str, Reader] = {
     "pdf": read_pdf,
@@ -91,9 +92,16 @@ def read_bytes(data: bytes, path: str | Path = "<stdin>", judge: TableJudge | No
         bad_bytes = decoded.bad_bytes
     else:
         source, bad_bytes = Source(data, path), 0
-    text, tables_meta = READERS[kind](source, judge)
+    try:
+        text, tables_meta = READERS[kind](source, judge)
+    except ImportError as exc:
+        raise MissingExtra(path, install_hint(exc, f"reading a {KIND_NAMES.get(kind, kind)}")) from exc
     return Document(fold_lookalikes(text), name, str(path), source.encoding, kind, hashlib.sha256(data).hexdigest(),
                     tables_meta, bad_bytes)
+
+
+KIND_NAMES = {"pdf": "PDF", "docx": "Word file (.docx)", "doc": "Word file (.doc)", "html": "web page",
+              "markdown": "Markdown file", "text": "text file"}
 
 
 def text_document(text: str, source_name: str = "<text>") -> Document:
