@@ -45,15 +45,24 @@ def fmt_acc(tally: dict) -> str:
     return "n/a" if tally["accuracy"] is None else f"{tally['accuracy']:.4f}"
 
 
+def flag_share(r: dict) -> str:
+    """The share of right cells the record flags as unsure (the cost of caution), or n/a for old results."""
+    tally = r.get("right_flagged")
+    if not tally or not tally["total"]:
+        return "n/a"
+    return f"{tally['correct'] / tally['total']:.2%}"
+
+
 def markdown_table(first_column: str, rows: dict[str, dict]) -> str:
     """Every measure of ``xxgk.evaluate`` per set (or form), as ``eval/run.py`` prints it."""
     lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | year / issuer acc "
-             "| silent errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| silent errors | right cells flagged |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
                      f"| {r['perfect']['correct']}/{r['perfect']['total']} | {fmt_acc(r['template'])} "
-                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} |")
+                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} "
+                     f"| {flag_share(r)} |")
     return "\n".join(lines)
 
 

@@ -98,14 +98,22 @@ class _Tally:
         return {"correct": self.correct, "total": self.total, "accuracy": accuracy}
 
 
-def _wrong_cell(name: str, key: str, gold: Any, read: Any, pred: dict) -> dict:
+def _cell_of(pred: dict, key: str) -> dict:
     cell = (pred.get("cells") or {}).get(key)
-    cell = cell if isinstance(cell, dict) else {}
+    return cell if isinstance(cell, dict) else {}
+
+
+def _flagged(cell: dict, read: Any) -> bool:
+    """The record itself says the cell is unsure: no value, an unsure kind, or a confidence under the line."""
     confidence = cell.get("confidence")
-    flagged = (read is None or cell.get("kind") in UNSURE_KINDS
-               or (_is_number(confidence) and confidence < CONFIDENT))
+    return (read is None or cell.get("kind") in UNSURE_KINDS
+            or (_is_number(confidence) and confidence < CONFIDENT))
+
+
+def _wrong_cell(name: str, key: str, gold: Any, read: Any, pred: dict) -> dict:
+    cell = _cell_of(pred, key)
     return {"report": name, "key": key, "gold": gold, "read": read, "raw": cell.get("raw"),
-            "kind": cell.get("kind"), "confidence": confidence, "flagged": flagged}
+            "kind": cell.get("kind"), "confidence": cell.get("confidence"), "flagged": _flagged(cell, read)}
 
 
 def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
@@ -115,6 +123,8 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
     ``unreadable`` names prediction files that could not be loaded; their reports count as missing.
     """
     fields, nonzero, perfect = _Tally(), _Tally(), _Tally()
+    # The cost of caution: right cells the record flags as unsure (a user checks them for nothing).
+    right_flagged = _Tally()
     template_ok, year_ok, issuer_ok = _Tally(), _Tally(), _Tally()
     per_table: dict[str, _Tally] = {t: _Tally() for t in TABLES}
     per_template: dict[str, _Tally] = defaultdict(_Tally)
@@ -144,6 +154,8 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
                 nonzero.add(ok)
             if not ok and record:
                 report_wrong.append(_wrong_cell(name, key, gold_value, read, record))
+            elif ok and record and gold_value is not None:
+                right_flagged.add(_flagged(_cell_of(record, key), read))
         perfect.add(report.correct == report.total)
         wrong.extend(report_wrong)
         per_report[name] = {**report.as_dict(), "predicted": bool(record),
@@ -166,6 +178,7 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
         "per_template": {t: per_template[t].as_dict() for t in sorted(per_template)},
         "silent_errors": silent,
         "flagged_errors": len(wrong) - silent,
+        "right_flagged": right_flagged.as_dict(),
         # Silent errors first: they are the ones a user would never notice.
         "wrong": sorted(wrong, key=lambda w: w["flagged"]),
         "per_report": per_report,
@@ -211,6 +224,8 @@ def format_report(result: dict, max_wrong: int = 30) -> str:
         f"wrong cells         {result['silent_errors'] + result['flagged_errors']}"
         f"  (silent {result['silent_errors']}, flagged {result['flagged_errors']})",
     ]
+    if "right_flagged" in result:
+        lines.append(f"right cells flagged {_ratio(result['right_flagged'])}")
     lines += [f"  table {t:<13} {_ratio(tally)}" for t, tally in result["per_table"].items()]
     lines += [f"  template {t:<10} {_ratio(tally)}" for t, tally in result["per_template"].items()]
     if result["missing"]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import meta, record, schema
 from .checks import arithmetic as check, narrative
+from .checks.confidence import answer_to_identities
 from .datamodel import CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
@@ -81,6 +82,8 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
                                             {k: c.value for k, c in hybrid.items()}, statements)
     _doubt_rows_the_prose_disputes(recovered.cells, checks)
+    answer_to_identities({**recovered.cells, **hybrid}, checks,
+                         check.report_rules(recovered.template, hybrid=bool(hybrid)))
     damaged = _doubt_cells_on_damaged_lines({**recovered.cells, **hybrid}, doc.text)
     warnings = list(recovered.warnings)
     if doc.bad_bytes:

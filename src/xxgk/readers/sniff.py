@@ -52,18 +52,26 @@ def binary_kind(data: bytes) -> str | None:
 
 
 def text_kind(text: str) -> str:
-    """html | markdown | text, from the decoded text."""
-    if looks_like_html(text):
+    """html | markdown | text, from the decoded text. A page is HTML by its document markers; Markdown with raw
+    HTML tables inside (pandoc's gfm writes a table with merged cells so) stays Markdown, and its tables are read
+    where they stand; markup fragments without either are HTML."""
+    if looks_like_html_document(text):
         return "html"
     if looks_like_markdown(text):
         return "markdown"
+    if looks_like_html(text):
+        return "html"
     return "text"
 
 
-def looks_like_html(text: str) -> bool:
+def looks_like_html_document(text: str) -> bool:
     head = text[:2048].lstrip().lower()
     return head.startswith(("<!doctype html", "<html", "<?xml")) or (
-        "<body" in text[:20000].lower() and "</" in text[:20000]) or (
+        "<body" in text[:20000].lower() and "</" in text[:20000])
+
+
+def looks_like_html(text: str) -> bool:
+    return looks_like_html_document(text) or (
         len(re.findall(r"</(?:p|div|td|tr|table|span)>", text[:20000], re.I)) >= HTML_CLOSING_TAGS)
 
 

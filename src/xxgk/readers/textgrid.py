@@ -83,6 +83,7 @@ _ASCII_RULE_CHARS = frozenset("-=:")
 _V_RULE_SET = frozenset(_V_RULES)
 _H_RULE_SET = frozenset(_H_RULES)
 _ASCII_ROW = re.compile(r"^\s*[|+].*[|+]\s*$")
+_MARKDOWN_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
 
 def _is_box_line(line: str) -> bool:
@@ -688,6 +689,8 @@ def find_tables(lines: list[str]) -> list[TextTable]:
         row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
         rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
         add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
+    # Markdown pipe rows are rows already: the recovery reads them cell by cell.
+    taken |= {k for k, line in enumerate(lines) if _MARKDOWN_ROW.match(line)}
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
