@@ -10,13 +10,14 @@ from __future__ import annotations
 EXTRA_OF_MODULE = {
     "pdfplumber": "pdf", "camelot": "pdf", "pdfminer": "pdf", "pypdfium2": "pdf",
     "rapidocr_onnxruntime": "ocr", "cv2": "ocr", "PIL": "ocr",
-    "distributed": "batch", "dask": "batch",
+    "distributed": "batch", "dask": "batch", "pyarrow": "batch", "duckdb": "batch",
     "starlette": "review", "uvicorn": "review", "playwright": "review", "nbclient": "review",
     "nbformat": "review", "matplotlib": "review",
     "torch": "train", "transformers": "train", "sentence_transformers": "train", "peft": "train",
     "sklearn": "train",
     "html2text": "forms", "inscriptis": "forms", "trafilatura": "forms", "markdownify": "forms", "bs4": "forms",
     "pymupdf": "forms", "fitz": "forms", "pymupdf4llm": "forms", "weasyprint": "forms",
+    "pandas": "dev", "pytest": "dev",
 }
 
 

@@ -57,7 +57,7 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
                                                    help="Retrain only the student from the committed transformer "
                                                         "and n-grams (a few minutes), then measure.")):
     """Train the label classifier (n-gram classifier, transformer adapter and head, the student:
-    models/labels) and measure it on the held-out split."""
+    xxgk/models/labels) and measure it on the held-out split."""
     from ..labels import encoder
     from ..training import corpus, measure, ngrams, student, transformer
 

@@ -1,6 +1,6 @@
 """Where the label classifier's committed models live, and the small ones read once per directory.
 
-``models/labels`` (or ``$XXGK_LABEL_MODEL``) holds the transformer's adapter, head and settings, the n-gram
+``xxgk/models/labels`` (or ``$XXGK_LABEL_MODEL``) holds the transformer's adapter, head and settings, the n-gram
 classifier (``ngrams.npz``) and the student (``student.npz``).
 """
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "labels"
+# Inside the package (package data): a wheel carries the trained model, and training writes it here.
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "labels"
 
 
 def model_dir() -> Path:
