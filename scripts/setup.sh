@@ -35,4 +35,10 @@ pip install -e ".[dev,pdf,ocr,batch,review,train,forms]"
 # of the core's dependencies are kept here, fetched once by pip (from its cache when it has them).
 .venv/bin/python -m pip wheel --disable-pip-version-check -q --no-deps --no-build-isolation -w build/dist .
 pip download --dest build/wheelhouse build/dist/xxgk-*.whl
+rm -f build/wheelhouse/xxgk-*.whl            # the test builds its own from the sources it tests
+# A dependency published only as source (jieba) is built into a wheel here, while a build backend can be had.
+for sdist in build/wheelhouse/*.tar.gz; do
+  [ -e "$sdist" ] || continue
+  pip wheel --no-deps --wheel-dir build/wheelhouse "$sdist" && rm "$sdist"
+done
 echo "xxgk set up: $(.venv/bin/xxgk --version)"
