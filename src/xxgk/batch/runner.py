@@ -268,6 +268,8 @@ def _extract_one(report_id: str, path: str, content: str, sha256: str, records_d
             if doc.sha256 != sha256:
                 return (content, "retry", "the file changed while the batch ran; run the batch again", None, None,
                         None, None, None)
+            # Hook for issue 20: a file holding two reports will give records NAME#1, NAME#2
+            # (``pipeline.extract_reports``); each then needs its own id (``<id>#n``) and journal summary.
             record = extract_document(doc, options)
             record["source"]["path"] = path
     except TimeLimit:
@@ -677,6 +679,7 @@ class _Chunk:
 def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", engine_name: str,
              scheduler: str | None, workers: int | None, chunk_size: int | None, options: Options,
              seconds: float | None) -> None:
+    _prepare_label_runtime(options)
     engine = make_engine(engine_name, scheduler, workers)
     size = chunk_size or max(1, min(32, -(-len(todo) // (engine.workers * 4))))
     queue = [_Chunk(todo[i:i + size]) for i in range(0, len(todo), size)]
@@ -710,6 +713,18 @@ def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", e
         cancel = False
     finally:
         engine.close(cancel=cancel)
+
+
+def _prepare_label_runtime(options: Options) -> None:
+    """Build the label classifier's runtime here, once, before the workers start (each would otherwise race to
+    build it on its first hard label); a failure is left to the workers, which fall back to the cheap stages."""
+    if not options.transformer:
+        return
+    from ..labels import runtime
+    try:
+        runtime.ensure_runtime()
+    except (runtime.RuntimeUnavailable, OSError):
+        pass
 
 
 def _stuck(pending: dict, seconds: float) -> _Chunk | None:

@@ -87,6 +87,8 @@ def _run(inputs, targets: dict, options, quiet: bool, as_lines: bool) -> tuple[i
     written = failures = 0
     for _, path in _progress(inputs, quiet):
         try:
+            # Hook for issue 20: ``pipeline.extract_reports`` will give a file holding two reports as two
+            # records (NAME#1, NAME#2): each then goes to its target with the ``#n`` before ``.json``.
             record = extract_file(path, options)
         except ReadError as exc:
             failed(exc.path, exc.reason)
