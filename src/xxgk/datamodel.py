@@ -29,6 +29,8 @@ class Document:
     # (1-based) -> one confidence per tab cell of that line, or a single one for the whole line. A line not
     # named is read beyond doubt. The table recovery caps each cell's confidence by its token's (``tokens``).
     line_confidence: dict[int, list[float]] = field(default_factory=dict)
+    # Bytes the text's encoding could not read (replaced by U+FFFD): the lines holding one are damaged.
+    bad_bytes: int = 0
 
 
 @dataclass(frozen=True)

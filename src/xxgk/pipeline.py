@@ -11,7 +11,7 @@ them); each takes an ``Options`` (which label stages the recovery may ask, its l
 """
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import meta, record, schema
@@ -20,6 +20,7 @@ from .checks.confidence import answer_to_identities, answer_to_magnitudes
 from .datamodel import CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
+from .readers.decode import REPLACEMENT
 from .tables import recover, tokens
 from .tables.judge import TemplateJudge
 
@@ -69,8 +70,8 @@ def split_reports(doc: Document, options: Options = DEFAULT_OPTIONS) -> list[Doc
     for n, (a, b) in enumerate(zip(cuts, cuts[1:]), 1):
         # Line numbers stay those of the file: the part keeps the line breaks before it.
         text = "\n" * doc.text.count("\n", 0, a) + doc.text[a:b]
-        out.append(Document(text, f"{doc.name}#{n}", doc.path, doc.encoding, doc.reader, doc.sha256,
-                            [t for t in doc.tables_meta if _line_of(t, doc.text, a, b)]))
+        out.append(replace(doc, text=text, name=f"{doc.name}#{n}",
+                           tables_meta=[t for t in doc.tables_meta if _line_of(t, doc.text, a, b)]))
     return out
 
 
@@ -79,7 +80,8 @@ def _line_of(table_meta: dict, text: str, a: int, b: int) -> bool:
     return line is None or text.count("\n", 0, a) < line <= text.count("\n", 0, b) + 1
 
 
-def _one_report(doc: Document, options: Options) -> Document:
+def one_report(doc: Document, options: Options) -> Document:
+    """``doc`` when it holds one report; ``SeveralReports`` (a read error naming how many) when it holds more."""
     parts = split_reports(doc, options)
     if len(parts) > 1:
         raise SeveralReports(doc.path, parts)
@@ -101,17 +103,17 @@ def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
     Raises ``ReadError`` (``NeedsOCR`` for a scan) when the file cannot be read, ``NotAReport`` when it holds
     no table of such a report, ``SeveralReports`` when it holds more than one (``extract_reports`` reads each).
     """
-    return extract_document(_one_report(read_report(path, options), options), options)
+    return extract_document(one_report(read_report(path, options), options), options)
 
 
 def extract_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for bytes already read (``name`` is the record's source name)."""
-    return extract_document(_one_report(read_report_bytes(data, name, options), options), options)
+    return extract_document(one_report(read_report_bytes(data, name, options), options), options)
 
 
 def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for a report's text already decoded (a scrape's text, a page's text, a table as tab rows)."""
-    return extract_document(_one_report(text_document(text, source_name), options), options)
+    return extract_document(one_report(text_document(text, source_name), options), options)
 
 
 def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
@@ -138,7 +140,11 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     answer_to_identities({**recovered.cells, **hybrid}, checks,
                          check.report_rules(recovered.template, hybrid=bool(hybrid)))
     answer_to_magnitudes(recovered.cells)
+    damaged = _doubt_cells_on_damaged_lines({**recovered.cells, **hybrid}, doc.text)
     warnings = list(recovered.warnings)
+    if doc.bad_bytes:
+        warnings.append(f"{doc.bad_bytes} byte(s) could not be decoded as {doc.encoding} and were replaced; "
+                        f"{damaged} cell(s) on the lines they touch are marked unsure")
     if info.year is None:
         warnings.append("year not found in the title or text")
     if not info.issuer:
@@ -169,6 +175,28 @@ def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
             if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
                 cell.confidence = DISPUTED_BY_PROSE
                 cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
+
+
+# A cell read from a line that lost characters (bytes no encoding could read, U+FFFD in the text): a digit or
+# a label may be what was lost, so the cell is kept, never trusted.
+DAMAGED_LINE = 0.5
+
+
+def _doubt_cells_on_damaged_lines(cells: dict, text: str) -> int:
+    """Mark unsure every cell read from a line holding U+FFFD; return how many were."""
+    if REPLACEMENT not in text:
+        return 0
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")    # numbered as the tokenizer does
+    damaged = {number for number, line in enumerate(lines, 1) if REPLACEMENT in line}
+    marked = 0
+    for cell in cells.values():
+        if cell.line in damaged:
+            marked += 1
+            if cell.confidence > DAMAGED_LINE:
+                cell.confidence = DAMAGED_LINE
+            cell.note = "; ".join(filter(None, [cell.note, "its line lost characters the file's encoding "
+                                                           "could not read (shown as \ufffd)"]))
+    return marked
 
 
 def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | None = None,

@@ -27,6 +27,10 @@ class NeedsOCR(ReadError):
     """A scanned document: pages without a text layer. Reading it needs OCR first."""
 
 
+class MissingExtra(ReadError):
+    """A format whose reader needs an optional part of xxgk that is not installed (the reason names it)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """A file as a reader is handed it."""
