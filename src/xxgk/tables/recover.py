@@ -19,6 +19,7 @@ from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult,
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
+from .arrange import arrange_appeals, arrange_table
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
@@ -199,6 +200,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     result.missing_rows = [r.row for r in row_specs if r.row not in candidates]
     line_of = {a.row: tokens[a.index].line for a in anchors}
     chosen = _choose(candidates, by_row, rules, options.max_row_combinations)
+    # Rows short of cells in a text that leaves its blank cells out: placed by the template's sums.
+    arranged = arrange_table(tokens, matches, anchors, by_row, candidates, chosen, rules, hi, yuan_header)
     against_the_grain: set[str] = set()
     # A row found but with no reading that fits (its label read, its cells taken by a neighbour) is as
     # lost as a row not found.
@@ -221,7 +224,10 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
             for key in spec.keys:
                 cells[key] = Cell(None, kind="missing", confidence=0.0, note="row not found")
             continue
-        _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
+        if spec.keys[0] in arranged:
+            cells.update({key: arranged[key] for key in spec.keys})
+        else:
+            _store_row(spec, chosen.get(row), candidates[row], cells, line_of[row], yuan_header)
         if row in against_the_grain:
             for key in spec.keys:
                 cell = cells[key]
@@ -608,4 +614,11 @@ def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, opt
     rules = [r for r in spec.rules if r.name.startswith("appeals.")]
     chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
+    arranged = {} if readings else arrange_appeals(
+        row_span(tokens, matches, header[-1], len(tokens), +1), tokens[header[0] + 1:header[-1]], shape.keys, rules,
+        tokens[header[-1]].line)
+    if arranged:
+        result.orientation = "after"
+        cells.update(arranged)
+        return
     _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)

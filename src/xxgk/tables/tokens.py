@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Token
-from ..labels.dictionary import lexicon
+from ..labels.dictionary import lexicon, normalize_label
 from ..text import normalize_chars, strip_numbering
 
 __all__ = ["BLANK", "BREAK", "LABEL", "VALUE", "Token", "tokenize", "is_blank"]
@@ -32,7 +32,11 @@ _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([
                          # letters stays
                          r"|(?<=[\s\d])-{1,6}(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])-{1,6}(?=\s|$))")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
-_NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s])")
+# A number followed by a dot and a word numbers a label (2.其他法律…); so does one the line ends after (3. alone on a
+# line, the label's words wrapped onto the next: PyMuPDF's text of a narrow label cell).
+_NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
+# A web address (Chromium prints the page's file:// or http:// address in every page's footer): its digits are no cells.
+_ADDRESS = re.compile(r"(?:https?|file|ftp)://\S+|www\.\S+")
 
 
 def is_blank(text: str) -> bool:
@@ -87,6 +91,7 @@ def _cell_of_tokens(line_tokens: list[Token], cells: list[str]) -> list[int | No
 def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines = _join_character_lines(lines)
     previous_tabbed_label = False
     for number, raw in enumerate(lines, 1):
         if raw is None:
@@ -97,8 +102,10 @@ def _tokenize(text: str) -> list[Token]:
                 # A tab row whose cells are all empty.
                 tokens.extend(Token(BLANK, "", number) for _ in line.split("\t"))
                 tokens.append(Token(BREAK, "", number))
-            elif line.startswith("\t"):
-                # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table.
+            elif line.startswith("\t") or _nbsp_filler(raw):
+                # "\t" or "\t\xa0" on its own line: a blank cell of a one-cell-per-line table; so is a line of
+                # no-break spaces alone, the &nbsp; a blank cell of a web page holds, as text exports print it
+                # one cell per line (LibreOffice, PyMuPDF, BeautifulSoup): an empty line is no such evidence.
                 tokens.append(Token(BLANK, "", number))
             else:
                 tokens.append(Token(BREAK, "", number))
@@ -148,6 +155,119 @@ def _units_set_apart(tokens: list[Token]) -> list[Token]:
                 continue
         out.append(t)
     return out
+
+
+# A label printed one character per line (a page whose editor wrapped every character in its own span, read by
+# BeautifulSoup's get_text("\n")): a run of at least this many one-character lines.
+CHARACTER_RUN = 4
+_NUMBERING_MARK = frozenset(".．、")
+_CLOSERS = frozenset("）)”’」』】〕")
+_BLANK_MARKS = frozenset("-—–/／\\")
+
+
+def _join_character_lines(lines: list[str | None]) -> list[str | None]:
+    """Labels printed one character per line put back together: each run of one-character lines (a numbering's
+    digits kept in it: 1 / . / 属 / 于 …) becomes the labels it spells, each on the line of its first character,
+    cut where the dictionary's labels end (第二十条第（五）项 信息内容 本年处理决定数量 行政许可). The other lines
+    of the run become None, so that line numbers stay those of the source."""
+    out = list(lines)
+    k = 0
+    while k < len(out):
+        end = k
+        while end < len(out) and _character_line(out, end):
+            end += 1
+        if end - k >= CHARACTER_RUN:
+            run = [(j, out[j].strip(_WS)) for j in range(k, end)]
+            for j in range(k, end):
+                out[j] = None
+            for at, label in _spelled_labels(run):
+                out[at] = label
+            k = end
+        else:
+            k += 1
+    return out
+
+
+def _character_line(lines: list[str | None], k: int) -> bool:
+    """A line of one character of a label: not a number, nor a blank cell's mark standing between numbers; a
+    numbering's one or two digits when a dot follows on the next line."""
+    if lines[k] is None:
+        return False
+    body = lines[k].strip(_WS)
+    if len(body) == 1 and not body.isdigit():
+        if body in _BLANK_MARKS:
+            # 本年增 / 减: a slash inside a label; between two numbers it is a blank cell's mark
+            return _label_character(lines, k - 1) and _label_character(lines, k + 1)
+        if body == "无":
+            # 无 / 法 / 提 / 供: the first character of a label's word; 无 before anything else (another 无, a
+            # number, a bracket) is a blank cell's mark
+            return _label_character(lines, k + 1) and bool(_CJK_CHAR.match(lines[k + 1].strip(_WS)))
+        return True
+    if body.isdigit() and len(body) <= 2 and k + 1 < len(lines) and lines[k + 1] is not None:
+        return lines[k + 1].strip(_WS) in _NUMBERING_MARK
+    return False
+
+
+def _label_character(lines: list[str | None], k: int) -> bool:
+    if not 0 <= k < len(lines) or lines[k] is None:
+        return False
+    body = lines[k].strip(_WS)
+    return len(body) == 1 and not body.isdigit() and body not in _BLANK_MARKS and body != "无"
+
+
+@lru_cache(maxsize=1)
+def _label_texts() -> tuple[frozenset, int]:
+    """Every label of the dictionary in its compared form, and the longest one's length."""
+    texts = frozenset(e.text for e in lexicon())
+    return texts, max(map(len, texts))
+
+
+def _spelled_labels(run: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The labels a run of characters spells, each with the line of its first character: cut at the ends of the
+    dictionary's labels found in it, covering as many characters as possible; what no label covers (a numbering,
+    punctuation) goes with the label after it, or stands alone at the run's end."""
+    folded = [(position, ch) for position, (_, raw) in enumerate(run) for ch in normalize_label(raw)]
+    text = "".join(ch for _, ch in folded)
+    known, longest = _label_texts()
+    # best[i]: (characters covered, fewer labels) for text[:i]; start[i]: where the label ending at i begins
+    best: list[tuple[int, int]] = [(0, 0)] * (len(text) + 1)
+    start: list[int | None] = [None] * (len(text) + 1)
+    for i in range(1, len(text) + 1):
+        best[i] = best[i - 1]
+        for j in range(max(0, i - longest), i - 1):
+            if text[j:i] in known:
+                score = (best[j][0] + i - j, best[j][1] - 1)
+                if score > best[i]:
+                    best[i], start[i] = score, j
+    last_chars: list[int] = []       # the run position of each label's last character, in order
+    i = len(text)
+    while i > 0:
+        if start[i] is None:
+            i -= 1
+        else:
+            last_chars.append(folded[i - 1][0])
+            i = start[i]
+    last_chars.reverse()
+    pieces, first = [], 0
+    for n, last in enumerate(last_chars):
+        # a closing bracket or quote after a label's last word is its own (…（单位：万元）)
+        limit = last_chars[n + 1] if n + 1 < len(last_chars) else len(run) - 1
+        while last < limit and run[last + 1][1] in _CLOSERS:
+            last += 1
+        pieces.append((run[first][0], "".join(raw for _, raw in run[first:last + 1])))
+        first = last + 1
+    if first < len(run):
+        rest = "".join(raw for _, raw in run[first:])
+        if pieces and not normalize_label(rest):
+            pieces[-1] = (pieces[-1][0], pieces[-1][1] + rest)
+        else:
+            pieces.append((run[first][0], rest))
+    return pieces
+
+
+def _nbsp_filler(raw: str) -> bool:
+    """A line of no-break spaces (and ordinary ones) alone: an empty cell's &nbsp;."""
+    return "\xa0" in raw and not raw.strip(" \t\xa0")
 
 
 def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
@@ -304,9 +424,10 @@ def _glued_none_marks(text: str) -> str:
             return True
         if not text[at].isdigit():
             return False
-        if step > 0:   # 2024年, 3个: a number of the prose
+        if step > 0:   # 2024年, 3个: a number of the prose; 2.没有现成…: a label's numbering
             number_end = _DIGITS.match(text, at).end()
-            return text[number_end:number_end + 1] not in _PROSE_AFTER
+            return (text[number_end:number_end + 1] not in _PROSE_AFTER
+                    and not _NUMBERING_AFTER.match(text[number_end:]))
         return True
 
     def spaced(m: re.Match) -> str:
@@ -326,7 +447,10 @@ def _run_on(text: str, number: int) -> list[Token]:
     out: list[Token] = []
     pending = ""          # text accumulated for the next label token
     position = 0
+    addresses = [a.span() for a in _ADDRESS.finditer(text)] if "/" in text or "www." in text else []
     for m in _RUN_NUMBER.finditer(text):
+        if any(start <= m.start() < end for start, end in addresses):
+            continue    # rf030-2019-template.html: part of the address, left inside the label text
         if m.group("dashes"):
             # Not-applicable marks glued to their neighbours (—规范性文件, 3——): one cell per dash run,
             # which the recovery may cut further ("——" is one mark or two).

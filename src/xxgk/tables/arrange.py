@@ -1,0 +1,693 @@
+"""Put a row's printed values in the template's columns when its blank cells left no mark (stage 2d of the recovery).
+
+Some texts leave an empty cell out altogether: BeautifulSoup's ``get_text(strip=True)``, plain ``pdftotext``, the
+page text of PyMuPDF or pdfplumber, lynx, of a source that prints blank cells for zero. A row then prints only its
+non-blank values, in order (一、本年新收… 11 1 2 14 for 11, 0, 1, 0, 0, 2, 14). Other texts keep a trace: one
+empty line per blank cell in a one-cell-per-line text (LibreOffice's text of a Word table with empty cells, lynx
+on a table whose blank cells hold &nbsp;).
+
+This module takes such rows and the template's identities and finds every way to place each row's values in its
+columns, in order, that satisfies all the identities together (row totals, column sums, 一+二 = 七+四, table 4's
+group totals). A cell with the same value in every solution is read; a cell that differs is ambiguous: it is
+given the value of the most plausible solution (the one that puts numbers where real reports most often have
+them, ``column_prevalence.tsv``), flagged, with every value it takes as candidates. Where the empty lines tell
+how many cells are blank in each gap, and they account for every row's cell count, they fix the placement.
+
+Whether a text drops its blank cells is told by the text itself, never by the tool that made it: rows short of
+cells, with no blank cell marked and no zero printed anywhere in the table.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import combinations, product
+from operator import add
+
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from .placement import Piece, is_boundary, numbers, parse_value, span_to
+from .rowlabels import SURE_LABEL
+from .tokens import NA_CELL
+
+# How sure an arranged cell is. The same value in every placement that satisfies the identities, in a row the
+# identities check (a row total, a group total): as sure as a reading the sums confirm. In a row no identity
+# checks (table 2), one placement only because nothing was printed, or because empty lines counted its blanks:
+# taken, as a reading nothing contradicts, yet with nothing to confirm it, below the line of confident cells
+# when nothing was printed at all (a value printed elsewhere would not show). The most plausible of several
+# placements: flagged, its value given for what it is worth, the others as candidates.
+PLACED_BY_THE_SUMS = 0.95
+PLACED_BY_THE_GAPS = 0.9
+EMPTY_ROW_UNCHECKED = 0.8
+MOST_PLAUSIBLE = 0.5
+# A row of which every cell printed: as printed.
+PRINTED_WHOLE = 1.0
+# A row whose label was not read, or read below SURE_LABEL, its values taken by their place between the rows that
+# were: never confident.
+ROW_BY_PLACE = 0.8
+
+# Empty lines between a row's cells, as text tools print them: a separator of up to MAX_SEPARATOR lines after a
+# label or a cell, and up to MAX_PERIOD lines per blank cell (LibreOffice: none and one; lynx: one and one;
+# BeautifulSoup's text of a page whose cells hold paragraphs: two and three).
+MAX_SEPARATOR = 4
+MAX_PERIOD = 4
+
+# The balances of one identity the remaining rows can reach are listed while they are at most this many (past it, only
+# their least and most bound the search).
+MAX_REACHABLE = 4096
+
+# At most this many partial solutions are listed while a table's rows are placed together (a few tens of
+# microseconds each: well under half a second); past it the rows are left as the other readings left them (unread,
+# flagged), never guessed.
+MAX_STATES = 10_000
+
+# A hair of plausibility for a number in a later column, to part placements real reports make equally likely: the
+# template's last columns (现行有效件数, 对外公开总数量, 处理决定数量, 总计) count a stock, the ones before it a flow
+# that is more often nothing.
+LATER_COLUMN = 1e-6
+
+# The tolerance within which two sums are equal in a row (money in 万元 has decimals).
+EQUAL = 1e-6
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One way to put a row's printed values in its columns: a piece per column (blank where nothing was
+    printed), their numbers, and how plausible real reports make it (a log-likelihood)."""
+    pieces: tuple[Piece, ...]
+    numbers: tuple
+    plausibility: float
+
+
+@dataclass
+class RowToPlace:
+    """A row of the table as the solver sees it: its keys and the placements open to it."""
+    row: str
+    keys: tuple[str, ...]
+    placements: list[Placement]
+    identities: list = None        # the identities inside the row, as positions (``recover``'s form)
+    by_gaps: bool = False          # placed by counting empty lines
+    arranged: bool = True          # False: a row read as printed, here only as a constraint on the others
+
+
+# ------------------------------------------------------------------------------------------------ evidence
+
+
+def drops_blanks(cells: list[Token]) -> bool:
+    """Whether a table's text leaves its blank cells out: among its cells, no blank cell is marked (an empty tab
+    cell, an &nbsp; line, a dash, 无, /) and no 0 is printed, as a source that prints its blank cells or its
+    zeros would have them."""
+    for t in cells:
+        if t.kind == BLANK:
+            return False
+        if t.kind == VALUE and (NA_CELL.match(t.text) or _is_zero(t.text)):
+            return False
+    return True
+
+
+def _is_zero(text: str) -> bool:
+    value = numbers([Piece(text, 0)])[0]
+    return value == 0
+
+
+def _gaps(span: list[Token]) -> tuple[list[Token], list[int]]:
+    """A row's printed values and the empty lines around and between them: before the first, between each two,
+    after the last."""
+    values: list[Token] = []
+    gaps = [0]
+    for t in span:
+        if t.kind == BREAK:
+            gaps[-1] += 1
+        elif t.kind == VALUE:
+            values.append(t)
+            gaps.append(0)
+    return values, gaps
+
+
+def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_row: str | None) -> dict | None:
+    """How many blank cells each gap of each row holds, when the table's empty lines tell it: row -> blanks before
+    the first value, between each two, after the last. None when no single way of counting accounts for every row.
+
+    Tools print a fixed separator after a label and after a cell, and a fixed number of empty lines per blank
+    cell; a row ends with a fixed number of empty lines more. The counts (separators of 0..MAX_SEPARATOR lines,
+    0..MAX_PERIOD lines per blank) must make every row with values exactly as wide as the template's row, and
+    leave the same row end after every row but the table's last (whose end runs into whatever follows).
+    """
+    rows = {row: _gaps(span) for row, span in spans.items()}
+    rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values}
+    if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
+        return None
+    found: dict[tuple, dict] = {}
+    for lead, inner, period in product(range(MAX_SEPARATOR + 1), range(MAX_SEPARATOR + 1), range(1, MAX_PERIOD + 1)):
+        counted = _count_blanks(rows, widths, last_row, lead, inner, period)
+        if counted is not None:
+            found.setdefault(tuple(sorted(counted.items())), counted)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _count_blanks(rows, widths, last_row, lead: int, inner: int, period: int) -> dict | None:
+    counted: dict[str, tuple[int, ...]] = {}
+    row_end = None
+    for row, (values, gaps) in rows.items():
+        blanks = []
+        for k, gap in enumerate(gaps[:-1]):
+            extra = gap - (lead if k == 0 else inner)
+            if extra < 0 or extra % period:
+                return None
+            blanks.append(extra // period)
+        after = widths[row] - len(values) - sum(blanks)
+        end = gaps[-1] - inner - after * period
+        if after < 0 or end < 0:
+            return None
+        if row != last_row:
+            if row_end is None:
+                row_end = end
+            elif end != row_end:
+                return None
+        counted[row] = (*blanks, after)
+    return counted
+
+
+# ------------------------------------------------------------------------------------------------ placements
+
+
+@lru_cache(maxsize=1)
+def _prevalence() -> dict[tuple[str, str, str], float]:
+    """How often each column holds a number other than 0 in real reports (``scripts/column_prevalence.py``),
+    smoothed by one number and one zero seen beside the counts."""
+    out = {}
+    with resources.files("xxgk").joinpath("data", "column_prevalence.tsv").open(encoding="utf-8") as fh:
+        for rec in csv.DictReader(fh, delimiter="\t"):
+            out[(rec["table"], rec["row"], rec["column"])] = (int(rec["nonzero"]) + 1) / (int(rec["cells"]) + 2)
+    return out
+
+
+def prevalence(key: str) -> float:
+    table, row, column = key.split(".")
+    found = _prevalence()
+    return found.get((table, row, column), found.get((table, "*", column), 0.5))
+
+
+def _plausibility(keys: tuple[str, ...], row_numbers: tuple) -> float:
+    total = 0.0
+    for position, (key, value) in enumerate(zip(keys, row_numbers)):
+        p = prevalence(key)
+        total += math.log(p) + LATER_COLUMN * position if value else math.log(1 - p)
+    return total
+
+
+def _holds(row_numbers: tuple, identities) -> bool:
+    for left_at, right_at, _ in identities or ():
+        if abs(sum(row_numbers[i] for i in left_at) - sum(row_numbers[i] for i in right_at)) > EQUAL:
+            return False
+    return True
+
+
+def row_placements(values: list[Token], keys: tuple[str, ...], identities, blanks: tuple[int, ...] | None = None
+                   ) -> list[Placement]:
+    """Every order-preserving placement of a row's printed values in its columns that satisfies the identities
+    inside the row (blank cells are 0); with ``blanks`` (per gap, from the empty lines), the one they give."""
+    n = len(keys)
+    if len(values) > n:
+        return []
+    printed = [Piece(t.text, t.line, origin=t) for t in values]
+    printed_numbers = numbers(printed)
+    if None in printed_numbers:
+        return []
+    line = values[0].line if values else 0
+    if blanks is not None:
+        at, position = [], 0
+        for value_blanks in blanks[:-1]:
+            position += value_blanks
+            at.append(position)
+            position += 1
+        spots = [tuple(at)]
+    else:
+        spots = combinations(range(n), len(values))
+    out = []
+    for where in spots:
+        pieces = [Piece("", line, blank=True) for _ in range(n)]
+        row_numbers = [0] * n
+        for position, piece, number in zip(where, printed, printed_numbers):
+            pieces[position], row_numbers[position] = piece, number
+        row_numbers = tuple(row_numbers)
+        if _holds(row_numbers, identities):
+            out.append(Placement(tuple(pieces), row_numbers, _plausibility(keys, row_numbers)))
+    return out
+
+
+def as_placement(keys: tuple[str, ...], pieces: list[Piece]) -> Placement | None:
+    """A reading of a row (as printed, or one of the readings the recovery listed) as a placement."""
+    row_numbers = tuple(numbers(pieces))
+    if None in row_numbers:
+        return None
+    return Placement(tuple(pieces), row_numbers, _plausibility(keys, row_numbers))
+
+
+# ------------------------------------------------------------------------------------------------ solving
+
+
+@dataclass
+class Solution:
+    """The placements of each row found in some solution, each row's placement in the most plausible one, and
+    how plausible that one is."""
+    supported: dict[str, list[Placement]]
+    best: dict[str, Placement]
+    score: float
+
+
+class _TooManyStates(Exception):
+    pass
+
+
+@dataclass
+class Budget:
+    """The partial solutions a table's search may still list (shared by the groupings of its values)."""
+    left: int = 0
+
+
+def solve(rows: list[RowToPlace], rules, budget: Budget | None = None) -> Solution | None:
+    """Every combination of the rows' placements that satisfies every identity across rows (those whose cells all
+    lie in these rows), told by which placements of each row take part in one, and the most plausible.
+    None when no combination satisfies them, or when the search spends its ``budget`` (MAX_STATES by default)."""
+    budget = budget or Budget(MAX_STATES)
+    if any(not r.placements for r in rows):
+        return None
+    owner = {key: k for k, r in enumerate(rows) for key in r.keys}
+    cross = [rule for rule in rules if all(k in owner for k in rule.left + rule.right)
+             and len({owner[k] for k in rule.left + rule.right}) > 1]
+    # Rows that are a rule's right side (totals) first: with their values set, the parts are bounded by them.
+    totals = {owner[k] for rule in cross for k in rule.right}
+    order = sorted(range(len(rows)), key=lambda k: (k not in totals, k))
+    ordered = [rows[k] for k in order]
+    position = {key: i for i, r in enumerate(ordered) for key in r.keys}
+    last_row = [max(position[k] for k in rule.left + rule.right) for rule in cross]
+    # What each placement adds to each rule's balance (left minus right), in exact integers (millionths: money in
+    # 万元 has decimals), so that the states compare exactly.
+    contributions = []
+    for r in ordered:
+        at = {key: c for c, key in enumerate(r.keys)}
+        sides = [([at[k] for k in rule.left if k in at], [at[k] for k in rule.right if k in at]) for rule in cross]
+        contributions.append([tuple(_exact(sum(p.numbers[c] for c in left) - sum(p.numbers[c] for c in right))
+                                    for left, right in sides) for p in r.placements])
+    closing = [[j for j, last in enumerate(last_row) if last == i] for i in range(len(ordered))]
+    # The balance each rule may still have after row i, for the rows after it to bring back to 0: between minus
+    # the most and minus the least they can add.
+    low: list[tuple] = [()] * len(ordered)
+    high: list[tuple] = [()] * len(ordered)
+    # Each rule alone, the balances the rows after i can still bring back to 0 (when few enough to list).
+    reachable: list[list[frozenset | None]] = [[None] * len(cross) for _ in ordered]
+    least, most = [0] * len(cross), [0] * len(cross)
+    sums: list[set | None] = [{0} for _ in cross]
+    for i in range(len(ordered) - 1, -1, -1):
+        low[i], high[i] = tuple(-m for m in most), tuple(-m for m in least)
+        for j in range(len(cross)):
+            reachable[i][j] = frozenset(-x for x in sums[j]) if sums[j] is not None else None
+            column = {c[j] for c in contributions[i]}
+            least[j] += min(column)
+            most[j] += max(column)
+            if sums[j] is not None:
+                sums[j] = {a + b for a in column for b in sums[j]}
+                if len(sums[j]) > MAX_REACHABLE:
+                    sums[j] = None
+    checks = [[j for j in range(len(cross)) if reachable[i][j] is not None and len(reachable[i][j]) > 1]
+              for i in range(len(ordered))]
+
+    memo: dict[tuple, float | None] = {}
+
+    def step(i: int, state: tuple, p: int) -> tuple | None:
+        new = tuple(map(add, state, contributions[i][p]))
+        for j in closing[i]:
+            if new[j]:
+                return None
+        for n, a, b in zip(new, low[i], high[i]):
+            if n < a or n > b:
+                return None
+        for j in checks[i]:
+            if new[j] not in reachable[i][j]:
+                return None
+        return new
+
+    # (row, balances) -> the placements that lead to a solution, with where they lead and the most plausible rest.
+    ways: dict[tuple, list[tuple[int, tuple, float]]] = {}
+
+    def best_from(i: int, state: tuple) -> float | None:
+        if i == len(ordered):
+            return 0.0
+        key = (i, state)
+        if key in memo:
+            return memo[key]
+        if len(memo) >= budget.left:
+            raise _TooManyStates
+        best = None
+        found = []
+        for p, placement in enumerate(ordered[i].placements):
+            new = step(i, state, p)
+            if new is None:
+                continue
+            rest = best_from(i + 1, new)
+            if rest is not None:
+                found.append((p, new, placement.plausibility + rest))
+                if best is None or placement.plausibility + rest > best:
+                    best = placement.plausibility + rest
+        memo[key] = best
+        ways[key] = found
+        return best
+
+    start = tuple(0 for _ in cross)
+    try:
+        score = best_from(0, start)
+    except _TooManyStates:
+        return None
+    finally:
+        budget.left -= len(memo)
+    if score is None:
+        return None
+    supported: dict[str, set[int]] = {r.row: set() for r in ordered}
+    frontier = {start}
+    for i, r in enumerate(ordered):
+        reached = set()
+        for state in frontier:
+            for p, new, _ in ways[(i, state)]:
+                supported[r.row].add(p)
+                reached.add(new)
+        frontier = reached
+    best: dict[str, Placement] = {}
+    state = start
+    for i, r in enumerate(ordered):
+        # of equally plausible placements, the first listed
+        p, state, _ = max(ways[(i, state)], key=lambda way: (way[2], -way[0]))
+        best[r.row] = r.placements[p]
+    return Solution({r.row: [r.placements[p] for p in sorted(supported[r.row])] for r in ordered}, best, score)
+
+
+def merged(solutions: list[Solution]) -> Solution:
+    """The solutions of several groupings of the values into rows as one: every placement any of them supports,
+    and the most plausible of their best."""
+    supported: dict[str, dict[tuple, Placement]] = {}
+    for solution in solutions:
+        for row, placements in solution.supported.items():
+            for p in placements:
+                supported.setdefault(row, {}).setdefault(p.numbers, p)
+    best = max(solutions, key=lambda s: s.score)
+    return Solution({row: list(found.values()) for row, found in supported.items()}, best.best, best.score)
+
+
+# Sums are compared in millionths: money in 万元 has up to six decimals.
+EXACT = 1_000_000
+
+
+def _exact(x: float) -> int:
+    return round(x * EXACT)
+
+
+# ------------------------------------------------------------------------------------------------ cells
+
+
+def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label_line: int,
+                   label: float = 1.0) -> dict[str, Cell]:
+    """The cells of an arranged row: read where every solution agrees, else the most plausible value, flagged."""
+    placements = solution.supported[row.row]
+    best = solution.best[row.row]
+    empty = all(p.blank for p in best.pieces)
+    out = {}
+    for c, key in enumerate(row.keys):
+        seen = sorted({p.numbers[c] for p in placements})
+        piece = best.pieces[c]
+        value, kind = parse_value(piece, money=key.split(".")[-1].startswith("amount"), yuan_header=yuan_header)
+        line = piece.line or label_line
+        if len(seen) > 1:
+            out[key] = Cell(value, piece.raw, "ambiguous", line, MOST_PLAUSIBLE, candidates=seen, token=piece.origin,
+                            note=f"the text leaves blank cells out and {len({p.numbers for p in placements})} "
+                                 f"placements of the row's values fit the template's sums; this is the most "
+                                 f"plausible (where real reports most often have numbers)")
+            continue
+        if row.by_gaps:
+            confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
+            note = "blank cells counted by the empty lines between the row's cells"
+        elif row.identities:
+            confidence = PLACED_BY_THE_SUMS
+            note = ("nothing printed for this row in a text that leaves blank cells out" if empty else
+                    "the text leaves blank cells out; one placement of the row's values fits the template's sums")
+        elif empty:
+            confidence = EMPTY_ROW_UNCHECKED
+            note = "nothing printed for this row in a text that leaves blank cells out; no total confirms it"
+        else:
+            confidence, note = PRINTED_WHOLE, ""
+        if label < SURE_LABEL:
+            # The row's values are its by the place of its label alone: a label read uncertainly (or not at all)
+            # may be another row's.
+            confidence = min(confidence, ROW_BY_PLACE)
+            note = (f"row label read at {label:.2f} only" if label else "row label not read") + \
+                "; the row's cells taken by their place between the rows read. " + note
+        out[key] = Cell(value, piece.raw, kind, line, confidence, note=note, token=piece.origin)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the hook
+
+# A row's numbering (3.要…, （五）, 四、) in a piece of label, at its start or after the end of another label's words
+# (息6.属于四类: two wrapped labels joined), not in a heading's 第二十条第（五）项.
+ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff])|[（(][一二三四五六七八九十]{1,3}[)）]"
+                           r"|[一二三四五六七八九十]{1,3}、)")
+
+# At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
+# the other readings left them.
+MAX_GROUPINGS = 64
+
+
+def identities_inside(keys: tuple[str, ...], rules) -> list:
+    """The identities that lie inside one row (its 总计, table 4's group totals), as positions of its cells."""
+    at = {k: c for c, k in enumerate(keys)}
+    inside = []
+    for rule in rules:
+        if all(k in at for k in rule.left + rule.right):
+            places = [at[k] for k in rule.left + rule.right]
+            inside.append((tuple(places[:len(rule.left)]), tuple(places[len(rule.left):]), max(places)))
+    return inside
+
+
+@dataclass
+class _Row:
+    """A template row of the table: its keys, identities, label (if read) and what constrains its cells."""
+    row: str
+    keys: tuple[str, ...]
+    identities: list
+    anchor: int | None                     # the token index of its label, when read
+    fixed: Placement | None = None         # a reading the recovery is already sure of
+    run: tuple[int, ...] | None = None     # the values after its label, up to the next label (label-first tables)
+    blanks: tuple[int, ...] | None = None  # per gap of that run, the blank cells its empty lines count
+
+
+def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidates: dict, chosen: dict, rules,
+                  hi: int, yuan_header: bool = False, max_states: int = MAX_STATES) -> dict[str, Cell]:
+    """The cells of a table's rows that came up short of cells, placed by the template's sums in a text that
+    leaves its blank cells out (``recover`` asks, with what ``place_rows`` and its choice of readings made).
+
+    The table's values, in reading order, are its rows' non-blank cells, row after row in the template's order;
+    each row's values stand next to its label (after it in a table whose labels come first, before it in one
+    whose values come first, either side in a mixed one), and a row whose label was not read takes values by
+    their place between the rows that were. Every grouping of the values into rows that these allow, and every
+    placement of each group in its row's columns, is tried against the template's identities.
+
+    Empty when the table's text marks its blank cells, or when no placement satisfies the identities: the rows
+    are then left as the other readings left them."""
+    chain = [a for a in anchors if a.row in by_row]
+    if not chain or not any(a.row in candidates and not candidates[a.row] for a in chain):
+        return {}
+    start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
+    cells = [t for t in tokens[start:hi] if t.kind != LABEL]
+    if not drops_blanks(cells):
+        return {}
+    values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
+    order = list(by_row)
+    rank = {row: k for k, row in enumerate(order)}
+    anchor_of = {a.row: a.index for a in chain}
+    label_of = {a.row: a.match.confidence for a in chain}
+    label_first = not any(i < chain[0].index for i in values)
+    value_first = not label_first and not any(i > chain[-1].index for i in values)
+    anchored = {a.index for a in chain}
+    row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
+                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
+    walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
+             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
+    allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
+    # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
+    # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
+    unplaced = [i for i, rows_open in zip(values, allowed) if not rows_open]
+    allowed = [rows_open for rows_open in allowed if rows_open]
+    values = [i for i in values if i not in unplaced]
+
+    rows = []
+    for row in order:
+        spec = by_row[row]
+        pick = chosen.get(row)
+        fixed = None
+        if candidates.get(row) and isinstance(pick, tuple) and pick[0] != "ambiguous":
+            fixed = as_placement(spec.keys, pick[0])
+            if fixed is None:
+                return {}
+        rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
+    if label_first:
+        _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
+
+    groupings = _groupings(tokens, values, allowed, rows)
+    if not groupings:
+        return {}
+    solutions = []
+    budget = Budget(max_states)
+    for grouping in groupings:
+        to_place = [_to_place(r, [tokens[i] for i in group], group) for r, group in zip(rows, grouping)]
+        solution = solve(to_place, rules, budget)
+        if budget.left <= 0:
+            return {}
+        if solution is not None:
+            solutions.append((solution, to_place))
+    if not solutions:
+        return {}
+    solution = merged([s for s, _ in solutions])
+    by_gaps = {r.row for _, to_place in solutions for r in to_place if r.by_gaps}
+    pinned = _pinned_by_the_sums(rows, rules)
+    out: dict[str, Cell] = {}
+    for r in rows:
+        if r.fixed is not None:
+            continue
+        line = tokens[r.anchor].line if r.anchor is not None else 0
+        place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
+        label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
+        out.update(arranged_cells(place, solution, yuan_header, line, label))
+    return out
+
+
+def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
+    """Rows the identities across rows tell from every other: alone on one side of an identity (（七）总计 = the sum
+    of the outcome rows). Another row's values in its place would break it, so a row read by a label read unsure is
+    not unsure of its values. (Two outcome rows may trade their values: the column sums stay.)"""
+    owner = {key: r.row for r in rows for key in r.keys}
+    pinned = set()
+    for rule in rules:
+        keys = rule.left + rule.right
+        if not all(k in owner for k in keys) or len({owner[k] for k in keys}) < 2:
+            continue
+        for side in (rule.left, rule.right):
+            if len({owner[k] for k in side}) == 1:
+                pinned.add(owner[side[0]])
+    return pinned
+
+
+def _walls_off(match) -> bool:
+    """A label that parts a value from the rows around it: a stretch of prose, a section heading, the heading of one
+    of table 2's blocks (第二十条第（六）项). A group's merged cell (（四）无法提供), a header cell or a column's head
+    does not: PDF text puts their pieces anywhere among the rows."""
+    return (match is None or match.category == "none" or match.category.startswith("section.")
+            or match.category == "header.article")
+
+
+def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value_first: bool,
+                 row_starts: list[int], walls: list[int]) -> range:
+    """The rows (positions in the template's order) a value at token ``i`` may belong to: the row whose label
+    stands before it (label-first), after it (value-first) or either (mixed), and the rows between those two whose
+    labels were not read. A numbered piece of label between the value and a row's label (3.要 / 1 1 / 求提供公开出版物:
+    a label wrapped around its values) opens another row: the value is not that row's; nor is it past a heading or
+    a stretch of prose (``placement.is_boundary``) from the label."""
+    before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
+    after = min((a for a in chain if a.index > i), key=lambda a: a.index, default=None)
+    low = rank[before.row] if before is not None else -1
+    high = rank[after.row] if after is not None else count
+    take_before = (before is not None and not value_first
+                   and not any(before.index < s < i for s in row_starts + walls))
+    take_after = after is not None and not label_first and not any(i < s < after.index for s in row_starts + walls)
+    first = low if take_before else low + 1
+    last = high if take_after else high - 1
+    if label_first and after is not None and any(before is None or before.index < s < i for s in row_starts):
+        last = high      # the numbered piece before the value is the next row's label, wrapped around it
+    return range(first, last + 1)
+
+
+def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> None:
+    """In a table whose labels come first, each read row's run of values up to the next label, and the blank cells
+    the empty lines count in it, when they account for every row (``blanks_by_gaps``)."""
+    by_name = {r.row: r for r in rows}
+    spans = {}
+    for k, a in enumerate(chain):
+        stop = chain[k + 1].index if k + 1 < len(chain) else hi
+        span, end = span_to(tokens, matches, a.index, stop, +1)
+        spans[a.row] = span
+        by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
+    counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
+    for row, blanks in counted.items():
+        by_name[row].blanks = blanks
+
+
+def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row]) -> list[list[tuple[int, ...]]]:
+    """Every way to cut the values, in order, into one group per row (maybe empty) that each value's place allows,
+    each group at most as wide as its row and placeable in it by the identities inside the row; at most
+    MAX_GROUPINGS of them (none when there are more)."""
+    fits_cache: dict[tuple, bool] = {}
+
+    def fits(k: int, group: tuple[int, ...]) -> bool:
+        r = rows[k]
+        if r.fixed is not None:
+            return len(group) == len(r.keys) and tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == \
+                r.fixed.numbers
+        key = (k, tuple(tokens[i].text for i in group))
+        if key not in fits_cache:
+            fits_cache[key] = bool(row_placements([tokens[i] for i in group], r.keys, r.identities))
+        return fits_cache[key]
+
+    memo: dict[tuple[int, int], list | None] = {}
+
+    def from_here(k: int, at: int) -> list | None:
+        """The groupings of values[at:] into rows[k:], or None past the limit."""
+        if k == len(rows):
+            return [[]] if at == len(values) else []
+        if (k, at) in memo:
+            return memo[(k, at)]
+        out: list = []
+        end = at
+        while True:
+            group = tuple(values[at:end])
+            if len(group) > len(rows[k].keys):
+                break
+            if fits(k, group):
+                rest = from_here(k + 1, end)
+                if rest is None:
+                    memo[(k, at)] = None
+                    return None
+                out.extend([group] + r for r in rest)
+                if len(out) > MAX_GROUPINGS:
+                    memo[(k, at)] = None
+                    return None
+            if end == len(values) or k not in allowed[end]:
+                break
+            end += 1
+        memo[(k, at)] = out
+        return out
+
+    found = from_here(0, 0)
+    return found or []
+
+
+def _to_place(r: _Row, group: list[Token], at: tuple[int, ...]) -> RowToPlace:
+    if r.fixed is not None:
+        return RowToPlace(r.row, r.keys, [r.fixed], r.identities, arranged=False)
+    if r.blanks is not None and at == r.run:
+        return RowToPlace(r.row, r.keys, row_placements(group, r.keys, r.identities, r.blanks), r.identities,
+                          by_gaps=True)
+    return RowToPlace(r.row, r.keys, row_placements(group, r.keys, r.identities), r.identities)
+
+
+def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...], rules, label_line: int,
+                    max_states: int = MAX_STATES) -> dict[str, Cell]:
+    """Table 4's fifteen cells, when its text leaves blank cells out and fewer than fifteen values follow its
+    header: placed in its groups by the group totals. Not when values stand among the header's labels (the text
+    put some of table 4's cells there, out of order)."""
+    if any(t.kind == VALUE for t in header) or not drops_blanks(span):
+        return {}
+    values, _ = _gaps(span)
+    identities = identities_inside(keys, rules)
+    row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
+    solution = solve([row], rules, Budget(max_states))
+    return {} if solution is None else arranged_cells(row, solution, False, label_line)
