@@ -6,18 +6,19 @@
    readings with penalties.
 4. Here the template's arithmetic chooses among the readings (and among the ways to split digits that ran
    together); a cell whose reading still depends on the choice is reported as ambiguous, with its
-   candidates, never guessed. Table 4's fifteen cells, which have no row labels, are read after its header.
+   candidates, never guessed. Table 4's cells, which have no row labels of the template's kind, are placed by
+   its layout (``appeals``) and chosen among here the same way.
 """
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 from .. import schema
-from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
+from ..datamodel import LABEL, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
+from . import appeals
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
@@ -25,8 +26,6 @@ from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_ro
 
 T2_2021_COLUMNS = {"column.issued", "column.repealed", "column.in_force"}
 T2_2019_COLUMNS = {"column.made", "column.published", "column.previous", "column.change", "column.projects"}
-APPEAL_HEADER = {"column.upheld", "column.corrected", "column.other", "column.pending", "column.total",
-                 "group.litigation", "section.appeals"}
 # A heading read at this confidence or more is taken as read (the label stages settle a string from there).
 SURE_HEADING = 0.9
 # A label read at better than even odds is evidence: of table 4's header, of the template's table 2 columns.
@@ -69,12 +68,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
             if t2[0].index < i < t2[-1].index and m.category != "none" and m.category not in in_table2:
                 matches[i] = match_label(tokens[i].text, in_table2)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
-    # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
-    for i, m in matches.items():
-        if i > t3_hi and m.category != "none":
-            matches[i] = match_label(tokens[i].text, allowed_categories("appeals"))
-    t4_header = [i for i, m in sorted(matches.items()) if i > t3_hi and m.confidence >= LABEL_EVIDENCE
-                 and (m.category.startswith("appeals.") or m.category in APPEAL_HEADER)]
+    t4 = appeals.locate(tokens, matches, t3_hi)
 
     template, evidence = _detect_template(matches, t2, t3, tokens)
     spec = schema.template(template)
@@ -95,12 +89,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     if template == "2021" and not split_present and any(a.row == "other" for a in t3):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
-    if not t4_header:
-        # One-line pages fuse table 4's title with its column heads; when those are garbled past reading,
-        # the title alone marks where the fifteen cells start (the sums then decide whether they do).
-        t4_header = [i for i in sorted(matches) if i > t3_hi and i + 1 < len(tokens)
-                     and tokens[i + 1].kind in (VALUE, BLANK) and "section.appeals" in categories_within(tokens[i].text)][:1]
-    t3_end = t4_header[0] if t4_header else len(tokens)
+    t3_end = t4.start if t4 else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
@@ -113,8 +102,9 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                 cells[k] = Cell(None, kind="missing", note="2019-style single （六）其他处理 row; kept in detail")
         warnings.append("hybrid report: 2021 table 2 with the 2019 table 3's single （六）其他处理 row")
 
-    # Table 4: fifteen cells under a three-row header, no row labels.
-    _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells, options)
+    # Table 4: its cells placed by its layout (``appeals``), chosen among by the arithmetic as every row's are.
+    if t4:
+        _read_appeals(appeals.place(tokens, matches, t4, options), spec, tables["appeals"], cells, options)
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -435,30 +425,17 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
         cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note)
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """A run of cells read as one unit: table 4's fifteen cells have no row labels of their own."""
-    row: str
-    keys: tuple
-
-    @property
-    def columns(self):
-        return self.keys
-
-
-def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, options: Options):
-    if not header:
-        return
+def _read_appeals(placement: appeals.Placement | None, spec, result: TableResult, cells, options: Options):
     result.found = True
-    after = trim_placeholders(row_span(tokens, matches, header[-1], len(tokens), +1))
-    shape = _Shape("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS))
-    readings = row_readings(after, len(shape.keys), options.max_digit_splits)
-    result.orientation = "after"
-    if not readings:
-        before = lead_placeholders(row_span(tokens, matches, header[0], 0, -1))
-        if before:
-            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits), "before"
-    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
-    chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
-    _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)
+    if placement is None:
+        result.notes.append("table 4's heading or header found, its cells placed in no layout")
+        return
+    result.orientation = placement.orientation
+    result.notes.append(f"table 4 read as {placement.layout}")
+    runs = {run.row: run for run, _ in placement.runs}
+    readings = {run.row: found for run, found in placement.runs}
+    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+    chosen = _choose(readings, runs, rules, options.max_row_combinations)
+    for row, run in runs.items():
+        _store_row(run, chosen.get(row), readings[row], cells, run.line, False)
