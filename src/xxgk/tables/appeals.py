@@ -132,7 +132,7 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         return None
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
-    after = trim_placeholders(row_span(tokens, matches, zone.header[-1], zone.end, +1))
+    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1)))
     readings = row_readings(after, len(run.keys), options.max_digit_splits)
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -142,6 +142,16 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     before = lead_placeholders(row_span(tokens, matches, first, zone.start, -1)) if first is not None else []
     readings = row_readings(before, len(run.keys), options.max_digit_splits) if before else []
     return Placement("one row of fifteen", "before", [(run, readings)]) if readings else None
+
+
+def _past_the_heads_line(cells: list[Token]) -> list[Token]:
+    """Blank cells left on the line of the last heads, before the values' line, are the header's (a head cell
+    left empty, a merged head's slots): not the first of the fifteen."""
+    if any(t.kind == BREAK for t in cells):
+        first = next(i for i, t in enumerate(cells) if t.kind == BREAK)
+        if all(t.kind == BLANK for t in cells[:first]):
+            return cells[first + 1:]
+    return cells
 
 
 def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement | None:
@@ -157,6 +167,8 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
         cells = _under_heads(cells, lines, tokens, matches) or cells
         run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
+        if sum(t.kind == VALUE for t in cells) > len(run.keys) or len(cells) > 2 * len(run.keys):
+            continue        # more cells than a group's row has: the row of several groups (the template's fifteen)
         readings = row_readings(cells, len(run.keys), options.max_digit_splits) if cells else []
         # Cells found only by leaving some out (placeholders, a cell too many) are the group's only when its
         # total confirms them: a text that dropped a blank cell leaves four values and the blank of another.
