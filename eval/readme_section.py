@@ -19,9 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 DOCUMENTS = (README, *sorted((REPO / "docs").glob("*.md")))
 RESULTS = REPO / "eval" / "results.json"
+OCR_RESULTS = REPO / "eval" / "ocr_results.json"       # eval/ocr_eval.py's: the scans' row, when measured
 # The sets the README's one table shows: the real reports, the frozen set, and the generated sets together,
 # at the ordinary noise, the heavy noise and with hard label slips.
-SUMMARY_SETS = ("seeds", "examples", "frozen-v1", "all generated", "gen-noisy", "gen-garbled-labels")
+SUMMARY_SETS = ("seeds", "examples", "real-pdf", "real-pdftotext", "frozen-v1", "all generated", "gen-noisy",
+                "gen-garbled-labels")
 STAGES = ("exact", "contained", "ngram", "ngrams", "student", "model", "none")
 STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "student", "transformer", "none")
 
@@ -45,15 +47,24 @@ def fmt_acc(tally: dict) -> str:
     return "n/a" if tally["accuracy"] is None else f"{tally['accuracy']:.4f}"
 
 
+def flag_share(r: dict) -> str:
+    """The share of right cells the record flags as unsure (the cost of caution), or n/a for old results."""
+    tally = r.get("right_flagged")
+    if not tally or not tally["total"]:
+        return "n/a"
+    return f"{tally['correct'] / tally['total']:.2%}"
+
+
 def markdown_table(first_column: str, rows: dict[str, dict]) -> str:
     """Every measure of ``xxgk.evaluate`` per set (or form), as ``eval/run.py`` prints it."""
     lines = [f"| {first_column} | reports | field acc | non-zero acc | perfect | template acc | year / issuer acc "
-             "| silent errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| silent errors | right cells flagged |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in rows.items():
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
                      f"| {r['perfect']['correct']}/{r['perfect']['total']} | {fmt_acc(r['template'])} "
-                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} |")
+                     f"| {fmt_acc(r['year'])} / {fmt_acc(r['issuer'])} | {r['silent_errors']} "
+                     f"| {flag_share(r)} |")
     return "\n".join(lines)
 
 
@@ -77,19 +88,29 @@ def comparison_table(sets: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def summary_table(results: dict) -> str:
-    """The README's one table: the sets that say the most, with the measures a user asks first."""
+def summary_table(results: dict, ocr: dict | None = None) -> str:
+    """The README's one table: the sets that say the most, with the measures a user asks first (and the scans'
+    row, from ``eval/ocr_eval.py``'s results, when they were measured)."""
     lines = ["| set | reports | field accuracy | non-zero cells | perfect reports | silent errors |",
              "|---|---:|---:|---:|---:|---:|"]
     for name in SUMMARY_SETS:
         r = results["sets"][name]
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
                      f"| {r['perfect']['correct']}/{r['perfect']['total']} | {r['silent_errors']} |")
+    if ocr:
+        o = ocr["overall"]
+        lines.append(f"| scans (OCR) | {o['reports']} | {o['fields']:.4f} | {o['nonzero']:.4f} "
+                     f"| {o['perfect']}/{o['reports']} | {o['silent']} |")
     config, garbled = results["config"], results["config"]["garbled_set"]
-    return "\n".join(lines + ["", f"Generated sets: {config['n']} reports per form, seed {config['seed']}, noise "
-                                  f"{config['noise']} (gen-noisy {config['noisy_set_noise']}; gen-garbled-labels "
-                                  f"{garbled['noise']} with hard slips in {garbled['garble']:.0%} "
-                                  f"of the label occurrences)."])
+    notes = [f"Generated sets: {config['n']} reports per form, seed {config['seed']}, noise "
+             f"{config['noise']} (gen-noisy {config['noisy_set_noise']}; gen-garbled-labels "
+             f"{garbled['noise']} with hard slips in {garbled['garble']:.0%} "
+             f"of the label occurrences)."]
+    if ocr:
+        notes.append(f"Scans: generated reports printed by Chromium, rasterised at 100–200 dpi and damaged (tilt, "
+                     f"blur, speckle, JPEG, a red seal, all at once), seed {ocr['seed']}, read offline by the OCR "
+                     f"reader (`eval/ocr_eval.py`; per dpi and damage in [docs/ocr.md](docs/ocr.md)).")
+    return "\n".join(lines + [""] + [" ".join(notes)])
 
 
 def full_tables(results: dict) -> str:
@@ -112,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help="eval/run.py's results file")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text(encoding="utf-8"))
-    print("wrote", replace_section("accuracy", summary_table(results)))
+    ocr = json.loads(OCR_RESULTS.read_text(encoding="utf-8")) if OCR_RESULTS.is_file() else None
+    print("wrote", replace_section("accuracy", summary_table(results, ocr)))
     print("wrote", replace_section("accuracy-tables", full_tables(results)))
     return 0
 

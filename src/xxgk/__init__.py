@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from .version import __version__
 
-__all__ = ["NotAReport", "Options", "ReadError", "__version__", "check_record", "classify_labels", "extract_bytes",
-           "extract_file", "extract_text", "run_batch"]
+__all__ = ["NotAReport", "Options", "ReadError", "SeveralReports", "__version__", "check_record", "classify_labels",
+           "extract_bytes", "extract_file", "extract_reports", "extract_text", "run_batch"]
 
 # name -> the module that defines it (imported when the name is first used)
 _PUBLIC = {
@@ -36,6 +36,8 @@ _PUBLIC = {
     "extract_bytes": "xxgk.pipeline",
     "check_record": "xxgk.pipeline",
     "NotAReport": "xxgk.pipeline",
+    "SeveralReports": "xxgk.pipeline",
+    "extract_reports": "xxgk.pipeline",
     "ReadError": "xxgk.readers.base",
     "Options": "xxgk.options",
     "classify_labels": "xxgk.labels.stages",
@@ -46,7 +48,8 @@ if TYPE_CHECKING:
     from .batch.runner import run_batch
     from .labels.stages import classify_labels
     from .options import Options
-    from .pipeline import NotAReport, check_record, extract_bytes, extract_file, extract_text
+    from .pipeline import (NotAReport, SeveralReports, check_record, extract_bytes, extract_file, extract_reports,
+                           extract_text)
     from .readers.base import ReadError
 
 

@@ -25,6 +25,12 @@ class Document:
     # One entry per table the reader found: {"page", "strategy", "rows", "cols", "score", ...}
     # (PDF: page and the strategy kept, lattice/stream/pdfplumber; DOCX/HTML: strategy "grid").
     tables_meta: list[dict] = field(default_factory=list)
+    # How sure the reader is of what it read, where it is not sure of everything (OCR, bad bytes): text line
+    # (1-based) -> one confidence per tab cell of that line, or a single one for the whole line. A line not
+    # named is read beyond doubt. The table recovery caps each cell's confidence by its token's (``tokens``).
+    line_confidence: dict[int, list[float]] = field(default_factory=dict)
+    # Bytes the text's encoding could not read (replaced by U+FFFD): the lines holding one are damaged.
+    bad_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Token:
     text: str                  # the raw text of the cell (for values: the digits as printed, sign and unit included)
     line: int                  # 1-based line in the source text
     splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
+    confidence: float = 1.0    # how sure the reader is of this text (``Document.line_confidence``)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,9 @@ class Cell:
     confidence: float = 1.0
     candidates: list = field(default_factory=list)
     note: str = ""
+    # The token the value was read from (not written to the record): the numbers of a table that no cell took
+    # are told by it.
+    token: Token | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
         out = {"value": self.value, "raw": self.raw, "kind": self.kind, "line": self.line,
@@ -110,6 +120,8 @@ class TableResult:
     rows: list[str] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Numbers printed inside the table's stretch of text that no cell took: {"raw", "line"} each.
+    unplaced: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -98,14 +98,22 @@ class _Tally:
         return {"correct": self.correct, "total": self.total, "accuracy": accuracy}
 
 
-def _wrong_cell(name: str, key: str, gold: Any, read: Any, pred: dict) -> dict:
+def _cell_of(pred: dict, key: str) -> dict:
     cell = (pred.get("cells") or {}).get(key)
-    cell = cell if isinstance(cell, dict) else {}
+    return cell if isinstance(cell, dict) else {}
+
+
+def _flagged(cell: dict, read: Any) -> bool:
+    """The record itself says the cell is unsure: no value, an unsure kind, or a confidence under the line."""
     confidence = cell.get("confidence")
-    flagged = (read is None or cell.get("kind") in UNSURE_KINDS
-               or (_is_number(confidence) and confidence < CONFIDENT))
+    return (read is None or cell.get("kind") in UNSURE_KINDS
+            or (_is_number(confidence) and confidence < CONFIDENT))
+
+
+def _wrong_cell(name: str, key: str, gold: Any, read: Any, pred: dict) -> dict:
+    cell = _cell_of(pred, key)
     return {"report": name, "key": key, "gold": gold, "read": read, "raw": cell.get("raw"),
-            "kind": cell.get("kind"), "confidence": confidence, "flagged": flagged}
+            "kind": cell.get("kind"), "confidence": cell.get("confidence"), "flagged": _flagged(cell, read)}
 
 
 def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
@@ -115,6 +123,8 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
     ``unreadable`` names prediction files that could not be loaded; their reports count as missing.
     """
     fields, nonzero, perfect = _Tally(), _Tally(), _Tally()
+    # The cost of caution: right cells the record flags as unsure (a user checks them for nothing).
+    right_flagged = _Tally()
     template_ok, year_ok, issuer_ok = _Tally(), _Tally(), _Tally()
     per_table: dict[str, _Tally] = {t: _Tally() for t in TABLES}
     per_template: dict[str, _Tally] = defaultdict(_Tally)
@@ -144,6 +154,8 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
                 nonzero.add(ok)
             if not ok and record:
                 report_wrong.append(_wrong_cell(name, key, gold_value, read, record))
+            elif ok and record and gold_value is not None:
+                right_flagged.add(_flagged(_cell_of(record, key), read))
         perfect.add(report.correct == report.total)
         wrong.extend(report_wrong)
         per_report[name] = {**report.as_dict(), "predicted": bool(record),
@@ -166,6 +178,7 @@ def evaluate(gold: dict[str, dict], pred: dict[str, dict], *,
         "per_template": {t: per_template[t].as_dict() for t in sorted(per_template)},
         "silent_errors": silent,
         "flagged_errors": len(wrong) - silent,
+        "right_flagged": right_flagged.as_dict(),
         # Silent errors first: they are the ones a user would never notice.
         "wrong": sorted(wrong, key=lambda w: w["flagged"]),
         "per_report": per_report,
@@ -211,6 +224,8 @@ def format_report(result: dict, max_wrong: int = 30) -> str:
         f"wrong cells         {result['silent_errors'] + result['flagged_errors']}"
         f"  (silent {result['silent_errors']}, flagged {result['flagged_errors']})",
     ]
+    if "right_flagged" in result:
+        lines.append(f"right cells flagged {_ratio(result['right_flagged'])}")
     lines += [f"  table {t:<13} {_ratio(tally)}" for t, tally in result["per_table"].items()]
     lines += [f"  template {t:<10} {_ratio(tally)}" for t, tally in result["per_template"].items()]
     if result["missing"]:
@@ -230,27 +245,35 @@ def format_report(result: dict, max_wrong: int = 30) -> str:
 
 def run_eval(gold_path: str | Path, pred_path: str | Path, json_out: str | Path | None = None,
              max_wrong: int = 30) -> int:
-    """Print the report of PRED against GOLD; 2 when nothing could be evaluated, else 0."""
+    """Print the report of PRED against GOLD (``json_out`` "-": the results as JSON instead); 2 when nothing
+    could be evaluated, else 0. Messages are ``xxgk: PATH: reason`` on stderr."""
     try:
         gold = load_records(gold_path)
     except RecordError as exc:
-        print(f"error: gold {exc}", file=sys.stderr)
+        _say(f"{exc} (gold)")
         return 2
     if not gold:
-        print(f"error: no gold records (*.json) under {gold_path}", file=sys.stderr)
+        _say(f"{gold_path}: no gold records (*.json)")
         return 2
     unreadable: dict[str, str] = {}
     try:
         pred = load_records(pred_path, errors=unreadable)
     except RecordError as exc:
-        print(f"error: predictions {exc}", file=sys.stderr)
+        _say(f"{exc} (predictions)")
         return 2
     result = evaluate(gold, pred, unreadable=unreadable)
-    print(format_report(result, max_wrong=max_wrong))
-    if json_out is not None:
-        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    as_json = json.dumps(result, ensure_ascii=False, indent=1)
+    if json_out is not None and str(json_out) == "-":
+        print(as_json)
+    else:
+        print(format_report(result, max_wrong=max_wrong))
+        if json_out is not None:
+            Path(json_out).write_text(as_json + "\n", encoding="utf-8")
     if result["predicted"] == 0:
-        print(f"error: no gold report has a readable prediction in {pred_path}"
-              " (predictions are matched by file name)", file=sys.stderr)
+        _say(f"{pred_path}: no gold report has a readable prediction here (predictions are matched by file name)")
         return 2
     return 0
+
+
+def _say(message: str) -> None:
+    print(f"xxgk: {message}", file=sys.stderr)

@@ -176,3 +176,25 @@ def _city_before(text: str, end: int) -> str:
         if not before or not re.match(r"[\u4e00-\u9fff]", before):
             return piece
     return ""
+
+
+# A report's first section heading; each report of a file holds one (crawlers concatenate pages).
+_OVERVIEW_HEADING = re.compile(r"(?:^|(?<=[\s>*#|。]))(?:[一1１]\s*[、.．]\s*)?总体情况\s*(?=\S|$)", re.M)
+# How far before a report's overview its title (and the issuer's name and the date under it) may stand.
+TITLE_REACH = 600
+
+
+def report_starts(text: str) -> list[int]:
+    """Where each report of the text after the first begins (character offsets): at its title, or its overview
+    heading when no title stands within reach before it. One report: an empty list."""
+    headings = [m.start() for m in _OVERVIEW_HEADING.finditer(text)]
+    starts = []
+    for at in headings[1:]:
+        window = text[max(0, at - TITLE_REACH):at]
+        titles = [m for m in _TITLE.finditer(window)]
+        start = at - len(window) + titles[-1].start() if titles else at
+        # the title's own line
+        start = text.rfind("\n", 0, start) + 1 if "\n" in text[max(0, start - 200):start] else start
+        if not starts or start > starts[-1]:
+            starts.append(start)
+    return starts

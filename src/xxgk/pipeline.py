@@ -11,23 +11,34 @@ them); each takes an ``Options`` (which label stages the recovery may ask, its l
 """
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from . import meta, record, schema
 from .checks import arithmetic as check, narrative
+from .checks.confidence import answer_to_identities, answer_to_magnitudes
 from .datamodel import CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
+from .readers.decode import REPLACEMENT
 from .tables import recover, tokens
 from .tables.judge import TemplateJudge
 
-__all__ = ["NotAReport", "ReadError", "check_record", "extract_bytes", "extract_document", "extract_file",
-           "extract_text", "read_report", "read_report_bytes"]
+__all__ = ["NotAReport", "ReadError", "SeveralReports", "check_record", "extract_bytes", "extract_document",
+           "extract_file", "extract_reports", "extract_text", "read_report", "read_report_bytes", "split_reports"]
 
 
 class NotAReport(ReadError):
     """Readable text, but no table of a disclosure report in it."""
+
+
+class SeveralReports(ReadError):
+    """A file holding more than one report (pages a crawler concatenated): ``extract_reports`` reads each."""
+
+    def __init__(self, path: str, documents: list[Document]):
+        self.documents = documents
+        super().__init__(path, f"holds {len(documents)} reports, one after the other: read each with "
+                               f"xxgk.extract_reports (the command line writes NAME#1, NAME#2, …)")
 
 
 def read_report(path: str | Path, options: Options = DEFAULT_OPTIONS) -> Document:
@@ -40,6 +51,49 @@ def read_report_bytes(data: bytes, name: str = "<stdin>", options: Options = DEF
     return read_bytes(data, name, TemplateJudge(options))
 
 
+def split_reports(doc: Document, options: Options = DEFAULT_OPTIONS) -> list[Document]:
+    """The reports a document holds, one document each (``NAME#1``, ``NAME#2``, … when there are several): it
+    is cut where a report's title and overview begin again, and a part counts as a report only when tables of a
+    report are found in it; a file that repeats its title (page headers) is one report."""
+    starts = meta.report_starts(doc.text)
+    if not starts:
+        return [doc]
+    bounds = [0, *starts, len(doc.text)]
+    parts = [doc.text[a:b] for a, b in zip(bounds, bounds[1:])]
+    with_tables = [k for k, part in enumerate(parts)
+                   if any(t.found for t in recover.recover(tokens.tokenize(part), options).tables.values())]
+    if len(with_tables) < 2:
+        return [doc]
+    # A part without tables (a preface, a list of links) goes with the report after it.
+    cuts = [0] + [bounds[k] for k in with_tables[1:]] + [len(doc.text)]
+    out = []
+    for n, (a, b) in enumerate(zip(cuts, cuts[1:]), 1):
+        # Line numbers stay those of the file: the part keeps the line breaks before it.
+        text = "\n" * doc.text.count("\n", 0, a) + doc.text[a:b]
+        out.append(replace(doc, text=text, name=f"{doc.name}#{n}",
+                           tables_meta=[t for t in doc.tables_meta if _line_of(t, doc.text, a, b)]))
+    return out
+
+
+def _line_of(table_meta: dict, text: str, a: int, b: int) -> bool:
+    line = table_meta.get("line")
+    return line is None or text.count("\n", 0, a) < line <= text.count("\n", 0, b) + 1
+
+
+def one_report(doc: Document, options: Options) -> Document:
+    """``doc`` when it holds one report; ``SeveralReports`` (a read error naming how many) when it holds more."""
+    parts = split_reports(doc, options)
+    if len(parts) > 1:
+        raise SeveralReports(doc.path, parts)
+    return doc
+
+
+def extract_reports(path: str | Path, options: Options = DEFAULT_OPTIONS) -> list[dict]:
+    """The record of every report a file holds: one for an ordinary report; ``NAME#1``, ``NAME#2``, … (their
+    ``source.name``) for a file holding several one after the other (a crawler's concatenated pages)."""
+    return [extract_document(part, options) for part in split_reports(read_report(path, options), options)]
+
+
 def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
     """The canonical record of one report file (PDF, DOCX, old .doc, HTML, Markdown or text; the kind is told
     by the bytes, the encoding detected).
@@ -47,24 +101,24 @@ def extract_file(path: str | Path, options: Options = DEFAULT_OPTIONS) -> dict:
     The record's ``template``, ``year``, ``issuer`` and ``fields`` are the contract of SCHEMA.md; ``verdict``
     says whether the template's arithmetic holds; ``cells`` give each value's printed text, line and confidence.
     Raises ``ReadError`` (``NeedsOCR`` for a scan) when the file cannot be read, ``NotAReport`` when it holds
-    no table of such a report.
+    no table of such a report, ``SeveralReports`` when it holds more than one (``extract_reports`` reads each).
     """
-    return extract_document(read_report(path, options), options)
+    return extract_document(one_report(read_report(path, options), options), options)
 
 
 def extract_bytes(data: bytes, name: str = "<stdin>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for bytes already read (``name`` is the record's source name)."""
-    return extract_document(read_report_bytes(data, name, options), options)
+    return extract_document(one_report(read_report_bytes(data, name, options), options), options)
 
 
 def extract_text(text: str, source_name: str = "<text>", options: Options = DEFAULT_OPTIONS) -> dict:
     """``extract_file`` for a report's text already decoded (a scrape's text, a page's text, a table as tab rows)."""
-    return extract_document(text_document(text, source_name), options)
+    return extract_document(one_report(text_document(text, source_name), options), options)
 
 
 def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, require_tables: bool = True) -> dict:
     """The record of a document a reader gave: the stages after reading, in order."""
-    token_list = tokens.tokenize(doc.text)
+    token_list = tokens.tokenize(doc.text, doc.line_confidence)
     recovered = recover.recover(token_list, options)
     if require_tables and not any(t.found for t in recovered.tables.values()):
         raise NotAReport(doc.path, "no table of a disclosure report found (not a 政府信息公开工作年度报告, "
@@ -73,14 +127,24 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
     fields = {k: c.value for k, c in recovered.cells.items()}
     hybrid = recovered.hybrid_other_row or {}
     stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS} if hybrid else set()
+    # A number of a table that no cell took (not a zero: a placeholder printed as 0 hides no count) leaves the
+    # table unfinished: never consistent.
     unreadable = sum(1 for k, c in recovered.cells.items()
-                     if c.kind in ("ambiguous", "missing") and k not in stand_in)
+                     if c.kind in ("ambiguous", "missing") and k not in stand_in) + \
+        sum(1 for t in recovered.tables.values() for u in t.unplaced if recover.counts(u["raw"]))
     missing_tables = sum(1 for t in recovered.tables.values() if not t.found)
     statements = narrative.read_statements(doc.text)
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
                                             {k: c.value for k, c in hybrid.items()}, statements)
     _doubt_rows_the_prose_disputes(recovered.cells, checks)
+    answer_to_identities({**recovered.cells, **hybrid}, checks,
+                         check.report_rules(recovered.template, hybrid=bool(hybrid)))
+    answer_to_magnitudes(recovered.cells)
+    damaged = _doubt_cells_on_damaged_lines({**recovered.cells, **hybrid}, doc.text)
     warnings = list(recovered.warnings)
+    if doc.bad_bytes:
+        warnings.append(f"{doc.bad_bytes} byte(s) could not be decoded as {doc.encoding} and were replaced; "
+                        f"{damaged} cell(s) on the lines they touch are marked unsure")
     if info.year is None:
         warnings.append("year not found in the title or text")
     if not info.issuer:
@@ -111,6 +175,28 @@ def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
             if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
                 cell.confidence = DISPUTED_BY_PROSE
                 cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
+
+
+# A cell read from a line that lost characters (bytes no encoding could read, U+FFFD in the text): a digit or
+# a label may be what was lost, so the cell is kept, never trusted.
+DAMAGED_LINE = 0.5
+
+
+def _doubt_cells_on_damaged_lines(cells: dict, text: str) -> int:
+    """Mark unsure every cell read from a line holding U+FFFD; return how many were."""
+    if REPLACEMENT not in text:
+        return 0
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")    # numbered as the tokenizer does
+    damaged = {number for number, line in enumerate(lines, 1) if REPLACEMENT in line}
+    marked = 0
+    for cell in cells.values():
+        if cell.line in damaged:
+            marked += 1
+            if cell.confidence > DAMAGED_LINE:
+                cell.confidence = DAMAGED_LINE
+            cell.note = "; ".join(filter(None, [cell.note, "its line lost characters the file's encoding "
+                                                           "could not read (shown as \ufffd)"]))
+    return marked
 
 
 def assess(template: str, fields: dict, cells: dict, hybrid_other_row: dict | None = None,

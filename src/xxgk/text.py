@@ -90,6 +90,9 @@ _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
 _CJK_END = re.compile(f"[{_CJK}]$")
 _CJK_START = re.compile(f"^[{_CJK}]")
+# A break before closing punctuation or after opening punctuation was no space (a tool wrapped 7.属于… as 7 / .属于…).
+_NO_SPACE_BEFORE = re.compile(r"^[.,;:!?%)\]}]")
+_NO_SPACE_AFTER = re.compile(r"[(\[{]$")
 
 
 def squeeze(text: str) -> str:
@@ -99,13 +102,15 @@ def squeeze(text: str) -> str:
 
 
 def join_lines(lines) -> str:
-    """Lines of one cell joined: no space where a Chinese character meets the break, one space otherwise."""
+    """Lines of one cell joined: no space where a Chinese character or punctuation meets the break, one space
+    otherwise (between two words)."""
     out = ""
     for line in lines:
         line = squeeze(line)
         if not line:
             continue
-        if out and not (_CJK_END.search(out) or _CJK_START.match(line)):
+        if out and not (_CJK_END.search(out) or _CJK_START.match(line) or _NO_SPACE_BEFORE.match(line)
+                        or _NO_SPACE_AFTER.search(out)):
             out += " "
         out += line
     return out

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from .. import schema
 from ..datamodel import CheckResult
+from ..labels.files import jieba_cache_dir
 from ..text import nfkc
 
 NUMBER = {"LIKE_NUM": True}
@@ -182,9 +183,12 @@ def _pipeline():
     from spacy.tokens import Doc
 
     jieba.setLogLevel(logging.WARNING)
+    # jieba caches its dictionary in /tmp, shared with every user of the machine: under the xxgk cache instead.
+    jieba.dt.tmp_dir = str(jieba_cache_dir())
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     # A private segmenter, so that the cue words added here do not change jieba for anyone else.
     segmenter = jieba.Tokenizer()
+    segmenter.tmp_dir = jieba.dt.tmp_dir
     for word in USER_WORDS:
         segmenter.add_word(word)
     nlp.tokenizer.jieba_seg = _NoHmm(segmenter)

@@ -1,23 +1,44 @@
 """The command line, a thin layer over the library: one module per command group, each ``register(app)``.
 
-``xxgk extract`` / ``eval`` / ``generate`` / ``batch`` / ``review`` / ``check`` / ``label`` / ``train-labels``.
-The environment is read here and nowhere below (``common.options_from_environment``); every command imports
-the library only when it runs, so ``xxgk --version`` and ``--help`` stay cheap.
+``xxgk extract`` / ``eval`` / ``generate`` / ``batch`` / ``review`` / ``check`` / ``label`` / ``train-labels`` /
+``setup``. The environment is read here and nowhere below (``common.options_from_environment``); every command
+imports the library only when it runs, so ``xxgk --version`` and ``--help`` stay cheap. The conventions every
+command keeps (``-`` for stdin/stdout, ``-v``/``-q``, one message style, exit codes) are in ``common`` and
+docs/cli.md; ``main`` turns what a command did not expect into one line.
 """
 from __future__ import annotations
 
+import sys
+
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from ..version import __version__
-from . import batch, check, evaluate, extract, generate, labels, review
+from . import batch, check, common, evaluate, extract, generate, labels, review, setup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Turn 政府信息公开工作年度报告 into canonical, checked records.")
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as people write them: ``PATH...``, ``[OUTDIR]``."""
+
+    def collect_usage_pieces(self, ctx):
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name.upper()
+                if param.nargs != 1 and not name.endswith("..."):
+                    name += "..."
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False, help="Turn 政府信息公开工作年度报告 into canonical, checked records.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
 
 # In the order ``xxgk --help`` lists them.
-COMMAND_MODULES = (extract, evaluate, generate, batch, review, check, labels)
+COMMAND_MODULES = (extract, evaluate, generate, batch, review, check, labels, setup)
 for _module in COMMAND_MODULES:
     _module.register(app)
+for _command in app.registered_commands:
+    _command.cls = Command
 
 
 def version_callback(value: bool):
@@ -27,5 +48,29 @@ def version_callback(value: bool):
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True)):
-    pass
+def main_options(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                              help="Print the version and stop."),
+                 verbose: bool = typer.Option(False, "-v", "--verbose", help="Say more on stderr."),
+                 quiet: bool = typer.Option(False, "-q", "--quiet",
+                                            help="Only failures on stderr: no progress, no summary.")):
+    """Turn 政府信息公开工作年度报告 into canonical, checked records.
+
+    FILE arguments take '-' for standard input, and -o '-' is standard output. Exit status: 0 done, 1 some
+    inputs failed (check: some report is not consistent), 2 nothing done, 130 interrupted (docs/cli.md)."""
+    common.set_verbosity(common.QUIET if quiet else common.VERBOSE if verbose else common.NORMAL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``xxgk`` program: the app, with what it did not expect said in one line instead of a traceback."""
+    from ..extras import extra_for, install_hint
+
+    try:
+        app(args=argv, prog_name="xxgk")
+    except ImportError as exc:
+        if extra_for(exc) is None and common.verbosity() >= common.VERBOSE:
+            raise
+        common.err(install_hint(exc, "this command"))
+        sys.exit(common.EXIT_NOTHING_DONE)
+    except OSError as exc:
+        common.failed(common.os_error_path(exc, "xxgk"), common.os_reason(exc))
+        sys.exit(common.EXIT_NOTHING_DONE)

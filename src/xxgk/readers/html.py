@@ -61,6 +61,22 @@ def read_html(source: Source, judge: TableJudge | None = None) -> tuple[str, lis
     return html_tables(source.text)
 
 
+_TABLE_BLOCK = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+
+
+def inline_tables(text: str) -> tuple[str, list[dict]]:
+    """Raw HTML tables inside a text (Markdown writers keep a table with merged cells as markup) read as grids,
+    each in the place of its markup: tab rows, then empty lines for the markup's other lines, so that the line
+    numbers of the text around them stay as they were."""
+    meta: list[dict] = []
+
+    def grid(m: re.Match) -> str:
+        rows = [line for line in html_tables(m.group())[0].split("\n") if line.strip()]
+        meta.append({"strategy": "grid", "rows": len(rows), "line": text.count("\n", 0, m.start()) + 1})
+        return "\n".join(rows + [""] * max(0, m.group().count("\n") + 1 - len(rows)))
+    return _TABLE_BLOCK.sub(grid, text), meta
+
+
 def html_to_text(markup: str) -> str:
     return html_tables(markup)[0]
 

@@ -1,11 +1,18 @@
 """Markdown (pipe tables, as converters and some sites write reports): the text, with what converters put
-inside a cell that is not the cell's text taken out. The pipe rows themselves are read by the table recovery."""
+inside a cell that is not the cell's text taken out, raw HTML tables and drawn (grid) tables read as grids. The
+pipe rows themselves are read by the table recovery."""
 from __future__ import annotations
 
 import re
 
 from ..datamodel import TableJudge
 from .base import Source
+from .html import html_tables, inline_tables
+from .textgrid import text_grids
+
+# Markup left inside the Markdown (pandoc's gfm writer keeps Word's spans, divs and any table with merged cells
+# as raw HTML): such a text is rendered to HTML whole (markdown-it) and read by the HTML reader.
+_RAW_MARKUP = re.compile(r"<(?:span|div|table|p|font)\b", re.I)
 
 
 def clean_markdown(text: str) -> str:
@@ -20,4 +27,11 @@ def clean_markdown(text: str) -> str:
 
 
 def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
-    return clean_markdown(source.text), []
+    """The Markdown's raw HTML tables and its drawn tables (pandoc's grid tables, html2text's) as tab rows; its
+    pipe rows cleaned, for the recovery to read."""
+    if _RAW_MARKUP.search(source.text):
+        from markdown_it import MarkdownIt
+        return html_tables(MarkdownIt("commonmark").enable("table").render(source.text))
+    text, html_meta = inline_tables(source.text)
+    text, drawn = text_grids(text)
+    return clean_markdown(text), html_meta + drawn

@@ -10,7 +10,8 @@ Tables that run on across a page break are stitched (a row cut in two by the bre
 together, when the judge reads the joined label as the template's); page headers and footers (lines
 repeated in the margins, page numbers) are dropped; Kangxi radicals and compatibility ideographs that some
 producers emit for ordinary characters (⽂ for 文) are folded (``xxgk.text.fold_lookalikes``). A PDF whose
-pages carry no text is a scan: ``NeedsOCR``.
+pages carry no text is a scan, read by the OCR reader (``ocr``; ``NeedsOCR`` naming the extra without it); in a
+mixed PDF only the pages without text but with an image go to OCR, each in its place between the text pages.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from io import BytesIO
 
 from ..datamodel import CUT_CELL, TableJudge, TableScore
 from ..text import fold_lookalikes, join_lines
+from . import ocr
 from .base import NeedsOCR, ReadError, Source, tab_rows
 
 MARGIN = 0.1                 # share of the page height at the top and bottom where headers and footers sit
@@ -38,6 +40,7 @@ PAPER_EDGE = 1.0             # points: a table this close to the paper's edge re
 # tried and the judge keeps the one the template reads best (past two lost columns the rows are left unread).
 MOST_LOST_CELLS = 2
 MIN_TEXT_CHARS = 20          # fewer characters than this in the whole file: no text layer
+MIN_PAGE_CHARS = 5           # a page with fewer characters than this and an image is a scanned page (OCR)
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3}"
                          r"|共\s*\d+\s*页\s*第\s*\d+\s*页|\d{1,3}|page\s*\d+(?:\s*of\s*\d+)?)\s*$", re.I)
 _NUMERIC = re.compile(r"^[\s\d.,+\-−%／/—–]+$")
@@ -103,9 +106,10 @@ class Page:
     lines: list[Line]
     fragments: list[Fragment]
     numeric_words: int = 0
+    scan: object = None          # a scanned page: its OCR reading (``ocr.ScanResult``), put in the page's place
 
 
-def read_pdf(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+def read_pdf(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict[int, list[float]]]:
     """The PDF's text (tables as tab rows) and one entry per table: page, strategy, rows, cols, score."""
     import pdfplumber
 
@@ -122,9 +126,16 @@ def read_pdf(source: Source, judge: TableJudge | None = None) -> tuple[str, list
         quiet.setLevel(level)
     chars = sum(len(line.text) for p in pages for line in p.lines) + sum(
         len(c) for p in pages for f in p.fragments for row in f.rows for c in row)
-    if chars < MIN_TEXT_CHARS:
-        raise NeedsOCR(path, f"needs OCR: a scanned PDF ({len(pages)} page(s) without a text layer); "
-                             "run OCR first (e.g. ocrmypdf) and read the result")
+    scanned = _scanned_pages(data, pages)
+    if chars < MIN_TEXT_CHARS or (scanned and len(scanned) == len(pages)):
+        if not ocr.available():
+            raise NeedsOCR(path, f"needs OCR: a scanned PDF ({len(pages)} page(s) without a text layer); "
+                                 f"install the extra {ocr.OCR_EXTRA} (pip install '{ocr.OCR_EXTRA}') to read it offline")
+        return ocr.read_image(source, judge)
+    if scanned and ocr.available():
+        # a mixed PDF: its scanned pages read by OCR, page by page (without the engine they stay unread, as before)
+        for number, scan in ocr.ocr_pages(data, scanned, path).items():
+            pages[number - 1].scan = scan
     _drop_furniture(pages)
     _cut_past_the_text(pages)
     if judge is not None:
@@ -571,6 +582,8 @@ def _stitch(pages: list[Page], judge: TableJudge | None) -> dict[int, tuple[list
     out: dict[int, tuple[list[list[str]], int | None]] = {}
     previous: Fragment | None = None
     for page in pages:
+        if page.scan is not None:
+            previous = None
         for item in _items(page):
             if isinstance(item, Line):
                 previous = None
@@ -589,15 +602,19 @@ def _stitch(pages: list[Page], judge: TableJudge | None) -> dict[int, tuple[list
     return out
 
 
-def _compose(pages: list[Page], judge: TableJudge | None) -> tuple[str, list[dict]]:
+def _compose(pages: list[Page], judge: TableJudge | None) -> tuple[str, list[dict], dict[int, list[float]]]:
     out: list[str] = []
     meta: list[dict] = []
+    line_confidence: dict[int, list[float]] = {}
     open_line: Line | None = None        # the last prose line, if it ran to the right edge (a wrapped paragraph)
     body_size = _body_size(pages)
     stitched = _stitch(pages, judge)
     for page in pages:
         right = max((ln.x1 for ln in page.lines), default=page.width)
         left = min((ln.x0 for ln in page.lines), default=0.0)
+        if page.scan is not None:
+            open_line = None
+            _put_scan(page.scan, out, meta, line_confidence)
         for item in _items(page):
             if isinstance(item, Line):
                 if open_line is not None and _continues(open_line, item, left, right, body_size):
@@ -616,7 +633,33 @@ def _compose(pages: list[Page], judge: TableJudge | None) -> tuple[str, list[dic
                          **({"continues_from_page": continues} if continues else {}),
                          **({"rejected": item.rejected} if item.rejected else {})})
             out.extend(tab_rows(rows, max(map(len, rows))))
-    return "\n".join(out), meta
+    return "\n".join(out), meta, line_confidence
+
+
+def _scanned_pages(data: bytes, pages: list[Page]) -> list[int]:
+    """The pages without text that hold an image (asked of the file only when some page has almost no text: a
+    text PDF is never looked at for OCR)."""
+    bare = [p.number for p in pages if sum(len(ln.text) for ln in p.lines) + sum(
+        len(c) for f in p.fragments for row in f.rows for c in row) < MIN_PAGE_CHARS]
+    if not bare:
+        return []
+    try:
+        with_images = set(ocr.image_pages(data))
+    except Exception:  # pdfium refuses a file pdfplumber read: its pages stay as pdfplumber read them
+        return []
+    return [n for n in bare if n in with_images]
+
+
+def _put_scan(scan, out: list[str], meta: list[dict], line_confidence: dict[int, list[float]]) -> None:
+    """A scanned page's OCR reading appended to the text, its line numbers moved to where it lands."""
+    shift = len(out)
+    out.extend(scan.text.split("\n") if scan.text else [])
+    line_confidence.update({shift + line: cells for line, cells in scan.cell_confidence.items()})
+    for table in scan.tables_meta:
+        moved = {**table, "first_line": table["first_line"] + shift}
+        if "unsure" in table:
+            moved["unsure"] = [{**u, "line": u["line"] + shift} for u in table["unsure"]]
+        meta.append(moved)
 
 
 def _body_size(pages: list[Page]) -> float:

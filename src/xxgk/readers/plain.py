@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from ..datamodel import TableJudge
 from .base import Source
+from .html import inline_tables
 from .textgrid import text_grids
 
 
 def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
-    return text_grids(source.text)
+    text, html_meta = inline_tables(source.text)
+    text, drawn = text_grids(text)
+    return text, html_meta + drawn

@@ -479,8 +479,8 @@ def _header_lines(lines: list[str], words: list[list], first: int, taken: set[in
     """The lines above a table's first row that may hold its column heads, nearest first."""
     out, empty = [], 0
     for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
-        if k in taken or _is_prose(lines[k]):
-            break
+        if k in taken or _is_prose(lines[k]) or _is_data_line(words[k]):
+            break       # a row with values above is another run's (or another table's), no head
         if not words[k]:
             empty += 1
             if empty >= MAX_EMPTY_LINES:
@@ -688,6 +688,9 @@ def find_tables(lines: list[str]) -> list[TextTable]:
         row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
         rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
         add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
+    # Markdown pipe rows are rows already (the recovery reads them cell by cell, a row wrapped inside a cell
+    # joined back): no line with pipes between cells is cut into columns by its spaces.
+    taken |= {k for k, line in enumerate(lines) if line.count("|") >= 2}
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))

@@ -45,6 +45,7 @@ class Piece:
     line: int
     blank: bool = False
     split: bool = False
+    origin: Token | None = None     # the token it was read from: what no cell took is told by it
 
 
 def is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
@@ -96,7 +97,7 @@ def lead_placeholders(cells: list[Token]) -> list[Token]:
 
 
 def _piece(t: Token) -> Piece:
-    return Piece(t.text, t.line, blank=t.kind == BLANK)
+    return Piece(t.text, t.line, blank=t.kind == BLANK, origin=t)
 
 
 def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.max_digit_splits
@@ -162,7 +163,7 @@ class _Run:
     """
 
     def __init__(self, t: Token, n: int):
-        self.line, self.sign, self.unit = t.line, "", ""
+        self.token, self.line, self.sign, self.unit = t, t.line, "", ""
         text = t.text.replace(" ", "")
         m = NUMBER.match(text)
         if t.splittable and _DASH_RUN.fullmatch(text):
@@ -188,7 +189,7 @@ class _Run:
                 parts[0] = self.sign + parts[0]
             if self.unit:
                 parts[-1] += self.unit
-            made = self._pieces[k] = [Piece(p, self.line, False, split) for p in parts]
+            made = self._pieces[k] = [Piece(p, self.line, False, split, self.token) for p in parts]
         return made
 
 

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from .. import schema
-from ..datamodel import LABEL, Cell, Recovery, TableResult, Token
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
@@ -67,6 +68,13 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
         for i, m in matches.items():
             if t2[0].index < i < t2[-1].index and m.category != "none" and m.category not in in_table2:
                 matches[i] = match_label(tokens[i].text, in_table2)
+    # Likewise between table 3's rows: a fragment of a wrapped label (本年 of 三、本年度办理结果, printed apart by
+    # pdftotext -layout) read as table 2's column head would end a row's cells at nothing.
+    if t3:
+        in_table3 = allowed_categories("requests")
+        for i, m in matches.items():
+            if t3[0].index < i < t3[-1].index and m.category != "none" and m.category not in in_table3:
+                matches[i] = match_label(tokens[i].text, in_table3)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
     t4 = appeals.locate(tokens, matches, t3_hi)
 
@@ -105,6 +113,9 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     # Table 4: its cells placed by its layout (``appeals``), chosen among by the arithmetic as every row's are.
     if t4:
         _read_appeals(appeals.place(tokens, matches, t4, options), spec, tables["appeals"], cells, options)
+    account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
+                        {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
+                         "appeals": {}}, list(t4.header) if t4 else [])
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -113,6 +124,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                             f"{reader} as {m.category}")
     for key in spec.keys:
         cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
+    _doubt_lines_the_reader_doubts(tokens, [cells, hybrid_cells or {}])
     for name, t in tables.items():
         if not t.found:
             warnings.append(f"table {name} ({schema.TABLE_TITLES[name]}) not found")
@@ -143,14 +155,22 @@ def _detect_template(matches, t2, t3, tokens) -> tuple[str, dict]:
     return choice, evidence
 
 
+# How far before table 2's first row its unit line (单位：元) may stand: the heading, the 第二十条 line and the
+# header row come between.
+UNIT_LINE_REACH = 12
+_UNIT_LINE = re.compile(r"单位[:：]?(?:人民币)?元(?!\w)")
+
+
 def _yuan_header(matches, tokens, lo, hi) -> bool:
-    """True when table 2's money header says 元 rather than 万元 (bare numbers then need converting)."""
+    """True when table 2's money is stated in 元 rather than 万元 (bare numbers then need converting): its money
+    column's header says 元, or a unit line above the table or inside it does (单位：元)."""
     for i, m in matches.items():
         if lo <= i < hi and m.category == "column.amount_wan":
             text = normalize_label(tokens[i].text)
             if "元" in text and "万元" not in text:
                 return True
-    return False
+    return any(t.kind == LABEL and _UNIT_LINE.search(normalize_label(t.text))
+               for t in tokens[max(0, lo - UNIT_LINE_REACH):hi])
 
 
 def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, rules, zone, options: Options,
@@ -179,6 +199,13 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits))
+        # A run of rows read the other way round from nearly all their table (values before the label where the
+        # rest have them after): each may have taken its neighbour's cells, a shift no sum sees. A shift leaves a
+        # row at its end unread, so with every row read the run is only the layout's (a label wrapped round its
+        # values) and stays sure.
+        minority = _against_the_grain(anchors, orientations)
+        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
+            against_the_grain |= _in_runs(anchors, minority)
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -199,6 +226,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
 # have taken that row's cells (its label unreadable, its values still there): nothing in the template's
 # arithmetic can tell, so the cells are given as unsure.
 UNSURE_ORDER = 0.6
+# A table whose rows are read against its order in at most one row of this many is read in one order: those few
+# rows are the doubtful ones (a PDF's scrambled reading order mixes the two orders far more evenly).
+FEW_AGAINST_THE_GRAIN = 3
 
 
 def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
@@ -266,6 +296,13 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
                for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
             either.add(a.row)
     return either
+
+
+def _in_runs(anchors, rows: set[str]) -> set[str]:
+    """The rows of ``rows`` next to another of them in the table's order."""
+    order = [a.row for a in anchors]
+    return {row for k, row in enumerate(order) if row in rows
+            and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
@@ -404,8 +441,10 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
             if len(seen) == 1 and readings:
                 value, kind = parse_value(readings[0][k], money=key.split(".")[-1].startswith("amount"),
                                           yuan_header=yuan_header)
-                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line, READINGS_AGREE,
-                                  note="row read several ways that agree on this cell")
+                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line,
+                                  min(READINGS_AGREE, _read_surely(readings[0][k])),
+                                  note="row read several ways that agree on this cell",
+                                  token=readings[0][k].origin)
             else:
                 cells[key] = Cell(None, kind="ambiguous" if readings else "missing", line=label_line,
                                   confidence=0.0, candidates=seen,
@@ -418,11 +457,119 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
         value, kind = parse_value(piece, money=money, yuan_header=yuan_header)
         note = "digits run together, split by the template's sums" if piece.split else ""
         cell_confidence = confidence if value is not None else 0.0
+        if _read_surely(piece) < cell_confidence:
+            # the reader (OCR) was this unsure of the text: no reading of it can be surer
+            cell_confidence = _read_surely(piece)
+            if cell_confidence < READER_TRUSTED:
+                note = f"read with confidence {cell_confidence:.2f} by the reader"
         if yuan_header and value != parse_value(piece, money=money)[0]:
             # The figure is no longer the document's: it rests on the header's 元, which one dropped 万 makes.
             note = f"the column header says 元: {piece.raw.strip()} 元 written as {value:g} 万元"
             cell_confidence = min(cell_confidence, CONVERTED_BY_HEADER)
-        cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note)
+        cells[key] = Cell(value, piece.raw, kind, piece.line, cell_confidence, note=note, token=piece.origin)
+
+
+# The cells of a row beside a number no cell took: the number may be one of theirs (a row read short, or read as
+# zeros where the text holds figures), so none of them is offered as sure.
+BESIDE_AN_UNPLACED_NUMBER = 0.6
+
+
+def counts(raw: str) -> bool:
+    """A number that is not zero: one that would count if a cell had taken it."""
+    return any(ch in "123456789" for ch in raw)
+
+
+def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cells: dict[str, Cell],
+                        rows: dict[str, dict[str, int]], appeals_header: list[int]) -> None:
+    """Every number printed inside a table's stretch of text (from its first label or cell to its last) is a
+    cell of the record or listed in ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
+    whose labels stand on either side of it, and, when it stands between a row's label and that row's first cell
+    (the row's reading passed over it), the row before as well, which may be short of it; in table 4, which has
+    no row labels, every cell."""
+    position = {id(t): i for i, t in enumerate(tokens)}
+    taken = {id(c.token) for c in cells.values() if c.token is not None}
+    claimed: set[int] = set()
+    for name, table in tables.items():
+        labels = rows.get(name, {})
+        order = sorted(labels, key=labels.get)
+        own: dict[str, list[int]] = {}
+        for key, c in cells.items():
+            if key.startswith(name + ".") and c.token is not None and id(c.token) in position:
+                own.setdefault(key.split(".")[1], []).append(position[id(c.token)])
+        where = list(labels.values()) + [i for at in own.values() for i in at] + \
+            (appeals_header if name == "appeals" else [])
+        if not table.found or not where:
+            continue
+        for i in range(min(where), max(where) + 1):
+            token = tokens[i]
+            if (token.kind != VALUE or id(token) in taken or i in claimed
+                    or not any(ch.isdigit() for ch in token.text)):
+                continue
+            claimed.add(i)
+            table.unplaced.append({"raw": token.text, "line": token.line})
+            near = _rows_beside(i, order, labels, own)
+            note = f"a number beside this row was not placed: {token.text.strip()!r} (line {token.line})"
+            for key, c in cells.items():
+                if (key.startswith(name + ".") and c.value is not None
+                        and (name == "appeals" or key.split(".")[1] in near)):
+                    c.confidence = min(c.confidence, BESIDE_AN_UNPLACED_NUMBER)
+                    if note not in c.note:
+                        c.note = f"{c.note}; {note}" if c.note else note
+
+
+def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str, list[int]]) -> set[str]:
+    """The rows a number left at token ``i`` may belong to (see ``account_for_numbers``)."""
+    before = [row for row in order if labels[row] < i]
+    after = [row for row in order if labels[row] > i]
+    near = set(before[-1:] + after[:1])
+    if before and own.get(before[-1]) and i < min(own[before[-1]]) and len(before) > 1:
+        near.add(before[-2])
+    return near
+
+
+# A cell the reader read with less confidence than this (``Token.confidence``) is not sure, and neither are the
+# cells placed beside it: see ``_doubt_lines_the_reader_doubts``.
+READER_TRUSTED = 0.9
+# A label with no Chinese character, read unsure, may be a misread value (a digit taken for a letter).
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _read_surely(piece) -> float:
+    """How sure the reader was of the text a piece was read from (``Token.confidence``; 1 without a token)."""
+    return piece.origin.confidence if piece.origin is not None else 1.0
+
+
+def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -> None:
+    """A row's cells are placed by their order, so a cell the reader was unsure of that may not be one value (a
+    value or a blank read unsure: ink read as nothing, digits that may be two numbers; or a label without a
+    Chinese character, a misread value perhaps) puts every cell of its line in doubt: none keeps more confidence
+    than that cell. Only what stands after the line's last Chinese label counts (the row's values; before it lie
+    the label columns, merged cells whose ink is no value), and a Chinese label read unsure is the label
+    classifier's to judge."""
+    by_line: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.kind != BREAK:
+            by_line.setdefault(t.line, []).append(t)
+    doubt: dict[int, tuple[float, str]] = {}
+    for line, line_tokens in by_line.items():
+        if min(t.confidence for t in line_tokens) >= READER_TRUSTED:
+            continue
+        labels = [i for i, t in enumerate(line_tokens) if t.kind == LABEL and _CJK.search(t.text)]
+        values = line_tokens[labels[-1] + 1:] if labels else line_tokens
+        unsure = [t for t in values if t.confidence < READER_TRUSTED]
+        if unsure:
+            least = min(unsure, key=lambda t: t.confidence)
+            doubt[line] = (least.confidence, least.text)
+    if not doubt:
+        return
+    for cells in cell_sets:
+        for cell in cells.values():
+            if cell.line in doubt and cell.value is not None and cell.confidence > doubt[cell.line][0]:
+                confidence, text = doubt[cell.line]
+                cell.confidence = confidence
+                note = (f"a cell of line {cell.line} ({text or 'blank'!r}) was read with confidence {confidence:.2f}:"
+                        " the places of this line's cells are in doubt")
+                cell.note = f"{cell.note}; {note}" if cell.note else note
 
 
 def _read_appeals(placement: appeals.Placement | None, spec, result: TableResult, cells, options: Options):

@@ -25,7 +25,7 @@ FURNITURE = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(
 # Inside run-on text: a number, unless it is part of prose (第3, 2020年, 5件? no: 件 is a table unit), a URL,
 # an e-mail, a phone number or a code.
 _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([+\-−]?\d+(?:\.\d+)?)"
-                         r"(?:(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
+                         r"(?:[ \t\u3000]?(万元|元)|(?![\dA-Za-z@_/:%％]|\.\d))"
                          r"|(?P<dashes>[—－]{1,6}|(?<![\d\w])-(?![\d\w])|/(?=\s|$)|(?<=\s)/"
                          # a hyphen mark glued to a label on one side only (行政许可 -第二十条…, 规章0--行政规范性
                          # 文件): a hyphen joining two words (增-减), digits (a date, a phone number, a range) or
@@ -39,8 +39,52 @@ def is_blank(text: str) -> bool:
     return not text.strip(_WS)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows."""
+def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -> list[Token]:
+    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows.
+
+    ``line_confidence`` (``Document.line_confidence``) says how sure the reader was of a line's tab cells: each
+    token made from a cell carries that cell's confidence (a cell split into several tokens gives it to each)."""
+    tokens = _tokenize(text)
+    if line_confidence:
+        attach_confidence(tokens, text, line_confidence)
+    return tokens
+
+
+def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
+    """Each token of a line the reader was unsure of gets its cell's confidence: the tab cell it came from on a
+    tab row, the line's least sure cell elsewhere (a line of one cell, or a value glued into prose)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in line_confidence:
+            by_line.setdefault(token.line, []).append(token)
+    for number, line_tokens in by_line.items():
+        confidences = line_confidence[number]
+        if not confidences:
+            continue
+        cells = lines[number - 1].split("\t") if number <= len(lines) else []
+        if len(confidences) == 1 or len(cells) != len(confidences) or len(cells) < 2:
+            for token in line_tokens:
+                token.confidence = min(token.confidence, min(confidences))
+            continue
+        cell_of = _cell_of_tokens(line_tokens, cells)
+        for token, cell in zip(line_tokens, cell_of):
+            own = confidences[cell] if cell is not None else min(confidences)
+            token.confidence = min(token.confidence, own)
+
+
+def _cell_of_tokens(line_tokens: list[Token], cells: list[str]) -> list[int | None]:
+    """Which tab cell of its line each token came from: a tab row gives its cells' tokens in order (an empty cell
+    one blank token) and the row's BREAK last; None for every token where the counts do not tell."""
+    expected = [len(_cell(normalize_chars(c) if not c.isascii() else c, 0)) or 1 for c in cells]
+    made = [t for t in line_tokens if t.kind != BREAK]
+    if sum(expected) != len(made) or line_tokens[-1].kind != BREAK:
+        return [None] * len(line_tokens)
+    owner = iter([i for i, count in enumerate(expected) for _ in range(count)])
+    return [None if t.kind == BREAK else next(owner) for t in line_tokens]
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     previous_tabbed_label = False
@@ -83,7 +127,27 @@ def tokenize(text: str) -> list[Token]:
             continue
         tokens.extend(_cell(line, number))
         previous_tabbed_label = False
-    return tokens
+    return _units_set_apart(tokens)
+
+
+_MONEY_UNIT = re.compile(r"^(?:万元|元)$")
+
+
+def _units_set_apart(tokens: list[Token]) -> list[Token]:
+    """A money unit printed apart from its figure (251000 on one line, 元 on the next: a narrow PDF cell) is the
+    figure's own unit: joined to it, so that 元 is never read as 万元."""
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind == LABEL and _MONEY_UNIT.match(t.text.strip()):
+            k = len(out) - 1
+            while k >= 0 and out[k].kind == BREAK:
+                k -= 1
+            if k >= 0 and out[k].kind == VALUE and VALUE_CELL.match(out[k].text) \
+                    and not VALUE_CELL.match(out[k].text).group(4):
+                out[k].text = out[k].text.rstrip() + t.text.strip()
+                continue
+        out.append(t)
+    return out
 
 
 def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
@@ -117,10 +181,27 @@ def _markdown_row(line: str, number: int) -> list[Token]:
     cells = line.strip().strip("|").split("|")
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
+    cells = _decimals_rejoined(cells)
     out: list[Token] = []
     for cell in cells:
         out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
     out.append(Token(BREAK, "", number))
+    return out
+
+
+_DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
+_DIGITS_END = re.compile(r"\d\s*$")
+
+
+def _decimals_rejoined(cells: list[str]) -> list[str]:
+    """A number a table finder cut at a column border (222 | .2976, pymupdf4llm's Markdown): no cell begins with
+    a decimal point, so such a tail goes back to the figure before it."""
+    out: list[str] = []
+    for cell in cells:
+        if out and _DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]):
+            out[-1] = out[-1].rstrip() + cell.strip()
+        else:
+            out.append(cell)
     return out
 
 
@@ -133,9 +214,21 @@ def _cell(cell: str, number: int) -> list[Token]:
         return [Token(VALUE, body, number)]
     if FURNITURE.match(body):
         return []
+    if "://" in body or "www." in body:
+        # A link (a printed page's footer: file:///…/rf007-2019-grid.html 3/4) holds no cell: its digits are not
+        # the table's numbers.
+        body = _LINK.sub(" ", body).strip(_WS)
+        if not body:
+            return []
     if not any(map(str.isdigit, body)):
-        return [Token(LABEL, body, number)]
+        # Column heads set side by side by a text tool (结果维持  结果纠正  其他结果): one label each.
+        return [Token(LABEL, part, number) for part in _HEADS_APART.split(body)]
     return _run_on(body, number)
+
+
+_LINK = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s\u3000]*")
+# Two spaces or more (or an ideographic space) between two words of a line without numbers part its cells.
+_HEADS_APART = re.compile(r"(?<=\S)(?: {2,}|\u3000+)(?=\S)")
 
 
 _SLASHES = re.compile(r"/+")
