@@ -100,12 +100,25 @@ def show_scan_progress() -> None:
     log = logging.getLogger("xxgk.readers.ocr")
     if any(getattr(h, "xxgk_cli", False) for h in log.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(logging.Formatter("xxgk: %(message)s"))
     handler.xxgk_cli = True
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+class _CurrentStderr(logging.StreamHandler):
+    """A handler writing to whatever ``sys.stderr`` is when a record comes (a caller that swaps stderr, as a
+    test runner does, would leave a handler made once holding a closed stream)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
 
 
 def check_output_folder(out: Path) -> None:
