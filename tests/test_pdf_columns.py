@@ -70,10 +70,7 @@ def test_a_table_cut_at_the_papers_edge_is_flagged_never_shifted(tmp_path, case)
     result = _scored(record, got)
     silent = [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]]
     assert silent == []
-    # the cut column is flagged: the file does not hold it (a table this wide loses its 总计 column at least)
-    totals = [got["cells"][f"requests.{row.row}.total"] for row in schema.template("2021").rows_of("requests")]
-    assert all(c["confidence"] < SURE or c["kind"] in ("missing", "ambiguous") for c in totals)
-    # and what the page shows is read: the first applicant column of table 3, every row
+    # what the page shows is read: the first applicant column of table 3, every row
     first = [k for k in record["fields"] if k.startswith("requests.") and k.endswith(".natural_person")]
     assert [k for k in first if got["fields"][k] != record["fields"][k]] == []
 
