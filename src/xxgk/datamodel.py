@@ -65,6 +65,9 @@ class TableJudge(Protocol):
 # ------------------------------------------------------------------------------------------------ tables
 
 LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
+# A cell a reader knows is there but whose content is not in the file (a table wider than the page, cut at the
+# paper's edge): a value cell that states no number, so that its row keeps its width and the cell is unread.
+CUT_CELL = "\ufffd"
 
 
 @dataclass

@@ -6,19 +6,20 @@
    readings with penalties.
 4. Here the template's arithmetic chooses among the readings (and among the ways to split digits that ran
    together); a cell whose reading still depends on the choice is reported as ambiguous, with its
-   candidates, never guessed. Table 4's fifteen cells, which have no row labels, are read after its header.
+   candidates, never guessed. Table 4's cells, which have no row labels of the template's kind, are placed by
+   its layout (``appeals``) and chosen among here the same way.
 """
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
+from . import appeals
 from .arrange import arrange_appeals, arrange_table
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
@@ -27,8 +28,6 @@ from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_ro
 
 T2_2021_COLUMNS = {"column.issued", "column.repealed", "column.in_force"}
 T2_2019_COLUMNS = {"column.made", "column.published", "column.previous", "column.change", "column.projects"}
-APPEAL_HEADER = {"column.upheld", "column.corrected", "column.other", "column.pending", "column.total",
-                 "group.litigation", "section.appeals"}
 # A heading read at this confidence or more is taken as read (the label stages settle a string from there).
 SURE_HEADING = 0.9
 # A label read at better than even odds is evidence: of table 4's header, of the template's table 2 columns.
@@ -78,12 +77,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
             if t3[0].index < i < t3[-1].index and m.category != "none" and m.category not in in_table3:
                 matches[i] = match_label(tokens[i].text, in_table3)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
-    # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
-    for i, m in matches.items():
-        if i > t3_hi and m.category != "none":
-            matches[i] = match_label(tokens[i].text, allowed_categories("appeals"))
-    t4_header = [i for i, m in sorted(matches.items()) if i > t3_hi and m.confidence >= LABEL_EVIDENCE
-                 and (m.category.startswith("appeals.") or m.category in APPEAL_HEADER)]
+    t4 = appeals.locate(tokens, matches, t3_hi)
 
     template, evidence = _detect_template(matches, t2, t3, tokens)
     spec = schema.template(template)
@@ -104,12 +98,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     if template == "2021" and not split_present and any(a.row == "other" for a in t3):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
-    if not t4_header:
-        # One-line pages fuse table 4's title with its column heads; when those are garbled past reading,
-        # the title alone marks where the fifteen cells start (the sums then decide whether they do).
-        t4_header = [i for i in sorted(matches) if i > t3_hi and i + 1 < len(tokens)
-                     and tokens[i + 1].kind in (VALUE, BLANK) and "section.appeals" in categories_within(tokens[i].text)][:1]
-    t3_end = t4_header[0] if t4_header else len(tokens)
+    t3_end = t4.start if t4 else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
@@ -122,11 +111,13 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                 cells[k] = Cell(None, kind="missing", note="2019-style single （六）其他处理 row; kept in detail")
         warnings.append("hybrid report: 2021 table 2 with the 2019 table 3's single （六）其他处理 row")
 
-    # Table 4: fifteen cells under a three-row header, no row labels.
-    _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells, options)
+    # Table 4: its cells placed by its layout (``appeals``), chosen among by the arithmetic as every row's are.
+    if t4:
+        _read_appeals(tokens, matches, t4, appeals.place(tokens, matches, t4, options), spec, tables["appeals"], cells,
+                      options)
     account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
                         {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
-                         "appeals": {}}, t4_header)
+                         "appeals": {}}, list(t4.header) if t4 else [])
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -588,37 +579,30 @@ def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -
                 cell.note = f"{cell.note}; {note}" if cell.note else note
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """A run of cells read as one unit: table 4's fifteen cells have no row labels of their own."""
-    row: str
-    keys: tuple
-
-    @property
-    def columns(self):
-        return self.keys
-
-
-def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, options: Options):
-    if not header:
-        return
+def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
+                  result: TableResult, cells, options: Options):
     result.found = True
-    after = trim_placeholders(row_span(tokens, matches, header[-1], len(tokens), +1))
-    shape = _Shape("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS))
-    readings = row_readings(after, len(shape.keys), options.max_digit_splits)
-    result.orientation = "after"
-    if not readings:
-        before = lead_placeholders(row_span(tokens, matches, header[0], 0, -1))
-        if before:
-            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits), "before"
-    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
-    chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
-    arranged = {} if readings else arrange_appeals(
-        row_span(tokens, matches, header[-1], len(tokens), +1), tokens[header[0] + 1:header[-1]], shape.keys, rules,
-        tokens[header[-1]].line)
-    if arranged:
-        result.orientation = "after"
-        cells.update(arranged)
+    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+    if len(zone.header) > 1 and (placement is None or not any(found for _, found in placement.runs)):
+        # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
+        # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
+        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
+        arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
+                                   tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
+                                   tokens[zone.header[-1]].line)
+        if arranged:
+            result.orientation = "after"
+            result.notes.append("table 4 read by its group totals (the text leaves blank cells out)")
+            cells.update(arranged)
+            return
+    if placement is None:
+        result.notes.append("table 4's heading or header found, its cells placed in no layout")
         return
-    _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)
+    result.orientation = placement.orientation
+    result.notes.append(f"table 4 read as {placement.layout}")
+    runs = {run.row: run for run, _ in placement.runs}
+    readings = {run.row: found for run, found in placement.runs}
+    chosen = _choose(readings, runs, rules, options.max_row_combinations)
+    for row, run in runs.items():
+        _store_row(run, chosen.get(row), readings[row], cells, run.line, False)

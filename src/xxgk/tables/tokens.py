@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..datamodel import BLANK, BREAK, LABEL, VALUE, Token
+from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
 from ..labels.dictionary import lexicon, normalize_label
 from ..text import normalize_chars, strip_numbering
 
@@ -330,7 +330,7 @@ def _cell(cell: str, number: int) -> list[Token]:
     body = cell.strip(_WS)
     if not body:
         return [Token(BLANK, "", number)]
-    if VALUE_CELL.match(body) or NA_CELL.match(body):
+    if VALUE_CELL.match(body) or NA_CELL.match(body) or body == CUT_CELL:
         return [Token(VALUE, body, number)]
     if FURNITURE.match(body):
         return []
