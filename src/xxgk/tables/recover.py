@@ -183,8 +183,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         return
     result.found = True
     lo, hi = zone
+    sums = _sums_inside_rows(by_row, rules)
     candidates, orientations = place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi,
-                                          options.max_digit_splits)
+                                          options.max_digit_splits, [sums[a.row] for a in anchors])
     result.orientation = ("after" if set(orientations) == {"A"} else "before" if set(orientations) == {"B"}
                           else "mixed")
     result.rows = [a.row for a in anchors]
@@ -200,7 +201,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
-                                                 options.max_digit_splits))
+                                                 options.max_digit_splits, sums))
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -269,7 +270,7 @@ def _crossed_unread_label(tokens, matches, anchors, orientations, beside: set[st
 
 
 def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int,
-                      max_digit_splits: int) -> set[str]:
+                      max_digit_splits: int, sums: dict) -> set[str]:
     """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
     to a row not found whose cells on the other side read as a whole row too, and differently: which side
     is theirs and which the lost row's, nothing tells."""
@@ -285,7 +286,8 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
         other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
         taken = [p.raw for p in pick[0]]
         if any(penalty == 0 and [p.raw for p in pieces] != taken
-               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
+               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits,
+                                                   sums[a.row])):
             either.add(a.row)
     return either
 
@@ -313,6 +315,13 @@ def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[i
         at = [i for _, i in places]
         inside[rows.pop()].append((tuple(at[:len(rule.left)]), tuple(at[len(rule.left):]), max(at)))
     return inside
+
+
+def _sums_inside_rows(by_row: dict, rules) -> dict[str, tuple]:
+    """Per row, its identities as positions of its cells, ((left...), (right...)): how ``placement`` cuts
+    the digits that ran together in it."""
+    return {row: tuple((left, right) for left, right, _ in identities)
+            for row, identities in _identities_inside_rows(by_row, rules).items()}
 
 
 def _sums_hold(row_numbers, identities) -> bool:
@@ -523,13 +532,15 @@ def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, opt
     result.found = True
     after = trim_placeholders(row_span(tokens, matches, header[-1], len(tokens), +1))
     shape = _Shape("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS))
-    readings = row_readings(after, len(shape.keys), options.max_digit_splits)
+    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+    sums = _sums_inside_rows({"all": shape}, rules)["all"]
+    readings = row_readings(after, len(shape.keys), options.max_digit_splits, sums)
     result.orientation = "after"
     if not readings:
         before = lead_placeholders(row_span(tokens, matches, header[0], 0, -1))
         if before:
-            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits), "before"
-    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits,
+                                                        sums), "before"
     chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
     _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)
