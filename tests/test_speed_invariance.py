@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from xxgk.checks import narrative
 from xxgk.tables import placement
 from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, random_record, render
@@ -208,3 +209,68 @@ def test_extraction_leaves_no_reference_cycles_of_its_own():
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+# ------------------------------------------------------------------------------------------------ the prose's words
+
+def _spacy_reference():
+    """The spaCy pipeline the prose was read with before issue 25: jieba's words as a Doc, an EntityRuler for the
+    quantities, a PhraseMatcher for the cues. narrative now finds the same words, cues and quantities without it."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    nlp = spacy.blank("zh")
+    nlp.tokenizer.segmenter = "jieba"
+    nlp.tokenizer.jieba_seg = narrative._segmenter()
+    ruler = nlp.add_pipe("entity_ruler")
+    number, approx = {"LIKE_NUM": True}, {"ORTH": {"IN": ["余", "多"]}, "OP": "?"}
+    units = lambda *words: {"TEXT": {"IN": list(words)}}      # noqa: E731
+    ruler.add_patterns(
+        [{"label": "COUNT", "pattern": [number, approx, units(*narrative.COUNT_UNITS)]},
+         {"label": "COUNT", "pattern": [number, units(*("余" + u for u in narrative.COUNT_UNITS),
+                                                      *("多" + u for u in narrative.COUNT_UNITS))]},
+         {"label": "MONEY", "pattern": [number, approx, units(*narrative.MONEY_UNITS)]}])
+    matcher = PhraseMatcher(nlp.vocab)
+    for q in narrative.QUANTITIES:
+        matcher.add(q.name, [Doc(nlp.vocab, words=w) for cue in q.cues for w in narrative._phrases(cue)])
+        if q.negations:
+            matcher.add("NOT " + q.name, [Doc(nlp.vocab, words=w) for cue in q.negations for w in narrative._phrases(cue)])
+    return nlp, matcher
+
+
+def _prose_sentences(rng: random.Random) -> list[str]:
+    """Sentences of generated reports' prose, and sentences made of cue words, numbers of every kind, units,
+    余/多, negations, clause breaks and spaces in random order."""
+    out = []
+    for k, form in enumerate(FORMS):
+        text = render(random_record(("2019", "2021")[k % 2], rng), form, rng)
+        out += narrative.sentences(narrative.prose_of(text))
+    cues = ["".join(words) for words in narrative.CUES]
+    numbers = ["12", "0", "3.5", "1,200", "１２", "十二", "三千五百", "两", "一", "+3", "2/3", "120万"]
+    units = list(narrative.COUNT_UNITS + narrative.MONEY_UNITS) + ["余件", "多条", "人"]
+    other = ["，", "。", "；", " ", "  ", "政府信息", "其中", "全年", "申请", "行政复议", "未", "本级", "全区", "余", "多", "和"]
+    for _ in range(400):
+        pieces = [rng.choice(rng.choice([cues, numbers, units, other, numbers])) for _ in range(rng.randint(2, 14))]
+        out.append("".join(pieces).strip())
+    return [s for s in out if s]
+
+
+def test_the_prose_is_read_as_spacy_read_it():
+    nlp, matcher = _spacy_reference()
+    rng = random.Random(25)
+    for sentence in _prose_sentences(rng):
+        doc = nlp(sentence)
+        words = [t.text for t in doc]
+        assert narrative._words_of(sentence) == words, sentence
+        assert narrative._cues_in(words) == [(nlp.vocab.strings[m], a, b) for m, a, b in matcher(doc)], sentence
+        assert narrative._quantities_in(words) == [(e.start, e.end) for e in doc.ents], sentence
+
+
+def test_numbers_are_told_as_spacy_tells_them():
+    pytest.importorskip("spacy")
+    from spacy.lang.zh.lex_attrs import like_num
+
+    words = ["12", "1,200", "3.5", "-4", "±5", "~6", "2/3", "2/3/4", "a/3", "１２", "十二", "十", "两", "三千五百", "五百三",
+             "一百零五", "壹佰", "廿", "万", "一万二", "件", "", "余", "百", "十一", "〇", "亿", "三亿五千万"]
+    assert [narrative.like_number(w) for w in words] == [like_num(w) for w in words]
