@@ -1,9 +1,4 @@
-"""The command line, a thin layer over the library: one module per command group, each ``register(app)``.
-
-``xxgk extract`` / ``eval`` / ``generate`` / ``batch`` / ``review`` / ``check`` / ``label`` / ``train-labels``.
-The environment is read here and nowhere below (``common.options_from_environment``); every command imports
-the library only when it runs, so ``xxgk --version`` and ``--help`` stay cheap.
-"""
+"""The typer application: one module per command group, each ``register(app)``."""
 from __future__ import annotations
 
 import typer
