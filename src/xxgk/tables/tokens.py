@@ -154,8 +154,13 @@ def _cell(cell: str, number: int) -> list[Token]:
     if FURNITURE.match(body):
         return []
     if not any(map(str.isdigit, body)):
-        return [Token(LABEL, body, number)]
+        # Column heads set side by side by a text tool (结果维持  结果纠正  其他结果): one label each.
+        return [Token(LABEL, part, number) for part in _HEADS_APART.split(body)]
     return _run_on(body, number)
+
+
+# Two spaces or more (or an ideographic space) between two words of a line without numbers part its cells.
+_HEADS_APART = re.compile(r"(?<=\S)(?: {2,}|\u3000+)(?=\S)")
 
 
 _SLASHES = re.compile(r"/+")
