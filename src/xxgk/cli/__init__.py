@@ -17,13 +17,15 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(f"xxgk {__version__}")
         return
-    from .app import app
+    from ..blas import pin_process
+    pin_process()       # before numpy loads: BLAS starts with one thread (see xxgk.blas)
+    from .application import app
     app()
 
 
 def __getattr__(name: str):
     # ``xxgk.cli.app``, the typer application (tests invoke it), made on first use.
     if name == "app":
-        from .app import app
+        from .application import app
         return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
