@@ -11,6 +11,7 @@ Results are cached per normalised string, so a batch pays once per distinct labe
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -204,8 +205,11 @@ def match_label(text: str, allowed: frozenset | None = None) -> Match:
     return match_normalized(normalize_label(text), allowed)
 
 
-# normalised string -> (stage that settled it, whether it was taken for a label)
+# normalised string -> (stage that settled it, whether it was taken for a label); the counts of the strings
+# met since the last reset (``stages.stage_counts``), bounded as the match caches are: past the bound the
+# oldest half goes.
 SETTLED_BY: dict[str, tuple[str, bool]] = {}
+SETTLED_KEPT = 65536
 
 
 @lru_cache(maxsize=65536)
@@ -214,6 +218,9 @@ def match_normalized(norm: str, allowed: frozenset | None) -> Match:
     # Scrapes print one label many ways (numbering, spacing, punctuation): pay once per normalised form.
     m = _cheap_match(norm, allowed)
     if norm and (m.category != NONE or norm not in SETTLED_BY):
+        if len(SETTLED_BY) >= SETTLED_KEPT:
+            for key in list(itertools.islice(SETTLED_BY, SETTLED_KEPT // 2)):
+                del SETTLED_BY[key]
         SETTLED_BY[norm] = (m.stage, m.category != NONE)
     return m
 
