@@ -6,10 +6,14 @@ same readings in the same order, truncated at the same limit, on random rows and
 """
 from __future__ import annotations
 
+import difflib
 import gc
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 import pytest
 
@@ -17,9 +21,10 @@ from xxgk.checks import narrative
 from xxgk.tables import placement
 from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, random_record, render
-from xxgk.labels.dictionary import Match
+from xxgk.labels import dictionary
+from xxgk.labels.dictionary import Match, allowed_categories
 from xxgk.tables.placement import NUMBER, Piece, place_rows, row_readings
-from xxgk.tables.tokens import BLANK, BREAK, LABEL, VALUE, Token
+from xxgk.tables.tokens import BLANK, BREAK, LABEL, VALUE, Token, tokenize
 
 
 def reference_digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:
@@ -274,3 +279,64 @@ def test_numbers_are_told_as_spacy_tells_them():
     words = ["12", "1,200", "3.5", "-4", "±5", "~6", "2/3", "2/3/4", "a/3", "１２", "十二", "十", "两", "三千五百", "五百三",
              "一百零五", "壹佰", "廿", "万", "一万二", "件", "", "余", "百", "十一", "〇", "亿", "三亿五千万"]
     assert [narrative.like_number(w) for w in words] == [like_num(w) for w in words]
+
+
+# ------------------------------------------------------------------------------------------------ the fuzzy stage
+
+class _MatrixIndex:
+    """The dictionary's fuzzy stage as it was before issue 25: every entry scored in numpy arrays."""
+
+    def __init__(self, entries):
+        self.entries = entries
+        self.gram_column = {g: i for i, g in enumerate(sorted({g for e in entries for g in e.grams}))}
+        self.char_column = {c: i for i, c in enumerate(sorted({c for e in entries for c in e.chars}))}
+        self.has_gram = np.zeros((len(entries), len(self.gram_column)), dtype=np.int64)
+        self.char_count = np.zeros((len(entries), len(self.char_column)), dtype=np.int64)
+        for row, e in enumerate(entries):
+            self.has_gram[row, [self.gram_column[g] for g in e.grams]] = 1
+            for ch, n in e.chars.items():
+                self.char_count[row, self.char_column[ch]] = n
+        self.gram_count = np.array([len(e.grams) for e in entries], dtype=np.float64)
+        self.length = np.array([len(e.text) for e in entries], dtype=np.int64)
+
+
+def reference_fuzzy(norm: str, index: _MatrixIndex):
+    grams = dictionary.bigrams(norm)
+    shared = index.has_gram[:, [index.gram_column[g] for g in grams if g in index.gram_column]].sum(axis=1)
+    score = 0.5 * (shared / index.gram_count) + 0.5 * (2 * shared / (len(grams) + index.gram_count))
+    near = (np.abs(index.length - len(norm)) <= 3) & (score < 0.8)
+    if near.any():
+        counts = [(index.char_column[ch], n) for ch, n in Counter(norm).items() if ch in index.char_column]
+        shared_chars = (np.minimum(index.char_count[:, [c for c, _ in counts]], [n for _, n in counts]).sum(axis=1)
+                        if counts else np.zeros(len(index.entries), dtype=np.int64))
+        for row in np.flatnonzero(near & (2 * shared_chars / (len(norm) + index.length) >= 0.6)):
+            aligned = difflib.SequenceMatcher(None, norm, index.entries[row].text, autojunk=False).ratio()
+            score[row] = max(score[row], aligned)
+    scores: dict = {}
+    for row in np.flatnonzero(score):
+        e = index.entries[row]
+        if score[row] > scores.get(e.category, (0.0, ""))[0]:
+            scores[e.category] = (float(score[row]), e.text)
+    if not scores:
+        return Match("none", 1.0, "ngram")
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
+    category, (best, text) = ranked[0]
+    second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+    if best < 0.5 or len(norm) > max(2.5 * len(text), len(text) + 12):
+        return Match("none", round(max(1 - best, 0.5), 3), "ngram")
+    return Match(category, round(min(0.95, best * (0.6 + min(best - second, 0.4))), 3), "ngram", text)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fuzzy_stage_scores_as_the_matrices_did(seed):
+    rng = random.Random(seed)
+    texts = [render(random_record(("2019", "2021")[k % 2], rng), form, rng, noise=0.8, garble=0.5)
+             for k, form in enumerate(FORMS)]
+    strings = {dictionary.normalize_label(t.text) for text in texts for t in tokenize(text) if t.kind == LABEL}
+    strings |= {a + b for a, b in zip(sorted(strings), sorted(strings)[1:])}     # joined neighbours, as rows are
+    indexes = [None, allowed_categories("requests"), allowed_categories("disclosure"), allowed_categories("appeals")]
+    for allowed in indexes:
+        index = dictionary._index(allowed)
+        matrices = _MatrixIndex(index.entries)
+        for norm in sorted(s for s in strings if s):
+            assert dictionary._fuzzy(norm, index) == reference_fuzzy(norm, matrices), (norm, allowed)
