@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import schema
 from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
@@ -304,7 +305,14 @@ def _against_the_grain(anchors, orientations) -> set[str]:
 
 def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
     """Per row, the identities that lie inside it (its columns sum to its 总计; table 4's group totals), as
-    positions of its cells: (left, right, the last position they need)."""
+    positions of its cells: (left, right, the last position they need). Nobody changes what it gives."""
+    return _identities_of(tuple(by_row.items()), tuple(rules))
+
+
+@lru_cache(maxsize=64)
+def _identities_of(rows: tuple, rules: tuple) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
+    # Cached: a template's tables have a few shapes, and every table of every report asks for them.
+    by_row = dict(rows)
     where = {k: (row, i) for row, spec in by_row.items() for i, k in enumerate(spec.keys)}
     inside: dict[str, list] = {row: [] for row in by_row}
     for rule in rules:
