@@ -31,6 +31,7 @@ import gc
 import hashlib
 import json
 import os
+import random
 import signal
 import sqlite3
 import stat
@@ -43,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from ..blas import pin_process
 from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, extract_document, one_report, read_report
 from ..readers import MissingExtra
@@ -251,9 +253,9 @@ def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str, opti
     _worker.base = base
     rows = [_extract_one(*task, records_dir, options, seconds) for task in tasks]
     if _worker.freeze_when_warm and not _worker.frozen:
-        # The first chunk loaded spaCy, jieba and the label tables: some 200,000 objects that live as long
-        # as the worker. Frozen, the garbage collector stops walking them on every full collection (a
-        # twentieth of a report's time otherwise).
+        # The first chunk loaded what the parent had not (the label transformer, if a label needed it) and
+        # the caches it filled: objects that live as long as the worker. Frozen, the garbage collector stops
+        # walking them on every full collection (a twentieth of a report's time otherwise).
         gc.freeze()
         _worker.frozen = True
     return rows
@@ -332,22 +334,16 @@ def _unpack(blob: bytes):
     return json.loads(zlib.decompress(blob))
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
 def _start_worker(threads: int, parent: int | None = None) -> None:
     # A worker must not outlive the batch: killed (kill -9), the batch cannot stop its workers itself.
     _die_with_parent(parent)
     # Ctrl-C is the main process's to handle: it stops the pool and leaves a journal to resume from.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker.freeze_when_warm = True
-    # Numerical libraries (a label model) would start a thread per core in every worker process.
-    for variable in THREAD_VARIABLES:
-        os.environ.setdefault(variable, str(threads))
-    # numpy's BLAS was started in the parent before the fork and no longer reads those variables: its
-    # threads, spinning after every small product of the label stages, took a worker's core from the other.
-    from threadpoolctl import threadpool_limits
-    _worker.thread_limits = threadpool_limits(threads)
+    # Numerical libraries (a label model) would start a thread per core in every worker process; numpy's BLAS,
+    # started in the parent before the fork, spun after every small product of the label stages and took a
+    # worker's core from the other.
+    pin_process(threads)
 
 
 PR_SET_PDEATHSIG = 1            # linux/prctl.h
@@ -676,10 +672,29 @@ class _Chunk:
         return self.running_since + 2 * seconds * len(self.todo) + STUCK_GRACE
 
 
+def _load_before_fork(options: Options) -> None:
+    """Load here what every worker needs — jieba's dictionary, the label tables, the cheap learned label stages
+    — by extracting one clean generated report, and freeze it out of the garbage collector's reach: the
+    workers forked after share its pages instead of each loading its own, and their collections leave them
+    be. The transformer stays out (a clean report's labels never reach it): its runtime's threads do not
+    survive a fork; a worker loads it when it meets a label nothing cheaper reads."""
+    from ..generate import random_record, render
+    from ..labels import ngrams, student
+    from ..pipeline import extract_text
+
+    rng = random.Random(0)
+    extract_text(render(random_record("2021", rng), "cells_tabbed", rng, noise=0.0), "<warm-up>", options)
+    ngrams.load()
+    student.load()
+    gc.freeze()
+
+
 def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", engine_name: str,
              scheduler: str | None, workers: int | None, chunk_size: int | None, options: Options,
              seconds: float | None) -> None:
     _prepare_label_runtime(options)
+    if engine_name == "local" and not scheduler:
+        _load_before_fork(options)
     engine = make_engine(engine_name, scheduler, workers)
     size = chunk_size or max(1, min(32, -(-len(todo) // (engine.workers * 4))))
     queue = [_Chunk(todo[i:i + size]) for i in range(0, len(todo), size)]

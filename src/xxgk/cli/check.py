@@ -12,7 +12,6 @@ from pathlib import Path
 
 import typer
 
-from .. import schema
 from ..options import Options
 from .common import STDIO, options_from_environment
 
@@ -110,6 +109,8 @@ def _as_json(results, errors, links, show_all: bool) -> dict:
 
 def _label(template: str, key: str) -> str:
     """The official row and column of a key: （七）总计 · 自然人."""
+    from .. import schema
+
     if "/" in key:                                   # cross-year cells: 2020/requests.carried_forward.total
         year, key = key.split("/", 1)
         return f"{year} {_label(template, key)}"

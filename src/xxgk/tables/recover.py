@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult, Token
@@ -183,8 +184,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         return
     result.found = True
     lo, hi = zone
+    sums = _sums_inside_rows(by_row, rules)
     candidates, orientations = place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi,
-                                          options.max_digit_splits)
+                                          options.max_digit_splits, [sums[a.row] for a in anchors])
     result.orientation = ("after" if set(orientations) == {"A"} else "before" if set(orientations) == {"B"}
                           else "mixed")
     result.rows = [a.row for a in anchors]
@@ -202,7 +204,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
-                                                 options.max_digit_splits))
+                                                 options.max_digit_splits, sums))
         # A run of rows read the other way round from nearly all their table (values before the label where the
         # rest have them after): each may have taken its neighbour's cells, a shift no sum sees. A shift leaves a
         # row at its end unread, so with every row read the run is only the layout's (a label wrapped round its
@@ -284,7 +286,7 @@ def _crossed_unread_label(tokens, matches, anchors, orientations, beside: set[st
 
 
 def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int,
-                      max_digit_splits: int) -> set[str]:
+                      max_digit_splits: int, sums: dict) -> set[str]:
     """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
     to a row not found whose cells on the other side read as a whole row too, and differently: which side
     is theirs and which the lost row's, nothing tells."""
@@ -300,7 +302,8 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
         other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
         taken = [p.raw for p in pick[0]]
         if any(penalty == 0 and [p.raw for p in pieces] != taken
-               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
+               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits,
+                                                   sums[a.row])):
             either.add(a.row)
     return either
 
@@ -324,7 +327,14 @@ def _against_the_grain(anchors, orientations) -> set[str]:
 
 def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
     """Per row, the identities that lie inside it (its columns sum to its 总计; table 4's group totals), as
-    positions of its cells: (left, right, the last position they need)."""
+    positions of its cells: (left, right, the last position they need). Nobody changes what it gives."""
+    return _identities_of(tuple(by_row.items()), tuple(rules))
+
+
+@lru_cache(maxsize=64)
+def _identities_of(rows: tuple, rules: tuple) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
+    # Cached: a template's tables have a few shapes, and every table of every report asks for them.
+    by_row = dict(rows)
     where = {k: (row, i) for row, spec in by_row.items() for i, k in enumerate(spec.keys)}
     inside: dict[str, list] = {row: [] for row in by_row}
     for rule in rules:
@@ -335,6 +345,13 @@ def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[i
         at = [i for _, i in places]
         inside[rows.pop()].append((tuple(at[:len(rule.left)]), tuple(at[len(rule.left):]), max(at)))
     return inside
+
+
+def _sums_inside_rows(by_row: dict, rules) -> dict[str, tuple]:
+    """Per row, its identities as positions of its cells, ((left...), (right...)): how ``placement`` cuts
+    the digits that ran together in it."""
+    return {row: tuple((left, right) for left, right, _ in identities)
+            for row, identities in _identities_inside_rows(by_row, rules).items()}
 
 
 def _sums_hold(row_numbers, identities) -> bool:
