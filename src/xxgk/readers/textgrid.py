@@ -627,6 +627,11 @@ class _Words:
         return self.cut[k]
 
 
+def _one_space_apart(lines: list[list[tuple[int, int, str]]]) -> bool:
+    """Every word of these lines one space after the word before it: set by order, not in columns."""
+    return all(b[0] - a[1] <= 1 for words in lines for a, b in zip(words, words[1:]))
+
+
 def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
     """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
     column heads, and the rows of blank cells around them."""
@@ -646,6 +651,10 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
         if heads and not _aligned_to_heads(rows, heads):
+            continue
+        if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
+            # Words joined by one space each (a PDF's page text: 行政处罚 152) stand where their order puts them,
+            # not under their column: which column a short row's values belong to is not in the text.
             continue
         if len(run) == 1 and len(heads) < len(columns):
             continue    # a lone row of values is a table only under a head for every column (table 4)
