@@ -134,3 +134,16 @@ def test_words_one_space_apart_are_no_columns(tmp_path):
     got = extract_text(text, "page")
     result = evaluate({"r": gold_of(record)}, {"r": got})
     assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
+
+
+def test_a_pictures_text_in_comments_and_line_breaks_is_read_line_by_line():
+    # pymupdf4llm writes the text of a table it took for a picture as one line: <br> between the lines, inside
+    # HTML comments. Read as one label (行政处罚<br>行政强制), 行政强制's 117 went to 行政处罚 with confidence 1.
+    from xxgk.readers.markdown import clean_markdown
+
+    line = ("<!-- Start of picture text -->\n第二十条第（六）项<br>信息内容 本年处理决定数量<br>行政处罚<br>"
+            "行政强制 117<br>第二十条第（八）项<br><!-- End of picture text -->")
+    cleaned = clean_markdown(line).split("\n")
+    assert len(cleaned) == 2                                     # line numbers stay the file's
+    assert cleaned[1].split("\t")[2:4] == ["行政处罚", "行政强制 117"]
+    assert "<!--" not in cleaned[0] and "<br>" not in cleaned[1]

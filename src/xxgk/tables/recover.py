@@ -21,7 +21,7 @@ from ..labels.dictionary import allowed_categories, categories_within, match_lab
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
 from . import appeals
-from .arrange import arrange_appeals, arrange_table
+from .arrange import arrange_appeals, arrange_table, drops_blanks
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
@@ -212,6 +212,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         minority = _against_the_grain(anchors, orientations)
         if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
             against_the_grain |= _in_runs(anchors, minority)
+    if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
+        against_the_grain |= _beside_an_empty_row(tokens, anchors, orientations, chosen)
     for row, spec in by_row.items():
         if row not in candidates:
             for key in spec.keys:
@@ -306,6 +308,26 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
                                                    sums[a.row])):
             either.add(a.row)
     return either
+
+
+def _beside_an_empty_row(tokens, anchors, orientations, chosen) -> set[str]:
+    """In a text that leaves blank cells out, a row whose values stand between its label and the label of a
+    neighbour with nothing printed (行政处罚 / 117 / 行政强制), and that neighbour: the values are either row's by
+    the side the table is read from, which one such text cannot show."""
+    def pieces(pick) -> list:     # a reading's pieces; every reading's where the readings disagree
+        if not pick:
+            return []
+        return [p for reading in pick[1] for p in reading] if pick[0] == "ambiguous" else pick[0]
+
+    printed = {row: any(not p.blank for p in pieces(pick)) for row, pick in chosen.items()}
+    out: set[str] = set()
+    for k, (anchor, side) in enumerate(zip(anchors, orientations)):
+        if not printed.get(anchor.row):
+            continue
+        j = k + 1 if side == "A" else k - 1
+        if 0 <= j < len(anchors) and not printed.get(anchors[j].row, False):
+            out |= {anchor.row, anchors[j].row}
+    return out
 
 
 def _in_runs(anchors, rows: set[str]) -> set[str]:
