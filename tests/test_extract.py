@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,18 @@ def test_a_lost_row_on_a_one_line_page_leaves_the_rows_after_it_their_own_values
     assert all(record["cells"][f"disclosure.licensing.{c}"]["value"] is None
                or record["cells"][f"disclosure.licensing.{c}"]["confidence"] < 0.9
                for c in ("previous", "change", "decisions"))
+
+
+@pytest.mark.parametrize("head, issuer", [
+    # a PDF's title block: the body on its own line above the year's title, the prose under it
+    ("淮安市人民政府\n2024 年政府信息公开工作年度报告\n\n本报告由淮安市人民政府办公室根据《中华人民共和国政府\n信息公开条例》编制。",
+     "淮安市人民政府"),
+    # the same without the city, which the prose gives after 由
+    ("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n国政府信息公开条例》要求编制此报告。",
+     "淮安市洪泽区人民政府"),
+])
+def test_the_issuer_above_a_years_title_and_not_the_prose_below(head, issuer):
+    from xxgk.meta import read_meta
+
+    meta = read_meta(head + "\n一、总体情况\n")
+    assert (meta.year, meta.issuer) == (int(re.search(r"(20\d\d) 年", head).group(1)), issuer)
