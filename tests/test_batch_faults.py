@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,8 +17,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from xxgk.batch.runner import JOURNAL_NAME, LOCK_NAME, extractor_id, run_batch
+from xxgk.batch.runner import LOCK_NAME, extractor_id, run_batch
 from xxgk.generate import generate_set
+
+from test_batch import _journaled     # the journal's count of extracted reports, read as a batch runs
 
 TABLES = ("reports.parquet", "reports.csv", "cells.parquet", "checks.parquet", "errors.parquet", "errors.csv",
           "dictionary.parquet", "dictionary.csv", "xxgk.duckdb")
@@ -76,17 +77,6 @@ def _one_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("xxgk: ") and "Traceback" not in stderr, stderr
     return lines[0]
-
-
-def _journaled(out: Path) -> int:
-    try:
-        db = sqlite3.connect(f"file:{out / JOURNAL_NAME}?mode=ro", uri=True, timeout=0.2)
-        try:
-            return db.execute("SELECT count(*) FROM extraction").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 120) -> None:
