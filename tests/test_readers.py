@@ -176,14 +176,17 @@ def test_lookalike_characters_read_as_ordinary_ones_in_every_format(form, tmp_pa
     assert _wrong_fields(got, gold_of(record)) == {}
 
 
-def test_a_scanned_pdf_needs_ocr(tmp_path):
+def test_a_scanned_pdf_needs_ocr_and_the_message_names_the_extra(tmp_path, monkeypatch):
     from PIL import Image, ImageDraw
+
+    from xxgk.readers import ocr
 
     image = Image.new("RGB", (600, 800), "white")
     ImageDraw.Draw(image).rectangle((50, 50, 550, 300), outline="black", width=3)
     path = tmp_path / "scan.pdf"
     image.save(path, "PDF")
-    with pytest.raises(NeedsOCR, match="needs OCR"):
+    monkeypatch.setattr(ocr, "available", lambda: False)      # the extra not installed
+    with pytest.raises(NeedsOCR, match=r"needs OCR.*xxgk\[ocr\]"):
         read_file(path)
     assert issubclass(NeedsOCR, ReadError)
 

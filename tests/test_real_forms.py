@@ -324,7 +324,7 @@ def test_harness_rotates_every_layout_zero_habit_and_template():
 def test_harness_scores_each_tool_form_and_reuses_its_outputs(tmp_path, capsys):
     harness = _harness()
     argv = ["--n", "3", "--seed", "1", "--tools", "w3m,bs4-*", "--keep", str(tmp_path / "work"),
-            "--json", str(tmp_path / "out.json"), "--jobs", "1"]
+            "--json", str(tmp_path / "out.json"), "--jobs", "1", "--details"]
     assert harness.main(argv) == 0
     printed = capsys.readouterr().out
     assert "| w3m | every cell | 3 |" in printed and "| bs4-strip | drops blanks | 3 |" in printed

@@ -41,3 +41,26 @@ def test_a_title_repeated_on_every_page_is_one_report():
     paged = "\n".join(line if k % 40 else f"{title}\n{line}" for k, line in enumerate(lines))
     record_out = extract_text(paged, "paged.txt")
     assert record_out["fields"] == gold_of(record)["fields"]
+
+
+def test_the_command_line_writes_each_report_and_a_batch_refuses_the_file(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from xxgk.batch import run_batch
+    from xxgk.cli import app
+
+    text, golds = _two("tab_rows", 2)
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "two.txt").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["extract", str(source / "two.txt"), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["two#1.json", "two#2.json"]
+    for name, gold in zip(written, golds):
+        record = json.loads((tmp_path / "out" / name).read_text(encoding="utf-8"))
+        assert record["year"] == gold["year"] and record["fields"] == {**record["fields"], **gold["fields"]}
+    summary = run_batch([source], tmp_path / "dataset", workers=1, progress=False)
+    assert summary.errors == 1

@@ -6,19 +6,25 @@ same readings in the same order, truncated at the same limit, on random rows and
 """
 from __future__ import annotations
 
+import difflib
 import gc
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 import pytest
 
+from xxgk.checks import narrative
 from xxgk.tables import placement
 from xxgk.pipeline import extract_text
 from xxgk.generate import FORMS, random_record, render
-from xxgk.labels.dictionary import Match
+from xxgk.labels import dictionary
+from xxgk.labels.dictionary import Match, allowed_categories
 from xxgk.tables.placement import NUMBER, Piece, place_rows, row_readings
-from xxgk.tables.tokens import BLANK, BREAK, LABEL, VALUE, Token
+from xxgk.tables.tokens import BLANK, BREAK, LABEL, VALUE, Token, tokenize
 
 
 def reference_digit_splits(values: list[Token], n: int, limit: int = 20000) -> list[list[Piece]]:
@@ -208,3 +214,129 @@ def test_extraction_leaves_no_reference_cycles_of_its_own():
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+# ------------------------------------------------------------------------------------------------ the prose's words
+
+def _spacy_reference():
+    """The spaCy pipeline the prose was read with before issue 25: jieba's words as a Doc, an EntityRuler for the
+    quantities, a PhraseMatcher for the cues. narrative now finds the same words, cues and quantities without it."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    nlp = spacy.blank("zh")
+    nlp.tokenizer.segmenter = "jieba"
+    nlp.tokenizer.jieba_seg = narrative._segmenter()
+    ruler = nlp.add_pipe("entity_ruler")
+    number, approx = {"LIKE_NUM": True}, {"ORTH": {"IN": ["余", "多"]}, "OP": "?"}
+    units = lambda *words: {"TEXT": {"IN": list(words)}}      # noqa: E731
+    ruler.add_patterns(
+        [{"label": "COUNT", "pattern": [number, approx, units(*narrative.COUNT_UNITS)]},
+         {"label": "COUNT", "pattern": [number, units(*("余" + u for u in narrative.COUNT_UNITS),
+                                                      *("多" + u for u in narrative.COUNT_UNITS))]},
+         {"label": "MONEY", "pattern": [number, approx, units(*narrative.MONEY_UNITS)]}])
+    matcher = PhraseMatcher(nlp.vocab)
+    for q in narrative.QUANTITIES:
+        matcher.add(q.name, [Doc(nlp.vocab, words=w) for cue in q.cues for w in narrative._phrases(cue)])
+        if q.negations:
+            matcher.add("NOT " + q.name, [Doc(nlp.vocab, words=w) for cue in q.negations for w in narrative._phrases(cue)])
+    return nlp, matcher
+
+
+def _prose_sentences(rng: random.Random) -> list[str]:
+    """Sentences of generated reports' prose, and sentences made of cue words, numbers of every kind, units,
+    余/多, negations, clause breaks and spaces in random order."""
+    out = []
+    for k, form in enumerate(FORMS):
+        text = render(random_record(("2019", "2021")[k % 2], rng), form, rng)
+        out += narrative.sentences(narrative.prose_of(text))
+    cues = ["".join(words) for words in narrative.CUES]
+    numbers = ["12", "0", "3.5", "1,200", "１２", "十二", "三千五百", "两", "一", "+3", "2/3", "120万"]
+    units = list(narrative.COUNT_UNITS + narrative.MONEY_UNITS) + ["余件", "多条", "人"]
+    other = ["，", "。", "；", " ", "  ", "政府信息", "其中", "全年", "申请", "行政复议", "未", "本级", "全区", "余", "多", "和"]
+    for _ in range(400):
+        pieces = [rng.choice(rng.choice([cues, numbers, units, other, numbers])) for _ in range(rng.randint(2, 14))]
+        out.append("".join(pieces).strip())
+    return [s for s in out if s]
+
+
+def test_the_prose_is_read_as_spacy_read_it():
+    nlp, matcher = _spacy_reference()
+    rng = random.Random(25)
+    for sentence in _prose_sentences(rng):
+        doc = nlp(sentence)
+        words = [t.text for t in doc]
+        assert narrative._words_of(sentence) == words, sentence
+        assert narrative._cues_in(words) == [(nlp.vocab.strings[m], a, b) for m, a, b in matcher(doc)], sentence
+        assert narrative._quantities_in(words) == [(e.start, e.end) for e in doc.ents], sentence
+
+
+def test_numbers_are_told_as_spacy_tells_them():
+    pytest.importorskip("spacy")
+    from spacy.lang.zh.lex_attrs import like_num
+
+    words = ["12", "1,200", "3.5", "-4", "±5", "~6", "2/3", "2/3/4", "a/3", "１２", "十二", "十", "两", "三千五百", "五百三",
+             "一百零五", "壹佰", "廿", "万", "一万二", "件", "", "余", "百", "十一", "〇", "亿", "三亿五千万"]
+    assert [narrative.like_number(w) for w in words] == [like_num(w) for w in words]
+
+
+# ------------------------------------------------------------------------------------------------ the fuzzy stage
+
+class _MatrixIndex:
+    """The dictionary's fuzzy stage as it was before issue 25: every entry scored in numpy arrays."""
+
+    def __init__(self, entries):
+        self.entries = entries
+        self.gram_column = {g: i for i, g in enumerate(sorted({g for e in entries for g in e.grams}))}
+        self.char_column = {c: i for i, c in enumerate(sorted({c for e in entries for c in e.chars}))}
+        self.has_gram = np.zeros((len(entries), len(self.gram_column)), dtype=np.int64)
+        self.char_count = np.zeros((len(entries), len(self.char_column)), dtype=np.int64)
+        for row, e in enumerate(entries):
+            self.has_gram[row, [self.gram_column[g] for g in e.grams]] = 1
+            for ch, n in e.chars.items():
+                self.char_count[row, self.char_column[ch]] = n
+        self.gram_count = np.array([len(e.grams) for e in entries], dtype=np.float64)
+        self.length = np.array([len(e.text) for e in entries], dtype=np.int64)
+
+
+def reference_fuzzy(norm: str, index: _MatrixIndex):
+    grams = dictionary.bigrams(norm)
+    shared = index.has_gram[:, [index.gram_column[g] for g in grams if g in index.gram_column]].sum(axis=1)
+    score = 0.5 * (shared / index.gram_count) + 0.5 * (2 * shared / (len(grams) + index.gram_count))
+    near = (np.abs(index.length - len(norm)) <= 3) & (score < 0.8)
+    if near.any():
+        counts = [(index.char_column[ch], n) for ch, n in Counter(norm).items() if ch in index.char_column]
+        shared_chars = (np.minimum(index.char_count[:, [c for c, _ in counts]], [n for _, n in counts]).sum(axis=1)
+                        if counts else np.zeros(len(index.entries), dtype=np.int64))
+        for row in np.flatnonzero(near & (2 * shared_chars / (len(norm) + index.length) >= 0.6)):
+            aligned = difflib.SequenceMatcher(None, norm, index.entries[row].text, autojunk=False).ratio()
+            score[row] = max(score[row], aligned)
+    scores: dict = {}
+    for row in np.flatnonzero(score):
+        e = index.entries[row]
+        if score[row] > scores.get(e.category, (0.0, ""))[0]:
+            scores[e.category] = (float(score[row]), e.text)
+    if not scores:
+        return Match("none", 1.0, "ngram")
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
+    category, (best, text) = ranked[0]
+    second = ranked[1][1][0] if len(ranked) > 1 else 0.0
+    if best < 0.5 or len(norm) > max(2.5 * len(text), len(text) + 12):
+        return Match("none", round(max(1 - best, 0.5), 3), "ngram")
+    return Match(category, round(min(0.95, best * (0.6 + min(best - second, 0.4))), 3), "ngram", text)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_fuzzy_stage_scores_as_the_matrices_did(seed):
+    rng = random.Random(seed)
+    texts = [render(random_record(("2019", "2021")[k % 2], rng), form, rng, noise=0.8, garble=0.5)
+             for k, form in enumerate(FORMS)]
+    strings = {dictionary.normalize_label(t.text) for text in texts for t in tokenize(text) if t.kind == LABEL}
+    strings |= {a + b for a, b in zip(sorted(strings), sorted(strings)[1:])}     # joined neighbours, as rows are
+    indexes = [None, allowed_categories("requests"), allowed_categories("disclosure"), allowed_categories("appeals")]
+    for allowed in indexes:
+        index = dictionary._index(allowed)
+        matrices = _MatrixIndex(index.entries)
+        for norm in sorted(s for s in strings if s):
+            assert dictionary._fuzzy(norm, index) == reference_fuzzy(norm, matrices), (norm, allowed)

@@ -105,3 +105,45 @@ def test_box_rules_drawn_two_columns_wide_line_up():
 def test_prose_with_pipes_and_dashes_is_left_alone():
     text = "联系我们 | 网站地图 | 网站声明\n\n----------\n\n本年度无行政复议 - 行政诉讼案件。"
     assert text_grids(text) == (text, [])
+
+
+def test_words_one_space_apart_are_no_columns(tmp_path):
+    # pdfplumber's page text of a Chromium PDF joins a row's words by one space each and leaves blank cells out:
+    # under 信息内容 上一年项目数量 本年增/减 处理决定数量, "行政处罚 152" says nothing of which column 152 is in.
+    # Read as a table aligned by position, 152 went under the first head with confidence 1.
+    from xxgk import schema
+    from xxgk.evaluate import evaluate
+    from xxgk.generate.forms import draw_page_style
+    from xxgk.generate.tools import PDF_CHROMIUM, make_files, run_tool
+    from xxgk.pipeline import extract_text
+    from xxgk.text import fold_lookalikes
+
+    rng = random.Random("one-space-apart")
+    record = random_record("2019", rng)
+    fields = record["fields"]
+    for row in schema.template("2019").rows_of("disclosure"):
+        fields.update({key: 0 for key in row.keys if not key.endswith("amount_wan")})
+    fields["disclosure.penalties.decisions"] = 152          # one figure, in the row's last column
+    page = tmp_path / "page.html"
+    style = draw_page_style(rng, charset="utf-8", wide=False, zeros="blank_all", appeals_layout="template",
+                            shell="site", spans="run")
+    page.write_text(render_report(record, "html", rng, noise=0.0, page=style).text, encoding="utf-8")
+    pdf = make_files({"page": page}, tmp_path, {PDF_CHROMIUM})[PDF_CHROMIUM]["page"]
+    text = run_tool("pdfplumber@chromium", pdf)
+    assert re.search(r"行政处罚 152\n", fold_lookalikes(text))  # the shape this test is about
+    got = extract_text(text, "page")
+    result = evaluate({"r": gold_of(record)}, {"r": got})
+    assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
+
+
+def test_a_pictures_text_in_comments_and_line_breaks_is_read_line_by_line():
+    # pymupdf4llm writes the text of a table it took for a picture as one line: <br> between the lines, inside
+    # HTML comments. Read as one label (行政处罚<br>行政强制), 行政强制's 117 went to 行政处罚 with confidence 1.
+    from xxgk.readers.markdown import clean_markdown
+
+    line = ("<!-- Start of picture text -->\n第二十条第（六）项<br>信息内容 本年处理决定数量<br>行政处罚<br>"
+            "行政强制 117<br>第二十条第（八）项<br><!-- End of picture text -->")
+    cleaned = clean_markdown(line).split("\n")
+    assert len(cleaned) == 2                                     # line numbers stay the file's
+    assert cleaned[1].split("\t")[2:4] == ["行政处罚", "行政强制 117"]
+    assert "<!--" not in cleaned[0] and "<br>" not in cleaned[1]

@@ -25,6 +25,12 @@ class Document:
     # One entry per table the reader found: {"page", "strategy", "rows", "cols", "score", ...}
     # (PDF: page and the strategy kept, lattice/stream/pdfplumber; DOCX/HTML: strategy "grid").
     tables_meta: list[dict] = field(default_factory=list)
+    # How sure the reader is of what it read, where it is not sure of everything (OCR, bad bytes): text line
+    # (1-based) -> one confidence per tab cell of that line, or a single one for the whole line. A line not
+    # named is read beyond doubt. The table recovery caps each cell's confidence by its token's (``tokens``).
+    line_confidence: dict[int, list[float]] = field(default_factory=dict)
+    # Bytes the text's encoding could not read (replaced by U+FFFD): the lines holding one are damaged.
+    bad_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ class TableJudge(Protocol):
 # ------------------------------------------------------------------------------------------------ tables
 
 LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
+# A cell a reader knows is there but whose content is not in the file (a table wider than the page, cut at the
+# paper's edge): a value cell that states no number, so that its row keeps its width and the cell is unread.
+CUT_CELL = "\ufffd"
 
 
 @dataclass
@@ -67,6 +76,7 @@ class Token:
     text: str                  # the raw text of the cell (for values: the digits as printed, sign and unit included)
     line: int                  # 1-based line in the source text
     splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
+    confidence: float = 1.0    # how sure the reader is of this text (``Document.line_confidence``)
 
 
 @dataclass(frozen=True)

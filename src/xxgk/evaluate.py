@@ -245,27 +245,35 @@ def format_report(result: dict, max_wrong: int = 30) -> str:
 
 def run_eval(gold_path: str | Path, pred_path: str | Path, json_out: str | Path | None = None,
              max_wrong: int = 30) -> int:
-    """Print the report of PRED against GOLD; 2 when nothing could be evaluated, else 0."""
+    """Print the report of PRED against GOLD (``json_out`` "-": the results as JSON instead); 2 when nothing
+    could be evaluated, else 0. Messages are ``xxgk: PATH: reason`` on stderr."""
     try:
         gold = load_records(gold_path)
     except RecordError as exc:
-        print(f"error: gold {exc}", file=sys.stderr)
+        _say(f"{exc} (gold)")
         return 2
     if not gold:
-        print(f"error: no gold records (*.json) under {gold_path}", file=sys.stderr)
+        _say(f"{gold_path}: no gold records (*.json)")
         return 2
     unreadable: dict[str, str] = {}
     try:
         pred = load_records(pred_path, errors=unreadable)
     except RecordError as exc:
-        print(f"error: predictions {exc}", file=sys.stderr)
+        _say(f"{exc} (predictions)")
         return 2
     result = evaluate(gold, pred, unreadable=unreadable)
-    print(format_report(result, max_wrong=max_wrong))
-    if json_out is not None:
-        Path(json_out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    as_json = json.dumps(result, ensure_ascii=False, indent=1)
+    if json_out is not None and str(json_out) == "-":
+        print(as_json)
+    else:
+        print(format_report(result, max_wrong=max_wrong))
+        if json_out is not None:
+            Path(json_out).write_text(as_json + "\n", encoding="utf-8")
     if result["predicted"] == 0:
-        print(f"error: no gold report has a readable prediction in {pred_path}"
-              " (predictions are matched by file name)", file=sys.stderr)
+        _say(f"{pred_path}: no gold report has a readable prediction here (predictions are matched by file name)")
         return 2
     return 0
+
+
+def _say(message: str) -> None:
+    print(f"xxgk: {message}", file=sys.stderr)

@@ -141,7 +141,12 @@ def _drop_glued_junk(issuer: str, text: str) -> str:
 
 def _org_line(line: str) -> bool:
     return (2 <= len(line) <= 30 and bool(_ORG_END.search(line)) and not _YEAR.search(line)
-            and not re.search(r"(?:网站|门户|网)$", line))
+            and not re.search(r"(?:网站|门户|网)$", line) and not _SENTENCE.search(line))
+
+
+# A line of prose that happens to end on a body's name at a line break (本报告由淮安市人民政府办公室根据《中华人民
+# 共和国政府 / 信息公开条例》…): a name stands alone, without a sentence's punctuation or its verbs.
+_SENTENCE = re.compile(r"[《》，。；（）]|^本报告|根据|按照")
 
 
 def _issuer(head, lines, title_index, text) -> tuple[str, str]:
@@ -149,7 +154,10 @@ def _issuer(head, lines, title_index, text) -> tuple[str, str]:
     source = "title"
     if len(head) < 2 and title_index is not None:
         head = ""
-        for ln in lines[title_index + 1:title_index + 4]:
+        # A PDF's title block sets the issuer on a line of its own above "2024 年政府信息公开工作年度报告".
+        if title_index > 0 and _org_line(lines[title_index - 1]):
+            head, source = lines[title_index - 1], "line before the title"
+        for ln in [] if head else lines[title_index + 1:title_index + 4]:
             if _org_line(ln):
                 head, source = ln, "line after the title"
                 break
@@ -166,6 +174,10 @@ def _issuer(head, lines, title_index, text) -> tuple[str, str]:
     return head, source
 
 
+# Words a body's full name follows in a report's prose (本报告由淮安市洪泽区人民政府办公室编制, 请与…联系).
+_BEFORE_A_NAME = frozenset("由与向对为经")
+
+
 def _city_before(text: str, end: int) -> str:
     """The city (宁波市) written right before a position, or ""."""
     for k in (3, 4, 5):
@@ -173,7 +185,7 @@ def _city_before(text: str, end: int) -> str:
         if len(piece) < k or not re.fullmatch(r"[\u4e00-\u9fff]+(?:市|州|盟)", piece):
             continue
         before = text[end - k - 1:end - k] if end - k > 0 else ""
-        if not before or not re.match(r"[\u4e00-\u9fff]", before):
+        if not before or not re.match(r"[\u4e00-\u9fff]", before) or before in _BEFORE_A_NAME:
             return piece
     return ""
 

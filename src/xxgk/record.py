@@ -77,15 +77,39 @@ def dumps(record: dict) -> str:
 
 def write_record(record: dict, path: str | Path) -> Path:
     """Write atomically, so an interrupted batch never leaves a half-written record."""
+    return write_text_atomically(path, dumps(record) + "\n")
+
+
+def write_text_atomically(path: str | Path, text: str) -> Path:
+    """``text`` into ``path`` through a temporary file of a unique name beside it, renamed into place: a reader
+    sees the old file or the new one, never half of one. The file gets the permissions any new file gets
+    here (0666 less the umask), not the temporary file's 0600: others on a shared disk must read it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(record))
-            fh.write("\n")
+            fh.write(text)
+            os.fchmod(fh.fileno(), NEW_FILE_MODE & ~process_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+NEW_FILE_MODE = 0o666   # what open() asks for; the umask takes away from it
+
+
+def process_umask() -> int:
+    """The process's umask, read without changing it (/proc), or by setting it back at once elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

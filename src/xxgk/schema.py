@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 TEMPLATES = ("2019", "2021")
@@ -68,8 +68,9 @@ class RowSpec:
     def key(self, column: str) -> str:
         return f"{self.table}.{self.row}.{column}"
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
+        # Made once: the recovery asks a row for its keys many times a report.
         return tuple(self.key(c) for c in self.columns)
 
 
@@ -88,7 +89,7 @@ class Template:
     fields: tuple[FieldSpec, ...]
     rows: tuple[RowSpec, ...] = field(repr=False)
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 

@@ -1,4 +1,7 @@
-"""The tables of a batch: wide (one row per report), long (one row per cell), checks, errors, dictionary.
+"""The tables of a batch: wide (one row per report), long (one row per cell), checks, errors, dictionary,
+and in DuckDB the template's subtotals as views (docs/dataset.md says every column's unit and meaning).
+
+Counts are nullable integers (BIGINT), amounts of money (万元) doubles; a field that is a list is a list.
 
 A record is boiled down once, where it is extracted, to a compact *summary* (``summarize``): the
 columns the tables need, in template key order. The tables are then written chunk by chunk in the
@@ -12,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,13 +25,14 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from .. import schema
+from ..record import NEW_FILE_MODE, process_umask
 
 UTF8_BOM = b"\xef\xbb\xbf"
 PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
 DUCKDB_MEMORY = "64MB"
 
 REPORT_COLUMNS = (
-    ("report", pa.string(), "报告", "Report id: the file's path relative to the folder above the sources."),
+    ("report", pa.string(), "报告", "Report id: the source as the batch named it, then the file's path below it."),
     ("source", pa.string(), "来源文件", "The file as found by the batch."),
     ("template", pa.string(), "模板", "Template read from the labels: 2019 (国办公开办函〔2019〕60号) or 2021 (〔2021〕30号)."),
     ("year", pa.int64(), "年度", "Year the report covers."),
@@ -43,15 +49,19 @@ REPORT_COLUMNS = (
     ("encoding", pa.string(), "编码", "Text encoding detected."),
     ("sha256", pa.string(), "文件哈希", "SHA-256 of the file's bytes."),
 )
+# The tidy long table: one row per cell, with what a plot or a GROUP BY needs beside it.
 CELL_SCHEMA = pa.schema([
-    ("report", pa.string()), ("key", pa.string()), ("value", pa.float64()), ("raw", pa.string()),
+    ("report", pa.string()), ("issuer", pa.string()), ("year", pa.int64()), ("template", pa.string()),
+    ("table", pa.string()), ("row", pa.string()), ("column", pa.string()), ("key", pa.string()),
+    ("value", pa.int64()), ("amount_wan", pa.float64()), ("unit", pa.string()), ("raw", pa.string()),
     ("kind", pa.string()), ("confidence", pa.float64()), ("line", pa.int64()), ("reader", pa.string()),
 ])
 CHECK_SCHEMA = pa.schema([
     ("report", pa.string()), ("rule", pa.string()), ("kind", pa.string()), ("ok", pa.bool_()),
-    ("severity", pa.string()), ("expected", pa.float64()), ("printed", pa.float64()), ("cells", pa.string()),
-    ("description", pa.string()), ("text", pa.string()), ("note", pa.string()),
+    ("severity", pa.string()), ("expected", pa.float64()), ("printed", pa.float64()),
+    ("cells", pa.list_(pa.string())), ("description", pa.string()), ("text", pa.string()), ("note", pa.string()),
 ])
+UNIT_COUNT, UNIT_MONEY = "件", "万元"
 ERROR_SCHEMA = pa.schema([("report", pa.string()), ("source", pa.string()), ("reason", pa.string())])
 DICTIONARY_SCHEMA = pa.schema([
     ("key", pa.string()), ("templates", pa.string()), ("table", pa.string()), ("label", pa.string()),
@@ -72,9 +82,19 @@ def field_keys() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
+def field_specs() -> dict[str, schema.FieldSpec]:
+    """Every key's spec (the newest template's where both have it)."""
+    return {spec.key: spec for name in schema.TEMPLATES for spec in schema.template(name).fields}
+
+
+def is_money(key: str) -> bool:
+    return field_specs()[key].is_money
+
+
+@lru_cache(maxsize=None)
 def report_schema() -> pa.Schema:
     return pa.schema([(name, kind) for name, kind, _, _ in REPORT_COLUMNS]
-                     + [(key, pa.float64()) for key in field_keys()])
+                     + [(key, pa.float64() if is_money(key) else pa.int64()) for key in field_keys()])
 
 
 @lru_cache(maxsize=None)
@@ -87,6 +107,14 @@ def _number(value):
     return None if value is None else float(value)
 
 
+def _count(value):
+    """A count as the integer it is; a count read with a fraction (a misread) has no integer: null in the
+    integer columns (the record and the long table's ``raw`` keep what was printed)."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
 def summarize(record: dict) -> dict:
     """What the tables need of one record, columnar and in template key order (JSON-ready)."""
     keys = schema.template(record["template"]).keys
@@ -97,14 +125,14 @@ def summarize(record: dict) -> dict:
         "title": record.get("title", ""), "verdict": record["verdict"],
         "reader": record["source"].get("reader"), "encoding": record["source"].get("encoding"),
         "sha256": record["source"].get("sha256"),
-        "value": [_number(c["value"]) for c in cells], "raw": [c.get("raw") for c in cells],
+        "value": [c["value"] for c in cells], "raw": [c.get("raw") for c in cells],
         "kind": [c.get("kind") for c in cells], "confidence": [c.get("confidence") for c in cells],
         "line": [c.get("line") for c in cells],
         "checks": {"rule": [c["rule"] for c in checks], "kind": [c.get("kind", "arithmetic") for c in checks],
                    "ok": [c["ok"] for c in checks], "severity": [c.get("severity") for c in checks],
                    "expected": [_number(c.get("expected")) for c in checks],
                    "printed": [_number(c.get("printed")) for c in checks],
-                   "cells": [" ".join(c.get("cells") or []) for c in checks],
+                   "cells": [list(c.get("cells") or []) for c in checks],
                    "description": [c.get("description", "") for c in checks],
                    "text": [c.get("text", "") for c in checks], "note": [c.get("note", "") for c in checks]},
     }
@@ -165,13 +193,18 @@ def find_duplicates(reports: list[tuple[str, str, str | None, str | None]]) -> d
     return out
 
 
+def temporary_name(final: Path) -> Path:
+    """A temporary file's name beside ``final``, unique to this process and call (never another's to clobber)."""
+    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 class TableFile:
     """One table written in chunks to temporary files, moved into place only by ``commit``."""
 
     def __init__(self, folder: Path, name: str, table_schema: pa.Schema, *, csv: bool = False):
         self.schema = table_schema
         self.paths = [folder / f"{name}.parquet"] + ([folder / f"{name}.csv"] if csv else [])
-        self._tmp = [p.with_name(f".{p.name}.tmp") for p in self.paths]
+        self._tmp = [temporary_name(p) for p in self.paths]
         self._parquet = pq.ParquetWriter(self._tmp[0], table_schema, **PARQUET_OPTIONS)
         self._csv = None
         if csv:
@@ -187,21 +220,38 @@ class TableFile:
         if self._csv:
             self._csv.write_batch(batch)
 
+    @property
+    def parquet_written(self) -> Path:
+        """The Parquet file as written, before ``commit`` moves it into place."""
+        return self._tmp[0]
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+            _chmod_like_new(self._tmp[0])
+        if self._csv:
+            self._csv.close()
+            self._csv_file.close()
+            self._csv = None
+            _chmod_like_new(self._tmp[1])
+
     def commit(self) -> None:
-        self._close()
+        self.close()
         for tmp, final in zip(self._tmp, self.paths):
             os.replace(tmp, final)
 
     def abandon(self) -> None:
-        self._close()
+        try:
+            self.close()
+        except OSError:
+            pass
         for tmp in self._tmp:
             tmp.unlink(missing_ok=True)
 
-    def _close(self) -> None:
-        self._parquet.close()
-        if self._csv:
-            self._csv.close()
-            self._csv_file.close()
+
+def _chmod_like_new(path: Path) -> None:
+    os.chmod(path, NEW_FILE_MODE & ~process_umask())
 
 
 def _columns(table_schema: pa.Schema) -> dict[str, list]:
@@ -238,15 +288,24 @@ class DatasetWriter:
         for column, value in zip(_column_of(summary["template"]), summary["value"]):
             values[column] = value
         for key, value in zip(field_keys(), values):
-            wide[key].append(value)
+            wide[key].append(_number(value) if is_money(key) else _count(value))
 
         cells = self._pending["cells"]
-        n = len(summary["value"])
-        cells["report"].extend([report] * n)
-        cells["key"].extend(schema.template(summary["template"]).keys)
-        for column in ("value", "raw", "kind", "confidence", "line"):
+        specs = schema.template(summary["template"]).fields
+        n = len(specs)
+        for column, value in (("report", report), ("issuer", summary["issuer"]), ("year", summary["year"]),
+                              ("template", summary["template"]), ("reader", summary["reader"])):
+            cells[column].extend([value] * n)
+        for spec, value in zip(specs, summary["value"]):
+            cells["table"].append(spec.table)
+            cells["row"].append(spec.row)
+            cells["column"].append(spec.column)
+            cells["key"].append(spec.key)
+            cells["value"].append(None if spec.is_money else _count(value))
+            cells["amount_wan"].append(_number(value) if spec.is_money else None)
+            cells["unit"].append(UNIT_MONEY if spec.is_money else UNIT_COUNT)
+        for column in ("raw", "kind", "confidence", "line"):
             cells[column].extend(summary[column])
-        cells["reader"].extend([summary["reader"]] * n)
 
         checks = self._pending["checks"]
         found = summary["checks"]
@@ -266,16 +325,30 @@ class DatasetWriter:
         self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
 
     def commit(self) -> None:
+        """Every table and the DuckDB file written in full beside the old ones, then all moved into place: a
+        full disk or a crash while writing leaves the dataset as it was (renames need no space)."""
         self.flush()
         dictionary = TableFile(self.folder, "dictionary", DICTIONARY_SCHEMA, csv=True)
+        self.files["dictionary"] = dictionary
         dictionary.write(data_dictionary())
-        for table in (*self.files.values(), dictionary):
+        for table in self.files.values():
+            table.close()
+        database = self.folder / "xxgk.duckdb"
+        database_tmp = temporary_name(database)
+        self._database_tmp = database_tmp
+        write_duckdb({name: table.parquet_written for name, table in self.files.items()}, database_tmp)
+        _chmod_like_new(database_tmp)
+        for table in self.files.values():
             table.commit()
-        write_duckdb(self.folder, self.folder / "xxgk.duckdb")
+        os.replace(database_tmp, database)
 
     def abandon(self) -> None:
         for table in self.files.values():
             table.abandon()
+        tmp = getattr(self, "_database_tmp", None)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
 
 
 def data_dictionary() -> dict[str, list]:
@@ -304,6 +377,21 @@ def data_dictionary() -> dict[str, list]:
     return rows
 
 
+def dictionary_markdown() -> str:
+    """docs/dictionary.md: every column of the wide table (``reports``) with its unit and meaning."""
+    rows = data_dictionary()
+    lines = ["# Data dictionary: the wide table `reports`", "",
+             "Generated by `python -m xxgk.batch.dataset > docs/dictionary.md` from the template tables (a test "
+             "keeps it current); the same rows are the dataset's `dictionary` table. Counts are BIGINT (件), "
+             "amounts DOUBLE (万元); a key the report's template does not have is null. The other tables and "
+             "the views: [dataset.md](dataset.md).", "",
+             "| column | templates | unit | meaning |", "|---|---|---|---|"]
+    for i, key in enumerate(rows["key"]):
+        meaning = rows["description"][i] if rows["table"][i] else f"{rows['label'][i]}: {rows['description'][i]}"
+        lines.append(f"| `{key}` | {rows['templates'][i]} | {rows['unit'][i] or '—'} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
 def _label(by_template: dict[str, schema.FieldSpec], attribute: str) -> str:
     """The newest template's label, and an older template's own wording after it where it differs."""
     newest = max(by_template)
@@ -314,23 +402,91 @@ def _label(by_template: dict[str, schema.FieldSpec], attribute: str) -> str:
     return label
 
 
-def write_duckdb(folder: Path, path: Path) -> None:
-    """All tables in one DuckDB file (built beside, then moved into place), plus a view without duplicates."""
+def write_duckdb(tables: dict[str, Path], path: Path) -> None:
+    """All tables (name → Parquet file) in one new DuckDB file at ``path``, plus a view without duplicates."""
     import duckdb
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
     try:
         # A fixed memory budget keeps memory flat in the number of reports: DuckDB writes its blocks out instead.
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute("SET enable_progress_bar = false")
-        for name in DatasetWriter.TABLES:
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)",
-                        [str(folder / f"{name}.parquet")])
+        for name, parquet in tables.items():
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(parquet)])
         con.execute("CREATE VIEW unique_reports AS SELECT * FROM reports WHERE duplicate_of IS NULL")
+        for name, query in subtotal_views().items():
+            con.execute(f"CREATE VIEW {name} AS {query}")
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, path)
-    Path(f"{tmp}.wal").unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------------------------ subtotal views
+
+_SECTION = re.compile(r"（[一二三四五六七八九十]+）[^\s（]+")
+
+
+def outcome_groups(template: str) -> dict[str, tuple[str, ...]]:
+    """Table 3's outcome rows by the template's own sections: （三）不予公开 1.–8. are ``denied``, （四）无法提供
+    ``unavailable``, （五）不予处理 ``rejected``, （六）其他处理 ``other`` (one row in 2019, three in 2021); a
+    section of one row is that row (``granted``, ``partially_granted``). Named by the rows' common key prefix."""
+    rows = schema.template(template).rows_of("requests")
+    sections: dict[str, list[str]] = {}
+    for row in rows:
+        if row.row in schema.REQUEST_INPUT_ROWS or row.row in (schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW):
+            continue
+        section = _SECTION.search(row.label)
+        sections.setdefault(section.group(0) if section else row.row, []).append(row.row)
+    groups = {}
+    for members in sections.values():
+        name = members[0] if len(members) == 1 else os.path.commonprefix(members).rstrip("_")
+        groups[name] = tuple(members)
+    return groups
+
+
+REPORT_ID_COLUMNS = "report, issuer, year, template"
+
+
+def _sum(keys: list[str]) -> str:
+    return "(" + " + ".join(f'"{k}"' for k in keys) + ")"
+
+
+def subtotal_views() -> dict[str, str]:
+    """DuckDB views of the template's subtotals, over the reports without their duplicates (``unique_reports``):
+
+    - ``request_outcomes``: per report and applicant column (``applicant``: natural_person … total), the
+      applications received and carried, and each outcome section summed: granted, partially_granted, denied
+      (不予公开), unavailable (无法提供), rejected (不予处理), other (其他处理), total, carried_forward;
+    - ``appeal_outcomes``: per report and ``proceeding`` (review 行政复议, litigation_direct, litigation_after_review,
+      and litigation 行政诉讼 = the two summed): upheld, corrected, other, pending, total.
+
+    A subtotal is null when one of its cells is (missing or unreadable): unknown, never a partial sum."""
+    names = {t: outcome_groups(t) for t in schema.TEMPLATES}
+    columns = list(dict.fromkeys(name for groups in names.values() for name in groups))
+    selects = []
+    for template, groups in names.items():
+        for applicant in schema.APPLICANT_COLUMNS:
+            parts = [f"'{applicant}' AS applicant"]
+            parts += [f'"requests.{row}.{applicant}" AS {row}' for row in schema.REQUEST_INPUT_ROWS]
+            parts += [f"{_sum([f'requests.{row}.{applicant}' for row in groups[name]])} AS {name}"
+                      for name in columns]
+            parts += [f'"requests.{row}.{applicant}" AS {row}'
+                      for row in (schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW)]
+            selects.append(f"SELECT {REPORT_ID_COLUMNS}, {', '.join(parts)} FROM unique_reports "
+                           f"WHERE template = '{template}'")
+    views = {"request_outcomes": " UNION ALL ".join(selects)}
+    litigation = [g for g in schema.APPEAL_GROUPS if g.startswith("litigation")]
+    proceedings = {group: [group] for group in schema.APPEAL_GROUPS} | {"litigation": litigation}
+    selects = []
+    for proceeding, groups in proceedings.items():
+        parts = [f"'{proceeding}' AS proceeding"]
+        parts += [f"{_sum([f'appeals.{g}.{column}' for g in groups])} AS {column}" for column in schema.APPEAL_COLUMNS]
+        selects.append(f"SELECT {REPORT_ID_COLUMNS}, {', '.join(parts)} FROM unique_reports")
+    views["appeal_outcomes"] = " UNION ALL ".join(selects)
+    return views
+
+
+if __name__ == "__main__":
+    print(dictionary_markdown(), end="")

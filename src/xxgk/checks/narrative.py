@@ -1,11 +1,11 @@
-"""The numbers the prose states, found with spaCy and held against the tables.
+"""The numbers the prose states, found in jieba's words and held against the tables.
 
 The prose of 一、总体情况 (and of the sections after the tables) states counts the tables also hold — 收到申请
 N件, 予以公开N件, 上年结转N件, 被申请行政复议N件 — and counts they do not (主动公开信息N条, 政务新媒体发布N条,
-信件N件). A blank Chinese spaCy pipeline segmenting with jieba (no downloaded model) finds them: an EntityRuler
-marks quantities (a number and its unit: 12件, 3600余条, 0元), a Matcher marks cue phrases, and each quantity
-takes the nearest cue before it in its own clause. Sentences that say none happened (未收到政府信息公开申请,
-未发生…行政复议、行政诉讼) state a zero.
+信件N件). jieba cuts each sentence that may state one into words (its dictionary and the cue words, no
+downloaded model); a quantity is a number word and its unit (12件, 3600余条, 0元), a cue a run of words that
+names what is counted, and each quantity takes the nearest cue before it in its own clause. Sentences that say
+none happened (未收到政府信息公开申请, 未发生…行政复议、行政诉讼) state a zero.
 
 ``read_statements(text)`` gives what the prose says; ``compare(statements, template, values, repairs)`` turns
 those with a table counterpart into prose checks and keeps the others as the record's ``narrative``.
@@ -15,17 +15,15 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import sys
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import schema
 from ..datamodel import CheckResult
+from ..labels.files import jieba_cache_dir
 from ..text import nfkc
 
-NUMBER = {"LIKE_NUM": True}
 CLAUSE_BREAKS = [",", ";", "。", ":", "!", "?", "，", "；", "：", "！", "？"]
 REQUEST_UNITS = frozenset({"件", "个", "宗", "条", "份"})
 CASE_UNITS = frozenset({"件", "个", "宗", "起", "例", "次"})
@@ -155,57 +153,119 @@ def _num(x):
 # ------------------------------------------------------------------------------------------------ reading
 
 
-@contextmanager
-def _torch_hidden():
-    """spaCy's thinc imports torch whenever it is installed: two thirds of a second in every process, every
-    batch worker, for a blank Chinese pipeline that never uses it. Hidden while spaCy loads; importable after."""
-    if "torch" in sys.modules:
-        yield
-        return
-    sys.modules["torch"] = None
-    try:
-        yield
-    finally:
-        if sys.modules.get("torch", False) is None:
-            del sys.modules["torch"]
-
-
 @lru_cache(maxsize=1)
-def _pipeline():
-    """The spaCy pipeline and the cue Matcher, built once on first use (loading jieba takes a second)."""
+def _segmenter():
+    """jieba, with the cue words, built once on first use (its dictionary: 54 MB, half a second). A private
+    segmenter, so that the cue words added here do not change jieba for anyone else, and the only one: nothing
+    here loads jieba's global dictionary."""
     import logging
 
     import jieba
-    with _torch_hidden():
-        import spacy
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
 
     jieba.setLogLevel(logging.WARNING)
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    # A private segmenter, so that the cue words added here do not change jieba for anyone else.
+    # jieba caches its dictionary in /tmp, shared with every user of the machine: under the xxgk cache instead.
+    jieba.dt.tmp_dir = str(jieba_cache_dir())
     segmenter = jieba.Tokenizer()
+    segmenter.tmp_dir = jieba.dt.tmp_dir
     for word in USER_WORDS:
         segmenter.add_word(word)
-    nlp.tokenizer.jieba_seg = _NoHmm(segmenter)
-    ruler = nlp.add_pipe("entity_ruler")
-    approx = {"ORTH": {"IN": ["余", "多"]}, "OP": "?"}
-    ruler.add_patterns(
-        [{"label": "COUNT", "pattern": [NUMBER, approx, _words(*COUNT_UNITS)]},
-         {"label": "COUNT", "pattern": [NUMBER, _words(*("余" + u for u in COUNT_UNITS), *("多" + u for u in COUNT_UNITS))]},
-         {"label": "MONEY", "pattern": [NUMBER, approx, _words(*MONEY_UNITS)]}])
-    matcher = PhraseMatcher(nlp.vocab)
-    for q in QUANTITIES:
-        matcher.add(q.name, [Doc(nlp.vocab, words=words) for cue in q.cues for words in _phrases(cue)])
-        if q.negations:
-            matcher.add("NOT " + q.name, [Doc(nlp.vocab, words=words) for cue in q.negations for words in _phrases(cue)])
-    return nlp, matcher
+    return _NoHmm(segmenter)
 
 
 def _phrases(pattern: list[dict]) -> list[list[str]]:
-    """The word sequences a cue pattern spells out. A PhraseMatcher finds them by hash; a token Matcher would
-    test every word set against every token, ten times slower here."""
+    """The word sequences a cue pattern spells out."""
     return [list(words) for words in itertools.product(*(t["TEXT"]["IN"] for t in pattern))]
+
+
+def _cue_table() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Word sequence -> the cues it spells (a quantity's name, or "NOT " and the name for a negation), in the
+    order the quantities are listed."""
+    table: dict[tuple[str, ...], list[str]] = {}
+    for q in QUANTITIES:
+        for name, patterns in ((q.name, q.cues), ("NOT " + q.name, q.negations)):
+            for words in (tuple(w) for cue in patterns for w in _phrases(cue)):
+                if name not in table.setdefault(words, []):
+                    table[words].append(name)
+    return {words: tuple(names) for words, names in table.items()}
+
+
+CUES = _cue_table()
+LONGEST_CUE = max(map(len, CUES))
+
+
+def _cues_in(words: list[str]) -> list[tuple[str, int, int]]:
+    """(cue, start, end) of every cue in the words: by start, the shorter first, then in list order."""
+    found = []
+    for start in range(len(words)):
+        for end in range(start + 1, min(start + LONGEST_CUE, len(words)) + 1):
+            for name in CUES.get(tuple(words[start:end]), ()):
+                found.append((name, start, end))
+    return found
+
+
+APPROXIMATE = ("余", "多")
+# The words that end a quantity after its number: a unit, 余 or 多 then a unit, or the two as one word (余件).
+_UNIT_AFTER_NUMBER = frozenset(COUNT_UNITS + MONEY_UNITS + tuple(a + u for a in APPROXIMATE for u in COUNT_UNITS))
+_UNIT_AFTER_APPROXIMATE = frozenset(COUNT_UNITS + MONEY_UNITS)
+
+
+def _quantities_in(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each quantity — a number word, then a unit (or 余/多 and a unit, or the two as one word:
+    余件) — in order; where two overlap the longer is kept, of two as long the first."""
+    spans = []
+    for i, word in enumerate(words[:-1]):
+        if not like_number(word):
+            continue
+        if words[i + 1] in _UNIT_AFTER_NUMBER:
+            spans.append((i, i + 2))
+        if words[i + 1] in APPROXIMATE and i + 2 < len(words) and words[i + 2] in _UNIT_AFTER_APPROXIMATE:
+            spans.append((i, i + 3))
+    kept, taken = [], set()
+    for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if start not in taken and end - 1 not in taken:
+            kept.append((start, end))
+            taken.update(range(start, end))
+    return sorted(kept)
+
+
+_CHINESE_NUMERALS = ("〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五",
+                     "十六", "十七", "十八", "十九", "廿", "卅", "卌", "皕", "零", "壹", "贰", "叁", "肆", "伍", "陆", "柒",
+                     "捌", "玖", "拾", "拾壹", "拾贰", "拾叁", "拾肆", "拾伍", "拾陆", "拾柒", "拾捌", "拾玖")
+_COUNTED = "一二三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CHINESE_NUMBER = re.compile(f"^(?:[{_COUNTED}][十百千万亿兆拾佰仟])+[{_COUNTED}]?$")
+
+
+def like_number(word: str) -> bool:
+    """A word that writes a number: digits (signed, with separators or a fraction bar) or a Chinese numeral
+    (十二, 三千五百). A Chinese numeral is a quantity's number, though not one whose value is read."""
+    if word.startswith(("+", "-", "±", "~")):
+        word = word[1:]
+    word = word.replace(",", "").replace(".", "").replace("，", "").replace("。", "")
+    if word.isdigit():
+        return True
+    if word.count("/") == 1:
+        numerator, denominator = word.split("/")
+        if numerator.isdigit() and denominator.isdigit():
+            return True
+    return word in _CHINESE_NUMERALS or bool(_CHINESE_NUMBER.match(word))
+
+
+def _words_of(sentence: str) -> list[str]:
+    """The sentence cut into words: jieba's, whitespace between them kept as a word of its own except one
+    space after a word."""
+    cut = [w for w in _segmenter().cut(sentence) if w and not w.isspace()]
+    words, at = [], 0
+    for word in cut:
+        start = sentence.index(word, at)
+        if start > at:
+            words.append(sentence[at:start])
+        words.append(word)
+        at = start + len(word)
+        if at < len(sentence) and sentence[at] == " ":
+            at += 1
+    if at < len(sentence):
+        words.append(sentence[at:])
+    return words
 
 
 class _NoHmm:
@@ -244,21 +304,23 @@ def sentences(prose: str) -> list[str]:
     return [s.strip() for s in parts if s.strip() and WORTH_READING.search(s)]
 
 
+# A statement needs a cue (or a negation) in its sentence, and a cue's first word is in the sentence's text
+# whatever the segmenter makes of it: a sentence without any is not worth segmenting.
+_CUE_WORDS = re.compile("|".join(re.escape(word) for word in sorted(
+    {word for q in QUANTITIES for pattern in q.cues + q.negations for word in pattern[0]["TEXT"]["IN"]},
+    key=len, reverse=True)))
+
+
 def read_statements(text: str) -> list[Statement]:
     """Every quantity the prose states with the cue that says what it counts."""
-    found = sentences(prose_of(text))
-    if not found:
-        return []
-    nlp, matcher = _pipeline()
     out: list[Statement] = []
-    for sentence, doc in zip(found, nlp.pipe(found)):
-        out.extend(_statements_in(doc, sentence, matcher))
+    for sentence in sentences(prose_of(text)):
+        if _CUE_WORDS.search(sentence):
+            out.extend(_statements_in(_words_of(sentence), sentence))
     return out
 
 
-def _statements_in(doc, sentence: str, matcher) -> list[Statement]:
-    strings = doc.vocab.strings
-    words = [t.text for t in doc]
+def _statements_in(words: list[str], sentence: str) -> list[Statement]:
     breaks = [i for i, w in enumerate(words) if w in CLAUSE_BREAKS] + [len(words)]
 
     def follows(wanted: tuple, start: int, stop: int) -> bool:
@@ -266,8 +328,7 @@ def _statements_in(doc, sentence: str, matcher) -> list[Statement]:
 
     says_application = "申请" in sentence
     cues, zeros = [], []
-    for match_id, start, end in matcher(doc):
-        name = strings[match_id]
+    for name, start, end in _cues_in(words):
         if name.startswith("NOT "):
             q = BY_NAME[name[4:]]
             if follows(q.negated, end, next(b for b in breaks if b >= end)):
@@ -278,18 +339,18 @@ def _statements_in(doc, sentence: str, matcher) -> list[Statement]:
     text = sentence if len(sentence) <= 160 else sentence[:157] + "…"
     out = []
     previous_end = 0
-    for ent in doc.ents:
-        clause_start = max([previous_end] + [b + 1 for b in breaks if b < ent.start])
-        previous_end = ent.end
+    for ent_start, ent_end in _quantities_in(words):
+        clause_start = max([previous_end] + [b + 1 for b in breaks if b < ent_start])
+        previous_end = ent_end
         try:
-            value = float(words[ent.start])
-        except ValueError:          # a Chinese numeral: 两件
+            value = float(words[ent_start])
+        except ValueError:          # a Chinese numeral: 十二件
             continue
-        unit_token = words[ent.end - 1]
+        unit_token = words[ent_end - 1]
         unit = unit_token.lstrip("余多")
-        approximate = unit != unit_token or any(w in ("余", "多") for w in words[ent.start:ent.end])
-        in_clause = [(q, s, e) for q, s, e in cues if s >= clause_start and e <= ent.start and unit in q.units
-                     and (not q.then or follows(q.then, e, ent.start))]
+        approximate = unit != unit_token or any(w in APPROXIMATE for w in words[ent_start:ent_end])
+        in_clause = [(q, s, e) for q, s, e in cues if s >= clause_start and e <= ent_start and unit in q.units
+                     and (not q.then or follows(q.then, e, ent_start))]
         strong = [c for c in in_clause if not c[0].weak]
         pick = max(strong or in_clause, key=lambda c: (c[2], c[2] - c[1]), default=None)
         if pick is None:

@@ -12,27 +12,38 @@ from pathlib import Path
 
 import typer
 
-from .. import schema
 from ..options import Options
-from .common import options_from_environment
+from .common import STDIO, options_from_environment
 
 RAW_SKIP = {".jsonl", ".py", ".pyc", ".parquet", ".duckdb", ".tsv", ".csv"}
 MARK = {"consistent": "[green]✔ consistent[/]", "inconsistent": "[red]✘ inconsistent[/]",
         "incomplete": "[yellow]? incomplete[/]"}
 
 
-def check(paths: list[Path] = typer.Argument(..., help="Records (.json) or raw reports; folders recursively."),
+def check(paths: list[Path] = typer.Argument(..., metavar="PATH...",
+                                             help="Records (.json) or raw reports; folders recursively; "
+                                                  "'-' reads one from stdin."),
           as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON instead."),
           cross: bool = typer.Option(False, "--cross-year", help="Also link the years of each issuer."),
           show_all: bool = typer.Option(False, "--all", help="List the checks that hold as well.")):
     """Check each report's arithmetic and prose, and say which cells disagree and why."""
     from ..readers.walk import iter_inputs
 
+    from ..readers import ReadError
+
     options = options_from_environment()
     results, errors = [], []
-    for path in iter_inputs(paths, RAW_SKIP):
+    unlisted = []
+    inputs = [p for p in iter_inputs([p for p in paths if str(p) != STDIO], RAW_SKIP,
+                                     on_error=lambda folder, why: unlisted.append((folder, why)))]
+    errors.extend({"path": str(folder), "error": why} for folder, why in unlisted)
+    if any(str(p) == STDIO for p in paths):
+        inputs.insert(0, Path(STDIO))
+    for path in inputs:
         try:
-            results.append((path, _load(path, options)))
+            results.append((path, _load_stdin(options) if str(path) == STDIO else _load(path, options)))
+        except ReadError as exc:
+            errors.append({"path": str(path), "error": exc.reason})
         except Exception as exc:  # one bad file must not stop the others; say which and why
             errors.append({"path": str(path), "error": f"{type(exc).__name__}: {exc}"})
     links = None
@@ -51,6 +62,19 @@ def check(paths: list[Path] = typer.Argument(..., help="Records (.json) or raw r
 
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
+
+
+def _load_stdin(options: Options) -> dict:
+    """A record (JSON) or a raw report, from standard input."""
+    from ..pipeline import check_record, extract_bytes
+    data = sys.stdin.buffer.read()
+    try:
+        rec = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        rec = None
+    if isinstance(rec, dict) and {"template", "fields"} <= rec.keys():
+        return check_record(rec)
+    return extract_bytes(data, "<stdin>", options)
 
 
 def _load(path: Path, options: Options) -> dict:
@@ -85,6 +109,8 @@ def _as_json(results, errors, links, show_all: bool) -> dict:
 
 def _label(template: str, key: str) -> str:
     """The official row and column of a key: （七）总计 · 自然人."""
+    from .. import schema
+
     if "/" in key:                                   # cross-year cells: 2020/requests.carried_forward.total
         year, key = key.split("/", 1)
         return f"{year} {_label(template, key)}"

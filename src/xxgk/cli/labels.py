@@ -4,7 +4,17 @@ from __future__ import annotations
 import sys
 from typing import List, Optional
 
+import enum
+
 import typer
+
+
+
+
+class Table(str, enum.Enum):
+    disclosure = "disclosure"
+    requests = "requests"
+    appeals = "appeals"
 
 
 def register(app: typer.Typer) -> None:
@@ -12,21 +22,20 @@ def register(app: typer.Typer) -> None:
     app.command("train-labels")(train_labels)
 
 
-def label(texts: List[str] = typer.Argument(..., help="Label strings; '-' reads one string per line from stdin."),
-          table: Optional[str] = typer.Option(None, "--table", help="Context: disclosure | requests | appeals "
-                                              "(resolves labels ambiguous alone, such as 其他)."),
+def label(texts: List[str] = typer.Argument(..., metavar="TEXT...",
+                                            help="Label strings; '-' reads one string per line from stdin."),
+          table: Optional[Table] = typer.Option(None, "--table",
+                                              help="The table the labels come from (resolves labels ambiguous "
+                                                   "alone, such as 其他)."),
           no_model: bool = typer.Option(False, "--no-model", help="Without the transformer (dictionary and n-gram classifier)."),
           explain: bool = typer.Option(False, "--explain", help="Add the stage, and for mappings below 0.9 "
                                        "the nearest official labels.")):
     """Print CATEGORY<TAB>CONFIDENCE for each input string, in input order."""
     from ..labels import classify_detailed
 
-    if table not in (None, "disclosure", "requests", "appeals"):
-        typer.echo(f"xxgk: --table must be disclosure, requests or appeals, not {table!r}", err=True)
-        raise typer.Exit(2)
     if texts == ["-"]:
         texts = [line.rstrip("\r\n") for line in sys.stdin]
-    results = classify_detailed(texts, {"table": table} if table else None, use_model=not no_model,
+    results = classify_detailed(texts, {"table": table.value} if table else None, use_model=not no_model,
                                 explain_below=0.9 if explain else 0.0)
     for result in results:
         line = f"{result.category}\t{result.confidence:.4f}"
@@ -48,7 +57,7 @@ def train_labels(rebuild_corpus: bool = typer.Option(False, "--rebuild-corpus",
                                                    help="Retrain only the student from the committed transformer "
                                                         "and n-grams (a few minutes), then measure.")):
     """Train the label classifier (n-gram classifier, transformer adapter and head, the student:
-    models/labels) and measure it on the held-out split."""
+    xxgk/models/labels) and measure it on the held-out split."""
     from ..labels import encoder
     from ..training import corpus, measure, ngrams, student, transformer
 

@@ -64,7 +64,7 @@ def weasyprint_pdf(html: Path, pdf: Path) -> Path:
     try:
         import weasyprint
     except ImportError as exc:
-        raise ProducerMissing("weasyprint is not installed (pip install -e '.[readers]')") from exc
+        raise ProducerMissing("weasyprint is not installed (pip install 'xxgk[forms]')") from exc
     weasyprint.HTML(filename=str(html)).write_pdf(str(pdf), presentational_hints=True)
     return pdf
 

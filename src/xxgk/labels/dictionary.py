@@ -11,12 +11,11 @@ Results are cached per normalised string, so a batch pays once per distinct labe
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import numpy as np
 
 from .. import schema
 from ..datamodel import Match
@@ -204,8 +203,11 @@ def match_label(text: str, allowed: frozenset | None = None) -> Match:
     return match_normalized(normalize_label(text), allowed)
 
 
-# normalised string -> (stage that settled it, whether it was taken for a label)
+# normalised string -> (stage that settled it, whether it was taken for a label); the counts of the strings
+# met since the last reset (``stages.stage_counts``), bounded as the match caches are: past the bound the
+# oldest half goes.
 SETTLED_BY: dict[str, tuple[str, bool]] = {}
+SETTLED_KEPT = 65536
 
 
 @lru_cache(maxsize=65536)
@@ -214,6 +216,9 @@ def match_normalized(norm: str, allowed: frozenset | None) -> Match:
     # Scrapes print one label many ways (numbering, spacing, punctuation): pay once per normalised form.
     m = _cheap_match(norm, allowed)
     if norm and (m.category != NONE or norm not in SETTLED_BY):
+        if len(SETTLED_BY) >= SETTLED_KEPT:
+            for key in list(itertools.islice(SETTLED_BY, SETTLED_KEPT // 2)):
+                del SETTLED_BY[key]
         SETTLED_BY[norm] = (m.stage, m.category != NONE)
     return m
 
@@ -234,22 +239,21 @@ def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
 
 
 class _Candidates:
-    """The dictionary entries a label may match (all, or a table's), with their bigrams and characters as
-    count matrices: the fuzzy stage scores a string against every entry in a few array operations (it is
-    the costliest step of the dictionary, and most label cells of a scrape reach it)."""
+    """The dictionary entries a label may match (all, or a table's), indexed for the fuzzy stage — the
+    costliest step of the dictionary, which most label cells of a scrape reach: the entries holding each
+    bigram (a string shares bigrams with a few entries, not all), and the entries of each length (only those
+    within three characters are aligned)."""
 
     def __init__(self, entries: tuple[Entry, ...]):
         self.entries = entries
-        self.gram_column = {g: i for i, g in enumerate(sorted({g for e in entries for g in e.grams}))}
-        self.char_column = {c: i for i, c in enumerate(sorted({c for e in entries for c in e.chars}))}
-        self.has_gram = np.zeros((len(entries), len(self.gram_column)), dtype=np.int64)
-        self.char_count = np.zeros((len(entries), len(self.char_column)), dtype=np.int64)
+        self.with_gram: dict[str, list[int]] = {}
+        self.of_length: dict[int, list[int]] = {}
         for row, e in enumerate(entries):
-            self.has_gram[row, [self.gram_column[g] for g in e.grams]] = 1
-            for ch, n in e.chars.items():
-                self.char_count[row, self.char_column[ch]] = n
-        self.gram_count = np.array([len(e.grams) for e in entries], dtype=np.float64)
-        self.length = np.array([len(e.text) for e in entries], dtype=np.int64)
+            for gram in e.grams:
+                self.with_gram.setdefault(gram, []).append(row)
+            self.of_length.setdefault(len(e.text), []).append(row)
+        self.gram_count = [float(len(e.grams)) for e in entries]
+        self.char_set = [frozenset(e.chars) for e in entries]
 
 
 @lru_cache(maxsize=64)
@@ -299,27 +303,34 @@ def categories_within(text: str) -> frozenset:
 
 def _fuzzy(norm: str, index: _Candidates) -> Match:
     grams = bigrams(norm)
-    shared = index.has_gram[:, [index.gram_column[g] for g in grams if g in index.gram_column]].sum(axis=1)
+    with_gram = index.with_gram
+    shared = Counter(itertools.chain.from_iterable(with_gram[gram] for gram in grams if gram in with_gram))
     # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
-    # Dice (so that a short label does not win inside a long sentence).
-    coverage = shared / index.gram_count
-    dice = 2 * shared / (len(grams) + index.gram_count)
-    score = 0.5 * coverage + 0.5 * dice
+    # Dice (so that a short label does not win inside a long sentence); an entry sharing no bigram scores 0.
+    score: dict[int, float] = {}
+    for row, n in shared.items():
+        count = index.gram_count[row]
+        score[row] = 0.5 * (n / count) + 0.5 * (2 * n / (len(grams) + count))
     # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up. difflib's
     # quick_ratio bound (shared characters) decides whom the alignment is paid for.
-    near = (np.abs(index.length - len(norm)) <= 3) & (score < 0.8)
-    if near.any():
-        counts = [(index.char_column[ch], n) for ch, n in Counter(norm).items() if ch in index.char_column]
-        shared_chars = (np.minimum(index.char_count[:, [c for c, _ in counts]], [n for _, n in counts]).sum(axis=1)
-                        if counts else np.zeros(len(index.entries), dtype=np.int64))
-        for row in np.flatnonzero(near & (2 * shared_chars / (len(norm) + index.length) >= 0.6)):
-            aligned = difflib.SequenceMatcher(None, norm, index.entries[row].text, autojunk=False).ratio()
-            score[row] = max(score[row], aligned)
+    near = sorted(row for length in range(len(norm) - 3, len(norm) + 4) for row in index.of_length.get(length, ())
+                  if score.get(row, 0.0) < 0.8)
+    if near:
+        counts, chars = Counter(norm), frozenset(norm)
+        repeated = len(chars) < len(norm)
+        for row in near:
+            entry = index.entries[row]
+            common = chars & index.char_set[row]
+            # Characters in common, each as often as both have it (once, when the string repeats none).
+            shared_chars = sum(min(entry.chars[ch], counts[ch]) for ch in common) if repeated else len(common)
+            if 2 * shared_chars / (len(norm) + len(entry.text)) >= 0.6:
+                aligned = difflib.SequenceMatcher(None, norm, entry.text, autojunk=False).ratio()
+                score[row] = max(score.get(row, 0.0), aligned)
     scores: dict[str, tuple[float, str]] = {}
-    for row in np.flatnonzero(score):
+    for row in sorted(row for row, value in score.items() if value):
         e = index.entries[row]
         if score[row] > scores.get(e.category, (0.0, ""))[0]:
-            scores[e.category] = (float(score[row]), e.text)
+            scores[e.category] = (score[row], e.text)
     if not scores:
         return Match(NONE, 1.0, "ngram")
     ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import cache_root
+
 ENCODER_NAME = "e5-small"
 MANIFEST = "xxgk-encoder.json"
 MANIFEST_VERSION = 1
@@ -50,8 +52,7 @@ class EncoderUnavailable(RuntimeError):
 
 def cache_dir() -> Path:
     """Where the built encoder lives: ``$XXGK_CACHE/e5-small`` or ``~/.cache/xxgk/e5-small``."""
-    root = os.environ.get("XXGK_CACHE") or Path.home() / ".cache" / "xxgk"
-    return Path(root) / ENCODER_NAME
+    return cache_root() / ENCODER_NAME
 
 
 def limit_threads(n: int = 2) -> None:

@@ -1,6 +1,6 @@
 """Where the label classifier's committed models live, and the small ones read once per directory.
 
-``models/labels`` (or ``$XXGK_LABEL_MODEL``) holds the transformer's adapter, head and settings, the n-gram
+``xxgk/models/labels`` (or ``$XXGK_LABEL_MODEL``) holds the transformer's adapter, head and settings, the n-gram
 classifier (``ngrams.npz``) and the student (``student.npz``).
 """
 from __future__ import annotations
@@ -8,11 +8,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "labels"
+# Inside the package (package data): a wheel carries the trained model, and training writes it here.
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "labels"
 
 
 def model_dir() -> Path:
     return Path(os.environ.get("XXGK_LABEL_MODEL") or MODEL_DIR)
+
+
+def cache_root() -> Path:
+    """Where xxgk keeps what it builds on first use (the label classifier's encoder and its ONNX runtime,
+    jieba's dictionary cache): ``$XXGK_CACHE``, else ``~/.cache/xxgk`` (docs/cli.md)."""
+    return Path(os.environ.get("XXGK_CACHE") or Path.home() / ".cache" / "xxgk")
+
+
+def jieba_cache_dir() -> Path:
+    """jieba's dictionary cache, under the xxgk cache rather than in the shared /tmp."""
+    path = cache_root() / "jieba"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class ModelFile:

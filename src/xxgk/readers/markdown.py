@@ -15,13 +15,23 @@ from .textgrid import text_grids
 _RAW_MARKUP = re.compile(r"<(?:span|div|table|p|font)\b", re.I)
 
 
+_COMMENT = re.compile(r"<!--.*?-->")
+_BREAKS = re.compile(r"(?:\s*<br\s*/?>\s*)+", re.I)
+
+
 def clean_markdown(text: str) -> str:
-    """What converters put inside pipe cells that is not the cell's text: <br>, bold marks, escaped pipes."""
+    """What converters put inside pipe cells that is not the cell's text (<br>, bold marks, escaped pipes), and
+    the comments and line breaks they wrap a picture's text in."""
     lines = []
     for line in text.split("\n"):
         if line.lstrip().startswith("|"):
             line = re.sub(r"<br\s*/?>", "", line, flags=re.I).replace("\\|", "｜").replace("&nbsp;", " ")
             line = re.sub(r"\*\*(.*?)\*\*|__(.*?)__", lambda m: m.group(1) or m.group(2) or "", line)
+        elif "<" in line:
+            # A PDF converter's text of a picture or a text box: its lines joined by <br> inside HTML comments
+            # (pymupdf4llm). Each line is a cell of its own (a tab keeps the record's line numbers those of the
+            # file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制.
+            line = _BREAKS.sub("\t", _COMMENT.sub("", line))
         lines.append(line)
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ keeps the reading, its confidence drops below the trusted level, and the rival r
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import statistics
 import time
@@ -32,7 +33,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..text import join_lines
-from .base import NeedsOCR, ReadError, tab_rows
+from .base import NeedsOCR, ReadError, Source, tab_rows
+
+# Each page read is told here (INFO: "<file>: page 3/5 read in 4.2 s"): ``xxgk extract`` and ``xxgk batch`` show it
+# on stderr; a library caller attaches a handler, or passes ``progress`` to ``read_scan``.
+log = logging.getLogger(__name__)
 
 OCR_EXTRA = "xxgk[ocr]"
 MISSING_ENGINE = (f"needs OCR: the offline OCR engine is not installed; install the extra {OCR_EXTRA} "
@@ -55,6 +60,14 @@ ALTERNATIVE = 0.05          # a rival character this probable is offered as a ca
 MIN_RULE = 40               # px at 150 dpi (7 mm): a rule is at least this long; a character's strokes are shorter
                             # (10.5 pt print is 22 px high), a rule beside the shortest cell longer
 MIN_CELL = 6                # px at 150 dpi: thinner regions between rules are the gap of a double rule
+EDGE_RULE = 16              # px at 150 dpi: a piece of rule this long counts along a cell's edge where the lattice
+EDGE_COVERED = 0.8          # says a rule runs, if such pieces cover this share of the edge: a rule broken by the
+                            # scan (blur, JPEG) into bits shorter than MIN_RULE still parts two cells, while a
+                            # character's stroke on the lattice line inside a merged cell covers far less of it
+MIN_ROW = 16                # px at 150 dpi: a row lower than this holds no line of print (10.5 pt is 22 px); at a
+                            # table's top or bottom it is the stub of a row cut by the page's edge, not a row
+DASH = 5                    # px at 150 dpi: an ink component this wide and DASH_RATIO times wider than high is a
+DASH_RATIO = 2.5            # minus sign or a dash (print), however small; the scanner's specks are round dots
 SPECK = 12                  # px² at 150 dpi: ink components smaller than this are scanner dust, not print (the
                             # smallest digit stroke piece is larger; a decimal point is not, see BESIDE)
 BESIDE = 2                  # px at 150 dpi: a small component this close to print (a decimal point) is print
@@ -62,12 +75,15 @@ MIN_TABLE_LINES = 3         # lines of boxes in columns that make a table withou
 MARGIN = 0.07               # share of the page height at the top and bottom where headers and footers sit
 
 _DIGITS = set("0123456789")
-DIGIT_SET = set("0123456789.,+-")    # what a value cell may hold: the digit pass reads nothing else
+DIGIT_SET = set("0123456789.,+-")
+STRAY_MARKS = ".,。·、"                # marks a speck beside a value's digits is read as    # what a value cell may hold: the digit pass reads nothing else
 _VALUE_CHARS = set("0123456789.,+-−")
 _NUMERIC_CELL = re.compile(r"^[+\-−]?\d[\d,]*(?:\.\d+)?$")
+_UNIT = re.compile(r"(?:万元|元|件|个|项)$")
+_FULL_WIDTH_DIGITS = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
 # Characters the recogniser gives for a digit it misread (O for 0, l/丨/I/| for 1, S for 5, B for 8, Z for 2):
 # a cell of digits and these is a value cell whose reading is in doubt.
-_DIGIT_LOOKALIKES = set("OoDQlI|丨iLSsBZzbgq〇○。")
+_DIGIT_LOOKALIKES = set("OoaDQlI|丨iLSsBZzbgq〇○。")
 # Each letter the recogniser gives for a digit of the same shape: in a value cell, where no letter can stand,
 # the letter is that digit (the digit pass confirms it; a reading whose digits differ stays unsure).
 LETTER_DIGITS = str.maketrans({**dict.fromkeys("OoDQ〇○", "0"), **dict.fromkeys("lI|丨i", "1"), "S": "5", "s": "5",
@@ -116,6 +132,9 @@ class Engine:
         models = Path(rapidocr_onnxruntime.__file__).parent / "models"
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # onnxruntime's worker threads spin while they wait for work; on a laptop's few cores shared with other work
+        # that spinning is CPU taken from everything else (40 % of the recogniser's CPU here) for no speed
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.rec = ort.InferenceSession(str(models / "ch_PP-OCRv4_rec_infer.onnx"), options,
                                         providers=["CPUExecutionProvider"])
         charset = self.rec.get_modelmeta().custom_metadata_map["character"].splitlines()
@@ -131,6 +150,9 @@ class Engine:
                 self.digit_fold[i, 1 + self.digit_classes.index(f)] = 1.0
         detector = RapidOCR(use_cls=False)
         self.det = detector.text_det
+        # the same detection model, in a session that does not spin either (rapidocr's own one does)
+        self.det.infer.session = ort.InferenceSession(str(models / "ch_PP-OCRv4_det_infer.onnx"), options,
+                                                      providers=["CPUExecutionProvider"])
         self.det.limit_type = "max"
         self.det.limit_side_len = DET_SIDE
 
@@ -383,7 +405,9 @@ def without_specks(binary, scale: float):
     import numpy as np
 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    big = stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    dash = (width >= DASH * scale) & (width >= DASH_RATIO * height)      # a minus sign: print, not a speck
+    big = (stats[:, cv2.CC_STAT_AREA] >= max(2, SPECK * scale * scale)) | dash
     big[0] = False
     print_mask = np.where(big[labels], 255, 0).astype(np.uint8)
     reach = max(1, int(round(BESIDE * scale)))
@@ -421,12 +445,12 @@ class TableGrid:
     cols: int
 
 
-def find_rules(binary, scale: float):
-    """Horizontal and vertical rules (masks), by opening the ink with long thin kernels."""
+def find_rules(binary, scale: float, least: float = MIN_RULE):
+    """Horizontal and vertical rules (masks), by opening the ink with long thin kernels (``least`` px long at 150
+    dpi)."""
     import cv2
 
-    h, w = binary.shape
-    length = max(12, int(MIN_RULE * scale))
+    length = max(8, int(least * scale))
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return horizontal, vertical
@@ -438,7 +462,10 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
     import numpy as np
 
     horizontal, vertical = find_rules(binary, scale)
+    horizontal_bits, vertical_bits = find_rules(binary, scale, EDGE_RULE)
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    # the print off the rules, specks left out: what tells a table's cut-off stub (no print) from a row
+    page_print = without_specks(np.where(rules > 0, 0, binary).astype(np.uint8), scale) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     tables = []
     keep = np.zeros(count, bool)
@@ -448,8 +475,10 @@ def find_tables(binary, scale: float) -> tuple[list[TableGrid], object]:
         if w < min_side * 3 or h < min_side:
             continue
         part = labels[y:y + h, x:x + w] == k
+        print_ink = page_print[y:y + h, x:x + w]
         grid = _lattice(horizontal[y:y + h, x:x + w] & part, vertical[y:y + h, x:x + w] & part,
-                        (x, y, x + w, y + h), scale)
+                        (x, y, x + w, y + h), scale, print_ink,
+                        (horizontal_bits[y:y + h, x:x + w], vertical_bits[y:y + h, x:x + w]))
         if grid is not None:
             keep[k] = True
             tables.append(grid)
@@ -478,7 +507,13 @@ def _rule_positions(mask, axis: int, least: float, size: int, tolerance: int) ->
     return positions
 
 
-def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
+def _ruled_at(horizontal, y: int, tolerance: int, least: float) -> bool:
+    """Whether a horizontal rule runs at ``y`` (not only the table's outline added where none was drawn)."""
+    band = horizontal[max(0, y - tolerance):y + tolerance + 1]
+    return bool(((band > 0).sum(axis=1) >= least).any())
+
+
+def _lattice(horizontal, vertical, box, scale: float, print_ink=None, bits=None) -> TableGrid | None:
     """The table's grid: a line of rules' positions each way; two neighbouring slots of the lattice are one
     (merged) cell where no rule runs along most of the edge between them. A table cut by the page's end, whose
     last rule is missing, is closed by its outer edge."""
@@ -490,7 +525,22 @@ def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
     least = max(12, MIN_RULE * scale)
     ys = _rule_positions(horizontal, 1, least, height, tolerance)
     xs = _rule_positions(vertical, 0, least, width, tolerance)
-    if len(ys) < 3 or len(xs) < 3:
+    # the stub of a row cut by the page's edge, below the last rule or above the first (too low for print, or closed
+    # by no rule and holding no print: merged cells running on to the next page) is outside the table; else its
+    # slots, with no rule between them, merge into one cell with the row beside it
+    stub = MIN_ROW * scale
+
+    def empty(top: int, bottom: int) -> bool:
+        return print_ink is not None and not print_ink[top + tolerance:bottom - tolerance].any()
+
+    if len(ys) > 2 and (ys[-1] - ys[-2] < stub or (not _ruled_at(horizontal, ys[-1], tolerance, least)
+                                                   and empty(ys[-2], ys[-1]))):
+        ys = ys[:-1]
+    if len(ys) > 2 and (ys[1] - ys[0] < stub or (not _ruled_at(horizontal, ys[0], tolerance, least)
+                                                 and empty(ys[0], ys[1]))):
+        ys = ys[1:]
+    # a table is two rows or more, or one row of three cells or more (the last row of a table, run on to a page)
+    if len(ys) < 2 or len(xs) < 3 or (len(ys) < 3 and len(xs) < 4):
         return None
     band = max(2, int(round(2 * scale)))
     rows, cols = len(ys) - 1, len(xs) - 1
@@ -502,18 +552,27 @@ def _lattice(horizontal, vertical, box, scale: float) -> TableGrid | None:
             i = parent[i]
         return i
 
-    def ruled(segment) -> bool:
-        return segment.size > 0 and segment.mean() >= 0.5
+    horizontal_bits, vertical_bits = bits if bits is not None else (horizontal, vertical)
+
+    def inner(edge):
+        return edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge
+
+    def ruled(edge, edge_bits) -> bool:
+        """A rule along most of the edge, or bits of one (a rule the scan broke) along nearly all of it."""
+        edge, edge_bits = inner(edge), inner(edge_bits)
+        return edge.size > 0 and (edge.mean() >= 0.5 or edge_bits.mean() >= EDGE_COVERED)
 
     for r in range(rows):
         for c in range(cols):
             if c + 1 < cols:      # the edge to the right: a vertical rule along it?
-                edge = vertical[ys[r]:ys[r + 1], max(0, xs[c + 1] - band):xs[c + 1] + band + 1].any(axis=1)
-                if not ruled(edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge):
+                across = slice(max(0, xs[c + 1] - band), xs[c + 1] + band + 1)
+                if not ruled(vertical[ys[r]:ys[r + 1], across].any(axis=1),
+                             vertical_bits[ys[r]:ys[r + 1], across].any(axis=1)):
                     parent[find(r * cols + c + 1)] = find(r * cols + c)
             if r + 1 < rows:      # the edge below
-                edge = horizontal[max(0, ys[r + 1] - band):ys[r + 1] + band + 1, xs[c]:xs[c + 1]].any(axis=0)
-                if not ruled(edge[tolerance:-tolerance] if len(edge) > 2 * tolerance + 2 else edge):
+                across = slice(max(0, ys[r + 1] - band), ys[r + 1] + band + 1)
+                if not ruled(horizontal[across, xs[c]:xs[c + 1]].any(axis=0),
+                             horizontal_bits[across, xs[c]:xs[c + 1]].any(axis=0)):
                     parent[find((r + 1) * cols + c)] = find(r * cols + c)
     groups: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
@@ -597,9 +656,12 @@ class CellText:
     candidates: list[str] = field(default_factory=list)
 
 
-def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float, masks=None) -> list[CellText]:
+def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float, masks=None, raw=None,
+               specks=None) -> list[CellText]:
     """Each box (a table cell) read line by line; value cells the first pass is unsure of read again, digits only.
-    ``masks`` (one per box, or None) keep a cell that is not a rectangle to its own part of its box."""
+    ``masks`` (one per box, or None) keep a cell that is not a rectangle to its own part of its box. ``raw`` and
+    ``specks`` (the page before the specks were left out, and where they were) let a value cell beside which a speck
+    was left out be read as printed too: a minus sign or a decimal point is a speck's size."""
     ocr = engine()
     masks = masks or [None] * len(boxes)
     lines_of = [text_lines_in(clean, box, scale, mask) for box, mask in zip(boxes, masks)]
@@ -629,7 +691,9 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
                                                        min_width=TRAINED_WIDTH)):
                 second[i] = _surer(second[i], reading)
         for i in recheck:
-            out[i] = _settle(out[i], parts[i][0], second[i])
+            out[i] = _settle(out[i], parts[i][0], _without_stray_marks(second[i]))
+    if raw is not None and specks is not None:
+        _doubt_values_beside_specks(out, lines_of, boxes, raw, specks, scale)
     for i, lines in enumerate(lines_of):
         if lines and not out[i].text:
             out[i] = CellText("", 0.0, out[i].candidates)     # ink read as nothing: not a blank to trust
@@ -639,6 +703,32 @@ def read_cells(grey, clean, boxes: list[tuple[int, int, int, int]], scale: float
             joined = "".join(p.text.replace(" ", "") for p in parts[i])
             out[i] = CellText(joined, min(UNSURE, out[i].confidence), [joined, out[i].text])
     return out
+
+
+def _doubt_values_beside_specks(out: list[CellText], lines_of, boxes, raw, specks, scale: float) -> None:
+    """A value cell read without a speck that lay on its line, among its digits or within a digit's width before
+    them, is read again with the speck (digits only): a minus sign or a decimal point the filter took for dust
+    (-2 read 2, 91.2 read 912) reads differently, and then the cell is unsure, both readings offered. A speck
+    that is dust reads the same and changes nothing."""
+    pad = max(2, int(4 * scale))
+    suspects = []
+    for i, (cell, lines, box) in enumerate(zip(out, lines_of, boxes)):
+        if len(lines) != 1 or not _NUMERIC_CELL.match(_UNIT.sub("", cell.text.replace(" ", ""))):
+            continue
+        x0, y0, x1, y1 = lines[0]
+        left = max(box[0], x0 - (y1 - y0))           # a character's width before the digits (inside the cell)
+        if specks[y0:y1, left:x1].any():
+            suspects.append((i, (left, y0, x1, y1)))
+    if not suspects:
+        return
+    # the whole character set: a unit printed in the cell (万元) reads as itself
+    again = engine().recognise([_crop(raw, box, pad) for _, box in suspects])
+    for (i, _), reading in zip(suspects, again):
+        printed = _without_stray_marks(reading).text.replace(" ", "").translate(_FULL_WIDTH_DIGITS)
+        read = out[i].text.replace(" ", "")
+        if printed and printed != read:
+            out[i] = CellText(out[i].text, min(UNSURE, out[i].confidence),
+                              list(dict.fromkeys([read, printed, *out[i].candidates])))
 
 
 def _surer(a: Reading, b: Reading) -> Reading:
@@ -677,7 +767,7 @@ def _settle(first: CellText, reading: Reading, digits: Reading) -> CellText:
     a value, so the digit set leaves one): the digit reading stands, as sure as the digit pass is among digits.
     They differ in a digit (7/1, 5/6, 8/3), in length, or the first read nothing: the digit reading is kept
     unsure, and both (and the digit pass's rival digits) are offered as candidates for the sums to settle."""
-    plain = first.text.replace(" ", "")
+    plain = first.text.replace(" ", "").strip(STRAY_MARKS)
     candidates = [c for c in dict.fromkeys([digits.text, plain] + _rivals(digits)) if c and c != digits.text]
     if digits.text and _NUMERIC_CELL.match(digits.text) and plain and plain.translate(LETTER_DIGITS) == digits.text:
         confidence = digits.confidence if plain != digits.text else max(first.confidence, digits.confidence)
@@ -686,6 +776,24 @@ def _settle(first: CellText, reading: Reading, digits: Reading) -> CellText:
     if not _NUMERIC_CELL.match(digits.text):
         return CellText(first.text, min(UNSURE, first.confidence), [c for c in [digits.text, plain] if c])
     return CellText(digits.text, min(UNSURE, first.confidence, digits.confidence), [digits.text, *candidates])
+
+
+def _without_stray_marks(reading: Reading) -> Reading:
+    """A point or comma read surely at a value's start or end, with no digit as its rival, is a speck beside the
+    digits, not part of the value (a decimal point stands between digits): left out of the digit reading."""
+    chars = list(reading.chars)
+
+    def stray(char) -> bool:
+        ch, p, rivals = char
+        return ch in STRAY_MARKS and p >= DIGIT_RECHECK and not set(rivals) & _DIGITS
+
+    while chars and stray(chars[-1]):
+        chars.pop()
+    while chars and stray(chars[0]):
+        chars.pop(0)
+    if len(chars) == len(reading.chars) or not chars:
+        return reading
+    return Reading("".join(c for c, _, _ in chars).strip(), min(p for _, p, _ in chars), chars)
 
 
 def _rivals(reading: Reading) -> list[str]:
@@ -739,6 +847,8 @@ class PageLayout:
     tables: list[TableGrid]
     boxes: list[tuple[int, int, int, int]]
     seconds: float
+    raw: object = None          # the grey page with only the rules painted out: the specks still on it
+    specks: object = None       # the ink left out as specks (a mask)
 
     @property
     def scale(self) -> float:
@@ -760,6 +870,8 @@ def layout_page(rgb, number: int, dpi: float) -> PageLayout:
     binary = binarise(grey)
     tables, rule_mask = find_tables(binary, scale)
     clean = without_specks(np.where(rule_mask > 0, 0, binary).astype(np.uint8), scale)
+    specks = (binary > 0) & (rule_mask == 0) & (clean == 0)
+    raw = np.where(rule_mask > 0, 255, grey).astype(np.uint8)
     grey = paper_where_no_print(grey, binary, clean)
     # prose and tables without rules: the detector's boxes outside the ruled tables
     outside = grey.copy()
@@ -768,13 +880,14 @@ def layout_page(rgb, number: int, dpi: float) -> PageLayout:
         outside[y0:y1, x0:x1] = 255
     boxes = [b for b in engine().detect(outside) if b[2] - b[0] >= 3 and b[3] - b[1] >= 3] if _has_ink(
         clean, tables) else []
-    return PageLayout(number, dpi, angle, grey, clean, tables, boxes, time.perf_counter() - started)
+    return PageLayout(number, dpi, angle, grey, clean, tables, boxes, time.perf_counter() - started, raw, specks)
 
 
 def read_layout(layout: PageLayout) -> PageReading:
     started = time.perf_counter()
-    items: list = [_read_grid(layout.grey, layout.clean, grid, layout.scale) for grid in layout.tables]
-    items += _read_boxes(layout.grey, layout.clean, layout.boxes, layout.scale)
+    marks = {"raw": layout.raw, "specks": layout.specks}
+    items: list = [_read_grid(layout.grey, layout.clean, grid, layout.scale, marks) for grid in layout.tables]
+    items += _read_boxes(layout.grey, layout.clean, layout.boxes, layout.scale, marks)
     items.sort(key=lambda it: it.box[1])
     return PageReading(layout.number, layout.grey.shape[0], layout.grey.shape[1], items, layout.skew, layout.dpi,
                        layout.seconds + time.perf_counter() - started)
@@ -816,21 +929,35 @@ def _has_ink(clean, tables) -> bool:
     return bool(np.count_nonzero(outside))
 
 
-def _read_grid(grey, clean, grid: TableGrid, scale: float) -> PageTable:
+def _read_grid(grey, clean, grid: TableGrid, scale: float, marks: dict | None = None) -> PageTable:
     inset = max(2, int(round(3 * scale)))     # clear of the rule's half-width and the blur around it
     boxes = [(c.box[0] + inset, c.box[1] + inset, c.box[2] - inset, c.box[3] - inset) for c in grid.cells]
-    texts = read_cells(grey, clean, boxes, scale, [_slot_mask(c, box, inset) for c, box in zip(grid.cells, boxes)])
+    texts = read_cells(grey, clean, boxes, scale, [_slot_mask(c, box, inset) for c, box in zip(grid.cells, boxes)],
+                       **(marks or {}))
     rows = [[""] * grid.cols for _ in range(grid.rows)]
     confidence = [[1.0] * grid.cols for _ in range(grid.rows)]
     unsure = []
     for cell, text in zip(grid.cells, texts):
         rows[cell.row][cell.col] = text.text
         confidence[cell.row][cell.col] = text.confidence
+        # a merged cell that is no rectangle is a grid the rules did not settle: the slots it swallowed may be
+        # values of their own, so each is an unread cell, not a trusted blank
+        for sx0, sy0, sx1, sy1 in cell.slots:
+            r, c = _slot_index(grid, cell, sx0, sy0)
+            if (r, c) != (cell.row, cell.col):
+                confidence[r][c] = 0.0
         if text.candidates:
             unsure.append({"row": cell.row, "col": cell.col, "read": text.text, "candidates": text.candidates,
                            "confidence": round(text.confidence, 3)})
     rows, confidence, unsure = _drop_empty_rows(rows, confidence, unsure)
     return PageTable(rows, confidence, grid.box, "ocr-grid", unsure)
+
+
+def _slot_index(grid: TableGrid, cell: GridCell, sx0: int, sy0: int) -> tuple[int, int]:
+    """The lattice row and column of one slot of a merged cell, from its corner."""
+    rows = sorted({sy for _, sy, _, _ in cell.slots})
+    cols = sorted({sx for sx, _, _, _ in cell.slots})
+    return cell.row + rows.index(sy0), cell.col + cols.index(sx0)
 
 
 def _slot_mask(cell: GridCell, box, inset: int):
@@ -862,7 +989,7 @@ def _drop_empty_rows(rows, confidence, unsure):
     return rows, confidence, unsure
 
 
-def _read_boxes(grey, clean, boxes, scale: float) -> list:
+def _read_boxes(grey, clean, boxes, scale: float, marks: dict | None = None) -> list:
     """The detector's boxes grouped into lines; a run of lines whose boxes stand in columns of values is a table
     without rules (cut by the boxes' geometry), the rest is prose."""
     if not boxes:
@@ -879,7 +1006,7 @@ def _read_boxes(grey, clean, boxes, scale: float) -> list:
             block.append(line)
             continue
         if len(block) >= 3:
-            items.append(_boxes_table(grey, clean, block, scale))
+            items.append(_boxes_table(grey, clean, block, scale, marks))
         else:
             items += [_prose(b) for b in block]
         block = []
@@ -922,7 +1049,7 @@ def _prose(line) -> ProseLine:
     return ProseLine(text.strip(), box, min(r.confidence for _, r in line))
 
 
-def _boxes_table(grey, clean, lines, scale: float) -> PageTable:
+def _boxes_table(grey, clean, lines, scale: float, marks: dict | None = None) -> PageTable:
     """A table without rules: its columns are the stretches no word of its lines covers between value words,
     each cell (a row's line × a column) read on its own crop as a ruled cell is."""
     top = min(b[1] for line in lines for b, _ in line)
@@ -943,7 +1070,7 @@ def _boxes_table(grey, clean, lines, scale: float) -> PageTable:
         for c, (x0, x1) in enumerate(columns):
             boxes.append((x0, y0, x1, y1))
             where.append((r, c))
-    texts = read_cells(grey, clean, boxes, scale)
+    texts = read_cells(grey, clean, boxes, scale, **(marks or {}))
     rows = [[""] * len(columns) for _ in lines]
     confidence = [[1.0] * len(columns) for _ in lines]
     unsure = []
@@ -957,15 +1084,30 @@ def _boxes_table(grey, clean, lines, scale: float) -> PageTable:
 # ------------------------------------------------------------------------------------------------ the document
 
 
+def read_image(source: Source, judge=None) -> tuple[str, list[dict], dict[int, list[float]]]:
+    """The reader of kind "image" (and of a PDF whose every page is an image): the text, one entry per table, and
+    the recogniser's confidence of each table row's cells (``Document.line_confidence``)."""
+    scan = read_scan(source.data, source.path)
+    return scan.text, scan.tables_meta, scan.cell_confidence
+
+
+def _log_progress(path):
+    def progress(done: int, total: int, seconds: float) -> None:
+        log.info("%s: page %d/%d read in %.1f s", path, done, total, seconds)
+    return progress
+
+
 def read_scan(data: bytes, path: str | Path = "<scan>", *, pages: Iterable[int] | None = None,
               progress: Callable[[int, int, float], None] | None = None) -> ScanResult:
     """A scanned PDF or an image read to text (tables as tab rows) with its tables and each cell's confidence.
 
     ``pages`` limits the reading to those page numbers (1-based); ``progress(done, total, seconds)`` is called
-    after each page. A document in which no page shows a table is returned without text (not a report).
+    after each page (by default each page is logged, see ``log``). A document in which no page shows a table is
+    returned without text (not a report).
     """
     if not available():
         raise NeedsOCR(path, MISSING_ENGINE)
+    progress = progress or _log_progress(path)
     engine()
     numbers = list(pages) if pages is not None else None
     layouts = [layout_page(rgb, number, dpi) for number, rgb, dpi in page_images(data, path, numbers)]
@@ -975,8 +1117,7 @@ def read_scan(data: bytes, path: str | Path = "<scan>", *, pages: Iterable[int] 
     readings = []
     for layout in layouts:
         readings.append(read_layout(layout))
-        if progress is not None:
-            progress(len(readings), len(layouts), readings[-1].seconds)
+        progress(len(readings), len(layouts), readings[-1].seconds)
     return compose(readings)
 
 
@@ -986,12 +1127,12 @@ def ocr_pages(pdf_bytes: bytes, page_numbers: Iterable[int], path: str | Path = 
     for the caller to put between the text pages the PDF reader reads."""
     if not available():
         raise NeedsOCR(path, MISSING_ENGINE)
+    progress = progress or _log_progress(path)
     numbers = list(page_numbers)
     out = {}
     for number, rgb, dpi in page_images(pdf_bytes, path, numbers):
         out[number] = compose([read_page(rgb, number, dpi)])
-        if progress is not None:
-            progress(len(out), len(numbers), out[number].page_seconds[0])
+        progress(len(out), len(numbers), out[number].page_seconds[0])
     return out
 
 

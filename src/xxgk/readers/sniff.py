@@ -1,7 +1,8 @@
 """What kind of file a report is, told by its bytes (and, for text, by its content), never by its name.
 
 ``%PDF`` is a PDF; a ZIP holding ``word/document.xml`` a DOCX; an OLE file with a WordDocument stream an old
-.doc; other binary containers and images are refused with what they are. Text is HTML when it is markup,
+.doc; a PNG, JPEG or TIFF an image (a scan, for the OCR reader); other binary containers are refused with what
+they are. Text is HTML when it is markup,
 Markdown when it has pipe tables, else plain text.
 """
 from __future__ import annotations
@@ -14,11 +15,11 @@ from io import BytesIO
 BINARY_SIGNATURES = {
     b"PK\x03\x04": "a ZIP container (XLSX/ZIP), not a report document",
     b"\xd0\xcf\x11\xe0": "an OLE file (.xls or another Office file), not a report document",
-    b"\x89PNG": "a PNG image (a scan needs OCR)",
-    b"\xff\xd8\xff": "a JPEG image (a scan needs OCR)",
     b"GIF8": "a GIF image",
     b"\x1f\x8b": "a gzip archive",
 }
+# Images a scanned report comes as (the OCR reader's kind "image"): PNG, JPEG, TIFF (either byte order).
+IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 # Some producers put junk (a BOM, a mail header) before a PDF's signature: it is looked for this far in.
 PDF_SIGNATURE_REACH = 1024
 # An OLE file is a Word document when its directory names a WordDocument stream within this many bytes.
@@ -30,9 +31,11 @@ MARKDOWN_PIPE_ROWS = 5
 
 
 def sniff(data: bytes) -> str:
-    """pdf | docx | doc | other, from the bytes alone."""
+    """pdf | docx | doc | image | other, from the bytes alone."""
     if b"%PDF-" in data[:PDF_SIGNATURE_REACH]:
         return "pdf"
+    if data.startswith(IMAGE_SIGNATURES):
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(BytesIO(data)) as archive:

@@ -86,7 +86,7 @@ _ASCII_ROW = re.compile(r"^\s*[|+].*[|+]\s*$")
 
 
 def _is_box_line(line: str) -> bool:
-    return any(ch in _BOX for ch in line)
+    return not _BOX.isdisjoint(line)
 
 
 def _ruled_blocks(lines: list[str]) -> list[tuple[int, int, bool]]:
@@ -447,11 +447,15 @@ def _fits(columns: list[tuple[int, int]], rows: list[list]) -> bool:
     return True
 
 
-def _data_runs(lines: list[str], words: list[list], taken: set[int]) -> list[list[int]]:
+_DIGIT = re.compile(r"\d")
+
+
+def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
     """Runs of rows with values that share their columns, with no prose and no other table between them."""
     runs: list[list[int]] = []
     for k in range(len(lines)):
-        if k in taken or _is_prose(lines[k]) or not _is_data_line(words[k]):
+        # A line without a digit has no value word with one (their digits are \d's): no need to cut it.
+        if k in taken or _is_prose(lines[k]) or not _DIGIT.search(lines[k]) or not _is_data_line(words[k]):
             continue
         if runs:
             last = runs[-1][-1]
@@ -479,8 +483,8 @@ def _header_lines(lines: list[str], words: list[list], first: int, taken: set[in
     """The lines above a table's first row that may hold its column heads, nearest first."""
     out, empty = [], 0
     for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
-        if k in taken or _is_prose(lines[k]):
-            break
+        if k in taken or _is_prose(lines[k]) or _is_data_line(words[k]):
+            break       # a row with values above is another run's (or another table's), no head
         if not words[k]:
             empty += 1
             if empty >= MAX_EMPTY_LINES:
@@ -607,10 +611,31 @@ def _header_row(header_rows: list[list], columns: list[tuple[int, int]]) -> list
     return [label] + heads
 
 
+class _Words:
+    """Each line's words (``_tokens``; none for a line another table took), cut when first asked for: most
+    lines of a report are prose that no table reaches."""
+
+    def __init__(self, lines: list[str], taken: set[int], widths):
+        self.lines, self.taken, self.widths = lines, taken, widths
+        self.cut: list = [None] * len(lines)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self.lines)))]
+        if self.cut[k] is None:
+            self.cut[k] = _tokens(self.lines[k], self.widths) if k not in self.taken else []
+        return self.cut[k]
+
+
+def _one_space_apart(lines: list[list[tuple[int, int, str]]]) -> bool:
+    """Every word of these lines one space after the word before it: set by order, not in columns."""
+    return all(b[0] - a[1] <= 1 for words in lines for a, b in zip(words, words[1:]))
+
+
 def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
     """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
     column heads, and the rows of blank cells around them."""
-    words = [_tokens(line, widths) if k not in taken else [] for k, line in enumerate(lines)]
+    words = _Words(lines, taken, widths)
     out = []
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
@@ -626,6 +651,10 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
         if heads and not _aligned_to_heads(rows, heads):
+            continue
+        if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
+            # Words joined by one space each (a PDF's page text: 行政处罚 152) stand where their order puts them,
+            # not under their column: which column a short row's values belong to is not in the text.
             continue
         if len(run) == 1 and len(heads) < len(columns):
             continue    # a lone row of values is a table only under a head for every column (table 4)

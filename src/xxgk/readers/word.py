@@ -36,7 +36,7 @@ def docx_text(data: bytes, path: str | Path = "<docx>") -> tuple[str, list[dict]
     try:
         import docx
     except ImportError as exc:
-        raise ReadError(path, "a DOCX file: install the readers extra (pip install 'xxgk[readers]')") from exc
+        raise ReadError(path, "a DOCX file needs python-docx, part of the core: pip install xxgk") from exc
     try:
         body = docx.Document(BytesIO(data)).element.body
     except Exception as exc:  # python-docx raises assorted errors on damaged packages

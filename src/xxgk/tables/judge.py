@@ -45,8 +45,12 @@ class TemplateJudge:
         tally = [[0, 0, 0, 0] for _ in tables]   # cells, sums ok, sums failed, unsure
         for cell in recovered.cells.values():
             table = owner.get(cell.line)
-            if table is not None and cell.kind != "missing":
-                tally[table][3 if cell.kind == "ambiguous" else 0] += 1
+            if table is None or cell.kind == "missing":
+                continue
+            if cell.kind == "ambiguous":
+                tally[table][3] += 1
+            elif cell.value is not None:     # a cell that states no number (cut off the page) reads nothing
+                tally[table][0] += 1
         fields = {k: c.value for k, c in recovered.cells.items()}
         for result in check_fields(recovered.template, fields):
             if result.ok is None:

@@ -7,6 +7,7 @@ readings of a row, each with a penalty; the template's arithmetic chooses among 
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -100,9 +101,12 @@ def _piece(t: Token) -> Piece:
     return Piece(t.text, t.line, blank=t.kind == BLANK, origin=t)
 
 
-def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.max_digit_splits
-                 ) -> list[tuple[int, list[Piece]]]:
+def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.max_digit_splits,
+                 sums: tuple = ()) -> list[tuple[int, list[Piece]]]:
     """Readings of a row's cells as exactly n cells, each with a penalty (0 = read as printed).
+
+    ``sums``: the row's own identities as positions of its cells, ``((parts...), (total,))``: digits that ran
+    together are cut by them (``_digit_splits``).
 
     Readings share their Piece objects (a cell read in several windows is one Piece): nobody changes a Piece.
     """
@@ -123,7 +127,7 @@ def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.m
         for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
             out.append((1, pieces[s:s + n]))
     if not out and values and len(values) < n:
-        out.extend((2, split) for split in _digit_splits(values, n, max_splits))
+        out.extend((2, split) for split in _digit_splits(values, n, max_splits, sums))
     if not values and len(cells) > n:
         out.append((1, pieces[:n]))     # a row of blanks, whatever its placeholders
     return out
@@ -132,14 +136,29 @@ def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.m
 NUMBER = re.compile(r"^([+\-−]?)(\d+)(\.\d+)?(万元|元|件|个|项)?$")
 
 
-def _digit_splits(values: list[Token], n: int, limit: int) -> list[list[Piece]]:
-    """Every way to cut run-together digit runs into n numbers (no part with a leading zero), at most ``limit``.
+def _digit_splits(values: list[Token], n: int, limit: int, sums: tuple = ()) -> list[list[Piece]]:
+    """The ways to cut run-together digit runs into n numbers (no part with a leading zero), at most ``limit``.
 
-    The ways are listed run by run, each run's cuts in ``_cuts`` order. Only what can end in a reading of
-    exactly n cells is explored (no cut of a run into fewer numbers than the other runs leave it to make,
-    no combination that cannot add up to n), and a cut becomes Pieces only when a reading uses it.
+    ``sums`` are the row's own identities, as positions of its cells (``(parts, total)``: the parts add up to the
+    total). When every identity is a total printed after its parts, the cuts are found by the sums
+    (``_plans_by_sums``): only the cuts whose sums hold, all of them, however long the run. When no cut holds
+    them, or the row has no identity, every cut is listed (``_plain_splits``), up to ``limit``. Either way the
+    cuts come in the same order: run by run, each part as short as it can be first.
     """
     runs = [_Run(t, n) for t in values]
+    if sums:
+        plans = _plans_by_sums(tuple(r.key for r in runs), n, sums, limit)
+        if plans:
+            return [[piece for run, lengths in zip(runs, plan) for piece in run.pieces_of(lengths)]
+                    for plan in plans]
+    return _plain_splits(runs, n, limit)
+
+
+def _plain_splits(runs: list[_Run], n: int, limit: int) -> list[list[Piece]]:
+    """Every way to cut the runs into n numbers, at most ``limit``, listed run by run, each run's cuts in
+    ``_cuts`` order. Only what can end in a reading of exactly n cells is explored (no cut of a run into fewer
+    numbers than the other runs leave it to make, no combination that cannot add up to n), and a cut becomes
+    Pieces only when a reading uses it."""
     most = sum(r.most for r in runs)
     for r in runs:
         r.cut(n, limit, fewest=n - (most - r.most))
@@ -174,22 +193,35 @@ class _Run:
             self.kind, self.body, self.sign, self.unit = "digits", m.group(2), m.group(1), m.group(4) or ""
         self.most = 1 if self.kind == "cell" else min(len(self.body), n)   # the most cells it can make
         self.cuts: list = []
-        self._pieces: dict[int, list[Piece]] = {}
+        self._pieces: dict = {}
+
+    @property
+    def key(self) -> tuple[str, str, bool]:
+        """What the values of its cuts depend on: its kind, its characters, a minus sign before them."""
+        return self.kind, self.body, self.sign in ("-", "−")
 
     def cut(self, n: int, limit: int, fewest: int) -> None:
         self.cuts = (_dash_cuts(self.body, n) if self.kind == "dashes" else [[self.body]] if self.kind == "cell"
                      else _cuts(self.body, n, limit, fewest))
 
     def pieces(self, k: int) -> list[Piece]:
-        made = self._pieces.get(k)
+        """The Pieces of its k-th cut."""
+        return self.pieces_of(tuple(len(part) for part in self.cuts[k]))
+
+    def pieces_of(self, lengths: tuple[int, ...]) -> list[Piece]:
+        """The Pieces of the cut into parts of these lengths (made once: readings share them)."""
+        made = self._pieces.get(lengths)
         if made is None:
-            parts = list(self.cuts[k])
+            parts, at = [], 0
+            for size in lengths:
+                parts.append(self.body[at:at + size])
+                at += size
             split = len(parts) > 1
             if self.sign:
                 parts[0] = self.sign + parts[0]
             if self.unit:
                 parts[-1] += self.unit
-            made = self._pieces[k] = [Piece(p, self.line, False, split, self.token) for p in parts]
+            made = self._pieces[lengths] = [Piece(p, self.line, False, split, self.token) for p in parts]
         return made
 
 
@@ -217,10 +249,12 @@ def _dash_cuts(dashes: str, most: int) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _cuts(digits: str, most: int, limit: int, fewest: int = 0) -> list[list[str]]:
     """The ways to cut a digit string into at most ``most`` numbers, none with a leading zero; the first
     ``limit`` of them. Those of fewer than ``fewest`` numbers are left out when that cannot change which
-    ways come within the limit."""
+    ways come within the limit. Cached (a row is read in several windows, a table's rows share their runs):
+    nobody changes the lists."""
     if fewest > 1 and sum(math.comb(len(digits) - 1, k) for k in range(most)) > limit:
         fewest = 0
     out: list[list[str]] = []
@@ -241,6 +275,340 @@ def _walk_cuts(rest: str, acc: list[str], most: int, fewest: int, limit: int, ou
     ends = [1] if rest[0] == "0" else range(1, len(rest) + 1)
     for end in ends:
         _walk_cuts(rest[end:], acc + [rest[:end]], most, fewest, limit, out)
+
+
+# The steps (pieces tried) the search by the sums may take for one row before it gives up and the row's cuts
+# are listed one by one instead, as when the sums decide nothing. A 100-digit row of 15 cells whose sums decide
+# it takes some tens of thousands; a row built to defeat the bounds (every part a run of nines) could take
+# many more: past this it costs what it always cost, no more.
+SPLIT_SEARCH_STEPS = 200_000
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@lru_cache(maxsize=512)
+def _plans_by_sums(runs: tuple, n: int, sums: tuple, limit: int) -> tuple | None:
+    """The cuts of a row's runs into n cells whose identities all hold, in ``_plain_splits`` order, each as
+    the lengths of its parts run by run; None when the identities are not totals printed after their parts
+    (they are then checked reading by reading), when more than ``limit`` cuts hold them, or when the search
+    runs past ``SPLIT_SEARCH_STEPS``.
+
+    Cached per row of runs (their kinds and characters) and identities: a row is read in several windows, and
+    a batch meets the same runs again. The search goes total by total: where a group's cells start is known
+    (the row's start, or the end of the group before), so it tries each place its total may end and each
+    length of the total — the total's value then bounds its parts (none larger, none longer, together exactly
+    it), and the last part is forced.
+    """
+    groups = _total_groups(sums, n)
+    if groups is None:
+        return None
+    try:
+        found = _SumSearch(runs, n, groups).completions(0, 0)
+    except _OverBudget:
+        return None
+    if len(found) > limit:
+        return None
+    plans = []
+    run_ends = list(itertools.accumulate(len(body) for _, body, _ in runs))
+    for lengths in sorted(found):       # lexicographic in the parts' lengths: the order cuts are listed in
+        plan: list[list[int]] = [[] for _ in runs]
+        at = run = 0
+        for size in lengths:
+            while at >= run_ends[run]:
+                run += 1
+            plan[run].append(size)
+            at += size
+        plans.append(tuple(tuple(p) for p in plan))
+    return tuple(plans)
+
+
+def _total_groups(sums: tuple, n: int) -> dict[int, int] | None:
+    """Each identity as the group of cells it spans, {first position: position of its total}, when every
+    identity is a total standing right after its parts (table 3's rows, table 4's three groups) and no two
+    overlap; else None."""
+    groups: dict[int, int] = {}
+    taken: set[int] = set()
+    for left, right in sums:
+        for parts, total in ((left, right), (right, left)):
+            if len(total) == 1 and parts and tuple(parts) == tuple(range(min(parts), total[0])):
+                break
+        else:
+            return None
+        first, last = min(parts), total[0]
+        if last >= n or taken & set(range(first, last + 1)):
+            return None
+        taken |= set(range(first, last + 1))
+        groups[first] = last
+    return groups
+
+
+class _SumSearch:
+    """The row's runs laid end to end, and the cuts of them whose group totals hold (see ``_plans_by_sums``).
+
+    Values are those ``numbers`` gives the pieces: a digit part its integer (negative after a minus sign, on the
+    run's first part), a dash mark or a cell the value its text parses to. The bounds assume no value is
+    negative (a row with a minus sign is searched without them, within the same budget):
+
+    - no part is larger than what its group's total leaves, nor has more digits;
+    - a number is congruent to its digit sum modulo 9, so the parts of a group add up to its total modulo 9
+      only if all their digits do, however they are cut: most lengths of a total are ruled out unseen;
+    - a group of many parts is met in the middle: the sums of its first half, by where they end, against those
+      of its second half — twice the square root of the ways, not all of them.
+    """
+
+    def __init__(self, runs: tuple, n: int, groups: dict[int, int]):
+        self.n, self.groups, self.steps = n, groups, 0
+        self.text = "".join(body for _, body, _ in runs)
+        self.size = len(self.text)
+        self.run_at: list[int] = []
+        self.starts, self.ends, self.kinds, self.negative, self.fixed = [], [], [], [], []
+        at = 0
+        for i, (kind, body, negative) in enumerate(runs):
+            self.starts.append(at)
+            at += len(body)
+            self.ends.append(at)
+            self.run_at.extend([i] * len(body))
+            self.kinds.append(kind)
+            self.negative.append(negative)
+            self.fixed.append(_parse_text(body, False, False)[0] if kind == "cell" else None)
+        # Before character x: how many characters lie outside digit runs, and the digit sum of those inside.
+        self.not_digits, self.digit_sum = [0], [0]
+        for x, i in enumerate(self.run_at):
+            digit = self.kinds[i] == "digits"
+            self.not_digits.append(self.not_digits[-1] + (not digit))
+            self.digit_sum.append(self.digit_sum[-1] + (ord(self.text[x]) - 48 if digit else 0))
+        values = [v for v in self.fixed if v is not None] + [
+            _parse_text(self.text[a:b], False, False)[0] or 0
+            for i, kind in enumerate(self.kinds) if kind == "dashes"
+            for a in range(self.starts[i], self.ends[i]) for b in (a + 1, a + 2) if b <= self.ends[i]]
+        self.bounded = not any(self.negative) and all(v >= 0 for v in values)
+        self.memo: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+        self._ahead: dict[int, list[tuple[int, int]]] = {}
+        self._behind: dict[int, list[tuple[int, int]]] = {}
+
+    def _step(self) -> None:
+        self.steps += 1
+        if self.steps > SPLIT_SEARCH_STEPS:
+            raise _OverBudget
+
+    def _whole_numbers(self, a: int, b: int) -> bool:
+        """[a, b) holds digit runs only and nothing is negative: the bounds hold there."""
+        return self.bounded and self.not_digits[b] == self.not_digits[a]
+
+    def pieces_from(self, a: int, stop: int):
+        """(end, value) of each piece that may start at character a and end by ``stop``, shortest first."""
+        i = self.run_at[a]
+        kind, end = self.kinds[i], min(self.ends[i], stop)
+        if kind == "cell":
+            if a == self.starts[i] and self.ends[i] <= stop:
+                self._step()
+                yield self.ends[i], self.fixed[i]
+            return
+        if kind == "dashes":
+            for b in (a + 1, a + 2):
+                if b <= end:
+                    self._step()
+                    yield b, _parse_text(self.text[a:b], False, False)[0]
+            return
+        sign = -1 if self.negative[i] and a == self.starts[i] else 1
+        if self.text[a] == "0":
+            if a + 1 <= end:
+                self._step()
+                yield a + 1, 0
+            return
+        value = 0
+        for b in range(a + 1, end + 1):
+            self._step()
+            value = value * 10 + ord(self.text[b - 1]) - 48
+            yield b, sign * value
+
+    def digits_ahead(self, a: int) -> list[tuple[int, int]]:
+        """(end, value) of each piece of a digit run that starts at character a, shortest first (the values
+        only grow); made once per character: the halves of a group walk the same places many times."""
+        made = self._ahead.get(a)
+        if made is None:
+            i = self.run_at[a]
+            end = self.ends[i]
+            made = [(a + 1, ord(self.text[a]) - 48)] if self.text[a] == "0" else \
+                [(b, int(self.text[a:b])) for b in range(a + 1, end + 1)]
+            self._ahead[a] = made
+        return made
+
+    def digits_behind(self, b: int) -> list[tuple[int, int]]:
+        """(start, value) of each piece of a digit run that ends at character b, shortest first."""
+        made = self._behind.get(b)
+        if made is None:
+            i = self.run_at[b - 1]
+            made = [(a, int(self.text[a:b])) for a in range(b - 1, self.starts[i] - 1, -1)
+                    if self.text[a] != "0" or a == b - 1]
+            self._behind[b] = made
+        return made
+
+    def piece(self, a: int, b: int):
+        """The value of the piece [a, b), or _NOT_A_PIECE when no cut makes it."""
+        i = self.run_at[a]
+        if self.run_at[b - 1] != i:
+            return _NOT_A_PIECE
+        kind = self.kinds[i]
+        if kind == "cell":
+            return self.fixed[i] if (a, b) == (self.starts[i], self.ends[i]) else _NOT_A_PIECE
+        if kind == "dashes":
+            return _parse_text(self.text[a:b], False, False)[0] if b - a <= 2 else _NOT_A_PIECE
+        if self.text[a] == "0" and b - a > 1:
+            return _NOT_A_PIECE
+        value = int(self.text[a:b])
+        return -value if self.negative[i] and a == self.starts[i] else value
+
+    def completions(self, p: int, x: int) -> list[tuple[int, ...]]:
+        """The lengths of the pieces of cells p.. when cell p starts at character x, for every cut whose
+        totals hold."""
+        key = (p, x)
+        if key in self.memo:
+            return self.memo[key]
+        n, out = self.n, []
+        if p == n:
+            out = [()] if x == self.size else []
+        elif x >= self.size:
+            out = []
+        elif p in self.groups:
+            q = self.groups[p]
+            parts = q - p
+            after = n - 1 - q                       # cells after the group: a character each at least
+            ends = [self.size] if after == 0 else range(x + parts + 1, self.size - after + 1)
+            for e in ends:
+                for t in self._total_lengths(x, e, parts):
+                    self._step()
+                    total = self.piece(e - t, e)
+                    if total is _NOT_A_PIECE or total is None:
+                        continue
+                    for cut in self._parts(parts, x, e - t, total):
+                        for rest in self.completions(q + 1, e):
+                            out.append(cut + (t,) + rest)
+        else:
+            # A cell outside every identity: any piece.
+            for b, _ in self.pieces_from(x, self.size - (n - 1 - p)):
+                for rest in self.completions(p + 1, b):
+                    out.append((b - x,) + rest)
+        self.memo[key] = out
+        return out
+
+    def _total_lengths(self, x: int, e: int, parts: int):
+        """The lengths a group's total may have when its cells fill [x, e)."""
+        span = e - x
+        if not self._whole_numbers(x, e) or parts == 0:
+            return range(1, span - parts + 1)
+        # No part longer than the total: span <= (parts + 1) * t. The parts reach the total only if one has
+        # at least t - len(str(parts)) digits: span - t >= t - len(str(parts)) + parts - 1.
+        shortest = -(-span // (parts + 1))
+        longest = min((span - parts + 1 + len(str(parts))) // 2, span - parts)
+        digit_sum = self.digit_sum
+        return [t for t in range(shortest, longest + 1)
+                if (digit_sum[e - t] - digit_sum[x] - (digit_sum[e] - digit_sum[e - t])) % 9 == 0]
+
+    def _parts(self, k: int, a: int, b: int, left):
+        """The lengths of k pieces filling [a, b) exactly whose values add up to ``left``."""
+        if k >= MEET_IN_THE_MIDDLE and self._whole_numbers(a, b) and left == int(left):
+            yield from self._parts_met(k, a, b, int(left))
+            return
+        if k == 0:
+            if a == b and abs(left) <= 1e-9:
+                yield ()
+            return
+        if k == 1:
+            self._step()
+            value = self.piece(a, b)
+            if value is not _NOT_A_PIECE and value is not None and abs(value - left) <= 1e-9:
+                yield (b - a,)
+            return
+        for c, value in self.pieces_from(a, b - (k - 1)):
+            if value is None:
+                continue
+            if self.bounded and value > left + 1e-9:
+                break                               # a longer piece from here is larger still
+            rest = left - value
+            if self._whole_numbers(c, b) and (abs(rest - round(rest)) > 1e-9 or not _can_add_up(k - 1, b - c,
+                                                                                                  round(rest))):
+                continue
+            for more in self._parts(k - 1, c, b, rest):
+                yield (c - a,) + more
+
+    def _parts_met(self, k: int, a: int, b: int, total: int):
+        """``_parts`` over digits alone, met in the middle: the first half of the parts from a, by where they
+        end and what they add up to, against the second half back from b."""
+        first = k // 2
+        halves: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+        longest = len(str(total))
+        self._first_half(_Half(first, a, b, k - first, total, longest), first, a, 0, (), halves)
+        found: list[tuple[int, ...]] = []
+        self._second_half(_Half(k - first, a, b, first, total, longest), k - first, b, 0, (), halves, found)
+        yield from found
+
+    def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
+        self._step()
+        if j == 0:
+            out.setdefault((c, added), []).append(lengths)
+            return
+        stop = min(half.end - half.other - (j - 1), c + half.longest)
+        for d, value in self.digits_ahead(c):
+            if d > stop or added + value > half.total:
+                break
+            # The parts still to come, this half's and the other's, must make up the rest.
+            if _can_add_up(j - 1 + half.other, half.end - d, half.total - added - value):
+                self._first_half(half, j - 1, d, added + value, lengths + (d - c,), out)
+
+    def _second_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, halves: dict,
+                     found: list) -> None:
+        self._step()
+        if j == 0:
+            for before in halves.get((c, half.total - added), ()):
+                found.append(before + lengths)
+            return
+        start = max(half.start + half.other + (j - 1), c - half.longest)
+        for a, value in self.digits_behind(c):
+            if a < start or added + value > half.total:
+                break
+            if _can_add_up(j - 1 + half.other, a - half.start, half.total - added - value):
+                self._second_half(half, j - 1, a, added + value, (c - a,) + lengths, halves, found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Half:
+    """One half of a group's parts met in the middle: its parts, the span [start, end) of the whole group's
+    parts, how many parts the other half has, and the total they all add up to."""
+    parts: int
+    start: int
+    end: int
+    other: int
+    total: int
+    longest: int        # the most digits a part may have: those of the total
+
+
+def _can_add_up(count: int, chars: int, rest: int) -> bool:
+    """Whether ``count`` whole numbers written with ``chars`` digits in all (no leading zeros) can add up to
+    ``rest``: none has more digits than ``rest``, so ``rest`` has at least chars / count digits; one has at
+    least as many as ``rest`` less those of ``count`` (nine numbers of k digits stay below 10 ** (k + 1)), the
+    others a digit each, so ``rest`` has at most chars - count + 1 + len(str(count)) digits."""
+    if count == 0:
+        return chars == 0 and rest == 0
+    if chars < count or rest < 0:
+        return False
+    if rest == 0:
+        return chars == count       # every part a lone 0
+    fewest = -(-chars // count)
+    most = chars - count + 1 + len(str(count))
+    return _POWERS_OF_TEN[fewest - 1] <= rest and (most >= len(_POWERS_OF_TEN) or rest < _POWERS_OF_TEN[most])
+
+
+_POWERS_OF_TEN = [10 ** k for k in range(512)]
+
+
+# A group of this many parts or more is met in the middle (``_SumSearch._parts_met``); fewer are walked.
+MEET_IN_THE_MIDDLE = 4
+
+
+_NOT_A_PIECE = object()
 
 
 def parse_value(piece: Piece, money: bool = False, yuan_header: bool = False) -> tuple[int | float | None, str]:
@@ -274,8 +642,11 @@ def numbers(pieces: list[Piece]) -> list:
     return [0 if p.blank else _parse_text(p.raw, False, False)[0] for p in pieces]
 
 
-def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_OPTIONS.max_digit_splits):
+def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_OPTIONS.max_digit_splits,
+               sums: list | None = None):
     """Give each row label the cells after it (A) or before it (B), whichever makes the whole table fit.
+
+    ``sums[i]``: the identities inside row i (``row_readings``), when known.
 
     PDF text extraction puts some labels after their values and some before, row by row; two labels with
     one run of cells between them may share it. A dynamic programme over the rows picks the orientation of
@@ -319,9 +690,10 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
         variant = (i, o, shares(i, o_prev, o, o_next))
         if variant not in known:
             cells = cells_for(*variant)
-            key = (widths[i], *map(id, cells))
+            row_sums = sums[i] if sums else ()
+            key = (widths[i], row_sums, *map(id, cells))
             if key not in by_cells:
-                by_cells[key] = row_readings(cells, widths[i], max_splits)
+                by_cells[key] = row_readings(cells, widths[i], max_splits, row_sums)
             known[variant] = by_cells[key]
         return known[variant]
 

@@ -6,30 +6,30 @@
    readings with penalties.
 4. Here the template's arithmetic chooses among the readings (and among the ways to split digits that ran
    together); a cell whose reading still depends on the choice is reported as ambiguous, with its
-   candidates, never guessed. Table 4's fifteen cells, which have no row labels, are read after its header.
+   candidates, never guessed. Table 4's cells, which have no row labels of the template's kind, are placed by
+   its layout (``appeals``) and chosen among here the same way.
 """
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import schema
-from ..datamodel import BLANK, LABEL, VALUE, Cell, Recovery, TableResult, Token
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Recovery, TableResult, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label, normalize_label
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
-from .arrange import arrange_appeals, arrange_table, printed_rows
-from .sequence import read_appeals_in_order, read_in_order
+from . import appeals
+from .arrange import arrange_appeals, arrange_table, drops_blanks, printed_rows
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
+from .sequence import read_appeals_in_order, read_in_order
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
 
 
 T2_2021_COLUMNS = {"column.issued", "column.repealed", "column.in_force"}
 T2_2019_COLUMNS = {"column.made", "column.published", "column.previous", "column.change", "column.projects"}
-APPEAL_HEADER = {"column.upheld", "column.corrected", "column.other", "column.pending", "column.total",
-                 "group.litigation", "section.appeals"}
 # A heading read at this confidence or more is taken as read (the label stages settle a string from there).
 SURE_HEADING = 0.9
 # A label read at better than even odds is evidence: of table 4's header, of the template's table 2 columns.
@@ -71,13 +71,15 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
         for i, m in matches.items():
             if t2[0].index < i < t2[-1].index and m.category != "none" and m.category not in in_table2:
                 matches[i] = match_label(tokens[i].text, in_table2)
+    # Likewise between table 3's rows: a fragment of a wrapped label (本年 of 三、本年度办理结果, printed apart by
+    # pdftotext -layout) read as table 2's column head would end a row's cells at nothing.
+    if t3:
+        in_table3 = allowed_categories("requests")
+        for i, m in matches.items():
+            if t3[0].index < i < t3[-1].index and m.category != "none" and m.category not in in_table3:
+                matches[i] = match_label(tokens[i].text, in_table3)
     t3_hi = t3[-1].index if t3 else (t2[-1].index if t2 else 0)
-    # 总计 and 其他 name rows of table 3 too; past table 3 they are table 4's columns.
-    for i, m in matches.items():
-        if i > t3_hi and m.category != "none":
-            matches[i] = match_label(tokens[i].text, allowed_categories("appeals"))
-    t4_header = [i for i, m in sorted(matches.items()) if i > t3_hi and m.confidence >= LABEL_EVIDENCE
-                 and (m.category.startswith("appeals.") or m.category in APPEAL_HEADER)]
+    t4 = appeals.locate(tokens, matches, t3_hi)
 
     template, evidence = _detect_template(matches, t2, t3, tokens)
     spec = schema.template(template)
@@ -98,12 +100,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     if template == "2021" and not split_present and any(a.row == "other" for a in t3):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
-    if not t4_header:
-        # One-line pages fuse table 4's title with its column heads; when those are garbled past reading,
-        # the title alone marks where the fifteen cells start (the sums then decide whether they do).
-        t4_header = [i for i in sorted(matches) if i > t3_hi and i + 1 < len(tokens)
-                     and tokens[i + 1].kind in (VALUE, BLANK) and "section.appeals" in categories_within(tokens[i].text)][:1]
-    t3_end = t4_header[0] if t4_header else len(tokens)
+    t3_end = t4.start if t4 else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
@@ -116,11 +113,13 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                 cells[k] = Cell(None, kind="missing", note="2019-style single （六）其他处理 row; kept in detail")
         warnings.append("hybrid report: 2021 table 2 with the 2019 table 3's single （六）其他处理 row")
 
-    # Table 4: fifteen cells under a three-row header, no row labels.
-    _read_appeals(tokens, matches, t4_header, spec, tables["appeals"], cells, options)
+    # Table 4: its cells placed by its layout (``appeals``), chosen among by the arithmetic as every row's are.
+    if t4:
+        _read_appeals(tokens, matches, t4, appeals.place(tokens, matches, t4, options), spec, tables["appeals"], cells,
+                      options)
     account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
                         {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
-                         "appeals": {}}, t4_header)
+                         "appeals": {}}, list(t4.header) if t4 else [])
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -129,6 +128,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                             f"{reader} as {m.category}")
     for key in spec.keys:
         cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
+    _doubt_lines_the_reader_doubts(tokens, [cells, hybrid_cells or {}])
     for name, t in tables.items():
         if not t.found:
             warnings.append(f"table {name} ({schema.TABLE_TITLES[name]}) not found")
@@ -185,8 +185,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         return
     result.found = True
     lo, hi = zone
+    sums = _sums_inside_rows(by_row, rules)
     candidates, orientations = place_rows(tokens, matches, anchors, [len(by_row[a.row].columns) for a in anchors], hi,
-                                          options.max_digit_splits)
+                                          options.max_digit_splits, [sums[a.row] for a in anchors])
     result.orientation = ("after" if set(orientations) == {"A"} else "before" if set(orientations) == {"B"}
                           else "mixed")
     result.rows = [a.row for a in anchors]
@@ -209,7 +210,16 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
-                                                 options.max_digit_splits))
+                                                 options.max_digit_splits, sums))
+        # A run of rows read the other way round from nearly all their table (values before the label where the
+        # rest have them after): each may have taken its neighbour's cells, a shift no sum sees. A shift leaves a
+        # row at its end unread, so with every row read the run is only the layout's (a label wrapped round its
+        # values) and stays sure.
+        minority = _against_the_grain(anchors, orientations)
+        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
+            against_the_grain |= _in_runs(anchors, minority)
+    if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
+        against_the_grain |= _beside_an_empty_row(tokens, anchors, orientations, chosen)
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -233,6 +243,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
 # have taken that row's cells (its label unreadable, its values still there): nothing in the template's
 # arithmetic can tell, so the cells are given as unsure.
 UNSURE_ORDER = 0.6
+# A table whose rows are read against its order in at most one row of this many is read in one order: those few
+# rows are the doubtful ones (a PDF's scrambled reading order mixes the two orders far more evenly).
+FEW_AGAINST_THE_GRAIN = 3
 
 
 def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
@@ -281,7 +294,7 @@ def _crossed_unread_label(tokens, matches, anchors, orientations, beside: set[st
 
 
 def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], by_row, chosen, hi: int,
-                      max_digit_splits: int) -> set[str]:
+                      max_digit_splits: int, sums: dict) -> set[str]:
     """In a table whose rows have values on both sides of their labels (PDF reading order), the rows next
     to a row not found whose cells on the other side read as a whole row too, and differently: which side
     is theirs and which the lost row's, nothing tells."""
@@ -297,9 +310,37 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
         other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
         taken = [p.raw for p in pick[0]]
         if any(penalty == 0 and [p.raw for p in pieces] != taken
-               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits)):
+               for penalty, pieces in row_readings(other, len(by_row[a.row].columns), max_digit_splits,
+                                                   sums[a.row])):
             either.add(a.row)
     return either
+
+
+def _beside_an_empty_row(tokens, anchors, orientations, chosen) -> set[str]:
+    """In a text that leaves blank cells out, a row whose values stand between its label and the label of a
+    neighbour with nothing printed (行政处罚 / 117 / 行政强制), and that neighbour: the values are either row's by
+    the side the table is read from, which one such text cannot show."""
+    def pieces(pick) -> list:     # a reading's pieces; every reading's where the readings disagree
+        if not pick:
+            return []
+        return [p for reading in pick[1] for p in reading] if pick[0] == "ambiguous" else pick[0]
+
+    printed = {row: any(not p.blank for p in pieces(pick)) for row, pick in chosen.items()}
+    out: set[str] = set()
+    for k, (anchor, side) in enumerate(zip(anchors, orientations)):
+        if not printed.get(anchor.row):
+            continue
+        j = k + 1 if side == "A" else k - 1
+        if 0 <= j < len(anchors) and not printed.get(anchors[j].row, False):
+            out |= {anchor.row, anchors[j].row}
+    return out
+
+
+def _in_runs(anchors, rows: set[str]) -> set[str]:
+    """The rows of ``rows`` next to another of them in the table's order."""
+    order = [a.row for a in anchors]
+    return {row for k, row in enumerate(order) if row in rows
+            and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
@@ -314,7 +355,14 @@ def _against_the_grain(anchors, orientations) -> set[str]:
 
 def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
     """Per row, the identities that lie inside it (its columns sum to its 总计; table 4's group totals), as
-    positions of its cells: (left, right, the last position they need)."""
+    positions of its cells: (left, right, the last position they need). Nobody changes what it gives."""
+    return _identities_of(tuple(by_row.items()), tuple(rules))
+
+
+@lru_cache(maxsize=64)
+def _identities_of(rows: tuple, rules: tuple) -> dict[str, list[tuple[tuple[int, ...], tuple[int, ...], int]]]:
+    # Cached: a template's tables have a few shapes, and every table of every report asks for them.
+    by_row = dict(rows)
     where = {k: (row, i) for row, spec in by_row.items() for i, k in enumerate(spec.keys)}
     inside: dict[str, list] = {row: [] for row in by_row}
     for rule in rules:
@@ -325,6 +373,13 @@ def _identities_inside_rows(by_row: dict, rules) -> dict[str, list[tuple[tuple[i
         at = [i for _, i in places]
         inside[rows.pop()].append((tuple(at[:len(rule.left)]), tuple(at[len(rule.left):]), max(at)))
     return inside
+
+
+def _sums_inside_rows(by_row: dict, rules) -> dict[str, tuple]:
+    """Per row, its identities as positions of its cells, ((left...), (right...)): how ``placement`` cuts
+    the digits that ran together in it."""
+    return {row: tuple((left, right) for left, right, _ in identities)
+            for row, identities in _identities_inside_rows(by_row, rules).items()}
 
 
 def _sums_hold(row_numbers, identities) -> bool:
@@ -438,7 +493,8 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
             if len(seen) == 1 and readings:
                 value, kind = parse_value(readings[0][k], money=key.split(".")[-1].startswith("amount"),
                                           yuan_header=yuan_header)
-                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line, READINGS_AGREE,
+                cells[key] = Cell(value, readings[0][k].raw, kind, readings[0][k].line,
+                                  min(READINGS_AGREE, _read_surely(readings[0][k])),
                                   note="row read several ways that agree on this cell",
                                   token=readings[0][k].origin)
             else:
@@ -453,6 +509,11 @@ def _store_row(spec, pick, candidates, cells, label_line, yuan_header):
         value, kind = parse_value(piece, money=money, yuan_header=yuan_header)
         note = "digits run together, split by the template's sums" if piece.split else ""
         cell_confidence = confidence if value is not None else 0.0
+        if _read_surely(piece) < cell_confidence:
+            # the reader (OCR) was this unsure of the text: no reading of it can be surer
+            cell_confidence = _read_surely(piece)
+            if cell_confidence < READER_TRUSTED:
+                note = f"read with confidence {cell_confidence:.2f} by the reader"
         if yuan_header and value != parse_value(piece, money=money)[0]:
             # The figure is no longer the document's: it rests on the header's 元, which one dropped 万 makes.
             note = f"the column header says 元: {piece.raw.strip()} 元 written as {value:g} 万元"
@@ -518,40 +579,78 @@ def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str
     return near
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """A run of cells read as one unit: table 4's fifteen cells have no row labels of their own."""
-    row: str
-    keys: tuple
-
-    @property
-    def columns(self):
-        return self.keys
+# A cell the reader read with less confidence than this (``Token.confidence``) is not sure, and neither are the
+# cells placed beside it: see ``_doubt_lines_the_reader_doubts``.
+READER_TRUSTED = 0.9
+# A label with no Chinese character, read unsure, may be a misread value (a digit taken for a letter).
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def _read_appeals(tokens, matches, header, spec, result: TableResult, cells, options: Options):
-    if not header:
+def _read_surely(piece) -> float:
+    """How sure the reader was of the text a piece was read from (``Token.confidence``; 1 without a token)."""
+    return piece.origin.confidence if piece.origin is not None else 1.0
+
+
+def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -> None:
+    """A row's cells are placed by their order, so a cell the reader was unsure of that may not be one value (a
+    value or a blank read unsure: ink read as nothing, digits that may be two numbers; or a label without a
+    Chinese character, a misread value perhaps) puts every cell of its line in doubt: none keeps more confidence
+    than that cell. Only what stands after the line's last Chinese label counts (the row's values; before it lie
+    the label columns, merged cells whose ink is no value), and a Chinese label read unsure is the label
+    classifier's to judge."""
+    by_line: dict[int, list[Token]] = {}
+    for t in tokens:
+        if t.kind != BREAK:
+            by_line.setdefault(t.line, []).append(t)
+    doubt: dict[int, tuple[float, str]] = {}
+    for line, line_tokens in by_line.items():
+        if min(t.confidence for t in line_tokens) >= READER_TRUSTED:
+            continue
+        labels = [i for i, t in enumerate(line_tokens) if t.kind == LABEL and _CJK.search(t.text)]
+        values = line_tokens[labels[-1] + 1:] if labels else line_tokens
+        unsure = [t for t in values if t.confidence < READER_TRUSTED]
+        if unsure:
+            least = min(unsure, key=lambda t: t.confidence)
+            doubt[line] = (least.confidence, least.text)
+    if not doubt:
         return
+    for cells in cell_sets:
+        for cell in cells.values():
+            if cell.line in doubt and cell.value is not None and cell.confidence > doubt[cell.line][0]:
+                confidence, text = doubt[cell.line]
+                cell.confidence = confidence
+                note = (f"a cell of line {cell.line} ({text or 'blank'!r}) was read with confidence {confidence:.2f}:"
+                        " the places of this line's cells are in doubt")
+                cell.note = f"{cell.note}; {note}" if cell.note else note
+
+
+def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
+                  result: TableResult, cells, options: Options):
     result.found = True
-    after = trim_placeholders(row_span(tokens, matches, header[-1], len(tokens), +1))
-    shape = _Shape("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS))
-    readings = row_readings(after, len(shape.keys), options.max_digit_splits)
-    result.orientation = "after"
-    if not readings:
-        before = lead_placeholders(row_span(tokens, matches, header[0], 0, -1))
-        if before:
-            readings, result.orientation = row_readings(before, len(shape.keys), options.max_digit_splits), "before"
-    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
-    chosen = _choose({"all": readings}, {"all": shape}, rules, options.max_row_combinations)
     result.rows = list(schema.APPEAL_GROUPS)
-    arranged = {} if readings else arrange_appeals(
-        row_span(tokens, matches, header[-1], len(tokens), +1), tokens[header[0] + 1:header[-1]], shape.keys, rules,
-        tokens[header[-1]].line)
-    if not readings and not arranged:
-        # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
-        arranged = read_appeals_in_order(tokens, matches, header[0], shape.keys, rules)
-    if arranged:
-        result.orientation = "after"
-        cells.update(arranged)
+    rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+    if len(zone.header) > 1 and (placement is None or not any(found for _, found in placement.runs)):
+        # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
+        # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
+        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
+        arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
+                                   tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
+                                   tokens[zone.header[-1]].line)
+        if not arranged:
+            # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
+            arranged = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
+        if arranged:
+            result.orientation = "after"
+            result.notes.append("table 4 read by its group totals or in the template's order")
+            cells.update(arranged)
+            return
+    if placement is None:
+        result.notes.append("table 4's heading or header found, its cells placed in no layout")
         return
-    _store_row(shape, chosen.get("all"), readings, cells, tokens[header[-1]].line, False)
+    result.orientation = placement.orientation
+    result.notes.append(f"table 4 read as {placement.layout}")
+    runs = {run.row: run for run, _ in placement.runs}
+    readings = {run.row: found for run, found in placement.runs}
+    chosen = _choose(readings, runs, rules, options.max_row_combinations)
+    for row, run in runs.items():
+        _store_row(run, chosen.get(row), readings[row], cells, run.line, False)

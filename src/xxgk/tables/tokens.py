@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..datamodel import BLANK, BREAK, LABEL, VALUE, Token
+from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
 from ..labels.dictionary import lexicon, normalize_label
 from ..text import normalize_chars, strip_numbering
 
@@ -43,8 +43,52 @@ def is_blank(text: str) -> bool:
     return not text.strip(_WS)
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows."""
+def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -> list[Token]:
+    """Tokens of the whole text, in reading order, with a BREAK at every row end the layout shows.
+
+    ``line_confidence`` (``Document.line_confidence``) says how sure the reader was of a line's tab cells: each
+    token made from a cell carries that cell's confidence (a cell split into several tokens gives it to each)."""
+    tokens = _tokenize(text)
+    if line_confidence:
+        attach_confidence(tokens, text, line_confidence)
+    return tokens
+
+
+def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
+    """Each token of a line the reader was unsure of gets its cell's confidence: the tab cell it came from on a
+    tab row, the line's least sure cell elsewhere (a line of one cell, or a value glued into prose)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in line_confidence:
+            by_line.setdefault(token.line, []).append(token)
+    for number, line_tokens in by_line.items():
+        confidences = line_confidence[number]
+        if not confidences:
+            continue
+        cells = lines[number - 1].split("\t") if number <= len(lines) else []
+        if len(confidences) == 1 or len(cells) != len(confidences) or len(cells) < 2:
+            for token in line_tokens:
+                token.confidence = min(token.confidence, min(confidences))
+            continue
+        cell_of = _cell_of_tokens(line_tokens, cells)
+        for token, cell in zip(line_tokens, cell_of):
+            own = confidences[cell] if cell is not None else min(confidences)
+            token.confidence = min(token.confidence, own)
+
+
+def _cell_of_tokens(line_tokens: list[Token], cells: list[str]) -> list[int | None]:
+    """Which tab cell of its line each token came from: a tab row gives its cells' tokens in order (an empty cell
+    one blank token) and the row's BREAK last; None for every token where the counts do not tell."""
+    expected = [len(_cell(normalize_chars(c) if not c.isascii() else c, 0)) or 1 for c in cells]
+    made = [t for t in line_tokens if t.kind != BREAK]
+    if sum(expected) != len(made) or line_tokens[-1].kind != BREAK:
+        return [None] * len(line_tokens)
+    owner = iter([i for i, count in enumerate(expected) for _ in range(count)])
+    return [None if t.kind == BREAK else next(owner) for t in line_tokens]
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     lines = _join_character_lines(lines)
@@ -257,10 +301,27 @@ def _markdown_row(line: str, number: int) -> list[Token]:
     cells = line.strip().strip("|").split("|")
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
+    cells = _decimals_rejoined(cells)
     out: list[Token] = []
     for cell in cells:
         out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
     out.append(Token(BREAK, "", number))
+    return out
+
+
+_DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
+_DIGITS_END = re.compile(r"\d\s*$")
+
+
+def _decimals_rejoined(cells: list[str]) -> list[str]:
+    """A number a table finder cut at a column border (222 | .2976, pymupdf4llm's Markdown): no cell begins with
+    a decimal point, so such a tail goes back to the figure before it."""
+    out: list[str] = []
+    for cell in cells:
+        if out and _DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]):
+            out[-1] = out[-1].rstrip() + cell.strip()
+        else:
+            out.append(cell)
     return out
 
 
@@ -269,16 +330,23 @@ def _cell(cell: str, number: int) -> list[Token]:
     body = cell.strip(_WS)
     if not body:
         return [Token(BLANK, "", number)]
-    if VALUE_CELL.match(body) or NA_CELL.match(body):
+    if VALUE_CELL.match(body) or NA_CELL.match(body) or body == CUT_CELL:
         return [Token(VALUE, body, number)]
     if FURNITURE.match(body):
         return []
+    if "://" in body or "www." in body:
+        # A link (a printed page's footer: file:///…/rf007-2019-grid.html 3/4) holds no cell: its digits are not
+        # the table's numbers.
+        body = _LINK.sub(" ", body).strip(_WS)
+        if not body:
+            return []
     if not any(map(str.isdigit, body)):
         # Column heads set side by side by a text tool (结果维持  结果纠正  其他结果): one label each.
         return [Token(LABEL, part, number) for part in _HEADS_APART.split(body)]
     return _run_on(body, number)
 
 
+_LINK = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s\u3000]*")
 # Two spaces or more (or an ideographic space) between two words of a line without numbers part its cells.
 _HEADS_APART = re.compile(r"(?<=\S)(?: {2,}|\u3000+)(?=\S)")
 

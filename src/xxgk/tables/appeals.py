@@ -1,0 +1,349 @@
+"""Table 4 (行政复议、行政诉讼): where it stands, and its fifteen cells placed in whichever layout it is printed.
+
+The template prints table 4 as one row of fifteen cells under a three-row header (行政复议 | 行政诉讼 over
+未经复议直接起诉 | 复议后起诉 over five heads each). Real pages also print it as three rows of five cells with the
+groups down the side (行政诉讼 merged over its two kinds of suit, or each suit named alone), and as three small
+tables, each named in its first row or in a line above it; text tools wrap its heads (结果 / 维持), put group
+heads alone on a line, or print a row's values beside the middle line of its wrapped name (行政诉 / 0 0 0 0 0 /
+讼未经复议直接起诉).
+
+``locate`` finds the table: its heading, or, without one, its header labels, never anything before them (table
+3's last row, 四、结转下年度继续办理, opens with 四、 like the heading, and is table 3's). ``place`` tries each layout
+in ``LAYOUTS`` on the table's tokens; each gives candidate readings of the cells it places, and the layout that
+places the most groups, with the most group totals holding (结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计), is
+kept. The recovery (``recover``) then chooses among the kept layout's readings by the same arithmetic it uses for
+every row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import schema
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
+from ..labels.dictionary import allowed_categories, categories_within, match_label
+from ..options import Options
+from .placement import Piece, is_boundary, lead_placeholders, numbers, row_readings, row_span, trim_placeholders
+
+GROUPS = tuple(f"appeals.{g}" for g in schema.APPEAL_GROUPS)
+GROUP_SET = frozenset(GROUPS)
+COLUMN_HEADS = frozenset({"column.upheld", "column.corrected", "column.other", "column.pending", "column.total"})
+# Labels only table 4's header prints. 总计 and 其他 name table 3's rows and columns too, and 行政诉讼 stands in its
+# prose: alone they are no evidence that table 4 starts.
+TABLE4_ONLY = frozenset(GROUPS) | {"column.upheld", "column.corrected", "column.pending"}
+HEADER = frozenset(GROUPS) | COLUMN_HEADS | {"group.litigation", "section.appeals"}
+# A heading read at this confidence or more is taken as read (the label stages settle a string from there).
+SURE_HEADING = 0.9
+# A label read at better than even odds is evidence of table 4's header.
+LABEL_EVIDENCE = 0.5
+# A group's name wrapped over two or three cells (行政诉 / 讼未经复议直接起诉) is read as one when the joined text
+# reads as the group beyond doubt and better than its parts.
+SURE_GROUP = 0.9
+WRAPPED_PARTS = 3
+# Without a heading, table 4 starts at its header only when it shows this many of the labels only it prints.
+HEADER_EVIDENCE = 2
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where table 4 stands among the tokens: from its heading (or first header label) to the next section."""
+    start: int
+    end: int
+    header: tuple[int, ...]     # its header labels, in order
+
+
+@dataclass(frozen=True)
+class Run:
+    """Cells read as one unit, with the keys they give in order: a group's five, or the template's fifteen."""
+    row: str
+    keys: tuple[str, ...]
+    line: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.keys
+
+
+Readings = list[tuple[int, list[Piece]]]
+
+
+@dataclass
+class Placement:
+    """One layout's reading of table 4: each run of cells with its candidate readings."""
+    layout: str
+    orientation: str
+    runs: list[tuple[Run, Readings]]
+
+
+def locate(tokens: list[Token], matches: dict[int, Match], after: int) -> Zone | None:
+    """Table 4 past token ``after`` (table 3's last row label): None when neither its heading nor its header is
+    there. Labels past ``after`` are read as table 4's (总计 and 其他 are its column heads there, not table 3's
+    rows)."""
+    allowed = allowed_categories("appeals")
+    for i, m in matches.items():
+        if i > after and m.category != "none":
+            matches[i] = match_label(tokens[i].text, allowed)
+    past = [i for i in sorted(matches) if i > after]
+    header = [i for i in past if matches[i].category in HEADER and matches[i].confidence >= LABEL_EVIDENCE]
+    start = next((i for i in header if matches[i].category == "section.appeals"
+                  and matches[i].confidence >= SURE_HEADING), None)
+    if start is None:
+        # One-line pages fuse table 4's title with its column heads; when those are garbled past reading, the
+        # title alone marks where the fifteen cells start (the sums then decide whether they do).
+        start = next((i for i in past if i + 1 < len(tokens) and tokens[i + 1].kind in (VALUE, BLANK)
+                      and "section.appeals" in categories_within(tokens[i].text)), None)
+    if start is None:
+        only = [i for i in header if matches[i].category in TABLE4_ONLY]
+        if len({matches[i].category for i in only}) < HEADER_EVIDENCE:
+            return None
+        start = min(only)
+    end = next((i for i in past if i > start and matches[i].category.startswith("section.")
+                and matches[i].category != "section.appeals" and matches[i].confidence >= SURE_HEADING), len(tokens))
+    return Zone(start, end, tuple(sorted({start} | {i for i in header if start <= i < end})))
+
+
+def place(tokens: list[Token], matches: dict[int, Match], zone: Zone, options: Options) -> Placement | None:
+    """The layout that places the most of table 4's cells, its group totals holding; None when none places any.
+    Two layouts that do equally well and read differently leave each group with both readings (the recovery's
+    arithmetic, or nobody, decides)."""
+    tried = [p for layout in LAYOUTS if (p := layout(tokens, matches, zone, options)) is not None]
+    if not tried:
+        return None
+    scored = sorted(((_fit(p), k, p) for k, p in enumerate(tried)), key=lambda s: (s[0], -s[1]), reverse=True)
+    best_fit, _, best = scored[0]
+    rivals = [p for fit, _, p in scored[1:] if fit == best_fit and _values(p) != _values(best)]
+    if not rivals:
+        return best
+    by_group = [_by_group(p) for p in [best, *rivals]]
+    runs = []
+    for group in schema.APPEAL_GROUPS:
+        found = [g[group] for g in by_group if group in g]
+        readings = [r for _, rs in found for r in rs]
+        runs.append((found[0][0], readings))
+    return Placement(" or ".join(p.layout for p in [best, *rivals]), best.orientation, runs)
+
+# ------------------------------------------------------------------------------------------------ the layouts
+
+
+def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placement | None:
+    """The template's layout: fifteen cells after the header's last label (or, in PDF reading order, before
+    its first, between the heading and the header)."""
+    if not zone.header:
+        return None
+    run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
+              tokens[zone.header[-1]].line)
+    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1)))
+    readings = row_readings(after, len(run.keys), options.max_digit_splits)
+    if readings:
+        return Placement("one row of fifteen", "after", [(run, readings)])
+    # Before the header's first label that is not the heading, back to the heading: never past it (table 3's
+    # last row stands there).
+    first = next((i for i in zone.header if i != zone.start), None)
+    before = lead_placeholders(row_span(tokens, matches, first, zone.start, -1)) if first is not None else []
+    readings = row_readings(before, len(run.keys), options.max_digit_splits) if before else []
+    return Placement("one row of fifteen", "before", [(run, readings)]) if readings else None
+
+
+def _past_the_heads_line(cells: list[Token]) -> list[Token]:
+    """Blank cells left on the line of the last heads, before the values' line, are the header's (a head cell
+    left empty, a merged head's slots): not the first of the fifteen."""
+    if any(t.kind == BREAK for t in cells):
+        first = next(i for i, t in enumerate(cells) if t.kind == BREAK)
+        if all(t.kind == BLANK for t in cells[:first]):
+            return cells[first + 1:]
+    return cells
+
+
+def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement | None:
+    """Each group named down the side (three rows of five) or over its own small table (three tables): a group's
+    five cells follow its name, past the column heads of a small table and the placeholders of its merged name
+    cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
+    names = _ordered(_group_names(tokens, matches, zone))
+    lines = _lines(tokens, zone)
+    runs = []
+    for k, (group, first, last) in enumerate(names):
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
+        cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        cells = _under_heads(cells, lines, tokens, matches) or cells
+        run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
+        if sum(t.kind == VALUE for t in cells) > len(run.keys) or len(cells) > 2 * len(run.keys):
+            continue        # more cells than a group's row has: the row of several groups (the template's fifteen)
+        readings = row_readings(cells, len(run.keys), options.max_digit_splits) if cells else []
+        # Cells found only by leaving some out (placeholders, a cell too many) are the group's only when its
+        # total confirms them: a text that dropped a blank cell leaves four values and the blank of another.
+        readings = [r for r in readings if r[0] == 0 or _totals_holding(numbers(r[1]))]
+        if readings:
+            runs.append((run, readings))
+    return Placement("a row per group", "after", runs) if runs else None
+
+
+def _lines(tokens, zone: Zone) -> dict[int, list[int]]:
+    """The zone's cells (labels, values, blanks) by the line they stand on."""
+    out: dict[int, list[int]] = {}
+    for i in range(zone.start, zone.end):
+        if tokens[i].kind != BREAK:
+            out.setdefault(tokens[i].line, []).append(i)
+    return out
+
+
+HEAD_ORDER = ("column.upheld", "column.corrected", "column.other", "column.pending", "column.total")
+
+
+def _under_heads(cells: list[Token], lines: dict[int, list[int]], tokens, matches) -> list[Token] | None:
+    """A group's row placed by its column heads: when its cells stand on one row of a grid (tab cells) whose
+    nearest line above holds the five heads in the template's order, in as many cells, the cells under the heads
+    are the group's (a text tool that drew several small tables as one grid gives their rows cells between
+    the heads, all blank). None when the grid does not say."""
+    if not cells or len({t.line for t in cells}) != 1:
+        return None
+    row = lines.get(cells[0].line, [])
+    for line in sorted((n for n in lines if n < cells[0].line), reverse=True):
+        heads = [k for k, i in enumerate(lines[line]) if tokens[i].kind == LABEL and i in matches
+                 and matches[i].category in HEAD_ORDER and matches[i].confidence >= LABEL_EVIDENCE]
+        if not heads:
+            continue
+        if tuple(matches[lines[line][k]].category for k in heads) != HEAD_ORDER or len(lines[line]) != len(row):
+            return None
+        if any(tokens[i].kind == VALUE for k, i in enumerate(row) if k not in heads):
+            return None
+        return [tokens[row[k]] for k in heads]
+    return None
+
+
+# The layouts ``place`` tries, in order of preference when they do equally well.
+LAYOUTS: tuple[Callable[..., Placement | None], ...] = (one_row_of_fifteen, a_row_per_group)
+
+# ------------------------------------------------------------------------------------------------ group names
+
+
+def _group_names(tokens, matches, zone: Zone) -> list[tuple[str, int, int, float]]:
+    """Each group's name in the zone: (category, first token, last token, confidence). A name wrapped over up to
+    ``WRAPPED_PARTS`` label cells (with its values possibly beside a middle line) spans them all."""
+    allowed = allowed_categories("appeals")
+    labels = [i for i in range(zone.start, zone.end) if tokens[i].kind == LABEL]
+    out = []
+    k = 0
+    while k < len(labels):
+        i = labels[k]
+        m = matches.get(i) or match_label(tokens[i].text, allowed)
+        best = (m.category, m.confidence) if m.category in GROUPS else (None, 0.0)
+        text, last, used = tokens[i].text, i, 1
+        for j in labels[k + 1:k + WRAPPED_PARTS]:
+            if tokens[j].line - tokens[last].line > 2:
+                break           # a wrapped name runs over neighbouring lines only
+            joint = match_label(text + tokens[j].text, allowed)
+            if joint.category not in GROUPS or joint.confidence < SURE_GROUP or joint.confidence <= best[1]:
+                break
+            part = matches.get(j)
+            if part is not None and part.category in GROUPS and part.confidence >= joint.confidence:
+                break
+            text, last, used, best = text + tokens[j].text, j, used + 1, (joint.category, joint.confidence)
+        # A cell naming several groups is a header run together (one-line pages), no group's name.
+        if best[0] is not None and best[1] >= LABEL_EVIDENCE and len(categories_within(text) & GROUP_SET) <= 1:
+            out.append((best[0], i, last, best[1]))
+        k += used
+    return out
+
+
+def _ordered(names: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int]]:
+    """The longest run of names in the template's order (ties: the more confident); a name printed twice in a
+    row (a caption and the table's first row) counts once, the later copy next to the cells."""
+    merged: list[tuple[str, int, int, float]] = []
+    for name in names:
+        if merged and merged[-1][0] == name[0]:
+            merged[-1] = name
+        else:
+            merged.append(name)
+    rank = {g: r for r, g in enumerate(GROUPS)}
+    best = [(1, n[3]) for n in merged]
+    previous = [-1] * len(merged)
+    for j in range(len(merged)):
+        for i in range(j):
+            if rank[merged[i][0]] < rank[merged[j][0]]:
+                candidate = (best[i][0] + 1, best[i][1] + merged[j][3])
+                if candidate > best[j]:
+                    best[j], previous[j] = candidate, i
+    if not merged:
+        return []
+    j = max(range(len(merged)), key=lambda k: best[k])
+    chain = []
+    while j >= 0:
+        chain.append(merged[j][:3])
+        j = previous[j]
+    return chain[::-1]
+
+
+def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
+    """A group's cells after its name, up to the next group's name: column heads (a small table's header row)
+    are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
+    row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
+    group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
+    segments: list[list[Token]] = [[]]
+    heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
+    for i in range(last + 1, stop):
+        t = tokens[i]
+        if t.kind == LABEL:
+            m = matches.get(i)
+            if m is not None and m.category in COLUMN_HEADS:
+                heads[-1] = True
+                continue
+            if is_boundary(i, tokens, matches):
+                break
+            continue
+        if t.kind == BREAK:
+            segments.append([])
+            heads.append(False)
+        else:
+            segments[-1].append(t)
+    rows = [s for s, head in zip(segments, heads) if s and not head]
+    with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
+    if with_value:
+        return with_value[0]
+    # No value: a line of as many blank cells as a group has (more on the name's own line, its placeholders
+    # included) is a row of blank zeros; fewer are a merged cell's placeholders.
+    wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
+    return wide_blank[0] if wide_blank else []
+
+# ------------------------------------------------------------------------------------------------ judging
+
+
+def _fit(p: Placement) -> tuple[int, int, int]:
+    """How well a layout reads: groups placed, group totals holding in their best reading, minus the repairs."""
+    groups = holding = repairs = 0
+    for run, readings in p.runs:
+        if not readings:
+            continue
+        groups += len(run.keys) // len(schema.APPEAL_COLUMNS)
+        least = min(penalty for penalty, _ in readings)
+        repairs += least
+        holding += max(_totals_holding(numbers(pieces)) for penalty, pieces in readings if penalty == least)
+    return groups, holding, -repairs
+
+
+def _totals_holding(values: list) -> int:
+    """Group totals that hold in a run of cells (five per group, the total last)."""
+    width = len(schema.APPEAL_COLUMNS)
+    held = 0
+    for at in range(0, len(values) - width + 1, width):
+        group = values[at:at + width]
+        if None not in group and abs(sum(group[:-1]) - group[-1]) < 1e-9:
+            held += 1
+    return held
+
+
+def _by_group(p: Placement) -> dict[str, tuple[Run, Readings]]:
+    """A placement's readings per group (the fifteen-cell run cut into its three groups)."""
+    width = len(schema.APPEAL_COLUMNS)
+    out: dict[str, tuple[Run, Readings]] = {}
+    for run, readings in p.runs:
+        for k in range(len(run.keys) // width):
+            keys = run.keys[k * width:(k + 1) * width]
+            group = keys[0].split(".")[1]
+            cut = [(penalty, pieces[k * width:(k + 1) * width]) for penalty, pieces in readings]
+            out[group] = (Run(group, keys, run.line), cut)
+    return out
+
+
+def _values(p: Placement) -> dict[str, set]:
+    return {group: {tuple(numbers(pieces)) for _, pieces in readings} for group, (_, readings) in _by_group(p).items()}
