@@ -128,13 +128,17 @@ def test_table2_row_short_of_values_is_flagged_unless_one_placement(tmp_path):
                           zeros="blank_all"), strip=True)
     pred, result = _scored(record, text)
     assert result["silent_errors"] == 0
-    for row in schema.template("2019").rows_of("disclosure"):
-        values = [record["fields"][k] for k in row.keys]
-        cells = [pred["cells"][k] for k in row.keys]
+    rows = schema.template("2019").rows_of("disclosure")
+    empty = [not any(record["fields"][k] for k in row.keys) for row in rows]
+    for k, row in enumerate(rows):
+        values = [record["fields"][key] for key in row.keys]
+        cells = [pred["cells"][key] for key in row.keys]
         if 0 < sum(v != 0 for v in values) < len(values) - 1 or (sum(v != 0 for v in values) == len(values) - 1
                                                                    and len(values) > 1):
             assert any(c["confidence"] < CONFIDENT for c in cells), row.row
-        if all(values):
+        # A whole row is read, unless the row after it printed nothing: its values stand between the two labels,
+        # and which row they are depends on the side the table is read from, which such a text does not show.
+        if all(values) and not (k + 1 < len(rows) and empty[k + 1]):
             assert all(c["confidence"] >= CONFIDENT for c in cells), row.row
 
 
