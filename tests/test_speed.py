@@ -80,3 +80,21 @@ def test_the_label_caches_are_bounded(monkeypatch):
                                                      for k in range(60)})
     stages.learned_answers(["本年新收政府信息公开申请数量"], None, use_model=False)
     assert len(stages._learned_results) <= 50
+
+
+def test_a_blas_loaded_after_the_first_call_is_held_to_one_thread_too():
+    # The suite run in one process loads scipy's and torch's BLAS after xxgk's first call: held to one thread
+    # by a controller made once, numpy's was, the newcomers were not.
+    pytest.importorskip("scipy")
+    out = _run("import random, threadpoolctl\nfrom xxgk import pipeline\n"
+               "from xxgk.generate import random_record, render\nrng = random.Random(3)\n"
+               "pipeline.extract_text(render(random_record('2019', rng), 'cells_tabbed', rng))\n"
+               "import scipy.linalg\nseen = []\nreal = pipeline.narrative.read_statements\n"
+               "def spy(text):\n"
+               "    seen.extend(i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas')\n"
+               "    return real(text)\n"
+               "pipeline.narrative.read_statements = spy\n"
+               "with threadpoolctl.threadpool_limits(2, user_api='blas'):\n"
+               "    pipeline.extract_text(render(random_record('2019', rng), 'cells_tabbed', rng))\n"
+               "print(sorted(set(seen)))\n")
+    assert out[0] == "[1]"

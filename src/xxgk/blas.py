@@ -16,7 +16,6 @@ import functools
 import os
 import sys
 from contextlib import contextmanager
-from functools import lru_cache
 
 # The variables the BLAS and OpenMP runtimes read when they start.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -39,11 +38,20 @@ def pin_process(threads: int = 1) -> None:
     _process.pinned = True
 
 
-@lru_cache(maxsize=1)
 def _controller():
-    import numpy  # noqa: F401  (the BLAS it loads is what the controller finds)
-    from threadpoolctl import ThreadpoolController
-    return ThreadpoolController()
+    """The BLAS libraries loaded in this process, looked for again when a module was imported since the last
+    look (a library that loads another BLAS, as scipy or torch do, would otherwise run it unlimited)."""
+    modules = len(sys.modules)
+    if _seen.modules != modules:
+        import numpy  # noqa: F401  (the BLAS it loads is what the controller finds)
+        from threadpoolctl import ThreadpoolController
+        _seen.controller, _seen.modules = ThreadpoolController(), len(sys.modules)
+    return _seen.controller
+
+
+class _seen:
+    controller = None
+    modules = -1
 
 
 @contextmanager
