@@ -149,3 +149,21 @@ def test_a_header_run_together_is_no_groups_name():
     zone = appeals.locate(tokens, matches, 0)
     assert zone is not None
     assert appeals.a_row_per_group(tokens, matches, zone, DEFAULT_OPTIONS) is None
+
+
+def test_a_group_name_set_among_another_groups_values_holds_none_of_them():
+    # pymupdf4llm's Markdown of LibreOffice's PDF of the three-table layout: the review row's values 3 . . 1 4
+    # on one line with the next table's name in the third cell. Read after the name, 1 and 4 (and 3) became
+    # litigation_direct's with confidence 1; which group they are is not in this line.
+    rng = random.Random("among-values")
+    record = random_record("2019", rng)
+    text = render_report(record, "markdown", rng, noise=0.0).text
+    head = text.index("四、政府信息公开行政复议")
+    tail = text.index("五、", head)
+    table4 = ("四、政府信息公开行政复议、行政诉讼情况\n\n### 行政复议\n\n|结果维持|结果纠正|其他结果|尚未审结|总计|\n"
+              "|---|---|---|---|---|\n|3||未经复议直接起诉|1|4|\n|结果维持|结果纠正|其他结果|尚未审结|总计|\n"
+              "|||复议后起诉|||\n|结果维持|结果纠正|其他结果|尚未审结|总计|\n\n")
+    got = extract_text(text[:head] + table4 + text[tail:], "among")
+    for column, value in zip(("upheld", "corrected", "other", "pending", "total"), (3, 0, 0, 1, 4)):
+        cell = got["cells"][f"appeals.litigation_direct.{column}"]
+        assert cell["kind"] == "missing" or cell["confidence"] < 0.9 or cell["value"] == 0, (column, cell)

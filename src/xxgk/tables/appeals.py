@@ -167,6 +167,10 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
         cells = _under_heads(cells, lines, tokens, matches) or cells
         run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
+        if _among_values(tokens, first, zone.start):
+            # A name with a group's values before it on its own line (|3||未经复议直接起诉|1|4|: a converter set a
+            # row of cells around the next table's name): the values on either side may be either group's.
+            continue
         if sum(t.kind == VALUE for t in cells) > len(run.keys) or len(cells) > 2 * len(run.keys):
             continue        # more cells than a group's row has: the row of several groups (the template's fifteen)
         readings = row_readings(cells, len(run.keys), options.max_digit_splits) if cells else []
@@ -176,6 +180,17 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         if readings:
             runs.append((run, readings))
     return Placement("a row per group", "after", runs) if runs else None
+
+
+def _among_values(tokens, at: int, start: int) -> bool:
+    """Whether a value stands before token ``at`` on its line (and within the table, from ``start``)."""
+    line = tokens[at].line
+    for i in range(at - 1, start - 1, -1):
+        if tokens[i].line != line:
+            return False
+        if tokens[i].kind == VALUE:
+            return True
+    return False
 
 
 def _lines(tokens, zone: Zone) -> dict[int, list[int]]:
