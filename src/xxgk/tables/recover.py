@@ -218,6 +218,13 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         minority = _against_the_grain(anchors, orientations)
         if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
             against_the_grain |= _in_runs(anchors, minority)
+    else:
+        # Every row read: one read against its table's order whose other side reads as a whole row too, and
+        # differently, may have its neighbour's cells (two rows swapped; a wrapped label's halves around them).
+        minority = _against_the_grain(anchors, orientations)
+        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
+            against_the_grain |= _read_either_side(tokens, matches, anchors, orientations, minority, by_row, chosen,
+                                                   hi, options.max_digit_splits, sums)
     if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
         against_the_grain |= _beside_an_empty_row(tokens, anchors, orientations, chosen)
     for row, spec in by_row.items():
