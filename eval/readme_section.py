@@ -125,9 +125,8 @@ def forms_table(forms: dict) -> str:
              "|" + "---|" * FORMS_PER_LINE]
     lines += ["| " + " | ".join(row + [""] * (FORMS_PER_LINE - len(row))) + " |" for row in rows]
     wide = "" if forms.get("wide", True) else ", tables narrow enough for the page"
-    return "\n".join(lines + ["", f"{forms['n']} generated reports (seed {forms['seed']}{wide}) rendered as HTML, "
-                                   "Word and PDF and put through each tool (`eval/real_forms.py`; what each form keeps "
-                                   "and loses: [docs/evaluation.md](docs/evaluation.md))."])
+    return "\n".join(lines + ["", f"{forms['n']} generated reports (seed {forms['seed']}{wide}) as HTML, Word and "
+                                   "PDF, through each tool (`eval/real_forms.py`)."])
 
 
 def full_tables(results: dict) -> str:

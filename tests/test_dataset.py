@@ -115,9 +115,8 @@ def test_appeal_outcome_view_gives_review_and_litigation_totals(dataset):
 
 
 def _readme_queries() -> list[str]:
-    """The README's two questions, then the one docs/dataset.md adds."""
-    texts = [(ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/dataset.md")]
-    return [q for text in texts for q in re.findall(r"```sql\n(.*?)```", text, re.S)]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sql\n(.*?)```", readme, re.S)
 
 
 def test_the_readmes_three_questions_run_and_answer_right(dataset):
