@@ -126,7 +126,7 @@ def forms_table(forms: dict) -> str:
     lines += ["| " + " | ".join(row + [""] * (FORMS_PER_LINE - len(row))) + " |" for row in rows]
     wide = "" if forms.get("wide", True) else ", tables narrow enough for the page"
     return "\n".join(lines + ["", f"{forms['n']} generated reports (seed {forms['seed']}{wide}) as HTML, Word and "
-                                   "PDF, through each tool (`eval/real_forms.py`)."])
+                                   "PDF, through each tool ([docs](docs/evaluation.md#real-tools))."])
 
 
 def full_tables(results: dict) -> str:
