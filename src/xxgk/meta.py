@@ -153,14 +153,12 @@ def _issuer(head, lines, title_index, text) -> tuple[str, str]:
     head = head.strip(" ：:·-—")
     source = "title"
     if len(head) < 2 and title_index is not None:
-        head = ""
         # A PDF's title block sets the issuer on a line of its own above "2024 年政府信息公开工作年度报告".
         if title_index > 0 and _org_line(lines[title_index - 1]):
             head, source = lines[title_index - 1], "line before the title"
-        for ln in [] if head else lines[title_index + 1:title_index + 4]:
-            if _org_line(ln):
-                head, source = ln, "line after the title"
-                break
+        else:
+            head = next((ln for ln in lines[title_index + 1:title_index + 4] if _org_line(ln)), "")
+            source = "line after the title"
     if not head:
         return "", "not found"
     if _PLACE_END.search(head):

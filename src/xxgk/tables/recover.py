@@ -202,31 +202,29 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # which the identities, not the labels' places, vouch for.
         arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi)
     against_the_grain: set[str] = set()
+    # Rows read the other way round from their table (values before the label where the rest have them after).
+    minority = _against_the_grain(anchors, orientations)
+    # When they are few (a run of them in a table read one way), each may have taken its neighbour's cells, a
+    # shift or a swap no sum sees.
+    few_against = minority if len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors) else set()
     # A row found but with no reading that fits (its label read, its cells taken by a neighbour) is as
     # lost as a row not found.
     read = {row for row, found in candidates.items() if found}
     if len(read) < len(by_row):
         beside = _neighbours_of_missing(row_specs, read)
-        against_the_grain = (_beside_missing(row_specs, read, _against_the_grain(anchors, orientations))
+        against_the_grain = (_beside_missing(row_specs, read, minority)
                              | _crossed_unread_label(tokens, matches, anchors, orientations, beside, hi)
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
-                                                 options.max_digit_splits, sums))
-        # A run of rows read the other way round from nearly all their table (values before the label where the
-        # rest have them after): each may have taken its neighbour's cells, a shift no sum sees. A shift leaves a
-        # row at its end unread, so with every row read the run is only the layout's (a label wrapped round its
-        # values) and stays sure.
-        minority = _against_the_grain(anchors, orientations)
-        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
-            against_the_grain |= _in_runs(anchors, minority)
-    else:
-        # Every row read: one read against its table's order whose other side reads as a whole row too, and
-        # differently, may have its neighbour's cells (two rows swapped; a wrapped label's halves around them).
-        minority = _against_the_grain(anchors, orientations)
-        if minority and len(minority) * FEW_AGAINST_THE_GRAIN <= len(anchors):
-            against_the_grain |= _read_either_side(tokens, matches, anchors, orientations, minority, by_row, chosen,
-                                                   hi, options.max_digit_splits, sums)
+                                                 options.max_digit_splits, sums)
+                             # a shift leaves the row at the run's end unread
+                             | _in_runs(anchors, few_against))
+    elif few_against:
+        # Every row read, so no shift: a swap of two rows (a wrapped label's halves around their values) shows
+        # as a row whose other side reads as a whole row too, and differently.
+        against_the_grain = _read_either_side(tokens, matches, anchors, orientations, few_against, by_row, chosen,
+                                              hi, options.max_digit_splits, sums)
     if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
-        against_the_grain |= _beside_an_empty_row(tokens, anchors, orientations, chosen)
+        against_the_grain |= _beside_an_empty_row(anchors, orientations, chosen)
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -323,7 +321,7 @@ def _read_either_side(tokens, matches, anchors, orientations, beside: set[str], 
     return either
 
 
-def _beside_an_empty_row(tokens, anchors, orientations, chosen) -> set[str]:
+def _beside_an_empty_row(anchors, orientations, chosen) -> set[str]:
     """In a text that leaves blank cells out, a row whose values stand between its label and the label of a
     neighbour with nothing printed (行政处罚 / 117 / 行政强制), and that neighbour: the values are either row's by
     the side the table is read from, which one such text cannot show."""
