@@ -16,6 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "forms"
 def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf036 (pdftotext -layout): 5.属于三类内部 / its values / 事务信息 swapped two rows' 1s at confidence 1;
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
+    # rf036 (plain pdftotext): the three groups' names printed before all fifteen numbers, the last group took the
+    # first five;
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
@@ -23,3 +25,24 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     record = extract_text(text, name)
     result = evaluate({"r": gold}, {"r": record})
     assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
+
+
+def _read(name: str) -> tuple[dict, dict]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    return gold["fields"], extract_text(text, name)["fields"]
+
+
+@pytest.mark.parametrize("name", [
+    # get_text of a page whose cells are paragraphs: two empty lines between a row's cells, four between rows
+    "rf004-bs4-raw.txt",
+    # LibreOffice's text of three small tables: a cell per line, the heads' line right before the values'
+    "rf017-libreoffice-txt.txt",
+    # plain pdftotext of three small tables: one group's row after its name, the others' among their heads
+    "rf029-pdftotext-chromium.txt",
+])
+def test_table_4_read_whole_from_a_cell_per_line(name):
+    gold, fields = _read(name)
+    keys = [k for k in gold if k.startswith("appeals.")]
+    assert len(keys) == 15
+    assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}

@@ -159,6 +159,10 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     five cells follow its name, past the column heads of a small table and the placeholders of its merged name
     cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
     names = _ordered(_group_names(tokens, matches, zone))
+    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])):
+        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
+        # after the last name are all the groups' in order, not the last group's row.
+        return None
     lines = _lines(tokens, zone)
     runs = []
     for k, (group, first, last) in enumerate(names):
@@ -294,24 +298,40 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
     row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
     group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
-    segments: list[list[Token]] = [[]]
-    heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
+    items: list[tuple[int, Token]] = []     # (empty lines before it, a cell)
+    head_lines: set[int] = set()            # lines holding column heads: their blank cells are the header's
+    gap = 0
+    trailing: int | None = None             # empty lines between the last cell and what follows it
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
+            if trailing is None:
+                trailing = gap
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
-                heads[-1] = True
+                head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
                 break
             continue
         if t.kind == BREAK:
-            segments.append([])
-            heads.append(False)
+            gap += 1
         else:
+            items.append((gap, t))
+            gap, trailing = 0, None
+    # The empty lines a text puts between two cells of one row: none in most, but a page's text that prints each
+    # cell as a paragraph (BeautifulSoup's get_text) parts every cell by a few, and its rows by more. Only when
+    # more part the last cell from what follows are they the row's (plain pdftotext parts every line by one).
+    separator = min((g for g, _ in items[1:]), default=0)
+    if (gap if trailing is None else trailing) <= separator:
+        separator = 0
+    segments: list[list[Token]] = [[]]
+    for g, t in items:
+        if g > separator:
+            segments.append([])
+        if t.line not in head_lines:
             segments[-1].append(t)
-    rows = [s for s, head in zip(segments, heads) if s and not head]
+    rows = [s for s in segments if s]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
         return with_value[0]

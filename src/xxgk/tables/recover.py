@@ -652,6 +652,17 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     if placement is None:
         result.notes.append("table 4's heading or header found, its cells placed in no layout")
         return
+    if zone.header and sum(1 for _, found in placement.runs if found) < len(schema.APPEAL_GROUPS):
+        # A layout that leaves a group unread, in a text that prints all fifteen numbers after the heading and no
+        # blank cell (plain pdftotext of three small tables: one group's row after its name, the others' among
+        # their column heads): the fifteen in the template's order, as their group totals allow.
+        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
+        in_order = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
+        if in_order:
+            result.orientation = "after"
+            result.notes.append("table 4 read by its group totals or in the template's order")
+            cells.update(in_order)
+            return
     result.orientation = placement.orientation
     result.notes.append(f"table 4 read as {placement.layout}")
     runs = {run.row: run for run, _ in placement.runs}
