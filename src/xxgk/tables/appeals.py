@@ -23,6 +23,7 @@ from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label
 from ..options import Options
+from .arrange import blanks_by_gaps
 from .placement import Piece, is_boundary, lead_placeholders, numbers, row_readings, row_span, trim_placeholders
 
 GROUPS = tuple(f"appeals.{g}" for g in schema.APPEAL_GROUPS)
@@ -164,11 +165,13 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         # after the last name are all the groups' in order, not the last group's row.
         return None
     lines = _lines(tokens, zone)
+    by_gaps = _rows_by_gaps(tokens, matches, names, zone)
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
         middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
         cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        cells = by_gaps.get(group, cells)
         cells = _under_heads(cells, lines, tokens, matches) or cells
         run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
         if _among_values(tokens, first, zone.start):
@@ -184,6 +187,43 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         if readings:
             runs.append((run, readings))
     return Placement("a row per group", "after", runs) if runs else None
+
+
+def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone) -> dict[str, list[Token]]:
+    """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
+    a page whose empty cells hold nothing): the empty lines after a group's name (or its small table's heads) up to
+    the next label, counted as the table's rows allow (``arrange.blanks_by_gaps``: one separator, one period per
+    blank cell, one row end for every group). Empty when the text marks its blank cells or the lines do not say."""
+    if len(names) < len(GROUPS) or any(tokens[i].kind == BLANK for i in range(zone.start, zone.end)):
+        return {}
+    if any(len(cells) > 1 for cells in _lines(tokens, zone).values()):
+        return {}       # rows of several cells on a line: their empty lines are no cells
+    spans: dict[str, list[Token]] = {}
+    for k, (group, _, last) in enumerate(names):
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        start = last + 1
+        for i in range(last + 1, stop):     # past the heads of the group's own small table
+            m = matches.get(i)
+            if tokens[i].kind == LABEL and m is not None and m.category in COLUMN_HEADS:
+                start = i + 1
+            elif tokens[i].kind != BREAK:
+                break
+        end = next((i for i in range(start, stop) if tokens[i].kind == LABEL), stop)
+        spans[group] = tokens[start:end]
+    counted = blanks_by_gaps(spans, {g: len(schema.APPEAL_COLUMNS) for g in spans}, names[-1][0], empty_rows=True)
+    if not counted:
+        return {}
+    rows: dict[str, list[Token]] = {}
+    for group, blanks in counted.items():
+        values = [t for t in spans[group] if t.kind == VALUE]
+        line = values[0].line if values else tokens[names[[n[0] for n in names].index(group)][2]].line
+        row: list[Token] = []
+        for k, count in enumerate(blanks):
+            row += [Token(BLANK, "", line)] * count
+            if k < len(values):
+                row.append(values[k])
+        rows[group] = row
+    return rows
 
 
 def _among_values(tokens, at: int, start: int) -> bool:
