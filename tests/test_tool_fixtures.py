@@ -18,6 +18,8 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
     # rf036 (plain pdftotext): the three groups' names printed before all fifteen numbers, the last group took the
     # first five;
+    # rf014, rf020 (plain pdftotext): a table's labels stacked, its numbers after them; the number after the
+    # last label was that row's at confidence 1, the rows above it unread;
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")

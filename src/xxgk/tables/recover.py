@@ -225,6 +225,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                                               hi, options.max_digit_splits, sums)
     if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
         against_the_grain |= _beside_an_empty_row(anchors, orientations, chosen)
+    settled = {row for row, found in candidates.items() if found} | {
+        row for row, spec in by_row.items() if spec.keys[0] in arranged}
+    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled)
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -338,6 +341,21 @@ def _beside_an_empty_row(anchors, orientations, chosen) -> set[str]:
         j = k + 1 if side == "A" else k - 1
         if 0 <= j < len(anchors) and not printed.get(anchors[j].row, False):
             out |= {anchor.row, anchors[j].row}
+    return out
+
+
+def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> set[str]:
+    """Rows whose values stand past the label of a neighbour left unread, with nothing between the two labels
+    (行政许可 / 行政处罚 / 行政强制 / 80: plain pdftotext stacks a table's labels and prints its numbers after them):
+    the values read as this row's may be any of the stacked rows'."""
+    out: set[str] = set()
+    for k, (anchor, side) in enumerate(zip(anchors, orientations)):
+        j = k - 1 if side == "A" else k + 1
+        if not 0 <= j < len(anchors) or anchors[j].row in settled:
+            continue
+        low, high = sorted((anchors[j].index, anchor.index))
+        if not any(tokens[i].kind in (VALUE, BLANK) for i in range(low + 1, high)):
+            out.add(anchor.row)
     return out
 
 
