@@ -20,6 +20,8 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # first five;
     # rf014, rf020 (plain pdftotext): a table's labels stacked, its numbers after them; the number after the
     # last label was that row's at confidence 1, the rows above it unread;
+    # s0rf009 (plain pdftotext, seed 0): table 4's last group printed 0 1 0 0 1 for 1 0 0 0 1 under stacked heads,
+    # read in order at 0.9 because its total holds whichever column the 1 stands in;
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
