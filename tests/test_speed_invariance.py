@@ -340,3 +340,15 @@ def test_the_fuzzy_stage_scores_as_the_matrices_did(seed):
         matrices = _MatrixIndex(index.entries)
         for norm in sorted(s for s in strings if s):
             assert dictionary._fuzzy(norm, index) == reference_fuzzy(norm, matrices), (norm, allowed)
+
+
+def test_the_segmenter_cuts_block_by_block_as_jieba_cuts_the_whole():
+    """The segmenter keeps each block's words (a block met again is not cut again): the words are jieba's for
+    the whole text, spaces, punctuation, Latin letters and digits included, whether the block was kept or not."""
+    segmenter = narrative._segmenter()
+    rng = random.Random(11)
+    texts = _prose_sentences(rng)
+    alphabet = "政府信息公开申请件12 3.5，。、；（）()abcX%-_#&+\t\n\u3000无未收到行政复议诉讼"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts + texts[::-1]:
+        assert segmenter.cut(text) == list(segmenter.segmenter.cut(text, HMM=False)), repr(text)
