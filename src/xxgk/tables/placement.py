@@ -674,17 +674,19 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             return _first_cells(after[i], widths[i]) if cut else trim_placeholders(after[i])
         return _drop_first_cells(before[i], widths[i - 1]) if cut else lead_placeholders(before[i])
 
+    values_after = [any(t.kind == VALUE for t in run) for run in after]
+
     def unclaimed(i, o, o_next):
         """Values after row i that neither it nor the next row takes."""
-        run = after[i]
         if o == "A" or (shared[i] and o_next == "B"):
             return 0
-        return VALUES_UNCLAIMED if any(t.kind == VALUE for t in run) else 0
+        return VALUES_UNCLAIMED if values_after[i] else 0
 
     known: dict = {}
     by_cells: dict = {}
 
     def readings_of(i, o_prev, o, o_next):
+        """Row i's readings in that orientation, and what they are worth (as printed, with repairs, none)."""
         # The programme asks for each row's cells many times, and a run shared by two rows is the same
         # cells for both: each run is read once.
         variant = (i, o, shares(i, o_prev, o, o_next))
@@ -693,7 +695,9 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             row_sums = sums[i] if sums else ()
             key = (widths[i], row_sums, *map(id, cells))
             if key not in by_cells:
-                by_cells[key] = row_readings(cells, widths[i], max_splits, row_sums)
+                found = row_readings(cells, widths[i], max_splits, row_sums)
+                by_cells[key] = found, (READ_AS_PRINTED if found and min(p for p, _ in found) == 0
+                                        else READ_WITH_REPAIRS if found else 0.0)
             known[variant] = by_cells[key]
         return known[variant]
 
@@ -704,15 +708,13 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             for o in ("A", "B"):
                 chosen = None
                 for o_next in (("A", "B") if i + 1 < k else (None,)):
-                    found = readings_of(i, o_prev, o, o_next)
-                    score = (READ_AS_PRINTED if found and min(p for p, _ in found) == 0
-                             else READ_WITH_REPAIRS if found else 0.0)
+                    found, score = readings_of(i, o_prev, o, o_next)
                     score += LABEL_FIRST if o == "A" else 0.0
                     if o == "B" and score >= READ_AS_PRINTED and same_line[i]:
                         # Values on the label's own line read just as well: the ordinary order wins, even if
                         # that leaves cells before the label unclaimed (an unrecognised row's, not this one's).
-                        after_fit = readings_of(i, o_prev, "A", o_next)
-                        if after_fit and min(p for p, _ in after_fit) == 0:
+                        after_fit = readings_of(i, o_prev, "A", o_next)[1]
+                        if after_fit == READ_AS_PRINTED:
                             score -= SAME_LINE_READS_AS_WELL
                         elif after_fit:
                             # Even when they read only with digits cut apart (0034, 13 01): the clean run
