@@ -546,30 +546,84 @@ class _SumSearch:
         yield from found
 
     def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
-        self._step()
+        self.steps += 1         # self._step(), inline: the halves are the search's innermost loops
+        if self.steps > SPLIT_SEARCH_STEPS:
+            raise _OverBudget
         if j == 0:
             out.setdefault((c, added), []).append(lengths)
             return
-        stop = min(half.end - half.other - (j - 1), c + half.longest)
+        end, total = half.end, half.total
+        stop = min(end - half.other - (j - 1), c + half.longest)
+        # The parts still to come, this half's and the other's, must make up the rest (``_can_add_up``, inline).
+        count = j - 1 + half.other
+        count_digits = len(str(count))
+        powers, known = _POWERS_OF_TEN, _POWERS_KNOWN
         for d, value in self.digits_ahead(c):
-            if d > stop or added + value > half.total:
+            if d > stop or added + value > total:
                 break
-            # The parts still to come, this half's and the other's, must make up the rest.
-            if _can_add_up(j - 1 + half.other, half.end - d, half.total - added - value):
+            chars, rest = end - d, total - added - value
+            if count == 0:
+                fits = chars == 0 and rest == 0
+            elif chars < count or rest < 0:
+                continue
+            elif rest == 0:
+                fits = chars == count
+            else:
+                most = chars - count + 1 + count_digits
+                fits = powers[-(-chars // count) - 1] <= rest and (most >= known or rest < powers[most])
+            if not fits:
+                continue
+            if j == 1:
+                # The half's last part: its end and sum are kept here, as the call for it would keep them.
+                self.steps += 1
+                if self.steps > SPLIT_SEARCH_STEPS:
+                    raise _OverBudget
+                out.setdefault((d, added + value), []).append(lengths + (d - c,))
+            else:
                 self._first_half(half, j - 1, d, added + value, lengths + (d - c,), out)
 
     def _second_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, halves: dict,
                      found: list) -> None:
-        self._step()
+        self.steps += 1         # self._step(), inline
+        if self.steps > SPLIT_SEARCH_STEPS:
+            raise _OverBudget
         if j == 0:
             for before in halves.get((c, half.total - added), ()):
                 found.append(before + lengths)
             return
-        start = max(half.start + half.other + (j - 1), c - half.longest)
+        first, total = half.start, half.total
+        start = max(first + half.other + (j - 1), c - half.longest)
+        # The parts before, this half's and the other's, must make up the rest (``_can_add_up``, inline).
+        count = j - 1 + half.other
+        count_digits = len(str(count))
+        powers, known = _POWERS_OF_TEN, _POWERS_KNOWN
         for a, value in self.digits_behind(c):
-            if a < start or added + value > half.total:
+            if a < start or added + value > total:
                 break
-            if _can_add_up(j - 1 + half.other, a - half.start, half.total - added - value):
+            chars, rest = a - first, total - added - value
+            if count == 0:
+                fits = chars == 0 and rest == 0
+            elif chars < count or rest < 0:
+                continue
+            elif rest == 0:
+                fits = chars == count
+            else:
+                most = chars - count + 1 + count_digits
+                fits = powers[-(-chars // count) - 1] <= rest and (most >= known or rest < powers[most])
+            if not fits:
+                continue
+            if j == 1:
+                # The half's first part: met with the first halves ending where it starts, as the call for it
+                # would meet them.
+                self.steps += 1
+                if self.steps > SPLIT_SEARCH_STEPS:
+                    raise _OverBudget
+                met = halves.get((a, total - added - value))
+                if met:
+                    mine = (c - a,) + lengths
+                    for before in met:
+                        found.append(before + mine)
+            else:
                 self._second_half(half, j - 1, a, added + value, (c - a,) + lengths, halves, found)
 
 
@@ -602,6 +656,7 @@ def _can_add_up(count: int, chars: int, rest: int) -> bool:
 
 
 _POWERS_OF_TEN = [10 ** k for k in range(512)]
+_POWERS_KNOWN = len(_POWERS_OF_TEN)
 
 
 # A group of this many parts or more is met in the middle (``_SumSearch._parts_met``); fewer are walked.
