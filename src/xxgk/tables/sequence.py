@@ -157,13 +157,13 @@ def _number_beside(tokens, i: int, step: int) -> bool:
 def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
     """The cells of the readings whose identities across rows all hold; empty when none holds."""
     holding = []
+    inside = {row: identities_inside(by_row[row].keys, rules) for row in order}     # the same for every reading
     for reading in readings:
         rows = []
         for row in order:
             keys = by_row[row].keys
             pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
-            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)],
-                                   identities_inside(keys, rules)))
+            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
         if solve(rows, rules, Budget(len(order) + 1)) is not None:
             holding.append(reading)
     if not holding:
