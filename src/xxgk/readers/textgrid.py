@@ -333,6 +333,34 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
             out[-1] = (out[-1][0], k, out[-1][2] + word)
         else:
             out.append((start, k, word))
+    return _char_spaced(out)
+
+
+def _is_char(word: tuple[int, int, str]) -> bool:
+    return len(word[2]) == 1
+
+
+def _char_spaced(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Words whose characters stand one space apart, joined back: a page that puts each character in a span of its
+    own (WPS, an edited Word file) comes out of inscriptis as 一 、 本 年 新 收, its cells two spaces or more
+    apart. Told by its shape: a run of single characters one space apart holding a Chinese one (a PDF's page text
+    sets words and single-digit values one space apart too, but never a run of single Chinese characters). A
+    value at the run's end stays a word of its own (a label never ends in a figure)."""
+    out: list[tuple[int, int, str]] = []
+    k = 0
+    while k < len(words):
+        end = k + 1
+        while end < len(words) and _is_char(words[end - 1]) and _is_char(words[end]) \
+                and words[end][0] - words[end - 1][1] == 1:
+            end += 1
+        while end - k > 1 and _VALUE_WORD.match(words[end - 1][2]):
+            end -= 1
+        run = words[k:end]
+        if len(run) > 1 and any(_width(w[2]) == 2 for w in run):
+            out.append((run[0][0], run[-1][1], "".join(w[2] for w in run)))
+        else:
+            out.extend(run)
+        k = max(end, k + 1)
     return out
 
 
@@ -672,6 +700,127 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
     return out
 
 
+# ------------------------------------------------------------------------------------------------ index-laid tables
+
+# inscriptis lays a table out by each row's cell index, not by the column a cell stands under: cell k of every
+# row starts at the table's k-th stop, each stop two spaces past the widest cell of the index before it, widths
+# counted in characters (a Chinese character counts one, so the columns line up by character count, not on the
+# screen). Merged cells are not merged: a row with two label cells (三、本年度办理结果 | （一）予以公开) has its
+# values one stop right of a row with one label cell, and a blank cell takes no room but its two spaces. A
+# value's column is therefore its stop's index less the row's label cells.
+_CELL_GAP = 2
+_PIECE = re.compile(r"\S+(?: \S+)*")    # a cell's text: words one space apart; cells stand two or more apart
+# More stops than the widest template table's cells (three label cells and fifteen values) is no such table.
+MAX_INDEX_STOPS = 20
+
+
+def _pieces(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _PIECE.finditer(line)]
+
+
+def _piece_text(text: str) -> str:
+    """A cell's text as a row holds it: characters set one space apart joined back (一 、 本 年 → 一、本年)."""
+    words = text.split(" ")
+    if len(words) > 1 and all(len(w) == 1 for w in words) and any(_width(w) == 2 for w in words):
+        return "".join(words)
+    return text
+
+
+def _is_value_piece(text: str) -> bool:
+    return bool(_VALUE_WORD.match(text.replace(" ", "")))
+
+
+def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> list[int] | None:
+    """The table's stops, each cell index's start, or None when the pieces do not stand as such a layout sets
+    them. An index whose cells are blank in every row shows no text; the room between two stops tells how many
+    such indexes lie between them (each takes two spaces), and the lines' ends (the spaces after a row's last
+    cells, where the text kept them) how many follow the last."""
+    starts = sorted({a for row in rows for a, _ in row})
+    widest = {s: max(len(t) for row in rows for a, t in row if a == s) for s in starts}
+    stops: list[int] = []
+    for s, after in zip(starts, starts[1:] + [None]):
+        stops.append(s)
+        room = (after if after is not None else max(line_ends + [s + widest[s]])) - s - widest[s]
+        if after is not None:
+            room -= _CELL_GAP
+        if room < 0 or room % _CELL_GAP:
+            if after is None:
+                break       # the text's line ends are not the layout's (trimmed, or padded otherwise)
+            return None
+        stops.extend(-1 for _ in range(room // _CELL_GAP))
+    return stops if len(stops) <= MAX_INDEX_STOPS else None
+
+
+def _index_table(lines: list[str]) -> list[list[str] | None] | None:
+    """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
+    not such a table. Lines above its first row with values (its column heads, set by their own indexes) are
+    kept as they are (None); each line from there on becomes a row: its label cells, then one cell per value
+    column, blank where nothing stands."""
+    rows = [_pieces(line) for line in lines]
+    stops = _index_stops(rows, [len(line) for line in lines])
+    if stops is None:
+        return None
+    index = {s: k for k, s in enumerate(stops) if s >= 0}
+    shape: list[tuple[int, list[tuple[int, str]]] | None] = []     # per line: label cells, values by index
+    for row in rows:
+        first_value = next((k for k, (_, t) in enumerate(row) if _is_value_piece(t)), None)
+        if first_value is None or not any(ch.isdigit() for _, t in row[first_value:] for ch in t):
+            shape.append(None)
+            continue
+        if not all(_is_value_piece(t) for _, t in row[first_value:]):
+            return None     # a label after a value: no row of a table's cells
+        labels = index[row[first_value - 1][0]] + 1 if first_value else 0
+        shape.append((labels, [(index[a] - labels, t.replace(" ", "")) for a, t in row[first_value:]]))
+    data = [s for s in shape if s is not None]
+    if not data:
+        return None
+    columns = len(stops) - max(labels for labels, _ in data)
+    least_labels = max(1, min(labels for labels, _ in data))
+    if columns < 2 or any(j < 0 or j >= columns for _, values in data for j, _ in values):
+        return None
+    out: list[list[str] | None] = []
+    started = False
+    for row, line_shape in zip(rows, shape):
+        if line_shape is None:
+            if not started:
+                out.append(None)
+            else:
+                # a line of label text (a label wrapped, a row of blank cells) gets its blank cells; heads
+                # over the values (a sub-table's 信息内容 | 本年新制作数量) stay words of their own
+                label_only = row and all(index[a] < least_labels for a, _ in row)
+                out.append([_piece_text(t) for _, t in row] + ([""] * columns if label_only else []))
+            continue
+        started = True
+        labels, values = line_shape
+        cells = [""] * columns
+        for j, text in values:
+            cells[j] = text
+        out.append([_piece_text(t) for a, t in row if index[a] < labels] + cells)
+    return out
+
+
+def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every table laid out by cell index: the lines between two empty lines
+    (inscriptis parts a table from the text around it by an empty line; its rows are never empty, only spaces)
+    that hold a row with values and whose every cell stands on the layout's stops."""
+    out = []
+    k = 0
+    while k < len(lines):
+        if not lines[k] or k in taken:
+            k += 1
+            continue
+        end = k
+        while end < len(lines) and lines[end] and end not in taken:
+            end += 1
+        if end - k >= 2 and any(_DIGIT.search(line) for line in lines[k:end]) \
+                and not any(_is_prose(line) for line in lines[k:end]):
+            rows = _index_table(lines[k:end])
+            if rows is not None and any(rows):
+                out.append((k, end, rows))
+        k = end
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
@@ -725,6 +874,9 @@ def find_tables(lines: list[str]) -> list[TextTable]:
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
     for first, end, rows in aligned_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
+                      max(len(row) for row in rows if row)))
+    for first, end, rows in index_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
 
