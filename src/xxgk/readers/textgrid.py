@@ -775,7 +775,7 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     if not data:
         return None
     columns = len(stops) - max(labels for labels, _ in data)
-    least_labels = max(1, min(labels for labels, _ in data))
+    most_labels = max(labels for labels, _ in data)
     if columns < 2 or any(j < 0 or j >= columns for _, values in data for j, _ in values):
         return None
     out: list[list[str] | None] = []
@@ -787,7 +787,7 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
             else:
                 # a line of label text (a label wrapped, a row of blank cells) gets its blank cells; heads
                 # over the values (a sub-table's 信息内容 | 本年新制作数量) stay words of their own
-                label_only = row and all(index[a] < least_labels for a, _ in row)
+                label_only = row and all(index[a] < most_labels for a, _ in row)
                 out.append([_piece_text(t) for _, t in row] + ([""] * columns if label_only else []))
             continue
         started = True
