@@ -751,51 +751,86 @@ def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> lis
     return stops if len(stops) <= MAX_INDEX_STOPS else None
 
 
+def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> list[list[int]]:
+    """The lines of each table row. A table whose cells hold paragraphs ends each row with a line of spaces, and
+    there a row is the lines between two such (a cell's text set in the middle of a taller row stands on the
+    row's middle line, its label cells' text above and below it); a table without them sets one row a line."""
+    if not any(not rows[k] for k in range(data[0] + 1, data[-1])):
+        return [[k] for k in range(len(rows))]
+    groups: list[list[int]] = []
+    for k, row in enumerate(rows):
+        if not row:
+            groups.append([k])
+        elif groups and rows[groups[-1][-1]]:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    return groups
+
+
 def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
     not such a table. Lines above its first row with values (its column heads, set by their own indexes) are
-    kept as they are (None); each line from there on becomes a row: its label cells, then one cell per value
-    column, blank where nothing stands."""
+    kept as they are (None); each row from there on becomes a tab row on its line with values (or its first):
+    its label cells (their lines joined), then one cell per value column, blank where nothing stands."""
     rows = [_pieces(line) for line in lines]
     stops = _index_stops(rows, [len(line) for line in lines])
     if stops is None:
         return None
     index = {s: k for k, s in enumerate(stops) if s >= 0}
-    shape: list[tuple[int, list[tuple[int, str]]] | None] = []     # per line: label cells, values by index
-    for row in rows:
-        first_value = next((k for k, (_, t) in enumerate(row) if _is_value_piece(t)), None)
+    firsts: dict[int, int] = {}             # line with values -> where its values begin in its pieces
+    for k, row in enumerate(rows):
+        first_value = next((n for n, (_, t) in enumerate(row) if _is_value_piece(t)), None)
         if first_value is None or not any(ch.isdigit() for _, t in row[first_value:] for ch in t):
-            shape.append(None)
             continue
         if not all(_is_value_piece(t) for _, t in row[first_value:]):
             return None     # a label after a value: no row of a table's cells
-        labels = index[row[first_value - 1][0]] + 1 if first_value else 0
-        shape.append((labels, [(index[a] - labels, t.replace(" ", "")) for a, t in row[first_value:]]))
-    data = [s for s in shape if s is not None]
-    if not data:
+        firsts[k] = first_value
+    if not firsts:
         return None
-    columns = len(stops) - max(labels for labels, _ in data)
-    most_labels = max(labels for labels, _ in data)
-    if columns < 2 or any(j < 0 or j >= columns for _, values in data for j, _ in values):
+    groups = _row_groups(rows, sorted(firsts))
+    shaped = []         # per group: its line with values (or None), label cells by index, values by index
+    for group in groups:
+        with_values = [k for k in group if k in firsts]
+        if len(with_values) > 1:
+            return None     # two lines of values in one row: not a row of cells
+        at = with_values[0] if with_values else None
+        labels: dict[int, list[str]] = {}
+        for k in group:
+            for a, text in rows[k][:firsts[k]] if k == at else rows[k]:
+                labels.setdefault(index[a], []).append(_piece_text(text))
+        values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at is not None else []
+        if values and labels and max(labels) >= values[0][0]:
+            return None     # a label cell under or right of the row's values
+        shaped.append((group, at, labels, values))
+    data = [(labels, values) for _, at, labels, values in shaped if at is not None]
+    most_labels = max(max(labels, default=-1) + 1 for labels, _ in data)
+    columns = len(stops) - most_labels
+    if columns < 2:
         return None
-    out: list[list[str] | None] = []
+    out: list[list[str] | None] = [None] * len(lines)
     started = False
-    for row, line_shape in zip(rows, shape):
-        if line_shape is None:
-            if not started:
-                out.append(None)
-            else:
-                # a line of label text (a label wrapped, a row of blank cells) gets its blank cells; heads
-                # over the values (a sub-table's 信息内容 | 本年新制作数量) stay words of their own
-                label_only = row and all(index[a] < most_labels for a, _ in row)
-                out.append([_piece_text(t) for _, t in row] + ([""] * columns if label_only else []))
+    for group, at, labels, values in shaped:
+        started = started or at is not None
+        if not started:
             continue
-        started = True
-        labels, values = line_shape
+        for k in group:
+            out[k] = []
+        label_cells = [join_lines(labels[i]) for i in sorted(labels)]
+        if not labels and at is None:
+            continue        # a line of spaces: the end of a row
+        if at is None:
+            # a row of blank cells (its labels within the rows' label cells) gets them; heads over the values (a
+            # sub-table's 信息内容 | 本年新制作数量) stay cells of their own
+            out[group[0]] = label_cells + ([""] * columns if all(i < most_labels for i in labels) else [])
+            continue
+        count = max(labels, default=-1) + 1
         cells = [""] * columns
-        for j, text in values:
-            cells[j] = text
-        out.append([_piece_text(t) for a, t in row if index[a] < labels] + cells)
+        for i, text in values:
+            if not 0 <= i - count < columns:
+                return None
+            cells[i - count] = text
+        out[at] = label_cells + cells
     return out
 
 
