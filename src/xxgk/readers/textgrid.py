@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -747,7 +748,7 @@ def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> lis
             if after is None:
                 break       # the text's line ends are not the layout's (trimmed, or padded otherwise)
             return None
-        stops.extend(-1 for _ in range(room // _CELL_GAP))
+        stops.extend(s + widest[s] + _CELL_GAP * n for n in range(1, room // _CELL_GAP + 1))
     return stops if len(stops) <= MAX_INDEX_STOPS else None
 
 
@@ -772,12 +773,16 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
     not such a table. Lines above its first row with values (its column heads, set by their own indexes) are
     kept as they are (None); each row from there on becomes a tab row on its line with values (or its first):
-    its label cells (their lines joined), then one cell per value column, blank where nothing stands."""
+    its label cells (their lines joined), then one cell per value column, blank where nothing stands.
+
+    How many label cells a row has is told by where its line ends, where the text kept the spaces that pad a
+    row's last cells (every line of a row is as long as the row): the row's cells are the stops its line
+    reaches, its value cells the table's. Without them it is told by its labels' places."""
     rows = [_pieces(line) for line in lines]
     stops = _index_stops(rows, [len(line) for line in lines])
     if stops is None:
         return None
-    index = {s: k for k, s in enumerate(stops) if s >= 0}
+    index = {s: k for k, s in enumerate(stops)}
     firsts: dict[int, int] = {}             # line with values -> where its values begin in its pieces
     for k, row in enumerate(rows):
         first_value = next((n for n, (_, t) in enumerate(row) if _is_value_piece(t)), None)
@@ -788,8 +793,11 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         firsts[k] = first_value
     if not firsts:
         return None
+    # the cells a line's row has, where its line ends after its last text (the spaces of its blank cells kept)
+    padded = any(len(line) > (row[-1][0] + len(row[-1][1]) if row else 0) for line, row in zip(lines, rows))
+    cells_of = (lambda k: sum(1 for s in stops if s <= len(lines[k]))) if padded else (lambda k: None)
     groups = _row_groups(rows, sorted(firsts))
-    shaped = []         # per group: its line with values (or None), label cells by index, values by index
+    shaped = []         # per group: its line with values (or None), label cells by index, values by index, cells
     for group in groups:
         with_values = [k for k in group if k in firsts]
         if len(with_values) > 1:
@@ -802,15 +810,21 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at is not None else []
         if values and labels and max(labels) >= values[0][0]:
             return None     # a label cell under or right of the row's values
-        shaped.append((group, at, labels, values))
-    data = [(labels, values) for _, at, labels, values in shaped if at is not None]
-    most_labels = max(max(labels, default=-1) + 1 for labels, _ in data)
-    columns = len(stops) - most_labels
+        shaped.append((group, at, labels, values, cells_of(group[0])))
+    data = [(labels, values, cells) for _, at, labels, values, cells in shaped if at is not None]
+    most_labels = max(max(labels, default=-1) + 1 for labels, _, _ in data)
+    if padded:
+        # most rows have the table's value cells; a row with fewer has merged ones (table 1's 第二十条第（八）项),
+        # and a row that seems to have more has label text on other lines than its values
+        counts = Counter(cells - (max(labels, default=-1) + 1) for labels, _, cells in data)
+        columns = max(counts, key=lambda n: (counts[n], -n))
+    else:
+        columns = len(stops) - most_labels
     if columns < 2:
         return None
     out: list[list[str] | None] = [None] * len(lines)
     started = False
-    for group, at, labels, values in shaped:
+    for group, at, labels, values, cells in shaped:
         started = started or at is not None
         if not started:
             continue
@@ -819,18 +833,20 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         label_cells = [join_lines(labels[i]) for i in sorted(labels)]
         if not labels and at is None:
             continue        # a line of spaces: the end of a row
+        shown = max(labels, default=-1) + 1
         if at is None:
-            # a row of blank cells (its labels within the rows' label cells) gets them; heads over the values (a
-            # sub-table's 信息内容 | 本年新制作数量) stay cells of their own
-            out[group[0]] = label_cells + ([""] * columns if all(i < most_labels for i in labels) else [])
+            # a row of blank cells (its labels all the row's label cells) gets them; heads over the values (a
+            # sub-table's 信息内容 | 本年新制作数量), a heading over the table's width stay cells of their own
+            blank_row = cells - shown == columns if cells is not None else shown <= most_labels
+            out[group[0]] = label_cells + ([""] * columns if blank_row else [])
             continue
-        count = max(labels, default=-1) + 1
-        cells = [""] * columns
+        count = cells - columns if cells is not None and cells - shown > columns else shown
+        row = [""] * columns
         for i, text in values:
             if not 0 <= i - count < columns:
                 return None
-            cells[i - count] = text
-        out[at] = label_cells + cells
+            row[i - count] = text
+        out[at] = label_cells + row
     return out
 
 
