@@ -755,8 +755,13 @@ def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> lis
 def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> list[list[int]]:
     """The lines of each table row. A table whose cells hold paragraphs ends each row with a line of spaces, and
     there a row is the lines between two such (a cell's text set in the middle of a taller row stands on the
-    row's middle line, its label cells' text above and below it); a table without them sets one row a line."""
-    if not any(not rows[k] for k in range(data[0] + 1, data[-1])):
+    row's middle line, its label cells' text above and below it); a table without them sets one row a line, two
+    rows with values on lines next to each other (a line of spaces there is a row of blank cells)."""
+    shown = [k for k, row in enumerate(rows) if row]
+    spaces = {k for k in range(shown[0] + 1, shown[-1]) if not rows[k]}
+    paragraphs = (all(spaces & set(range(a + 1, b)) for a, b in zip(data, data[1:])) if len(data) > 1
+                  else bool(spaces))
+    if not paragraphs:
         return [[k] for k in range(len(rows))]
     groups: list[list[int]] = []
     for k, row in enumerate(rows):
