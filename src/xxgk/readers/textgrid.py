@@ -831,20 +831,24 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     started = False
     for group, at, labels, values, cells in shaped:
         started = started or at is not None
-        if not started:
+        shown = max(labels, default=-1) + 1
+        label_cells = [join_lines(labels[i]) for i in sorted(labels)]
+        if at is None:
+            # a row of blank cells (its labels all the row's label cells: the rest of its line reaches the value
+            # cells) gets them; heads over the values (信息内容 | 本年新制作数量), a heading across the table stay
+            # cells of their own below the first row with values, and as they are above it
+            blank_row = labels and (cells - shown == columns if cells is not None
+                                    else started and shown <= most_labels)
+            if blank_row or (started and labels):
+                out[group[0]] = label_cells + ([""] * columns if blank_row else [])
+                for k in group[1:]:
+                    out[k] = []
+            elif started:
+                for k in group:
+                    out[k] = []     # a line of spaces: the end of a row
             continue
         for k in group:
             out[k] = []
-        label_cells = [join_lines(labels[i]) for i in sorted(labels)]
-        if not labels and at is None:
-            continue        # a line of spaces: the end of a row
-        shown = max(labels, default=-1) + 1
-        if at is None:
-            # a row of blank cells (its labels all the row's label cells) gets them; heads over the values (a
-            # sub-table's 信息内容 | 本年新制作数量), a heading over the table's width stay cells of their own
-            blank_row = cells - shown == columns if cells is not None else shown <= most_labels
-            out[group[0]] = label_cells + ([""] * columns if blank_row else [])
-            continue
         count = cells - columns if cells is not None and cells - shown > columns else shown
         row = [""] * columns
         for i, text in values:
