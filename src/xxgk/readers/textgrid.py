@@ -752,7 +752,7 @@ def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> lis
     return stops if len(stops) <= MAX_INDEX_STOPS else None
 
 
-def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> list[list[int]]:
+def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> tuple[list[list[int]], bool]:
     """The lines of each table row. A table whose cells hold paragraphs ends each row with a line of spaces, and
     there a row is the lines between two such (a cell's text set in the middle of a taller row stands on the
     row's middle line, its label cells' text above and below it); a table without them sets one row a line, two
@@ -762,7 +762,7 @@ def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> list[list
     paragraphs = (all(spaces & set(range(a + 1, b)) for a, b in zip(data, data[1:])) if len(data) > 1
                   else bool(spaces))
     if not paragraphs:
-        return [[k] for k in range(len(rows))]
+        return [[k] for k in range(len(rows))], False
     groups: list[list[int]] = []
     for k, row in enumerate(rows):
         if not row:
@@ -771,7 +771,17 @@ def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> list[list
             groups[-1].append(k)
         else:
             groups.append([k])
-    return groups
+    return groups, True
+
+
+def _blank_rows(lines: list[str], rows: list[list[tuple[int, str]]], stops: list[int], paragraphs: bool) -> set[int]:
+    """The lines of spaces below a table's first text that are rows of blank cells: each one, in a table whose
+    rows are one line each; in a table of paragraph cells, where a row with text ends in one line of spaces
+    and a row without any takes one, each after another line of spaces. A line no longer than the table's
+    left margin closes the table."""
+    first_text = next((k for k, row in enumerate(rows) if row), len(rows))
+    return {k for k in range(first_text + 1, len(rows))
+            if not rows[k] and len(lines[k]) > stops[0] and (not paragraphs or not rows[k - 1])}
 
 
 def _index_table(lines: list[str]) -> list[list[str] | None] | None:
@@ -784,6 +794,8 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     row's last cells (every line of a row is as long as the row): the row's cells are the stops its line
     reaches, its value cells the table's. Without them it is told by its labels' places."""
     rows = [_pieces(line) for line in lines]
+    if not any(rows):
+        return None
     stops = _index_stops(rows, [len(line) for line in lines])
     if stops is None:
         return None
@@ -796,38 +808,48 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         if not all(_is_value_piece(t) for _, t in row[first_value:]):
             return None     # a label after a value: no row of a table's cells
         firsts[k] = first_value
-    if not firsts:
-        return None
     # the cells a line's row has, where its line ends after its last text (the spaces of its blank cells kept)
     padded = any(len(line) > (row[-1][0] + len(row[-1][1]) if row else 0) for line, row in zip(lines, rows))
     cells_of = (lambda k: sum(1 for s in stops if s <= len(lines[k]))) if padded else (lambda k: None)
-    groups = _row_groups(rows, sorted(firsts))
+    groups, paragraphs = _row_groups(rows, sorted(firsts))
+    # a table without values is read only under a row of heads that fills its cells, one head per cell (the
+    # split table 4: 结果维持 | 结果纠正 | … | 总计), its lines of spaces the rows of blank cells under them
+    blank = _blank_rows(lines, rows, stops, paragraphs) if padded and not firsts else set()
+    heads = next((k for k, row in enumerate(rows) if row), None)
+    full_heads = (padded and heads is not None and len(rows[heads]) >= 2
+                  and [index[a] for a, _ in rows[heads]] == list(range(cells_of(heads)))
+                  and not any(_is_value_piece(t) for _, t in rows[heads]))
+    if not firsts and not (blank and full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
+        return None
     shaped = []         # per group: its line with values (or None), label cells by index, values by index, cells
     for group in groups:
-        with_values = [k for k in group if k in firsts]
+        with_values = [k for k in group if k in firsts or k in blank]
         if len(with_values) > 1:
             return None     # two lines of values in one row: not a row of cells
         at = with_values[0] if with_values else None
         labels: dict[int, list[str]] = {}
         for k in group:
-            for a, text in rows[k][:firsts[k]] if k == at else rows[k]:
+            for a, text in rows[k][:firsts[k]] if k == at and k in firsts else rows[k]:
                 labels.setdefault(index[a], []).append(_piece_text(text))
-        values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at is not None else []
+        values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at in firsts else []
         if values and labels and max(labels) >= values[0][0]:
             return None     # a label cell under or right of the row's values
         shaped.append((group, at, labels, values, cells_of(group[0])))
     data = [(labels, values, cells) for _, at, labels, values, cells in shaped if at is not None]
     most_labels = max(max(labels, default=-1) + 1 for labels, _, _ in data)
     if padded:
-        # most rows have the table's value cells; a row with fewer has merged ones (table 1's 第二十条第（八）项),
-        # and a row that seems to have more has label text on other lines than its values
-        counts = Counter(cells - (max(labels, default=-1) + 1) for labels, _, cells in data)
-        columns = max(counts, key=lambda n: (counts[n], -n))
+        # the value cells of the widest row (a row with fewer has merged cells: table 1's 第二十条第（五）项);
+        # lines of spaces count only in a table without values
+        counts = [cells - (max(labels, default=-1) + 1) for labels, values, cells in data if values or not firsts]
+        columns = max(counts)
     else:
         columns = len(stops) - most_labels
     if columns < 2:
         return None
     out: list[list[str] | None] = [None] * len(lines)
+    first_row = min(list(firsts) + list(blank))
+    if full_heads and heads < first_row and cells_of(heads) == cells_of(first_row):
+        out[heads] = [_piece_text(t) for _, t in rows[heads]]
     started = False
     for group, at, labels, values, cells in shaped:
         started = started or at is not None
@@ -837,8 +859,7 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
             # a row of blank cells (its labels all the row's label cells: the rest of its line reaches the value
             # cells) gets them; heads over the values (信息内容 | 本年新制作数量), a heading across the table stay
             # cells of their own below the first row with values, and as they are above it
-            blank_row = labels and (cells - shown == columns if cells is not None
-                                    else started and shown <= most_labels)
+            blank_row = labels and (cells > shown if cells is not None else started and shown <= most_labels)
             if blank_row or (started and labels):
                 out[group[0]] = label_cells + ([""] * columns if blank_row else [])
                 for k in group[1:]:
@@ -849,7 +870,7 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
             continue
         for k in group:
             out[k] = []
-        count = cells - columns if cells is not None and cells - shown > columns else shown
+        count = shown
         row = [""] * columns
         for i, text in values:
             if not 0 <= i - count < columns:
@@ -872,8 +893,7 @@ def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list
         end = k
         while end < len(lines) and lines[end] and end not in taken:
             end += 1
-        if end - k >= 2 and any(_DIGIT.search(line) for line in lines[k:end]) \
-                and not any(_is_prose(line) for line in lines[k:end]):
+        if end - k >= 2 and not any(_is_prose(line) for line in lines[k:end]):
             rows = _index_table(lines[k:end])
             if rows is not None and any(rows):
                 out.append((k, end, rows))
