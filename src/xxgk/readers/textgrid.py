@@ -815,11 +815,14 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     # a table without values is read only under a row of heads that fills its cells, one head per cell (the
     # split table 4: 结果维持 | 结果纠正 | … | 总计), its lines of spaces the rows of blank cells under them
     blank = _blank_rows(lines, rows, stops, paragraphs) if padded and not firsts else set()
-    heads = next((k for k, row in enumerate(rows) if row), None)
+    if not firsts and not blank:
+        return None
+    first_row = min(list(firsts) + list(blank))
+    heads = next((k for k in range(first_row - 1, -1, -1) if rows[k]), None)
     full_heads = (padded and heads is not None and len(rows[heads]) >= 2
                   and [index[a] for a, _ in rows[heads]] == list(range(cells_of(heads)))
                   and not any(_is_value_piece(t) for _, t in rows[heads]))
-    if not firsts and not (blank and full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
+    if not firsts and not (full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
         return None
     shaped = []         # per group: its line with values (or None), label cells by index, values by index, cells
     for group in groups:
@@ -847,8 +850,7 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     if columns < 2:
         return None
     out: list[list[str] | None] = [None] * len(lines)
-    first_row = min(list(firsts) + list(blank))
-    if full_heads and heads < first_row and cells_of(heads) == cells_of(first_row):
+    if full_heads and cells_of(heads) == cells_of(first_row):
         out[heads] = [_piece_text(t) for _, t in rows[heads]]
     started = False
     for group, at, labels, values, cells in shaped:
@@ -880,11 +882,11 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     return out
 
 
-def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
-    """(first line, end line, rows) of every table laid out by cell index: the lines between two empty lines
-    (inscriptis parts a table from the text around it by an empty line; its rows are never empty, only spaces)
-    that hold a row with values and whose every cell stands on the layout's stops."""
-    out = []
+def _index_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """The stretches of lines that may each be one table: inscriptis parts a table from the text around it by
+    an empty line, or from the next table by a line of spaces as long as their left margin (a table's own rows
+    are never empty: a row without text is spaces as wide as the row)."""
+    blocks = []
     k = 0
     while k < len(lines):
         if not lines[k] or k in taken:
@@ -893,11 +895,27 @@ def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list
         end = k
         while end < len(lines) and lines[end] and end not in taken:
             end += 1
+        margin = min((len(line) - len(line.lstrip()) for line in lines[k:end] if line.strip()), default=0)
+        start = k
+        for j in range(k, end + 1):
+            if j == end or (not lines[j].strip() and len(lines[j]) <= margin):
+                if j > start:
+                    blocks.append((start, j))
+                start = j + 1
+        k = end
+    return blocks
+
+
+def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every table laid out by cell index: the stretches of ``_index_blocks``
+    that hold a row with values (or a row of heads over rows of blank cells) and whose every cell stands on the
+    layout's stops."""
+    out = []
+    for k, end in _index_blocks(lines, taken):
         if end - k >= 2 and not any(_is_prose(line) for line in lines[k:end]):
             rows = _index_table(lines[k:end])
             if rows is not None and any(rows):
                 out.append((k, end, rows))
-        k = end
     return out
 
 
