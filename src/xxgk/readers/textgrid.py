@@ -970,11 +970,14 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
-    for first, end, rows in aligned_tables(lines, taken):
-        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
-                      max(len(row) for row in rows if row)))
+    # A table laid out by cell index is told by stops no other layout keeps (every cell at one, each two
+    # spaces past the widest text of the index before, counted in characters): read first, as its columns by
+    # position on the screen would be wrong wherever its rows' label cells differ.
     for first, end, rows in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
+                      max(len(row) for row in rows if row)))
+    for first, end, rows in aligned_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
 
