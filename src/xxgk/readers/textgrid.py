@@ -735,7 +735,7 @@ def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> lis
     """The table's stops, each cell index's start, or None when the pieces do not stand as such a layout sets
     them. An index whose cells are blank in every row shows no text; the room between two stops tells how many
     such indexes lie between them (each takes two spaces), and the lines' ends (the spaces after a row's last
-    cells, where the text kept them) how many follow the last."""
+    cells) how many follow the last."""
     starts = sorted({a for row in rows for a, _ in row})
     widest = {s: max(len(t) for row in rows for a, t in row if a == s) for s in starts}
     stops: list[int] = []
@@ -786,13 +786,13 @@ def _blank_rows(lines: list[str], rows: list[list[tuple[int, str]]], stops: list
 
 def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
-    not such a table. Lines above its first row with values (its column heads, set by their own indexes) are
-    kept as they are (None); each row from there on becomes a tab row on its line with values (or its first):
-    its label cells (their lines joined), then one cell per value column, blank where nothing stands.
+    not such a table. Each row becomes a tab row on its line with values (or its first line): its label cells
+    (their lines joined), then one cell per value column, blank where nothing stands. Lines above the first
+    row with values are kept as they are (column heads, set by their own indexes, stand over the wrong cells),
+    but for a row of blank cells and a row of heads that fills the row below it one head per cell.
 
-    How many label cells a row has is told by where its line ends, where the text kept the spaces that pad a
-    row's last cells (every line of a row is as long as the row): the row's cells are the stops its line
-    reaches, its value cells the table's. Without them it is told by its labels' places."""
+    How many cells a row has is told by where its lines end: inscriptis pads every line of a row to the row's
+    width, so a line ends where the row's last cell ends, its width the widest text of that index."""
     rows = [_pieces(line) for line in lines]
     if not any(rows):
         return None
@@ -800,6 +800,16 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     if stops is None:
         return None
     index = {s: k for k, s in enumerate(stops)}
+    # Every line of such a table ends where a cell of full width ends, spaces included: the mark of the layout,
+    # which a page's text set by position (a PDF's, ending each line at its last word) lacks.
+    widest = {a: max(len(t) for row in rows for b, t in row if b == a) for a in {a for row in rows for a, _ in row}}
+    cell_ends = {s + widest.get(s, 0) for s in stops}
+    if not any(line.endswith(" ") for line in lines) or any(len(line) not in cell_ends for line in lines):
+        return None
+
+    def cells_of(k: int) -> int:
+        return sum(1 for s in stops if s <= len(lines[k]))
+
     firsts: dict[int, int] = {}             # line with values -> where its values begin in its pieces
     for k, row in enumerate(rows):
         first_value = next((n for n, (_, t) in enumerate(row) if _is_value_piece(t)), None)
@@ -808,23 +818,20 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         if not all(_is_value_piece(t) for _, t in row[first_value:]):
             return None     # a label after a value: no row of a table's cells
         firsts[k] = first_value
-    # the cells a line's row has, where its line ends after its last text (the spaces of its blank cells kept)
-    padded = any(len(line) > (row[-1][0] + len(row[-1][1]) if row else 0) for line, row in zip(lines, rows))
-    cells_of = (lambda k: sum(1 for s in stops if s <= len(lines[k]))) if padded else (lambda k: None)
     groups, paragraphs = _row_groups(rows, sorted(firsts))
     # a table without values is read only under a row of heads that fills its cells, one head per cell (the
     # split table 4: 结果维持 | 结果纠正 | … | 总计), its lines of spaces the rows of blank cells under them
-    blank = _blank_rows(lines, rows, stops, paragraphs) if padded and not firsts else set()
+    blank = _blank_rows(lines, rows, stops, paragraphs) if not firsts else set()
     if not firsts and not blank:
         return None
     first_row = min(list(firsts) + list(blank))
     heads = next((k for k in range(first_row - 1, -1, -1) if rows[k]), None)
-    full_heads = (padded and heads is not None and len(rows[heads]) >= 2
+    full_heads = (heads is not None and len(rows[heads]) >= 2
                   and [index[a] for a, _ in rows[heads]] == list(range(cells_of(heads)))
                   and not any(_is_value_piece(t) for _, t in rows[heads]))
     if not firsts and not (full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
         return None
-    shaped = []         # per group: its line with values (or None), label cells by index, values by index, cells
+    shaped = []         # per group: its line with values (or None), label cells by index, values by index
     for group in groups:
         with_values = [k for k in group if k in firsts or k in blank]
         if len(with_values) > 1:
@@ -837,31 +844,26 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
         values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at in firsts else []
         if values and labels and max(labels) >= values[0][0]:
             return None     # a label cell under or right of the row's values
-        shaped.append((group, at, labels, values, cells_of(group[0])))
-    data = [(labels, values, cells) for _, at, labels, values, cells in shaped if at is not None]
-    most_labels = max(max(labels, default=-1) + 1 for labels, _, _ in data)
-    if padded:
-        # the value cells of the widest row (a row with fewer has merged cells: table 1's 第二十条第（五）项);
-        # lines of spaces count only in a table without values
-        counts = [cells - (max(labels, default=-1) + 1) for labels, values, cells in data if values or not firsts]
-        columns = max(counts)
-    else:
-        columns = len(stops) - most_labels
+        shaped.append((group, at, labels, values))
+    # the value cells of the widest row (a row with fewer has merged cells: table 1's 第二十条第（五）项); lines of
+    # spaces count only in a table without values
+    columns = max(cells_of(group[0]) - (max(labels, default=-1) + 1)
+                  for group, at, labels, values in shaped if at is not None and (values or not firsts))
     if columns < 2:
         return None
     out: list[list[str] | None] = [None] * len(lines)
     if full_heads and cells_of(heads) == cells_of(first_row):
         out[heads] = [_piece_text(t) for _, t in rows[heads]]
     started = False
-    for group, at, labels, values, cells in shaped:
+    for group, at, labels, values in shaped:
         started = started or at is not None
         shown = max(labels, default=-1) + 1
         label_cells = [join_lines(labels[i]) for i in sorted(labels)]
         if at is None:
-            # a row of blank cells (its labels all the row's label cells: the rest of its line reaches the value
-            # cells) gets them; heads over the values (信息内容 | 本年新制作数量), a heading across the table stay
-            # cells of their own below the first row with values, and as they are above it
-            blank_row = labels and (cells > shown if cells is not None else started and shown <= most_labels)
+            # a row of blank cells (its line reaches past its labels: the rest are blank cells) gets them; heads
+            # over the values (信息内容 | 本年新制作数量) and a heading across the table stay cells of their own
+            # below the first row with values, and as they are above it
+            blank_row = labels and cells_of(group[0]) > shown
             if blank_row or (started and labels):
                 out[group[0]] = label_cells + ([""] * columns if blank_row else [])
                 for k in group[1:]:
@@ -872,12 +874,11 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
             continue
         for k in group:
             out[k] = []
-        count = shown
         row = [""] * columns
         for i, text in values:
-            if not 0 <= i - count < columns:
+            if not 0 <= i - shown < columns:
                 return None
-            row[i - count] = text
+            row[i - shown] = text
         out[at] = label_cells + row
     return out
 
