@@ -334,34 +334,6 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
             out[-1] = (out[-1][0], k, out[-1][2] + word)
         else:
             out.append((start, k, word))
-    return _char_spaced(out)
-
-
-def _is_char(word: tuple[int, int, str]) -> bool:
-    return len(word[2]) == 1
-
-
-def _char_spaced(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Words whose characters stand one space apart, joined back: a page that puts each character in a span of its
-    own (WPS, an edited Word file) comes out of inscriptis as 一 、 本 年 新 收, its cells two spaces or more
-    apart. Told by its shape: a run of single characters one space apart holding a Chinese one (a PDF's page text
-    sets words and single-digit values one space apart too, but never a run of single Chinese characters). A
-    value at the run's end stays a word of its own (a label never ends in a figure)."""
-    out: list[tuple[int, int, str]] = []
-    k = 0
-    while k < len(words):
-        end = k + 1
-        while end < len(words) and _is_char(words[end - 1]) and _is_char(words[end]) \
-                and words[end][0] - words[end - 1][1] == 1:
-            end += 1
-        while end - k > 1 and _VALUE_WORD.match(words[end - 1][2]):
-            end -= 1
-        run = words[k:end]
-        if len(run) > 1 and any(_width(w[2]) == 2 for w in run):
-            out.append((run[0][0], run[-1][1], "".join(w[2] for w in run)))
-        else:
-            out.extend(run)
-        k = max(end, k + 1)
     return out
 
 
