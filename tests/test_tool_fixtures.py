@@ -8,6 +8,7 @@ import pytest
 
 from xxgk.evaluate import evaluate
 from xxgk.pipeline import extract_text
+from xxgk.readers.textgrid import text_grids
 
 FIXTURES = Path(__file__).parent / "fixtures" / "forms"
 
@@ -23,3 +24,23 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     record = extract_text(text, name)
     result = evaluate({"r": gold}, {"r": record})
     assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
+
+
+@pytest.mark.parametrize("name", ["rf003-inscriptis.txt", "rf014-inscriptis.txt", "rf027-inscriptis.txt"])
+def test_inscriptis_tables_laid_out_by_cell_index_are_read_cell_by_cell(name):
+    # inscriptis sets each row's cells at the table's stops by their index, not under their column: a row with
+    # two label cells has its values a stop further right, a blank cell keeps only its two spaces. Read by
+    # position, blank cells put values under the wrong heads; every cell must be read, none flagged.
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, name)
+    result = evaluate({"r": gold}, {"r": record})
+    assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"]] == []
+    assert any(t["strategy"] == "index" for t in text_grids(text)[1])
+
+
+def test_a_pdfs_layout_text_is_not_read_by_cell_index():
+    # pdftotext -layout ends each line at its last word; a short block of it once passed the stops' test by
+    # chance and its rows were read by index (rf023: 15 wrong cells became 164).
+    text = (FIXTURES / "rf023-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
+    assert not [t for t in text_grids(text)[1] if t["strategy"] == "index"]
