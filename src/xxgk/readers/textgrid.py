@@ -6,9 +6,11 @@ Scrapers turn a page's tables into text in a few ways, and each keeps the table'
   ``|``, pandoc grid tables, with ``+===+`` under the header). A cell is a region enclosed by rules, however many
   text lines it takes (a wrapped row, a merged cell): the regions are found by filling the character grid;
 - **pipe** tables whose rows do not start with a pipe (html2text: ``a| b| c`` under a ``---|---`` line);
+- **index-laid** tables (inscriptis): each row's cells set by their index at the table's stops, widths counted
+  in characters, merged cells unmerged; a value's column is its stop's index less the row's label cells;
 - **aligned** tables: columns kept by spaces alone (lynx, pandoc simple tables under their ``---- ----``
-  rules, inscriptis, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a
-  column with nothing in it on that line.
+  rules, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a column with
+  nothing in it on that line.
 
 Positions are display columns, as the tools lay them out: a CJK character takes two. Characters of ambiguous
 width (curly quotes, box rules) are measured the way that makes the table's rules line up.
