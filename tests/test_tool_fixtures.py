@@ -18,7 +18,8 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf036 (pdftotext -layout): 5.属于三类内部 / its values / 事务信息 swapped two rows' 1s at confidence 1;
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
-    # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95.
+    # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95; s5rf035 (inscriptis): a
+    # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

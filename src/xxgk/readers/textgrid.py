@@ -758,7 +758,7 @@ def _blank_rows(lines: list[str], rows: list[list[tuple[int, str]]], stops: list
             if not rows[k] and len(lines[k]) > stops[0] and (not paragraphs or not rows[k - 1])}
 
 
-def _index_table(lines: list[str]) -> list[list[str] | None] | None:
+def _index_table(lines: list[str]) -> tuple[list[list[str] | None], set[int]] | None:
     """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
     not such a table. Each row becomes a tab row on its line with values (or its first line): its label cells
     (their lines joined), then one cell per value column, blank where nothing stands. Lines above the first
@@ -766,7 +766,9 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
     but for a row of blank cells and a row of heads that fills the row below it one head per cell.
 
     How many cells a row has is told by where its lines end: inscriptis pads every line of a row to the row's
-    width, so a line ends where the row's last cell ends, its width the widest text of that index."""
+    width, so a line ends where the row's last cell ends, its width the widest text of that index.
+
+    Also the lines whose rows the text does not tell (``_unsure_rows``)."""
     rows = [_pieces(line) for line in lines]
     if not any(rows):
         return None
@@ -854,7 +856,27 @@ def _index_table(lines: list[str]) -> list[list[str] | None] | None:
                 return None
             row[i - shown] = text
         out[at] = label_cells + row
-    return out
+    return out, (_unsure_rows(lines, rows, firsts) if not paragraphs else set())
+
+
+# How sure the reader is of the cells of a line whose row the text does not tell (``_unsure_rows``): under the
+# recovery's trust (0.9), so that the row's cells are flagged whatever the sums say.
+UNSURE_ROW = 0.5
+
+
+def _unsure_rows(lines: list[str], rows: list[list[tuple[int, str]]], firsts: dict[int, int]) -> set[int]:
+    """Lines of a table set one row a line whose row the text does not tell. A cell's text broken by hand
+    (三、本年 / 度办理结果) goes on under its row on a line of label text alone, padded to the row's width: the
+    same line as a row of blank cells of the same width (二、上年结转 under 一、本年新收). Where a line of label
+    text stands under a line as long, which of the two it is lies in the words; beside a row with values (whose
+    values may go to the wrong label; blank rows read 0 under any), it and the rows with values beside it are
+    unsure."""
+    unsure: set[int] = set()
+    for k in range(1, len(rows)):
+        if rows[k] and rows[k - 1] and k not in firsts and len(lines[k]) == len(lines[k - 1]) \
+                and rows[k][0][0] == rows[k - 1][0][0] and (k - 1 in firsts or k + 1 in firsts):
+            unsure.update([k] + [j for j in (k - 1, k + 1) if j in firsts])
+    return unsure
 
 
 def _index_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
@@ -881,16 +903,16 @@ def _index_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
     return blocks
 
 
-def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
-    """(first line, end line, rows) of every table laid out by cell index: the stretches of ``_index_blocks``
+def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list, set[int]]]:
+    """(first line, end line, rows, the lines whose rows are unsure) of every table laid out by cell index: the stretches of ``_index_blocks``
     that hold a row with values (or a row of heads over rows of blank cells) and whose every cell stands on the
     layout's stops."""
     out = []
     for k, end in _index_blocks(lines, taken):
         if end - k >= 2 and not any(_is_prose(line) for line in lines[k:end]):
-            rows = _index_table(lines[k:end])
-            if rows is not None and any(rows):
-                out.append((k, end, rows))
+            read = _index_table(lines[k:end])
+            if read is not None and any(read[0]):
+                out.append((k, end, read[0], {k + j for j in read[1]}))
     return out
 
 
@@ -904,8 +926,9 @@ class TextTable:
     first: int              # 0-based line where the table starts
     end: int                # the line after its last
     rows: list[str | None]
-    strategy: str           # ruled | ascii | pipe | dashes | aligned
+    strategy: str           # ruled | ascii | pipe | dashes | aligned | index
     columns: int
+    unsure: frozenset[int] = frozenset()    # 0-based lines whose rows the text does not tell
 
 
 def _placed(first: int, end: int, row_lines: list[int], rows: list[str]) -> list[str | None]:
@@ -948,9 +971,9 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     # A table laid out by cell index is told by stops no other layout keeps (every cell at one, each two
     # spaces past the widest text of the index before, counted in characters): read first, as its columns by
     # position on the screen would be wrong wherever its rows' label cells differ.
-    for first, end, rows in index_tables(lines, taken):
+    for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
-                      max(len(row) for row in rows if row)))
+                      max(len(row) for row in rows if row), frozenset(unsure)))
     for first, end, rows in aligned_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
@@ -971,4 +994,6 @@ def text_grids(text: str) -> tuple[str, list[dict]]:
                 out[table.first + k] = row
         meta.append({"strategy": table.strategy, "rows": sum(1 for r in table.rows if r),
                      "cols": table.columns, "line": table.first + 1})
+        if table.unsure:
+            meta[-1]["unsure_lines"] = sorted(k + 1 for k in table.unsure)
     return "\n".join(out), meta
