@@ -45,3 +45,13 @@ def test_a_pdfs_layout_text_is_not_read_by_cell_index():
     # chance and its rows were read by index (rf023: 15 wrong cells became 164).
     text = (FIXTURES / "rf023-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
     assert not [t for t in text_grids(text)[1] if t["strategy"] == "index"]
+
+
+def test_libreoffice_text_of_the_split_table_4_is_read():
+    # LibreOffice's text export sets each cell on a line of its own: no row end parts a small table's column
+    # heads from its row, whose five cells follow the last head (结果维持 … 总计, then 1 and 1 among blanks).
+    text = (FIXTURES / "rf023-libreoffice-txt.txt").read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / "rf023.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, "rf023-libreoffice-txt.txt")
+    appeals = {k: v for k, v in gold["fields"].items() if k.startswith("appeals.")}
+    assert {k: record["fields"].get(k) for k in appeals} == appeals

@@ -296,12 +296,14 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
     segments: list[list[Token]] = [[]]
     heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
+    after_heads: list[list[Token]] = [[]]   # the cells after a line's last head
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
                 heads[-1] = True
+                after_heads[-1] = []
                 continue
             if is_boundary(i, tokens, matches):
                 break
@@ -309,9 +311,15 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
         if t.kind == BREAK:
             segments.append([])
             heads.append(False)
+            after_heads.append([])
         else:
             segments[-1].append(t)
+            after_heads[-1].append(t)
     rows = [s for s, head in zip(segments, heads) if s and not head]
+    if not rows:
+        # A text that sets each cell on a line of its own (LibreOffice's text export) shows no row end between
+        # the heads and the group's row: its cells are those after the last head, as many as a group has.
+        rows = [a for a, head in zip(after_heads, heads) if head and len(a) == len(schema.APPEAL_COLUMNS)]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
         return with_value[0]
