@@ -55,3 +55,13 @@ def test_libreoffice_text_of_the_split_table_4_is_read():
     record = extract_text(text, "rf023-libreoffice-txt.txt")
     appeals = {k: v for k, v in gold["fields"].items() if k.startswith("appeals.")}
     assert {k: record["fields"].get(k) for k in appeals} == appeals
+
+
+def test_beautifulsoups_text_of_the_grid_table_4_is_read():
+    # BeautifulSoup's get_text() parts every cell from the next by empty lines: a row end after each cell, so
+    # a group's five cells are the single cells between its name and the next (1, three blanks, 1).
+    text = (FIXTURES / "rf022-bs4-raw.txt").read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / "rf022.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, "rf022-bs4-raw.txt")
+    appeals = {k: v for k, v in gold["fields"].items() if k.startswith("appeals.")}
+    assert {k: record["fields"].get(k) for k in appeals} == appeals

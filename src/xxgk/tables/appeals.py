@@ -316,6 +316,11 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
             segments[-1].append(t)
             after_heads[-1].append(t)
     rows = [s for s, head in zip(segments, heads) if s and not head]
+    if len(rows) > 1 and all(len(s) == 1 for s in rows) \
+            and sum(len(s) for s in rows) == len(schema.APPEAL_COLUMNS):
+        # A text that parts every cell from the next by empty lines (BeautifulSoup's text of the page) shows a
+        # row end after each: a group's cells are the single cells up to the next name, as many as it has.
+        rows = [[t for s in rows for t in s]]
     if not rows:
         # A text that sets each cell on a line of its own (LibreOffice's text export) shows no row end between
         # the heads and the group's row: its cells are those after the last head, as many as a group has.
