@@ -157,14 +157,30 @@ def _past_the_heads_line(cells: list[Token]) -> list[Token]:
 def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement | None:
     """Each group named down the side (three rows of five) or over its own small table (three tables): a group's
     five cells follow its name, past the column heads of a small table and the placeholders of its merged name
-    cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
+    cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle.
+
+    A group's cells set one a row (``_cells_after``) are its row only where every named group's are: a PDF's
+    reading order can set one group's so and scatter the others'."""
+    placement, single, named = _a_row_per_group(tokens, matches, zone, options, single_cells=True)
+    if single and (placement is None or len(placement.runs) < named):
+        placement = _a_row_per_group(tokens, matches, zone, options, single_cells=False)[0]
+    return placement
+
+
+def _a_row_per_group(tokens, matches, zone: Zone, options: Options, single_cells: bool):
+    """The placement, whether a group's cells set one a row were taken, and how many groups are named."""
     names = _ordered(_group_names(tokens, matches, zone))
+    single = False
     lines = _lines(tokens, zone)
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
         middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
-        cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        if any(t.kind == VALUE for t in middle):
+            cells = middle
+        else:
+            cells, one_a_row = _cells_after(tokens, matches, last, stop, single_cells)
+            single = single or one_a_row
         cells = _under_heads(cells, lines, tokens, matches) or cells
         run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
         if _among_values(tokens, first, zone.start):
@@ -179,7 +195,7 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         readings = [r for r in readings if r[0] == 0 or _totals_holding(numbers(r[1]))]
         if readings:
             runs.append((run, readings))
-    return Placement("a row per group", "after", runs) if runs else None
+    return (Placement("a row per group", "after", runs) if runs else None), single, len(names)
 
 
 def _among_values(tokens, at: int, start: int) -> bool:
@@ -289,14 +305,16 @@ def _ordered(names: list[tuple[str, int, int, float]]) -> list[tuple[str, int, i
     return chain[::-1]
 
 
-def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
+def _cells_after(tokens, matches, last: int, stop: int, single_cells: bool = True) -> tuple[list[Token], bool]:
     """A group's cells after its name, up to the next group's name: column heads (a small table's header row)
     are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
     row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
-    group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
+    group's row: blank cells on the name's own line before it are the merged name cell's placeholders. Also
+    whether the row was made of cells set one a row (``single_cells``)."""
     segments: list[list[Token]] = [[]]
     heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
     after_heads: list[list[Token]] = [[]]   # the cells after a line's last head
+    head_order: list[list[str]] = [[]]      # the line's heads
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
@@ -304,6 +322,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
             if m is not None and m.category in COLUMN_HEADS:
                 heads[-1] = True
                 after_heads[-1] = []
+                head_order[-1].append(m.category)
                 continue
             if is_boundary(i, tokens, matches):
                 break
@@ -312,26 +331,28 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
             segments.append([])
             heads.append(False)
             after_heads.append([])
+            head_order.append([])
         else:
             segments[-1].append(t)
             after_heads[-1].append(t)
     rows = [s for s, head in zip(segments, heads) if s and not head]
-    if len(rows) > 1 and all(len(s) == 1 for s in rows) \
+    if single_cells and len(rows) > 1 and all(len(s) == 1 for s in rows) \
             and sum(len(s) for s in rows) == len(schema.APPEAL_COLUMNS):
         # A text that parts every cell from the next by empty lines (BeautifulSoup's text of the page) shows a
         # row end after each: a group's cells are the single cells up to the next name, as many as it has.
-        rows = [[t for s in rows for t in s]]
+        return [t for s in rows for t in s], True
     if not rows:
         # A text that sets each cell on a line of its own (LibreOffice's text export) shows no row end between
-        # the heads and the group's row: its cells are those after the last head, as many as a group has.
-        rows = [a for a, head in zip(after_heads, heads) if head and len(a) == len(schema.APPEAL_COLUMNS)]
+        # a small table's heads and its row: its cells are those after the five heads, as many as a group has.
+        rows = [a for a, order in zip(after_heads, head_order)
+                if tuple(order) == HEAD_ORDER and len(a) == len(schema.APPEAL_COLUMNS)]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
-        return with_value[0]
+        return with_value[0], False
     # No value: a line of as many blank cells as a group has (more on the name's own line, its placeholders
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
-    return wide_blank[0] if wide_blank else []
+    return (wide_blank[0] if wide_blank else []), False
 
 # ------------------------------------------------------------------------------------------------ judging
 
