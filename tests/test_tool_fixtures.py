@@ -53,6 +53,9 @@ def _read(name: str) -> tuple[dict, dict]:
     "rf023-libreoffice-txt.txt",
     # get_text(): a row end after each cell; a group's five cells are the single cells up to the next name
     "rf022-bs4-raw.txt",
+    # lynx's paragraph cells: a value and an empty line each, a blank cell one more empty line; a group's name
+    # wrapped (未经复议直接 / 起诉)
+    "rf013-lynx.txt",
 ])
 def test_table_4_read_whole_from_a_cell_per_line(name):
     gold, fields = _read(name)

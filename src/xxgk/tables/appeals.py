@@ -213,9 +213,9 @@ def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone
     for k, (group, _, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
         start = last + 1
-        for i in range(last + 1, stop):     # past the heads of the group's own small table
+        for i in range(last + 1, stop):     # past the heads of the group's own small table, and its name's tail
             m = matches.get(i)
-            if tokens[i].kind == LABEL and m is not None and m.category in COLUMN_HEADS:
+            if tokens[i].kind == LABEL and m is not None and (m.category in COLUMN_HEADS or m.stage == "joined"):
                 start = i + 1
             elif tokens[i].kind != BREAK:
                 break
