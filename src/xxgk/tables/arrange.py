@@ -546,6 +546,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             fixed = as_placement(spec.keys, pick[0])
             if fixed is None:
                 return {}
+            if _cut_against_the_sums(fixed, identities_inside(spec.keys, rules)):
+                fixed = None
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
         _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
@@ -592,6 +594,13 @@ def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
             if len({owner[k] for k in side}) == 1:
                 pinned.add(owner[side[0]])
     return pinned
+
+
+def _cut_against_the_sums(reading: Placement, identities) -> bool:
+    """A row's reading made only by cutting its numbers' digits apart, which its own sums still reject
+    (43 1 11 55 cut into 4 3 1 1 1 5 5 to fill seven columns): no reading to keep while the row's values as
+    printed, its blank cells left out, are placed by the sums."""
+    return any(p.split for p in reading.pieces) and bool(identities) and not _holds(reading.numbers, identities)
 
 
 def _walls_off(match) -> bool:
