@@ -23,7 +23,7 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
 
 
-@pytest.mark.parametrize("name", ["rf012-pdftotext-layout-chromium.txt"])
+@pytest.mark.parametrize("name", ["rf012-pdftotext-layout-chromium.txt", "rf035-pdftotext-layout-chromium.txt"])
 def test_pdftotext_layout_rows_short_of_cells_are_placed_by_the_sums(name):
     # Table 3 with its zeros blank: each row prints only its values, set far apart (43 1 11 55). rf012: the
     # digit cuts that fill seven columns (4 3 1 1 1 5 5) were kept as the row's reading though its sums reject
