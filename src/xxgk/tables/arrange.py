@@ -525,12 +525,14 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     # label (PDF text puts 550 / 行政许可 and 行政许可 / 9487 in one table) without leaving the grouping open.
     label_first = not every_cell and not any(i < chain[0].index for i in values)
     value_first = not every_cell and not label_first and not any(i > chain[-1].index for i in values)
+    spans = _label_spans(tokens, matches, chain, rank)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
+    allowed = _inside_their_labels(tokens, spans, values, allowed)
     # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
     # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
     unplaced = [i for i, rows_open in zip(values, allowed) if not rows_open]
@@ -630,6 +632,39 @@ def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value
     if label_first and after is not None and any(before is None or before.index < s < i for s in row_starts):
         last = high      # the numbered piece before the value is the next row's label, wrapped around it
     return range(first, last + 1)
+
+
+def _label_spans(tokens, matches, chain, rank: dict) -> list[tuple[int, int, int]]:
+    """(first line, last line, row's place in the template's order) of each read row's label, with its pieces: the
+    ones joined to it right after it, and the ones read as the same row before the next row's label (2.没有现成信息
+    需要 / 1 1 / 另行制作, a group's merged cell 法提 between the pieces)."""
+    spans = []
+    for k, a in enumerate(chain):
+        stop = chain[k + 1].index if k + 1 < len(chain) else len(tokens)
+        last, joined = tokens[a.index].line, True
+        for j in range(a.index + 1, stop):
+            if tokens[j].kind != LABEL:
+                continue
+            m = matches.get(j)
+            if joined and getattr(m, "stage", "") == "joined" or m is not None and m.category == a.match.category:
+                last = tokens[j].line
+            else:
+                joined = False
+        spans.append((tokens[a.index].line, last, rank[a.row]))
+    return spans
+
+
+def _inside_their_labels(tokens, spans, values: list[int], allowed: list[range]) -> list[range]:
+    """Each value that stands on the lines of a read row's label (``_label_spans``), its own line or between its
+    pieces, is that row's: a row's cell is never printed inside another row's label. This overrides the table's
+    order (values after or before their labels), which a few rows wrapped either way around their values may
+    mislead."""
+    out = []
+    for i, rows_open in zip(values, allowed):
+        line = tokens[i].line
+        inside = {r for first, last, r in spans if first <= line <= last}
+        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 else rows_open)
+    return out
 
 
 def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> None:
