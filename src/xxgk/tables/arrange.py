@@ -64,6 +64,11 @@ MAX_REACHABLE = 4096
 # flagged), never guessed.
 MAX_STATES = 10_000
 
+# How many lines apart two pieces of one row's label may stand with the row's values between them (a label wrapped
+# around values centred in its cell: 2.没有现成信息需要 / 1 1 / 另行制作); farther, the same words are another
+# table's (总计, table 4's head, read as table 3's （七）总计).
+LABEL_PIECES_APART = 3
+
 # A hair of plausibility for a number in a later column, to part placements real reports make equally likely: the
 # template's last columns (现行有效件数, 对外公开总数量, 处理决定数量, 总计) count a stock, the ones before it a flow
 # that is more often nothing.
@@ -525,7 +530,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     # label (PDF text puts 550 / 行政许可 and 行政许可 / 9487 in one table) without leaving the grouping open.
     label_first = not every_cell and not any(i < chain[0].index for i in values)
     value_first = not every_cell and not label_first and not any(i > chain[-1].index for i in values)
-    spans = _label_spans(tokens, matches, chain, rank)
+    spans = _label_spans(tokens, matches, chain, rank, hi)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
@@ -634,20 +639,22 @@ def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value
     return range(first, last + 1)
 
 
-def _label_spans(tokens, matches, chain, rank: dict) -> list[tuple[int, int, int]]:
+def _label_spans(tokens, matches, chain, rank: dict, hi: int) -> list[tuple[int, int, int]]:
     """(first line, last line, row's place in the template's order) of each read row's label, with its pieces: the
-    ones joined to it right after it, and the ones read as the same row before the next row's label (2.没有现成信息
-    需要 / 1 1 / 另行制作, a group's merged cell 法提 between the pieces)."""
+    ones joined to it right after it, and the ones read as the same row a few lines on, before the next row's label
+    (2.没有现成信息需要 / 1 1 / 法提 另行制作: a group's merged cell between the pieces)."""
     spans = []
     for k, a in enumerate(chain):
-        stop = chain[k + 1].index if k + 1 < len(chain) else len(tokens)
+        stop = chain[k + 1].index if k + 1 < len(chain) else hi
         last, joined = tokens[a.index].line, True
         for j in range(a.index + 1, stop):
             if tokens[j].kind != LABEL:
                 continue
             m = matches.get(j)
-            if joined and getattr(m, "stage", "") == "joined" or m is not None and m.category == a.match.category:
+            if joined and getattr(m, "stage", "") == "joined":
                 last = tokens[j].line
+            elif m is not None and m.category == a.match.category and tokens[j].line - last <= LABEL_PIECES_APART:
+                last, joined = tokens[j].line, False
             else:
                 joined = False
         spans.append((tokens[a.index].line, last, rank[a.row]))
