@@ -182,6 +182,25 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     return Placement("a row per group", "after", runs) if runs else None
 
 
+def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int]] | None:
+    """Each group's cells as a row per group gathers them (``a_row_per_group``: after its name, or in the middle
+    of a name wrapped around them), with the line of its name: (group, cells, line). None unless all three groups
+    are named in the template's order, so that no group's cells can be another's (a name not read leaves its
+    values to the group before)."""
+    names = _ordered(_group_names(tokens, matches, zone))
+    if [name for name, _, _ in names] != list(GROUPS):
+        return None
+    out = []
+    for k, (group, first, last) in enumerate(names):
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        if _among_values(tokens, first, zone.start):
+            return None
+        middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
+        cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        out.append((group, cells, tokens[last].line))
+    return out
+
+
 def _among_values(tokens, at: int, start: int) -> bool:
     """Whether a value stands before token ``at`` on its line (and within the table, from ``start``)."""
     line = tokens[at].line
@@ -292,26 +311,27 @@ def _ordered(names: list[tuple[str, int, int, float]]) -> list[tuple[str, int, i
 def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     """A group's cells after its name, up to the next group's name: column heads (a small table's header row)
     are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
-    row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
-    group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
+    row ends them (行政诉讼 heading the next two rows, prose). Of the rows left (parted by empty lines or row
+    ends), the first holding a value is the group's row: blank cells on the name's own line before it are the
+    merged name cell's placeholders. A text that ends no row on its own (pdftotext -layout: the heads' line, then
+    the values' line) leaves the values after the heads' line in the heads' row."""
     segments: list[list[Token]] = [[]]
-    heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
+    head_lines: set[int] = set()         # lines holding column heads: their blank cells are the header's
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
-                heads[-1] = True
+                head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
                 break
             continue
         if t.kind == BREAK:
             segments.append([])
-            heads.append(False)
         else:
             segments[-1].append(t)
-    rows = [s for s, head in zip(segments, heads) if s and not head]
+    rows = [kept for s in segments if (kept := [t for t in s if t.line not in head_lines])]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
         return with_value[0]

@@ -762,3 +762,33 @@ def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...
     row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
     solution = solve([row], rules, Budget(max_states))
     return {} if solution is None else arranged_cells(row, solution, False, label_line)
+
+
+def arrange_appeal_groups(groups: list[tuple[str, list[Token], int]], zone: list[Token], rules,
+                          max_states: int = MAX_STATES) -> dict[str, Cell]:
+    """Table 4 printed a row per group (three rows of five, or three small tables) in a text that leaves blank
+    cells out: each group's values (``appeals.group_cells``) placed in its five columns by its total, as a table's
+    rows are (a group with nothing printed is five zeros). Empty unless the table's text (``zone``: its tokens)
+    marks no blank cell and prints no zero, and the groups' cells are values, every value of the table."""
+    cells = [t for _, group, _ in groups for t in group]
+    values = [t for t in zone if t.kind == VALUE]
+    if not values or not drops_blanks(zone) or any(t.kind != VALUE for t in cells) or len(cells) != len(values):
+        return {}
+    rows = []
+    for group, values, _ in groups:
+        keys = tuple(f"appeals.{group.split('.', 1)[1]}.{c}" for c in schema.APPEAL_COLUMNS)
+        identities = identities_inside(keys, rules)
+        rows.append(RowToPlace(group, keys, row_placements(values, keys, identities), identities))
+    solution = solve(rows, rules, Budget(max_states))
+    if solution is None:
+        return {}
+    out: dict[str, Cell] = {}
+    for row, (_, values, line) in zip(rows, groups):
+        arranged = arranged_cells(row, solution, False, line)
+        if not values:
+            # Five zeros hold the group's total whatever they are: no identity across the groups checks them.
+            for cell in arranged.values():
+                cell.confidence = min(cell.confidence, EMPTY_ROW_UNCHECKED)
+                cell.note = "nothing printed for this group in a text that leaves blank cells out, and no total confirms it"
+        out.update(arranged)
+    return out
