@@ -604,10 +604,11 @@ def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
 
 
 def _cut_against_the_sums(reading: Placement, identities) -> bool:
-    """A row's reading made only by cutting its numbers' digits apart, which its own sums still reject
-    (43 1 11 55 cut into 4 3 1 1 1 5 5 to fill seven columns): no reading to keep while the row's values as
-    printed, its blank cells left out, are placed by the sums."""
-    return any(p.split for p in reading.pieces) and bool(identities) and not _holds(reading.numbers, identities)
+    """A row's reading made only by cutting its numbers' digits apart, which no sum of its own confirms (43 1 11 55
+    cut into 4 3 1 1 1 5 5 to fill seven columns, against the row's total; 21 4 cut into 2 1 4 in a row of table 2,
+    which has no total): no reading to keep while the row's values as printed, its blank cells left out, are
+    placed by the sums."""
+    return any(p.split for p in reading.pieces) and not (identities and _holds(reading.numbers, identities))
 
 
 def _walls_off(match) -> bool:
@@ -684,9 +685,22 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
         span, end = span_to(tokens, matches, a.index, stop, +1)
         spans[a.row] = span
         by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
+    if _cells_share_lines(tokens, chain, by_name):
+        return
     counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
+
+
+def _cells_share_lines(tokens, chain, by_name: dict) -> bool:
+    """Whether a row's values stand on its label's line or two on one line (行政规范性文件 … 14 in pdftotext
+    -layout's text): the text sets cells along lines, not one to a line, and its empty lines part rows, not blank
+    cells."""
+    for a in chain:
+        lines = [tokens[i].line for i in by_name[a.row].run or ()]
+        if len(set(lines)) < len(lines) or tokens[a.index].line in lines:
+            return True
+    return False
 
 
 def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row], every_cell: bool = False
