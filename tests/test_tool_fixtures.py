@@ -70,3 +70,13 @@ def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     wrong = [w for w in result["wrong"] if w["key"].startswith("disclosure.")]
     assert all(w["flagged"] for w in wrong) and len(wrong) <= 3
     assert record["fields"]["disclosure.normative_documents.total"] == 74
+
+
+def test_a_labels_own_none_is_no_blank_cell():
+    # s0rf009 (pdftotext -layout, seed 0): （六） 1.申请人无 34 8 0 0 2 3 47, the label wrapped right after its 无,
+    # which was read as a blank cell's mark: eight cells for seven, and the row (and two more) lost.
+    name = "s0rf009-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "s0rf009.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    for key in ("requests.other_no_correction.natural_person", "requests.other_no_correction.total"):
+        assert record["fields"][key] == gold["fields"][key]
