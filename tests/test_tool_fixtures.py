@@ -17,7 +17,8 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf036 (pdftotext -layout): 5.属于三类内部 / its values / 事务信息 swapped two rows' 1s at confidence 1;
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
     # rf025 (pdftotext -layout): 行政规范性文件 … 14, its blank cells counted by the empty lines that part the rows,
-    # put 14 under 本年制发件数 at confidence 0.9.
+    # put 14 under 本年制发件数 at confidence 0.9; s0rf035 (pdftotext -layout, seed 0): 3.要求提供公开出版物's 1 1, set
+    # amid the next row's label (4.无正当理 / 1 1 / 由大量反复申请), went to that row, and its own row read 0 at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

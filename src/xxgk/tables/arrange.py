@@ -584,6 +584,35 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
+    for row in _amid_after_an_empty_row(tokens, matches, chain, rows, solution, hi):
+        for key in by_row[row].keys:
+            if key in out and out[key].confidence > ROW_BY_PLACE:
+                out[key].confidence = ROW_BY_PLACE
+                out[key].note = ("values amid the next row's wrapped label, after a row with nothing printed: "
+                                 "they may be either row's")
+    return out
+
+
+def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
+    """A row whose values stand amid its own label, wrapped around them (4.无正当理 / 1 1 / 由大量反复申请: a line of
+    the label before them, a piece after them that reads as no label, before the next row's), and the row before
+    it, when that one has nothing printed: a PDF centres a row's values in its height, and the row before
+    (3.要求提供公开出版物) may have set them there; no sum tells the two rows apart."""
+    anchor = {a.row: k for k, a in enumerate(chain)}
+    out: set[str] = set()
+    for k in range(1, len(rows)):
+        before, row = rows[k - 1], rows[k]
+        if before.fixed is not None or row.fixed is not None or row.row not in anchor:
+            continue
+        if not all(p.blank for p in solution.best[before.row].pieces):
+            continue
+        lines = [p.line for p in solution.best[row.row].pieces if not p.blank]
+        at = anchor[row.row]
+        stop = chain[at + 1].index if at + 1 < len(chain) else hi
+        if lines and min(lines) > tokens[chain[at].index].line and any(
+                tokens[j].kind == LABEL and tokens[j].line > max(lines) and not is_boundary(j, tokens, matches)
+                and not ROW_NUMBERING.search(tokens[j].text) for j in range(chain[at].index + 1, stop)):
+            out |= {before.row, row.row}
     return out
 
 
