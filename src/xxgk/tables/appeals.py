@@ -311,17 +311,17 @@ def _ordered(names: list[tuple[str, int, int, float]]) -> list[tuple[str, int, i
 def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     """A group's cells after its name, up to the next group's name: column heads (a small table's header row)
     are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
-    row ends them (行政诉讼 heading the next two rows, prose). Of the rows left (parted by empty lines or row
-    ends), the first holding a value is the group's row: blank cells on the name's own line before it are the
-    merged name cell's placeholders. A text that ends no row on its own (pdftotext -layout: the heads' line, then
-    the values' line) leaves the values after the heads' line in the heads' row."""
+    row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
+    group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
     segments: list[list[Token]] = [[]]
-    head_lines: set[int] = set()         # lines holding column heads: their blank cells are the header's
+    heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
+    head_lines: set[int] = set()
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
+                heads[-1] = True
                 head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
@@ -329,9 +329,10 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
             continue
         if t.kind == BREAK:
             segments.append([])
+            heads.append(False)
         else:
             segments[-1].append(t)
-    rows = [kept for s in segments if (kept := [t for t in s if t.line not in head_lines])]
+    rows = [kept for s, head in zip(segments, heads) if (kept := _past_heads(s, head_lines) if head else s)]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
         return with_value[0]
@@ -339,6 +340,18 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
+
+
+def _past_heads(segment: list[Token], head_lines: set[int]) -> list[Token]:
+    """What stands past the column heads in a row that holds them: a line of values of its own, under the heads'
+    line (pdftotext -layout ends no row, so the heads' line and the values' line come as one). Anything else there
+    is the header's: blank cells on the heads' line, cells one to a line among the heads' pieces."""
+    rest = [t for t in segment if t.line not in head_lines]
+    lines = {t.line for t in rest}
+    if len(lines) == 1 and len(rest) > 1 and min(lines) > max(head_lines) and all(t.kind == VALUE for t in rest):
+        return rest
+    return []
+
 
 # ------------------------------------------------------------------------------------------------ judging
 
