@@ -18,7 +18,13 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
     # rf025 (pdftotext -layout): 行政规范性文件 … 14, its blank cells counted by the empty lines that part the rows,
     # put 14 under 本年制发件数 at confidence 0.9; s0rf035 (pdftotext -layout, seed 0): 3.要求提供公开出版物's 1 1, set
-    # amid the next row's label (4.无正当理 / 1 1 / 由大量反复申请), went to that row, and its own row read 0 at 0.95.
+    # amid the next row's label (4.无正当理 / 1 1 / 由大量反复申请), went to that row, and its own row read 0 at 0.95;
+    # rf036 (plain pdftotext): the three groups' names printed before all fifteen numbers, the last group took the
+    # first five;
+    # rf014, rf020 (plain pdftotext): a table's labels stacked, its numbers after them; the number after the
+    # last label was that row's at confidence 1, the rows above it unread;
+    # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
+    # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
@@ -81,3 +87,27 @@ def test_a_labels_own_none_is_no_blank_cell():
     record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
     for key in ("requests.other_no_correction.natural_person", "requests.other_no_correction.total"):
         assert record["fields"][key] == gold["fields"][key]
+
+
+def _read(name: str) -> tuple[dict, dict]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    return gold["fields"], extract_text(text, name)["fields"]
+
+
+@pytest.mark.parametrize("name", [
+    # get_text of a page whose cells are paragraphs: two empty lines between a row's cells, four between rows
+    "rf004-bs4-raw.txt",
+    # LibreOffice's text of three small tables: a cell per line, the heads' line right before the values'
+    "rf017-libreoffice-txt.txt",
+    # plain pdftotext of three small tables: one group's row after its name, the others' among their heads
+    "rf029-pdftotext-chromium.txt",
+    # blank cells printed as empty lines: one per blank in LibreOffice's text, three in get_text's
+    "rf035-libreoffice-txt.txt",
+    "rf007-bs4-raw.txt",
+])
+def test_table_4_read_whole_from_a_cell_per_line(name):
+    gold, fields = _read(name)
+    keys = [k for k in gold if k.startswith("appeals.")]
+    assert len(keys) == 15
+    assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}

@@ -23,6 +23,7 @@ from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label
 from ..options import Options
+from .arrange import blanks_by_gaps
 from .placement import Piece, is_boundary, lead_placeholders, numbers, row_readings, row_span, trim_placeholders
 
 GROUPS = tuple(f"appeals.{g}" for g in schema.APPEAL_GROUPS)
@@ -159,12 +160,18 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     five cells follow its name, past the column heads of a small table and the placeholders of its merged name
     cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
     names = _ordered(_group_names(tokens, matches, zone))
+    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])):
+        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
+        # after the last name are all the groups' in order, not the last group's row.
+        return None
     lines = _lines(tokens, zone)
+    by_gaps = _rows_by_gaps(tokens, matches, names, zone)
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
         middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
         cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        cells = by_gaps.get(group, cells)
         cells = _under_heads(cells, lines, tokens, matches) or cells
         run = Run(group.split(".", 1)[1], tuple(f"{group}.{c}" for c in schema.APPEAL_COLUMNS), tokens[last].line)
         if _among_values(tokens, first, zone.start):
@@ -199,6 +206,43 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
         cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
         out.append((group, cells, tokens[last].line))
     return out
+
+
+def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone) -> dict[str, list[Token]]:
+    """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
+    a page whose empty cells hold nothing): the empty lines after a group's name (or its small table's heads) up to
+    the next label, counted as the table's rows allow (``arrange.blanks_by_gaps``: one separator, one period per
+    blank cell, one row end for every group). Empty when the text marks its blank cells or the lines do not say."""
+    if len(names) < len(GROUPS) or any(tokens[i].kind == BLANK for i in range(zone.start, zone.end)):
+        return {}
+    if any(len(cells) > 1 for cells in _lines(tokens, zone).values()):
+        return {}       # rows of several cells on a line: their empty lines are no cells
+    spans: dict[str, list[Token]] = {}
+    for k, (group, _, last) in enumerate(names):
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        start = last + 1
+        for i in range(last + 1, stop):     # past the heads of the group's own small table
+            m = matches.get(i)
+            if tokens[i].kind == LABEL and m is not None and m.category in COLUMN_HEADS:
+                start = i + 1
+            elif tokens[i].kind != BREAK:
+                break
+        end = next((i for i in range(start, stop) if tokens[i].kind == LABEL), stop)
+        spans[group] = tokens[start:end]
+    counted = blanks_by_gaps(spans, {g: len(schema.APPEAL_COLUMNS) for g in spans}, names[-1][0], empty_rows=True)
+    if not counted:
+        return {}
+    rows: dict[str, list[Token]] = {}
+    for group, blanks in counted.items():
+        values = [t for t in spans[group] if t.kind == VALUE]
+        line = values[0].line if values else tokens[names[[n[0] for n in names].index(group)][2]].line
+        row: list[Token] = []
+        for k, count in enumerate(blanks):
+            row += [Token(BLANK, "", line)] * count
+            if k < len(values):
+                row.append(values[k])
+        rows[group] = row
+    return rows
 
 
 def _among_values(tokens, at: int, start: int) -> bool:
@@ -313,26 +357,40 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     are passed over, and the blank cells on their line (the header's merged cells); any other label that ends a
     row ends them (行政诉讼 heading the next two rows, prose). Of the lines left, the first holding a value is the
     group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
-    segments: list[list[Token]] = [[]]
-    heads: list[bool] = [False]          # the line holds column heads: its blank cells are the header's
-    head_lines: set[int] = set()
+    items: list[tuple[int, Token]] = []     # (empty lines before it, a cell)
+    head_lines: set[int] = set()            # lines holding column heads: their blank cells are the header's
+    gap = 0
+    trailing: int | None = None             # empty lines between the last cell and what follows it
     for i in range(last + 1, stop):
         t = tokens[i]
         if t.kind == LABEL:
+            if trailing is None:
+                trailing = gap
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
-                heads[-1] = True
                 head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
                 break
             continue
         if t.kind == BREAK:
-            segments.append([])
-            heads.append(False)
+            gap += 1
         else:
+            items.append((gap, t))
+            gap, trailing = 0, None
+    # The empty lines a text puts between two cells of one row: none in most, but a page's text that prints each
+    # cell as a paragraph (BeautifulSoup's get_text) parts every cell by a few, and its rows by more. Only when
+    # more part the last cell from what follows are they the row's (plain pdftotext parts every line by one).
+    separator = min((g for g, _ in items[1:]), default=0)
+    if (gap if trailing is None else trailing) <= separator:
+        separator = 0
+    segments: list[list[Token]] = [[]]
+    for g, t in items:
+        if g > separator:
+            segments.append([])
+        if t.line not in head_lines:
             segments[-1].append(t)
-    rows = [kept for s, head in zip(segments, heads) if (kept := _past_heads(s, head_lines) if head else s)]
+    rows = [s for s in segments if s]
     with_value = [s for s in rows if any(t.kind == VALUE for t in s)]
     if with_value:
         return with_value[0]
@@ -340,17 +398,6 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
-
-
-def _past_heads(segment: list[Token], head_lines: set[int]) -> list[Token]:
-    """What stands past the column heads in a row that holds them: a line of values of its own, under the heads'
-    line (pdftotext -layout ends no row, so the heads' line and the values' line come as one). Anything else there
-    is the header's: blank cells on the heads' line, cells one to a line among the heads' pieces."""
-    rest = [t for t in segment if t.line not in head_lines]
-    lines = {t.line for t in rest}
-    if len(lines) == 1 and len(rest) > 1 and min(lines) > max(head_lines) and all(t.kind == VALUE for t in rest):
-        return rest
-    return []
 
 
 # ------------------------------------------------------------------------------------------------ judging

@@ -132,7 +132,8 @@ def _gaps(span: list[Token]) -> tuple[list[Token], list[int]]:
     return values, gaps
 
 
-def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_row: str | None) -> dict | None:
+def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_row: str | None,
+                   empty_rows: bool = False) -> dict | None:
     """How many blank cells each gap of each row holds, when the table's empty lines tell it: row -> blanks before
     the first value, between each two, after the last. None when no single way of counting accounts for every row.
 
@@ -140,9 +141,11 @@ def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_r
     cell; a row ends with a fixed number of empty lines more. The counts (separators of 0..MAX_SEPARATOR lines,
     0..MAX_PERIOD lines per blank) must make every row with values exactly as wide as the template's row, and
     leave the same row end after every row but the table's last (whose end runs into whatever follows).
+    With ``empty_rows``, a row with no value is counted too (its span the empty lines after its name: the
+    separator, a period per blank cell, the row end), else it is left out.
     """
     rows = {row: _gaps(span) for row, span in spans.items()}
-    rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values}
+    rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values or empty_rows}
     if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
         return None
     found: dict[tuple, dict] = {}
@@ -164,7 +167,7 @@ def _count_blanks(rows, widths, last_row, lead: int, inner: int, period: int) ->
                 return None
             blanks.append(extra // period)
         after = widths[row] - len(values) - sum(blanks)
-        end = gaps[-1] - inner - after * period
+        end = gaps[-1] - (inner if values else lead) - after * period
         if after < 0 or end < 0:
             return None
         if row != last_row:

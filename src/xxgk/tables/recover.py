@@ -225,6 +225,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                                               hi, options.max_digit_splits, sums)
     if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
         against_the_grain |= _beside_an_empty_row(anchors, orientations, chosen)
+    settled = {row for row, found in candidates.items() if found} | {
+        row for row, spec in by_row.items() if spec.keys[0] in arranged}
+    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled)
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -338,6 +341,21 @@ def _beside_an_empty_row(anchors, orientations, chosen) -> set[str]:
         j = k + 1 if side == "A" else k - 1
         if 0 <= j < len(anchors) and not printed.get(anchors[j].row, False):
             out |= {anchor.row, anchors[j].row}
+    return out
+
+
+def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> set[str]:
+    """Rows whose values stand past the label of a neighbour left unread, with nothing between the two labels
+    (行政许可 / 行政处罚 / 行政强制 / 80: plain pdftotext stacks a table's labels and prints its numbers after them):
+    the values read as this row's may be any of the stacked rows'."""
+    out: set[str] = set()
+    for k, (anchor, side) in enumerate(zip(anchors, orientations)):
+        j = k - 1 if side == "A" else k + 1
+        if not 0 <= j < len(anchors) or anchors[j].row in settled:
+            continue
+        low, high = sorted((anchors[j].index, anchor.index))
+        if not any(tokens[i].kind in (VALUE, BLANK) for i in range(low + 1, high)):
+            out.add(anchor.row)
     return out
 
 
@@ -655,6 +673,17 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     if placement is None:
         result.notes.append("table 4's heading or header found, its cells placed in no layout")
         return
+    if zone.header and sum(1 for _, found in placement.runs if found) < len(schema.APPEAL_GROUPS):
+        # A layout that leaves a group unread, in a text that prints all fifteen numbers after the heading and no
+        # blank cell (plain pdftotext of three small tables: one group's row after its name, the others' among
+        # their column heads): the fifteen in the template's order, as their group totals allow.
+        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
+        in_order = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
+        if in_order:
+            result.orientation = "after"
+            result.notes.append("table 4 read by its group totals or in the template's order")
+            cells.update(in_order)
+            return
     result.orientation = placement.orientation
     result.notes.append(f"table 4 read as {placement.layout}")
     runs = {run.row: run for run, _ in placement.runs}

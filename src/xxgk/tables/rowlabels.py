@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import schema
 from ..datamodel import BLANK, LABEL, VALUE, Match, Token
-from ..labels.dictionary import match_label, normalize_label, numbering_fits
+from ..labels.dictionary import match_label, normalize_label, numbering_fits, ordinals
 from ..labels.stages import LEARNED_STAGES, model_match, second_opinion
 from ..options import Options
 
@@ -160,6 +160,13 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
 JOIN_CONFIRMED = 0.95
 
 
+def _joined(tokens: list[Token], i: int, m: Match | None) -> bool:
+    """The second half of a wrapped label, read as part of the first (一、本年 / 新收政府信息公开申请数量): it names
+    no row of its own, so no missing row is looked for in it. Unless it is numbered: then it holds the next row's
+    label too (2.其他法律行政法 / 规禁止公开 3.危及“三安全一稳定”), and that row may be read from it."""
+    return m is not None and m.stage == "joined" and not ordinals(tokens[i].text)
+
+
 def _confident_label(m: Match) -> bool:
     return m.category != "none" and m.confidence >= SURE_LABEL
 
@@ -256,7 +263,7 @@ def _fill_gaps(tokens, matches, chain: list[Anchor], table: str, order: list[str
                 out[-1] = Anchor(i, last.row, last.match)
                 continue
             current = matches.get(i)
-            if current is not None and current.category != "none" and (
+            if _joined(tokens, i, current) or current is not None and current.category != "none" and (
                     current.confidence >= (ROW_ANCHOR if current.category.startswith(table + ".") else SURE_LABEL)):
                 continue
             allowed = frozenset(f"{table}.{r}" for r in missing)
@@ -304,6 +311,8 @@ def _extend_edges(tokens, matches, chain: list[Anchor], table: str, order: list[
             if tokens[i].kind != LABEL:
                 continue
             current = matches.get(i)
+            if _joined(tokens, i, current):
+                continue
             if current is not None and current.category != "none" and current.confidence >= SURE_LABEL:
                 break   # another table's label or a heading: the table ends here
             tried += 1
