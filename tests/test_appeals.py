@@ -167,3 +167,16 @@ def test_a_group_name_set_among_another_groups_values_holds_none_of_them():
     for column, value in zip(("upheld", "corrected", "other", "pending", "total"), (3, 0, 0, 1, 4)):
         cell = got["cells"][f"appeals.litigation_direct.{column}"]
         assert cell["kind"] == "missing" or cell["confidence"] < 0.9 or cell["value"] == 0, (column, cell)
+
+
+@pytest.mark.parametrize("page", [4, 16, 21])
+def test_table_4_run_together_is_cut_where_its_group_totals_hold(page):
+    """A one-line page whose fifteen cells ran together into long digit runs: cut by the three group totals,
+    every cell as printed (listing every cut stopped at the limit before the one that holds, and left them
+    unread or in doubt, after a second of work)."""
+    from xxgk.generate.longruns import long_run_report
+
+    text, gold, _ = long_run_report(random.Random(f"cmp:{page}"), (30, 60, 100)[page % 3])
+    record = extract_text(text)
+    assert [record["fields"][k] for k in APPEAL_KEYS] == [gold["fields"][k] for k in APPEAL_KEYS]
+    assert all(record["cells"][k]["kind"] not in ("ambiguous", "missing") for k in APPEAL_KEYS)

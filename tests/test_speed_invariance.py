@@ -340,3 +340,51 @@ def test_the_fuzzy_stage_scores_as_the_matrices_did(seed):
         matrices = _MatrixIndex(index.entries)
         for norm in sorted(s for s in strings if s):
             assert dictionary._fuzzy(norm, index) == reference_fuzzy(norm, matrices), (norm, allowed)
+
+
+def test_the_segmenter_cuts_block_by_block_as_jieba_cuts_the_whole():
+    """The segmenter keeps each block's words (a block met again is not cut again): the words are jieba's for
+    the whole text, spaces, punctuation, Latin letters and digits included, whether the block was kept or not."""
+    segmenter = narrative._segmenter()
+    rng = random.Random(11)
+    texts = _prose_sentences(rng)
+    alphabet = "政府信息公开申请件12 3.5，。、；（）()abcX%-_#&+\t\n\u3000无未收到行政复议诉讼"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts + texts[::-1]:
+        assert segmenter.cut(text) == list(segmenter.segmenter.cut(text, HMM=False)), repr(text)
+
+
+def _row_run_together(rng: random.Random, groups: int) -> tuple[list[Token], int, tuple]:
+    """A row of ``groups`` groups of five cells (four parts and their total), its numbers run together into a few
+    tokens (a lone number now and then left apart, not splittable), and its identities as ``row_readings``
+    takes them."""
+    cells = []
+    for _ in range(groups):
+        parts = [rng.choice([0, 0, rng.randint(1, 9), rng.randint(10, 99)]) for _ in range(4)]
+        cells += [str(p) for p in parts] + [str(sum(parts))]
+    tokens, k = [], 0
+    while k < len(cells):
+        size = rng.randint(1, 6)
+        text = "".join(cells[k:k + size])
+        tokens.append(Token(VALUE, text, 1, splittable=size > 1 or rng.random() < 0.7))
+        k += size
+    sums = tuple((tuple(range(g * 5, g * 5 + 4)), (g * 5 + 4,)) for g in range(groups))
+    return tokens, len(cells), sums
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_sums_cut_what_the_plain_enumeration_cuts_where_they_hold(seed):
+    """The search by the sums gives the cuts of the plain enumeration whose identities hold, in its order; where
+    none holds, the plain enumeration itself."""
+    rng = random.Random(500 + seed)
+    for _ in range(40):
+        values, n, sums = _row_run_together(rng, rng.choice([1, 1, 2]))
+        plain = reference_digit_splits(values, n, 20000)
+        if len(plain) >= 20000:
+            continue
+        holding = [r for r in plain if all(
+            sum(placement.numbers([r[i] for i in left])) == sum(placement.numbers([r[i] for i in right]))
+            for left, right in sums)]
+        placement._plans_by_sums.cache_clear()
+        got = placement._digit_splits(values, n, 20000, sums)
+        assert _plain(got) == _plain(holding or plain), [t.text for t in values]

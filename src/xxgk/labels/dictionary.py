@@ -135,10 +135,12 @@ def numbering_fits(text: str, category: str) -> bool:
 _DROP = re.compile(r"[^\w/]")
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """The form labels are compared in: simplified, no spaces, no numbering, no punctuation.
 
-    Punctuation goes entirely: scrapes swap ，、；（( freely, and no two labels differ only in it.
+    Punctuation goes entirely: scrapes swap ，、；（( freely, and no two labels differ only in it. Cached (bounded
+    as the match caches are): the recovery asks again for the same cells' text (boundaries, joins, headers).
     """
     text = to_simplified(normalize_chars(text)).translate(_PUNCT)
     text = strip_numbering(_SPACE.sub("", text))
@@ -230,12 +232,12 @@ def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
     if exact and exact != "ambiguous" and (allowed is None or exact in allowed):
         return Match(exact, 1.0, "exact", norm)
     index = _index(allowed)
-    hits = [e for e in index.entries if e.text == norm]
+    hits = index.by_text.get(norm, [])
     if hits:
         # 总计 / 其他 name a row and a column alike; the table's position decides, so say it is unsure.
         categories = sorted({e.category for e in hits}, key=lambda c: -_PRIORITY.get(c.split(".")[0], 0))
         return Match(categories[0], 1.0 if len(categories) == 1 else 0.5, "exact", norm)
-    return _contained(norm, index.entries) or _fuzzy(norm, index)
+    return _contained(norm, index) or _fuzzy(norm, index)
 
 
 class _Candidates:
@@ -254,6 +256,35 @@ class _Candidates:
             self.of_length.setdefault(len(e.text), []).append(row)
         self.gram_count = [float(len(e.grams)) for e in entries]
         self.char_set = [frozenset(e.chars) for e in entries]
+        # For the exact and contained stages: the entries of each text, in order, and the entries a label may
+        # hold (two characters or more, a text no two categories share) by their first two characters — a text
+        # inside the label starts at one of its places, so only the entries starting with its pairs are tried.
+        self.longest = max((len(e.text) for e in entries), default=0)
+        self._near: dict[int, list[int]] = {}
+        self.by_text: dict[str, list[Entry]] = {}
+        self.starting_with: dict[str, list[int]] = {}
+        shared = _exact()
+        for row, e in enumerate(entries):
+            self.by_text.setdefault(e.text, []).append(e)
+            if len(e.text) >= 2 and shared.get(e.text) != "ambiguous":
+                self.starting_with.setdefault(e.text[:2], []).append(row)
+
+
+    def near(self, length: int) -> list[int]:
+        """The entries within ``NEAR_LENGTH`` characters of a string of this length (those the fuzzy stage
+        aligns), listed once per length: no more lengths than the longest entry's."""
+        if length > self.longest + NEAR_LENGTH:
+            return []
+        rows = self._near.get(length)
+        if rows is None:
+            rows = self._near[length] = [row for size in range(length - NEAR_LENGTH, length + NEAR_LENGTH + 1)
+                                         for row in self.of_length.get(size, ())]
+        return rows
+
+
+# The fuzzy stage aligns a string only with entries this many characters longer or shorter at most: an entry
+# further away in length could not reach the alignment a near-spelling needs.
+NEAR_LENGTH = 3
 
 
 @lru_cache(maxsize=64)
@@ -261,14 +292,20 @@ def _index(allowed: frozenset | None) -> _Candidates:
     return _Candidates(tuple(e for e in lexicon() if allowed is None or e.category in allowed))
 
 
-def _contained(norm: str, candidates: tuple[Entry, ...]) -> Match | None:
+def _contained(norm: str, index: _Candidates) -> Match | None:
     """A label glued to its neighbours (headers, group headings, page furniture): the most specific row inside.
 
     Accepted only when dictionary text covers most of the string, so a sentence of prose that mentions
     规范性文件 is not taken for the row of that name.
     """
-    shared = _exact()
-    inside = [e for e in candidates if len(e.text) >= 2 and e.text in norm and shared.get(e.text) != "ambiguous"]
+    rows: set[int] = set()
+    entries, starting_with = index.entries, index.starting_with
+    for at in range(len(norm) - 1):
+        for row in starting_with.get(norm[at:at + 2], ()):
+            if row not in rows and norm.startswith(entries[row].text, at):
+                rows.add(row)
+    # In the dictionary's order, as every entry found inside would be listed.
+    inside = [entries[row] for row in sorted(rows)]
     if not inside:
         return None
     spans = {e.text: [(m.start(), m.start() + len(e.text)) for m in re.finditer(re.escape(e.text), norm)]
@@ -307,34 +344,45 @@ def _fuzzy(norm: str, index: _Candidates) -> Match:
     shared = Counter(itertools.chain.from_iterable(with_gram[gram] for gram in grams if gram in with_gram))
     # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
     # Dice (so that a short label does not win inside a long sentence); an entry sharing no bigram scores 0.
+    gram_count, n_grams = index.gram_count, len(grams)
     score: dict[int, float] = {}
     for row, n in shared.items():
-        count = index.gram_count[row]
-        score[row] = 0.5 * (n / count) + 0.5 * (2 * n / (len(grams) + count))
+        count = gram_count[row]
+        score[row] = 0.5 * (n / count) + 0.5 * (2 * n / (n_grams + count))
     # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up. difflib's
     # quick_ratio bound (shared characters) decides whom the alignment is paid for.
-    near = sorted(row for length in range(len(norm) - 3, len(norm) + 4) for row in index.of_length.get(length, ())
-                  if score.get(row, 0.0) < 0.8)
+    near = index.near(len(norm))
     if near:
-        counts, chars = Counter(norm), frozenset(norm)
+        entries, char_set, counts, chars = index.entries, index.char_set, None, frozenset(norm)
         repeated = len(chars) < len(norm)
         for row in near:
-            entry = index.entries[row]
-            common = chars & index.char_set[row]
+            if score.get(row, 0.0) >= 0.8:
+                continue
+            entry = entries[row]
+            common = chars & char_set[row]
             # Characters in common, each as often as both have it (once, when the string repeats none).
-            shared_chars = sum(min(entry.chars[ch], counts[ch]) for ch in common) if repeated else len(common)
+            if repeated:
+                counts = counts or Counter(norm)
+                shared_chars = sum(min(entry.chars[ch], counts[ch]) for ch in common)
+            else:
+                shared_chars = len(common)
             if 2 * shared_chars / (len(norm) + len(entry.text)) >= 0.6:
                 aligned = difflib.SequenceMatcher(None, norm, entry.text, autojunk=False).ratio()
                 score[row] = max(score.get(row, 0.0), aligned)
-    scores: dict[str, tuple[float, str]] = {}
-    for row in sorted(row for row, value in score.items() if value):
-        e = index.entries[row]
-        if score[row] > scores.get(e.category, (0.0, ""))[0]:
-            scores[e.category] = (score[row], e.text)
-    if not scores:
+    # Each category's best entry (the first, in the dictionary's order, of those that score as well).
+    entries, best_of = index.entries, {}
+    for row in sorted(score):
+        value = score[row]
+        if value:
+            category = entries[row].category
+            held = best_of.get(category)
+            if held is None or value > held[0]:
+                best_of[category] = (value, row)
+    if not best_of:
         return Match(NONE, 1.0, "ngram")
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
-    category, (score, text) = ranked[0]
+    ranked = sorted(best_of.items(), key=lambda kv: -kv[1][0])
+    category, (score, row) = ranked[0]
+    text = entries[row].text
     second = ranked[1][1][0] if len(ranked) > 1 else 0.0
     # A sentence that merely mentions a label is prose, not the label.
     if score < 0.5 or len(norm) > max(2.5 * len(text), len(text) + 12):

@@ -136,6 +136,11 @@ class LabelModel:
         # process (xxgk label, a notebook) uses them all (0: onnxruntime's default).
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
         options.log_severity_level = 3
+        # Its threads wait asleep, not spinning: the extractor asks about one label at a time, and a spinning
+        # thread between those calls burns a core that another process (or the next report) needs. On 2 loaded
+        # cores: 13 -> 8 ms of CPU and 31 -> 15 ms of wall per label, and 512 labels at once no slower; the
+        # answers are the same.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(tokenizer_file))
         tokenizer.enable_truncation(max_length=self.config["max_seq_length"])

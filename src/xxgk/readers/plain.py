@@ -7,7 +7,7 @@ import re
 from ..datamodel import TableJudge
 from .base import Source
 from .html import inline_tables
-from .textgrid import text_grids
+from .textgrid import UNSURE_ROW, text_grids
 
 
 # A page's running header takes its first line, and the lines of numbers alone right under it: at most this many
@@ -42,7 +42,10 @@ def drop_running_headers(text: str) -> str:
                      for k in range(len(lines)))
 
 
-def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict[int, list[float]]]:
+    """The text, the tables found, and how sure the reading is of the lines of a drawn table whose rows the
+    text does not tell (``Document.line_confidence``)."""
     text, html_meta = inline_tables(drop_running_headers(source.text))
     text, drawn = text_grids(text)
-    return text, html_meta + drawn
+    unsure = {line: [UNSURE_ROW] for table in drawn for line in table.get("unsure_lines", ())}
+    return text, html_meta + drawn, unsure

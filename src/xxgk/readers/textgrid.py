@@ -6,9 +6,11 @@ Scrapers turn a page's tables into text in a few ways, and each keeps the table'
   ``|``, pandoc grid tables, with ``+===+`` under the header). A cell is a region enclosed by rules, however many
   text lines it takes (a wrapped row, a merged cell): the regions are found by filling the character grid;
 - **pipe** tables whose rows do not start with a pipe (html2text: ``a| b| c`` under a ``---|---`` line);
+- **index-laid** tables (inscriptis): each row's cells set by their index at the table's stops, widths counted
+  in characters, merged cells unmerged; a value's column is its stop's index less the row's label cells;
 - **aligned** tables: columns kept by spaces alone (lynx, pandoc simple tables under their ``---- ----``
-  rules, inscriptis, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a
-  column with nothing in it on that line.
+  rules, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a column with
+  nothing in it on that line.
 
 Positions are display columns, as the tools lay them out: a CJK character takes two. Characters of ambiguous
 width (curly quotes, box rules) are measured the way that makes the table's rules line up.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -672,6 +675,247 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
     return out
 
 
+# ------------------------------------------------------------------------------------------------ index-laid tables
+
+# inscriptis lays a table out by each row's cell index, not by the column a cell stands under: cell k of every
+# row starts at the table's k-th stop, each stop two spaces past the widest cell of the index before it, widths
+# counted in characters (a Chinese character counts one, so the columns line up by character count, not on the
+# screen). Merged cells are not merged: a row with two label cells (三、本年度办理结果 | （一）予以公开) has its
+# values one stop right of a row with one label cell, and a blank cell takes no room but its two spaces. A
+# value's column is therefore its stop's index less the row's label cells.
+_CELL_GAP = 2
+_PIECE = re.compile(r"\S+(?: \S+)*")    # a cell's text: words one space apart; cells stand two or more apart
+# More stops than the widest template table's cells (three label cells and fifteen values) is no such table.
+MAX_INDEX_STOPS = 20
+
+
+def _pieces(line: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group()) for m in _PIECE.finditer(line)]
+
+
+def _piece_text(text: str) -> str:
+    """A cell's text as a row holds it: characters set one space apart joined back (一 、 本 年 → 一、本年)."""
+    words = text.split(" ")
+    if len(words) > 1 and all(len(w) == 1 for w in words) and any(_width(w) == 2 for w in words):
+        return "".join(words)
+    return text
+
+
+def _is_value_piece(text: str) -> bool:
+    return bool(_VALUE_WORD.match(text.replace(" ", "")))
+
+
+def _index_stops(rows: list[list[tuple[int, str]]], line_ends: list[int]) -> list[int] | None:
+    """The table's stops, each cell index's start, or None when the pieces do not stand as such a layout sets
+    them. An index whose cells are blank in every row shows no text; the room between two stops tells how many
+    such indexes lie between them (each takes two spaces), and the lines' ends (the spaces after a row's last
+    cells) how many follow the last."""
+    starts = sorted({a for row in rows for a, _ in row})
+    widest = {s: max(len(t) for row in rows for a, t in row if a == s) for s in starts}
+    stops: list[int] = []
+    for s, after in zip(starts, starts[1:] + [None]):
+        stops.append(s)
+        room = (after if after is not None else max(line_ends + [s + widest[s]])) - s - widest[s]
+        if after is not None:
+            room -= _CELL_GAP
+        if room < 0 or room % _CELL_GAP:
+            if after is None:
+                break       # the text's line ends are not the layout's (trimmed, or padded otherwise)
+            return None
+        stops.extend(s + widest[s] + _CELL_GAP * n for n in range(1, room // _CELL_GAP + 1))
+    return stops if len(stops) <= MAX_INDEX_STOPS else None
+
+
+def _row_groups(rows: list[list[tuple[int, str]]], data: list[int]) -> tuple[list[list[int]], bool]:
+    """The lines of each table row. A table whose cells hold paragraphs ends each row with a line of spaces, and
+    there a row is the lines between two such (a cell's text set in the middle of a taller row stands on the
+    row's middle line, its label cells' text above and below it); a table without them sets one row a line, two
+    rows with values on lines next to each other (a line of spaces there is a row of blank cells)."""
+    shown = [k for k, row in enumerate(rows) if row]
+    spaces = {k for k in range(shown[0] + 1, shown[-1]) if not rows[k]}
+    paragraphs = (all(spaces & set(range(a + 1, b)) for a, b in zip(data, data[1:])) if len(data) > 1
+                  else bool(spaces))
+    if not paragraphs:
+        return [[k] for k in range(len(rows))], False
+    groups: list[list[int]] = []
+    for k, row in enumerate(rows):
+        if not row:
+            groups.append([k])
+        elif groups and rows[groups[-1][-1]]:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    return groups, True
+
+
+def _blank_rows(lines: list[str], rows: list[list[tuple[int, str]]], stops: list[int], paragraphs: bool) -> set[int]:
+    """The lines of spaces below a table's first text that are rows of blank cells: each one, in a table whose
+    rows are one line each; in a table of paragraph cells, where a row with text ends in one line of spaces
+    and a row without any takes one, each after another line of spaces. A line no longer than the table's
+    left margin closes the table."""
+    first_text = next((k for k, row in enumerate(rows) if row), len(rows))
+    return {k for k in range(first_text + 1, len(rows))
+            if not rows[k] and len(lines[k]) > stops[0] and (not paragraphs or not rows[k - 1])}
+
+
+def _index_table(lines: list[str]) -> tuple[list[list[str] | None], set[int]] | None:
+    """The rows of one table laid out by cell index (its lines between empty lines), or None when the lines are
+    not such a table. Each row becomes a tab row on its line with values (or its first line): its label cells
+    (their lines joined), then one cell per value column, blank where nothing stands. Lines above the first
+    row with values are kept as they are (column heads, set by their own indexes, stand over the wrong cells),
+    but for a row of blank cells and a row of heads that fills the row below it one head per cell.
+
+    How many cells a row has is told by where its lines end: inscriptis pads every line of a row to the row's
+    width, so a line ends where the row's last cell ends, its width the widest text of that index.
+
+    Also the lines whose rows the text does not tell (``_unsure_rows``)."""
+    rows = [_pieces(line) for line in lines]
+    if not any(rows):
+        return None
+    stops = _index_stops(rows, [len(line) for line in lines])
+    if stops is None:
+        return None
+    index = {s: k for k, s in enumerate(stops)}
+    # Every line of such a table ends where a cell of full width ends, spaces included: the mark of the layout,
+    # which a page's text set by position (a PDF's, ending each line at its last word) lacks.
+    widest = {a: max(len(t) for row in rows for b, t in row if b == a) for a in {a for row in rows for a, _ in row}}
+    cell_ends = {s + widest.get(s, 0) for s in stops}
+    if not any(line.endswith(" ") for line in lines) or any(len(line) not in cell_ends for line in lines):
+        return None
+
+    def cells_of(k: int) -> int:
+        return sum(1 for s in stops if s <= len(lines[k]))
+
+    firsts: dict[int, int] = {}             # line with values -> where its values begin in its pieces
+    for k, row in enumerate(rows):
+        first_value = next((n for n, (_, t) in enumerate(row) if _is_value_piece(t)), None)
+        if first_value is None or not any(ch.isdigit() for _, t in row[first_value:] for ch in t):
+            continue
+        if not all(_is_value_piece(t) for _, t in row[first_value:]):
+            return None     # a label after a value: no row of a table's cells
+        firsts[k] = first_value
+    groups, paragraphs = _row_groups(rows, sorted(firsts))
+    # a table without values is read only under a row of heads that fills its cells, one head per cell (the
+    # split table 4: 结果维持 | 结果纠正 | … | 总计), its lines of spaces the rows of blank cells under them
+    blank = _blank_rows(lines, rows, stops, paragraphs) if not firsts else set()
+    if not firsts and not blank:
+        return None
+    first_row = min(list(firsts) + list(blank))
+    heads = next((k for k in range(first_row - 1, -1, -1) if rows[k]), None)
+    full_heads = (heads is not None and len(rows[heads]) >= 2
+                  and [index[a] for a, _ in rows[heads]] == list(range(cells_of(heads)))
+                  and not any(_is_value_piece(t) for _, t in rows[heads]))
+    if not firsts and not (full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
+        return None
+    shaped = []         # per group: its line with values (or None), label cells by index, values by index
+    for group in groups:
+        with_values = [k for k in group if k in firsts or k in blank]
+        if len(with_values) > 1:
+            return None     # two lines of values in one row: not a row of cells
+        at = with_values[0] if with_values else None
+        labels: dict[int, list[str]] = {}
+        for k in group:
+            for a, text in rows[k][:firsts[k]] if k == at and k in firsts else rows[k]:
+                labels.setdefault(index[a], []).append(_piece_text(text))
+        values = [(index[a], t.replace(" ", "")) for a, t in rows[at][firsts[at]:]] if at in firsts else []
+        if values and labels and max(labels) >= values[0][0]:
+            return None     # a label cell under or right of the row's values
+        shaped.append((group, at, labels, values))
+    # the value cells of the widest row (a row with fewer has merged cells: table 1's 第二十条第（五）项); lines of
+    # spaces count only in a table without values
+    columns = max(cells_of(group[0]) - (max(labels, default=-1) + 1)
+                  for group, at, labels, values in shaped if at is not None and (values or not firsts))
+    if columns < 2:
+        return None
+    out: list[list[str] | None] = [None] * len(lines)
+    if full_heads and cells_of(heads) == cells_of(first_row):
+        out[heads] = [_piece_text(t) for _, t in rows[heads]]
+    started = False
+    for group, at, labels, values in shaped:
+        started = started or at is not None
+        shown = max(labels, default=-1) + 1
+        label_cells = [join_lines(labels[i]) for i in sorted(labels)]
+        if at is None:
+            # a row of blank cells (its line reaches past its labels: the rest are blank cells) gets them; heads
+            # over the values (信息内容 | 本年新制作数量) and a heading across the table stay cells of their own
+            # below the first row with values, and as they are above it
+            blank_row = labels and cells_of(group[0]) > shown
+            if blank_row or (started and labels):
+                out[group[0]] = label_cells + ([""] * columns if blank_row else [])
+                for k in group[1:]:
+                    out[k] = []
+            elif started:
+                for k in group:
+                    out[k] = []     # a line of spaces: the end of a row
+            continue
+        for k in group:
+            out[k] = []
+        row = [""] * columns
+        for i, text in values:
+            if not 0 <= i - shown < columns:
+                return None
+            row[i - shown] = text
+        out[at] = label_cells + row
+    return out, (_unsure_rows(lines, rows, firsts) if not paragraphs else set())
+
+
+# How sure the reader is of the cells of a line whose row the text does not tell (``_unsure_rows``): under the
+# recovery's trust (0.9), so that the row's cells are flagged whatever the sums say.
+UNSURE_ROW = 0.5
+
+
+def _unsure_rows(lines: list[str], rows: list[list[tuple[int, str]]], firsts: dict[int, int]) -> set[int]:
+    """Lines of a table set one row a line whose row the text does not tell. A cell's text broken by hand
+    (三、本年 / 度办理结果) goes on under its row on a line of label text alone, padded to the row's width: the
+    same line as a row of blank cells of the same width (二、上年结转 under 一、本年新收). Where a line of label
+    text stands under a line as long, which of the two it is lies in the words; beside a row with values (whose
+    values may go to the wrong label; blank rows read 0 under any), it and the rows with values beside it are
+    unsure."""
+    unsure: set[int] = set()
+    for k in range(1, len(rows)):
+        if rows[k] and rows[k - 1] and k not in firsts and len(lines[k]) == len(lines[k - 1]) \
+                and rows[k][0][0] == rows[k - 1][0][0] and (k - 1 in firsts or k + 1 in firsts):
+            unsure.update([k] + [j for j in (k - 1, k + 1) if j in firsts])
+    return unsure
+
+
+def _index_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """The stretches of lines that may each be one table: inscriptis parts a table from the text around it by
+    an empty line, or from the next table by a line of spaces as long as their left margin (a table's own rows
+    are never empty: a row without text is spaces as wide as the row)."""
+    blocks = []
+    k = 0
+    while k < len(lines):
+        if not lines[k] or k in taken:
+            k += 1
+            continue
+        end = k
+        while end < len(lines) and lines[end] and end not in taken:
+            end += 1
+        margin = min((len(line) - len(line.lstrip()) for line in lines[k:end] if line.strip()), default=0)
+        start = k
+        for j in range(k, end + 1):
+            if j == end or (not lines[j].strip() and len(lines[j]) <= margin):
+                if j > start:
+                    blocks.append((start, j))
+                start = j + 1
+        k = end
+    return blocks
+
+
+def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list, set[int]]]:
+    """(first line, end line, rows, the lines whose rows are unsure) of every table laid out by cell index: the stretches of ``_index_blocks``
+    that hold a row with values (or a row of heads over rows of blank cells) and whose every cell stands on the
+    layout's stops."""
+    out = []
+    for k, end in _index_blocks(lines, taken):
+        if end - k >= 2 and not any(_is_prose(line) for line in lines[k:end]):
+            read = _index_table(lines[k:end])
+            if read is not None and any(read[0]):
+                out.append((k, end, read[0], {k + j for j in read[1]}))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
@@ -682,8 +926,9 @@ class TextTable:
     first: int              # 0-based line where the table starts
     end: int                # the line after its last
     rows: list[str | None]
-    strategy: str           # ruled | ascii | pipe | dashes | aligned
+    strategy: str           # ruled | ascii | pipe | dashes | aligned | index
     columns: int
+    unsure: frozenset[int] = frozenset()    # 0-based lines whose rows the text does not tell
 
 
 def _placed(first: int, end: int, row_lines: list[int], rows: list[str]) -> list[str | None]:
@@ -723,6 +968,12 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, groups_at in _dash_blocks(lines):
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
+    # A table laid out by cell index is told by stops no other layout keeps (every cell at one, each two
+    # spaces past the widest text of the index before, counted in characters): read first, as its columns by
+    # position on the screen would be wrong wherever its rows' label cells differ.
+    for first, end, rows, unsure in index_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
+                      max(len(row) for row in rows if row), frozenset(unsure)))
     for first, end, rows in aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
@@ -754,4 +1005,6 @@ def text_grids(text: str) -> tuple[str, list[dict]]:
                 out[table.first + k] = row
         meta.append({"strategy": table.strategy, "rows": sum(1 for r in table.rows if r),
                      "cols": table.columns, "line": table.first + 1})
+        if table.unsure:
+            meta[-1]["unsure_lines"] = sorted(k + 1 for k in table.unsure)
     return "\n".join(out), meta

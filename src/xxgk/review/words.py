@@ -210,6 +210,8 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
      r"and named by the group labels before them",
      _fixed("表四的数没有按模板的顺序印出（PDF 文本）：按各组合计分组，并按其前面的组名定组")),
     (r"the splits disagree on this cell", _fixed("几种分组在这一格上不一致")),
+    (r"the group total holds whichever of its columns each part stands in: the text's order alone placed it",
+     _fixed("各分项无论落在哪一列，组合计都成立：只凭原文的顺序定列")),
     # checks (checks.arithmetic, checks.narrative, checks.crossyear)
     (r"not checkable: (?P<n>\d+) cell\(s\) missing or unreadable \((?P<keys>.*)\)",
      _format("无法核验：{n} 格缺失或无法读取（{keys}）")),

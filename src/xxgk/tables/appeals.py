@@ -134,15 +134,25 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
     after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1)))
-    readings = row_readings(after, len(run.keys), options.max_digit_splits)
+    readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
     # Before the header's first label that is not the heading, back to the heading: never past it (table 3's
     # last row stands there).
     first = next((i for i in zone.header if i != zone.start), None)
     before = lead_placeholders(row_span(tokens, matches, first, zone.start, -1)) if first is not None else []
-    readings = row_readings(before, len(run.keys), options.max_digit_splits) if before else []
+    readings = (row_readings(before, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
+                if before else [])
     return Placement("one row of fifteen", "before", [(run, readings)]) if readings else None
+
+
+def _group_totals(cells: int) -> tuple:
+    """The group totals of a run of cells (five per group, the total last) as the identities ``row_readings``
+    cuts digits that ran together by: a 100-digit run of fifteen cells is then cut where its three totals hold,
+    not by listing every cut (``placement._digit_splits``). Where no cut holds them all, every cut is listed, as
+    without them: the readings the layouts and the recovery judge by the same totals are those they were."""
+    width = len(schema.APPEAL_COLUMNS)
+    return tuple((tuple(range(at, at + width - 1)), (at + width - 1,)) for at in range(0, cells - width + 1, width))
 
 
 def _past_the_heads_line(cells: list[Token]) -> list[Token]:
@@ -180,7 +190,8 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
             continue
         if sum(t.kind == VALUE for t in cells) > len(run.keys) or len(cells) > 2 * len(run.keys):
             continue        # more cells than a group's row has: the row of several groups (the template's fifteen)
-        readings = row_readings(cells, len(run.keys), options.max_digit_splits) if cells else []
+        readings = (row_readings(cells, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
+                    if cells else [])
         # Cells found only by leaving some out (placeholders, a cell too many) are the group's only when its
         # total confirms them: a text that dropped a blank cell leaves four values and the blank of another.
         readings = [r for r in readings if r[0] == 0 or _totals_holding(numbers(r[1]))]

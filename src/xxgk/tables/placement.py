@@ -546,30 +546,84 @@ class _SumSearch:
         yield from found
 
     def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
-        self._step()
+        self.steps += 1         # self._step(), inline: the halves are the search's innermost loops
+        if self.steps > SPLIT_SEARCH_STEPS:
+            raise _OverBudget
         if j == 0:
             out.setdefault((c, added), []).append(lengths)
             return
-        stop = min(half.end - half.other - (j - 1), c + half.longest)
+        end, total = half.end, half.total
+        stop = min(end - half.other - (j - 1), c + half.longest)
+        # The parts still to come, this half's and the other's, must make up the rest (``_can_add_up``, inline).
+        count = j - 1 + half.other
+        count_digits = len(str(count))
+        powers, known = _POWERS_OF_TEN, _POWERS_KNOWN
         for d, value in self.digits_ahead(c):
-            if d > stop or added + value > half.total:
+            if d > stop or added + value > total:
                 break
-            # The parts still to come, this half's and the other's, must make up the rest.
-            if _can_add_up(j - 1 + half.other, half.end - d, half.total - added - value):
+            chars, rest = end - d, total - added - value
+            if count == 0:
+                fits = chars == 0 and rest == 0
+            elif chars < count or rest < 0:
+                continue
+            elif rest == 0:
+                fits = chars == count
+            else:
+                most = chars - count + 1 + count_digits
+                fits = powers[-(-chars // count) - 1] <= rest and (most >= known or rest < powers[most])
+            if not fits:
+                continue
+            if j == 1:
+                # The half's last part: its end and sum are kept here, as the call for it would keep them.
+                self.steps += 1
+                if self.steps > SPLIT_SEARCH_STEPS:
+                    raise _OverBudget
+                out.setdefault((d, added + value), []).append(lengths + (d - c,))
+            else:
                 self._first_half(half, j - 1, d, added + value, lengths + (d - c,), out)
 
     def _second_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, halves: dict,
                      found: list) -> None:
-        self._step()
+        self.steps += 1         # self._step(), inline
+        if self.steps > SPLIT_SEARCH_STEPS:
+            raise _OverBudget
         if j == 0:
             for before in halves.get((c, half.total - added), ()):
                 found.append(before + lengths)
             return
-        start = max(half.start + half.other + (j - 1), c - half.longest)
+        first, total = half.start, half.total
+        start = max(first + half.other + (j - 1), c - half.longest)
+        # The parts before, this half's and the other's, must make up the rest (``_can_add_up``, inline).
+        count = j - 1 + half.other
+        count_digits = len(str(count))
+        powers, known = _POWERS_OF_TEN, _POWERS_KNOWN
         for a, value in self.digits_behind(c):
-            if a < start or added + value > half.total:
+            if a < start or added + value > total:
                 break
-            if _can_add_up(j - 1 + half.other, a - half.start, half.total - added - value):
+            chars, rest = a - first, total - added - value
+            if count == 0:
+                fits = chars == 0 and rest == 0
+            elif chars < count or rest < 0:
+                continue
+            elif rest == 0:
+                fits = chars == count
+            else:
+                most = chars - count + 1 + count_digits
+                fits = powers[-(-chars // count) - 1] <= rest and (most >= known or rest < powers[most])
+            if not fits:
+                continue
+            if j == 1:
+                # The half's first part: met with the first halves ending where it starts, as the call for it
+                # would meet them.
+                self.steps += 1
+                if self.steps > SPLIT_SEARCH_STEPS:
+                    raise _OverBudget
+                met = halves.get((a, total - added - value))
+                if met:
+                    mine = (c - a,) + lengths
+                    for before in met:
+                        found.append(before + mine)
+            else:
                 self._second_half(half, j - 1, a, added + value, (c - a,) + lengths, halves, found)
 
 
@@ -602,6 +656,7 @@ def _can_add_up(count: int, chars: int, rest: int) -> bool:
 
 
 _POWERS_OF_TEN = [10 ** k for k in range(512)]
+_POWERS_KNOWN = len(_POWERS_OF_TEN)
 
 
 # A group of this many parts or more is met in the middle (``_SumSearch._parts_met``); fewer are walked.
@@ -674,17 +729,19 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             return _first_cells(after[i], widths[i]) if cut else trim_placeholders(after[i])
         return _drop_first_cells(before[i], widths[i - 1]) if cut else lead_placeholders(before[i])
 
+    values_after = [any(t.kind == VALUE for t in run) for run in after]
+
     def unclaimed(i, o, o_next):
         """Values after row i that neither it nor the next row takes."""
-        run = after[i]
         if o == "A" or (shared[i] and o_next == "B"):
             return 0
-        return VALUES_UNCLAIMED if any(t.kind == VALUE for t in run) else 0
+        return VALUES_UNCLAIMED if values_after[i] else 0
 
     known: dict = {}
     by_cells: dict = {}
 
     def readings_of(i, o_prev, o, o_next):
+        """Row i's readings in that orientation, and what they are worth (as printed, with repairs, none)."""
         # The programme asks for each row's cells many times, and a run shared by two rows is the same
         # cells for both: each run is read once.
         variant = (i, o, shares(i, o_prev, o, o_next))
@@ -693,7 +750,9 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             row_sums = sums[i] if sums else ()
             key = (widths[i], row_sums, *map(id, cells))
             if key not in by_cells:
-                by_cells[key] = row_readings(cells, widths[i], max_splits, row_sums)
+                found = row_readings(cells, widths[i], max_splits, row_sums)
+                by_cells[key] = found, (READ_AS_PRINTED if found and min(p for p, _ in found) == 0
+                                        else READ_WITH_REPAIRS if found else 0.0)
             known[variant] = by_cells[key]
         return known[variant]
 
@@ -704,15 +763,13 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             for o in ("A", "B"):
                 chosen = None
                 for o_next in (("A", "B") if i + 1 < k else (None,)):
-                    found = readings_of(i, o_prev, o, o_next)
-                    score = (READ_AS_PRINTED if found and min(p for p, _ in found) == 0
-                             else READ_WITH_REPAIRS if found else 0.0)
+                    found, score = readings_of(i, o_prev, o, o_next)
                     score += LABEL_FIRST if o == "A" else 0.0
                     if o == "B" and score >= READ_AS_PRINTED and same_line[i]:
                         # Values on the label's own line read just as well: the ordinary order wins, even if
                         # that leaves cells before the label unclaimed (an unrecognised row's, not this one's).
-                        after_fit = readings_of(i, o_prev, "A", o_next)
-                        if after_fit and min(p for p, _ in after_fit) == 0:
+                        after_fit = readings_of(i, o_prev, "A", o_next)[1]
+                        if after_fit == READ_AS_PRINTED:
                             score -= SAME_LINE_READS_AS_WELL
                         elif after_fit:
                             # Even when they read only with digits cut apart (0034, 13 01): the clean run

@@ -19,6 +19,7 @@ from itertools import combinations
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from ..labels.dictionary import categories_within
 from .arrange import Budget, Placement, RowToPlace, identities_inside, printed_rows, solve
 from .placement import Piece, numbers, parse_value, span_to
 
@@ -156,13 +157,13 @@ def _number_beside(tokens, i: int, step: int) -> bool:
 def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
     """The cells of the readings whose identities across rows all hold; empty when none holds."""
     holding = []
+    inside = {row: identities_inside(by_row[row].keys, rules) for row in order}     # the same for every reading
     for reading in readings:
         rows = []
         for row in order:
             keys = by_row[row].keys
             pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
-            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)],
-                                   identities_inside(keys, rules)))
+            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
         if solve(rows, rules, Budget(len(order) + 1)) is not None:
             holding.append(reading)
     if not holding:
@@ -220,7 +221,8 @@ def read_appeals_in_order(tokens: list[Token], matches, start: int, keys: tuple[
     plain = [tuple(values[g * 5:(g + 1) * 5]) for g in range(len(groups))]
     if all(holds(at) for at in plain):
         return _appeal_cells(tokens, [plain], groups, IN_ORDER, "read in the template's order after table 4's "
-                                                                 "heading: its group totals hold")
+                                                                 "heading: its group totals hold",
+                             parts_in_text_order=not _under_whole_heads(tokens, matches, start, values))
     splits = _splits(values, len(groups), holds)
     if not splits:
         return _appeal_cells(tokens, [plain], groups, GROUPS_FAIL, "read in the template's order after table 4's "
@@ -228,7 +230,23 @@ def read_appeals_in_order(tokens: list[Token], matches, start: int, keys: tuple[
     named = _named(tokens, matches, region, splits)
     return _appeal_cells(tokens, named, groups, IN_ORDER, "table 4's numbers printed out of the template's order "
                                                           "(PDF text), split into its groups by their totals and "
-                                                          "named by the group labels before them")
+                                                          "named by the group labels before them",
+                         parts_in_text_order=True)
+
+
+# The column heads of table 4's four parts (总计 names table 3's rows too), as the label classifier names them.
+_PART_HEADS = frozenset(f"column.{c}" for c in schema.APPEAL_COLUMNS[:-1])
+
+
+def _under_whole_heads(tokens, matches, start: int, values: list[int]) -> bool:
+    """Whether the fifteen numbers stand together right after a header whose parts' column heads were read whole
+    (a grid's row of fifteen, a cell per line, a one-line page): their order is the grid's. Heads printed as stacked characters (结 结 其
+    / 果 果 他, plain pdftotext) leave the numbers in the order the PDF drew them, which can differ."""
+    labels = [i for i in range(start, values[0]) if tokens[i].kind == LABEL]
+    heads = {matches[i].category for i in labels if i in matches}.union(
+        *(categories_within(tokens[i].text) for i in labels))     # a one-line page's header is one label
+    together = not any(tokens[i].kind == LABEL for i in range(values[0], values[-1]))
+    return together and _PART_HEADS <= heads
 
 
 def _ends_the_table(tokens, matches, i: int) -> bool:
@@ -296,15 +314,26 @@ def _interleaving(groups: list[tuple[int, ...]]) -> int:
     return sum(1 + sum(position[b] != position[a] + 1 for a, b in zip(g, g[1:])) for g in groups)
 
 
-def _appeal_cells(tokens, readings: list[list[tuple[int, ...]]], groups, confidence: float, note: str
-                  ) -> dict[str, Cell]:
+# A group's four parts read in the text's order when they are not all alike: its total holds whichever column each
+# stands in (PDF text can print 1 0 0 0 as 0 1 0 0), so the order alone placed them.
+PARTS_IN_TEXT_ORDER = 0.6
+
+
+def _appeal_cells(tokens, readings: list[list[tuple[int, ...]]], groups, confidence: float, note: str,
+                  parts_in_text_order: bool = False) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     for g, group_keys in enumerate(groups):
+        parts = {numbers([Piece(tokens[r[g][c]].text, 0)])[0] for r in readings for c in range(len(group_keys) - 1)}
         for c, key in enumerate(group_keys):
             seen = sorted({numbers([Piece(tokens[r[g][c]].text, 0)])[0] for r in readings})
             token = tokens[readings[0][g][c]]
             value, kind = parse_value(Piece(token.text, token.line))
-            if len(seen) == 1:
+            if (parts_in_text_order and len(seen) == 1 and c < len(group_keys) - 1 and len(parts) > 1
+                    and confidence > PARTS_IN_TEXT_ORDER):
+                out[key] = Cell(value, token.text, kind, token.line, PARTS_IN_TEXT_ORDER, token=token,
+                                note=note + "; the group total holds whichever of its columns each part stands in: "
+                                            "the text's order alone placed it")
+            elif len(seen) == 1:
                 out[key] = Cell(value, token.text, kind, token.line, confidence, token=token, note=note)
             else:
                 out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER, candidates=seen,
