@@ -17,6 +17,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "forms"
 def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf036 (pdftotext -layout): 5.属于三类内部 / its values / 事务信息 swapped two rows' 1s at confidence 1;
     # rf035 (pymupdf4llm): the review row's values set around the next table's name became that group's;
+    # rf025 (pdftotext -layout): 行政规范性文件 … 14, its blank cells counted by the empty lines that part the rows,
+    # put 14 under 本年制发件数 at confidence 0.9; s0rf035 (pdftotext -layout, seed 0): 3.要求提供公开出版物's 1 1, set
+    # amid the next row's label (4.无正当理 / 1 1 / 由大量反复申请), went to that row, and its own row read 0 at 0.95;
     # rf036 (plain pdftotext): the three groups' names printed before all fifteen numbers, the last group took the
     # first five;
     # rf014, rf020 (plain pdftotext): a table's labels stacked, its numbers after them; the number after the
@@ -31,6 +34,63 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     record = extract_text(text, name)
     result = evaluate({"r": gold}, {"r": record})
     assert [(w["key"], w["gold"], w["read"]) for w in result["wrong"] if not w["flagged"]] == []
+
+
+@pytest.mark.parametrize("name", ["rf012-pdftotext-layout-chromium.txt", "rf035-pdftotext-layout-chromium.txt",
+                                  "rf004-pdftotext-layout-libreoffice.txt", "rf013-pdftotext-layout-libreoffice.txt"])
+def test_pdftotext_layout_rows_short_of_cells_are_placed_by_the_sums(name):
+    # Table 3 with its zeros blank: each row prints only its values, set far apart (43 1 11 55). rf012: the
+    # digit cuts that fill seven columns (4 3 1 1 1 5 5) were kept as the row's reading though its sums reject
+    # them, which blocked the placement by the sums; rf035: the year of Chromium's print header (2019, on a line
+    # of its own) stood among the rows; rf004 (LibreOffice's PDF): labels wrapped around their values
+    # (二、上年结转政府信 / 1 1 / 息公开申请数量) and a last row with nothing printed made the table read values
+    # first, giving 1 1 to the row below; rf013 (LibreOffice's PDF): the rows were read as columns by where their
+    # words stand, under squeezed heads (科研商业企业机构), labels cut into cells. Table 3 was lost whole (173,
+    # 187, 161, 190 cells); now a few flagged at most.
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    result = evaluate({"r": gold}, {"r": extract_text(text, name)})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("requests.")]
+    assert len(wrong) <= 8
+    assert all(w["flagged"] for w in result["wrong"])
+
+
+@pytest.mark.parametrize("name", ["rf013-pdftotext-layout-libreoffice.txt", "rf035-pdftotext-layout-chromium.txt"])
+def test_pdftotext_layout_table_4_a_row_per_group_short_of_cells(name):
+    # Table 4 a row per group (rf013: three rows of five; rf035: three small tables), zeros blank: 行政复议 1 1, the
+    # other groups nothing. pdftotext -layout ends no row of its own, so the heads' line and the values' line made
+    # one row that was passed over as the heads'; and no layout placed a group short of cells. Now each group's
+    # values are placed by its total (flagged where it leaves a choice), an empty group five zeros.
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, name)
+    result = evaluate({"r": gold}, {"r": record})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("appeals.")]
+    assert all(w["flagged"] for w in wrong) and len(wrong) <= 4
+    assert record["fields"]["appeals.review.total"] == gold["fields"]["appeals.review.total"]
+
+
+def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
+    # rf006 (2019 table 2, zeros blank): 行政强制 21 4 was read by cutting 21 into 2 1 to fill three columns, a
+    # reading no sum checks (table 2 has none) that blocked the placement of the table's short rows: 规章 and
+    # 规范性文件 … 74 were lost. Now the rows are placed, flagged where they leave a choice.
+    name = "rf006-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "rf006.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    result = evaluate({"r": gold}, {"r": record})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("disclosure.")]
+    assert all(w["flagged"] for w in wrong) and len(wrong) <= 3
+    assert record["fields"]["disclosure.normative_documents.total"] == 74
+
+
+def test_a_labels_own_none_is_no_blank_cell():
+    # s0rf009 (pdftotext -layout, seed 0): （六） 1.申请人无 34 8 0 0 2 3 47, the label wrapped right after its 无,
+    # which was read as a blank cell's mark: eight cells for seven, and the row (and two more) lost.
+    name = "s0rf009-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "s0rf009.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    for key in ("requests.other_no_correction.natural_person", "requests.other_no_correction.total"):
+        assert record["fields"][key] == gold["fields"][key]
 
 
 def _read(name: str) -> tuple[dict, dict]:

@@ -2,16 +2,50 @@
 back as grids by ``textgrid``; the table recovery undoes the rest of the flattening."""
 from __future__ import annotations
 
+import re
+
 from ..datamodel import TableJudge
 from .base import Source
 from .html import inline_tables
 from .textgrid import UNSURE_ROW, text_grids
 
 
+# A page's running header takes its first line, and the lines of numbers alone right under it: at most this many
+# lines (a browser's print header: the date and the page's title, the title's year set on a line of its own when
+# its digits sit on another baseline).
+RUNNING_HEADER_LINES = 2
+_NUMBERS_ONLY = re.compile(r"^[\d\s.,:/\-]+$")
+
+
+def drop_running_headers(text: str) -> str:
+    """The text with its pages' running header blanked: the first line of a page (the text's start, or a form
+    feed) and the lines of numbers alone under it, when the same words open two pages or more, in whatever lines
+    (2019 on the title's line on one page, on a line of its own on the next). Its numbers (the title's year) are
+    no table's cells, yet they stand among the rows of a table that runs on over the page break. The lines stay,
+    empty, so that line numbers still point into the text."""
+    if "\f" not in text:
+        return text
+    lines = text.split("\n")
+    heads: dict[tuple[str, ...], list[list[int]]] = {}
+    for start in [0] + [k for k, line in enumerate(lines) if line.startswith("\f")]:
+        block = [start]
+        while (len(block) < RUNNING_HEADER_LINES and block[-1] + 1 < len(lines)
+               and _NUMBERS_ONLY.match(lines[block[-1] + 1].strip() or "-")):
+            block.append(block[-1] + 1)
+        words = tuple(sorted(w for k in block for w in lines[k].replace("\f", " ").split()))
+        if words:
+            heads.setdefault(words, []).append(block)
+    drop = {k for blocks in heads.values() if len(blocks) >= 2 for block in blocks for k in block}
+    if not drop:
+        return text
+    return "\n".join(("\f" if lines[k].startswith("\f") else "") if k in drop else lines[k]
+                     for k in range(len(lines)))
+
+
 def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict[int, list[float]]]:
     """The text, the tables found, and how sure the reading is of the lines of a drawn table whose rows the
     text does not tell (``Document.line_confidence``)."""
-    text, html_meta = inline_tables(source.text)
+    text, html_meta = inline_tables(drop_running_headers(source.text))
     text, drawn = text_grids(text)
     unsure = {line: [UNSURE_ROW] for table in drawn for line in table.get("unsure_lines", ())}
     return text, html_meta + drawn, unsure

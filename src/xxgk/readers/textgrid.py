@@ -974,10 +974,21 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
-    for first, end, rows in aligned_tables(lines, taken):
+    for first, end, rows in aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
+
+
+def set_by_character_grid(lines: list[str]) -> bool:
+    """Whether the text is a PDF's, laid out by pdftotext -layout: pages parted by form feeds. Its grid gives each
+    character one cell, a CJK character drawn two cells wide included, and sets each block of words past the
+    blocks left of it anywhere on the page: a column's heads are squeezed (商业 科研 社会 one
+    cell apart, over values set ten apart), a value after a long label on its line stands cells from where the same
+    column's values stand on other lines, a label wrapped around its row's values reaches over them. Where a word
+    stands does not tell its column there: the rows are left to the tokens, their blank cells to the template's
+    sums (flagged where the sums leave a choice) rather than put under the wrong heads."""
+    return any(line.startswith("\f") for line in lines)
 
 
 def text_grids(text: str) -> tuple[str, list[dict]]:

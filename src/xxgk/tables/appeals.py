@@ -200,6 +200,25 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     return Placement("a row per group", "after", runs) if runs else None
 
 
+def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int]] | None:
+    """Each group's cells as a row per group gathers them (``a_row_per_group``: after its name, or in the middle
+    of a name wrapped around them), with the line of its name: (group, cells, line). None unless all three groups
+    are named in the template's order, so that no group's cells can be another's (a name not read leaves its
+    values to the group before)."""
+    names = _ordered(_group_names(tokens, matches, zone))
+    if [name for name, _, _ in names] != list(GROUPS):
+        return None
+    out = []
+    for k, (group, first, last) in enumerate(names):
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        if _among_values(tokens, first, zone.start):
+            return None
+        middle = [t for t in tokens[first + 1:last] if t.kind in (VALUE, BLANK)]
+        cells = middle if any(t.kind == VALUE for t in middle) else _cells_after(tokens, matches, last, stop)
+        out.append((group, cells, tokens[last].line))
+    return out
+
+
 def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone) -> dict[str, list[Token]]:
     """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
     a page whose empty cells hold nothing): the empty lines after a group's name (or its small table's heads) up to
@@ -390,6 +409,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
+
 
 # ------------------------------------------------------------------------------------------------ judging
 

@@ -64,6 +64,11 @@ MAX_REACHABLE = 4096
 # flagged), never guessed.
 MAX_STATES = 10_000
 
+# How many lines apart two pieces of one row's label may stand with the row's values between them (a label wrapped
+# around values centred in its cell: 2.没有现成信息需要 / 1 1 / 另行制作); farther, the same words are another
+# table's (总计, table 4's head, read as table 3's （七）总计).
+LABEL_PIECES_APART = 3
+
 # A hair of plausibility for a number in a later column, to part placements real reports make equally likely: the
 # template's last columns (现行有效件数, 对外公开总数量, 处理决定数量, 总计) count a stock, the ones before it a flow
 # that is more often nothing.
@@ -528,12 +533,14 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     # label (PDF text puts 550 / 行政许可 and 行政许可 / 9487 in one table) without leaving the grouping open.
     label_first = not every_cell and not any(i < chain[0].index for i in values)
     value_first = not every_cell and not label_first and not any(i > chain[-1].index for i in values)
+    spans = _label_spans(tokens, matches, chain, rank, hi)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
+    allowed = _inside_their_labels(tokens, spans, values, allowed)
     # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
     # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
     unplaced = [i for i, rows_open in zip(values, allowed) if not rows_open]
@@ -549,6 +556,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             fixed = as_placement(spec.keys, pick[0])
             if fixed is None:
                 return {}
+            if _cut_against_the_sums(fixed, identities_inside(spec.keys, rules)):
+                fixed = None
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
         _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
@@ -578,6 +587,35 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
+    for row in _amid_after_an_empty_row(tokens, matches, chain, rows, solution, hi):
+        for key in by_row[row].keys:
+            if key in out and out[key].confidence > ROW_BY_PLACE:
+                out[key].confidence = ROW_BY_PLACE
+                out[key].note = ("values amid the next row's wrapped label, after a row with nothing printed: "
+                                 "they may be either row's")
+    return out
+
+
+def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
+    """A row whose values stand amid its own label, wrapped around them (4.无正当理 / 1 1 / 由大量反复申请: a line of
+    the label before them, a piece after them that reads as no label, before the next row's), and the row before
+    it, when that one has nothing printed: a PDF centres a row's values in its height, and the row before
+    (3.要求提供公开出版物) may have set them there; no sum tells the two rows apart."""
+    anchor = {a.row: k for k, a in enumerate(chain)}
+    out: set[str] = set()
+    for k in range(1, len(rows)):
+        before, row = rows[k - 1], rows[k]
+        if before.fixed is not None or row.fixed is not None or row.row not in anchor:
+            continue
+        if not all(p.blank for p in solution.best[before.row].pieces):
+            continue
+        lines = [p.line for p in solution.best[row.row].pieces if not p.blank]
+        at = anchor[row.row]
+        stop = chain[at + 1].index if at + 1 < len(chain) else hi
+        if lines and min(lines) > tokens[chain[at].index].line and any(
+                tokens[j].kind == LABEL and tokens[j].line > max(lines) and not is_boundary(j, tokens, matches)
+                and not ROW_NUMBERING.search(tokens[j].text) for j in range(chain[at].index + 1, stop)):
+            out |= {before.row, row.row}
     return out
 
 
@@ -595,6 +633,14 @@ def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
             if len({owner[k] for k in side}) == 1:
                 pinned.add(owner[side[0]])
     return pinned
+
+
+def _cut_against_the_sums(reading: Placement, identities) -> bool:
+    """A row's reading made only by cutting its numbers' digits apart, which no sum of its own confirms (43 1 11 55
+    cut into 4 3 1 1 1 5 5 to fill seven columns, against the row's total; 21 4 cut into 2 1 4 in a row of table 2,
+    which has no total): no reading to keep while the row's values as printed, its blank cells left out, are
+    placed by the sums."""
+    return any(p.split for p in reading.pieces) and not (identities and _holds(reading.numbers, identities))
 
 
 def _walls_off(match) -> bool:
@@ -626,6 +672,41 @@ def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value
     return range(first, last + 1)
 
 
+def _label_spans(tokens, matches, chain, rank: dict, hi: int) -> list[tuple[int, int, int]]:
+    """(first line, last line, row's place in the template's order) of each read row's label, with its pieces: the
+    ones joined to it right after it, and the ones read as the same row a few lines on, before the next row's label
+    (2.没有现成信息需要 / 1 1 / 法提 另行制作: a group's merged cell between the pieces)."""
+    spans = []
+    for k, a in enumerate(chain):
+        stop = chain[k + 1].index if k + 1 < len(chain) else hi
+        last, joined = tokens[a.index].line, True
+        for j in range(a.index + 1, stop):
+            if tokens[j].kind != LABEL:
+                continue
+            m = matches.get(j)
+            if joined and getattr(m, "stage", "") == "joined":
+                last = tokens[j].line
+            elif m is not None and m.category == a.match.category and tokens[j].line - last <= LABEL_PIECES_APART:
+                last, joined = tokens[j].line, False
+            else:
+                joined = False
+        spans.append((tokens[a.index].line, last, rank[a.row]))
+    return spans
+
+
+def _inside_their_labels(tokens, spans, values: list[int], allowed: list[range]) -> list[range]:
+    """Each value that stands on the lines of a read row's label (``_label_spans``), its own line or between its
+    pieces, is that row's: a row's cell is never printed inside another row's label. This overrides the table's
+    order (values after or before their labels), which a few rows wrapped either way around their values may
+    mislead."""
+    out = []
+    for i, rows_open in zip(values, allowed):
+        line = tokens[i].line
+        inside = {r for first, last, r in spans if first <= line <= last}
+        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 else rows_open)
+    return out
+
+
 def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> None:
     """In a table whose labels come first, each read row's run of values up to the next label, and the blank cells
     the empty lines count in it, when they account for every row (``blanks_by_gaps``)."""
@@ -636,9 +717,22 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
         span, end = span_to(tokens, matches, a.index, stop, +1)
         spans[a.row] = span
         by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
+    if _cells_share_lines(tokens, chain, by_name):
+        return
     counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
+
+
+def _cells_share_lines(tokens, chain, by_name: dict) -> bool:
+    """Whether a row's values stand on its label's line or two on one line (行政规范性文件 … 14 in pdftotext
+    -layout's text): the text sets cells along lines, not one to a line, and its empty lines part rows, not blank
+    cells."""
+    for a in chain:
+        lines = [tokens[i].line for i in by_name[a.row].run or ()]
+        if len(set(lines)) < len(lines) or tokens[a.index].line in lines:
+            return True
+    return False
 
 
 def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row], every_cell: bool = False
@@ -714,3 +808,33 @@ def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...
     row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
     solution = solve([row], rules, Budget(max_states))
     return {} if solution is None else arranged_cells(row, solution, False, label_line)
+
+
+def arrange_appeal_groups(groups: list[tuple[str, list[Token], int]], zone: list[Token], rules,
+                          max_states: int = MAX_STATES) -> dict[str, Cell]:
+    """Table 4 printed a row per group (three rows of five, or three small tables) in a text that leaves blank
+    cells out: each group's values (``appeals.group_cells``) placed in its five columns by its total, as a table's
+    rows are (a group with nothing printed is five zeros). Empty unless the table's text (``zone``: its tokens)
+    marks no blank cell and prints no zero, and the groups' cells are values, every value of the table."""
+    cells = [t for _, group, _ in groups for t in group]
+    values = [t for t in zone if t.kind == VALUE]
+    if not values or not drops_blanks(zone) or any(t.kind != VALUE for t in cells) or len(cells) != len(values):
+        return {}
+    rows = []
+    for group, values, _ in groups:
+        keys = tuple(f"appeals.{group.split('.', 1)[1]}.{c}" for c in schema.APPEAL_COLUMNS)
+        identities = identities_inside(keys, rules)
+        rows.append(RowToPlace(group, keys, row_placements(values, keys, identities), identities))
+    solution = solve(rows, rules, Budget(max_states))
+    if solution is None:
+        return {}
+    out: dict[str, Cell] = {}
+    for row, (_, values, line) in zip(rows, groups):
+        arranged = arranged_cells(row, solution, False, line)
+        if not values:
+            # Five zeros hold the group's total whatever they are: no identity across the groups checks them.
+            for cell in arranged.values():
+                cell.confidence = min(cell.confidence, EMPTY_ROW_UNCHECKED)
+                cell.note = "nothing printed for this group in a text that leaves blank cells out, and no total confirms it"
+        out.update(arranged)
+    return out

@@ -21,7 +21,7 @@ from ..labels.dictionary import allowed_categories, categories_within, match_lab
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
 from . import appeals
-from .arrange import arrange_appeals, arrange_table, drops_blanks, printed_rows
+from .arrange import arrange_appeal_groups, arrange_appeals, arrange_table, drops_blanks, printed_rows
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .sequence import read_appeals_in_order, read_in_order
@@ -659,6 +659,9 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
                                    tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
                                    tokens[zone.header[-1]].line)
+        if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
+            # A row per group, each short of cells: each group's values placed by its total.
+            arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)
         if not arranged:
             # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
             arranged = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)

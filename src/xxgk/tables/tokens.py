@@ -407,6 +407,23 @@ def _label_openings_with_none() -> frozenset[str]:
     return frozenset(body[:2] for e in lexicon() if (body := strip_numbering(e.text)).startswith("无") and len(body) > 1)
 
 
+# How many characters before a 无 are compared with the labels that hold 无 inside (申请人无正当理由…).
+LABEL_NONE_CONTEXT = 3
+
+
+@lru_cache(maxsize=1)
+def _label_runs_into_none() -> frozenset[str]:
+    """The LABEL_NONE_CONTEXT characters before each 无 inside a label (请人 of 1.申请人无正当理由逾期不补正…), with
+    the 无: a label wrapped right after its 无 prints 申请人无 at a line's end, its values after it."""
+    out = set()
+    for e in lexicon():
+        body = strip_numbering(e.text)
+        for k, ch in enumerate(body):
+            if ch == "无" and k >= LABEL_NONE_CONTEXT:
+                out.add(body[k - LABEL_NONE_CONTEXT:k + 1])
+    return frozenset(out)
+
+
 def _glued_none_marks(text: str) -> str:
     """Space out the 无 marks of blank cells glued to their row (总计无无无无0无无000, 规章无 0, 规章无 无 无行政规范性文件):
     a 无 with a number or another mark beside it (spaces between allowed) is a cell; a 无 inside prose (本年度无,
@@ -433,6 +450,8 @@ def _glued_none_marks(text: str) -> str:
     def spaced(m: re.Match) -> str:
         run = m.group()
         opens_label = text[m.end() - 1:m.end() + 1] in openings
+        if len(run) == 1 and text[max(0, m.start() - LABEL_NONE_CONTEXT):m.end()] in _label_runs_into_none():
+            return run      # 1.申请人无 34 …: the label's own 无, its values after it
         marks = len(run) - opens_label
         beside_value = value_beside(m.start() - 1, -1) or (not opens_label and value_beside(m.end(), 1))
         if marks == 0 or (marks == 1 and not beside_value):
