@@ -51,3 +51,15 @@ def test_table_4_read_whole_from_a_cell_per_line(name):
     keys = [k for k in gold if k.startswith("appeals.")]
     assert len(keys) == 15
     assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}
+
+
+def test_blank_cells_at_a_pipe_rows_end_are_cells():
+    # pymupdf4llm writes an empty cell as nothing between two pipes: |二、上年结转…|||||||| is a row of seven blank
+    # cells, not a label alone (table 3 of rf024 was unread, row after row "fewer cells than the template").
+    text = (FIXTURES / "rf024-pymupdf4llm-libreoffice.txt").read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / "rf024.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, "rf024")
+    rows = ("carried_over", "partially_granted", "denied_state_secret", "denied_third_party", "denied_admin_query")
+    keys = [k for k in gold["fields"] if k.split(".")[0] == "requests" and k.split(".")[1] in rows]
+    assert len(keys) == 35
+    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
