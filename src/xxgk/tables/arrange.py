@@ -703,14 +703,27 @@ def _to_place(r: _Row, group: list[Token], at: tuple[int, ...]) -> RowToPlace:
 
 
 def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...], rules, label_line: int,
-                    max_states: int = MAX_STATES) -> dict[str, Cell]:
+                    max_states: int = MAX_STATES, neighbours: list[Token] = ()) -> dict[str, Cell]:
     """Table 4's fifteen cells, when its text leaves blank cells out and fewer than fifteen values follow its
     header: placed in its groups by the group totals. Not when values stand among the header's labels (the text
-    put some of table 4's cells there, out of order)."""
+    put some of table 4's cells there, out of order).
+
+    A span with no value at all says nothing of how the text prints a blank cell (table 4's cells may stand
+    elsewhere: pymupdf4llm sets a table before its heading). Its fifteen zeros are then sure only if the cells of
+    the report's table 3 (``neighbours``), printed with the same habits, leave blank cells out too; else they are
+    given unsure."""
     if any(t.kind == VALUE for t in header) or not drops_blanks(span):
         return {}
     values, _ = _gaps(span)
     identities = identities_inside(keys, rules)
     row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
     solution = solve([row], rules, Budget(max_states))
-    return {} if solution is None else arranged_cells(row, solution, False, label_line)
+    if solution is None:
+        return {}
+    cells = arranged_cells(row, solution, False, label_line)
+    if not values and not drops_blanks(list(neighbours)):
+        for cell in cells.values():
+            cell.confidence = min(cell.confidence, EMPTY_ROW_UNCHECKED)
+            cell.note = ("nothing printed after table 4's header, in a text whose table 3 marks its blank cells: "
+                         "the table's cells may stand elsewhere")
+    return cells
