@@ -518,7 +518,13 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     cells = [t for t in tokens[start:hi] if t.kind != LABEL]
     every_cell = not drops_blanks(cells)
     if every_cell and any(t.kind == BLANK for t in cells):
-        return {}
+        # Blank cells marked one by one, yet rows short of cells that lost whole columns: a table finder that
+        # leaves out the columns blank all down one page's piece of a table (pymupdf4llm) marks the blank cells of
+        # the columns it kept only, in columns nobody can name. The short rows' values are placed as a text that
+        # leaves blank cells out has them, by the identities (the rows read whole stand as read).
+        if not _short_rows_unmarked(tokens, chain, candidates, hi):
+            return {}
+        every_cell = False
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
     order = printed_rows(list(by_row))
     rank = {row: k for k, row in enumerate(order)}
@@ -579,6 +585,19 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
     return out
+
+
+def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) -> bool:
+    """Whether the rows short of cells lost whole columns: all are as wide as each other, marks of blank cells (an
+    empty cell, a dash, 无) and values counted between each row's label and the next row's, as the rows of one
+    page's piece of a table from which the same columns went. Then no mark tells a value's column, and the
+    identities are the ones to find it; rows short by different counts lost cells some other way."""
+    widths = set()
+    for k, a in enumerate(chain):
+        if a.row in candidates and not candidates[a.row]:
+            stop = chain[k + 1].index if k + 1 < len(chain) else hi
+            widths.add(sum(t.kind in (BLANK, VALUE) for t in tokens[a.index + 1:stop]))
+    return len(widths) <= 1
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
@@ -653,8 +672,9 @@ def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row]
         if every_cell and len(group) != len(r.keys):
             return False
         if r.fixed is not None:
-            return len(group) == len(r.keys) and tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == \
-                r.fixed.numbers
+            # a row read whole takes its printed values, the ones its marked blank cells do not stand for
+            printed = tuple(n for p, n in zip(r.fixed.pieces, r.fixed.numbers) if not p.blank)
+            return tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == printed
         key = (k, tuple(tokens[i].text for i in group))
         if key not in fits_cache:
             fits_cache[key] = bool(row_placements([tokens[i] for i in group], r.keys, r.identities))
