@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..datamodel import TableJudge
+from ..text import fold_lookalikes
 from .base import Source
 from .html import html_tables, inline_tables
 from .textgrid import text_grids
@@ -36,12 +37,95 @@ def clean_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict]]:
+def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict]:
     """The Markdown's raw HTML tables and its drawn tables (pandoc's grid tables, html2text's) as tab rows; its
-    pipe rows cleaned, for the recovery to read."""
+    pipe rows cleaned, for the recovery to read, a cell that stacks several rows parted into them; and the lines
+    whose cells' rows are in doubt (``Document.line_confidence``)."""
     if _RAW_MARKUP.search(source.text):
         from markdown_it import MarkdownIt
         return html_tables(MarkdownIt("commonmark").enable("table").render(source.text))
     text, html_meta = inline_tables(source.text)
     text, drawn = text_grids(text)
-    return clean_markdown(text), html_meta + drawn
+    text, unsure = split_stacked_rows(text)
+    return clean_markdown(text), html_meta + drawn, unsure
+
+
+def _pipe_cells(line: str) -> list[str]:
+    body = line.strip()
+    # one pipe off each end: the empty cells at the row's end are its blank cells (||||| in pymupdf4llm's rows)
+    return body[1:-1 if body.endswith("|") else None].lstrip("|").split("|")
+
+
+# How sure the reader is of the cells of rows that a table finder stacked in one cell when it cannot tell which of
+# them a value belongs to: below the recovery's READER_TRUSTED (0.9), so that they are flagged, never sure.
+STACKED_ROW_UNSURE = 0.5
+
+_BR = re.compile(r"\s*<br\s*/?>\s*", re.I)
+# A line of a label cell that opens a row of the template by its numbering (三、, （二）, 2.), and how deep the
+# numbering is: a row opened by a shallower numbering and followed by a deeper one is a heading (（三）不予公开 over
+# 1.属于国家秘密), not a row of its own. 第二十条第（五）项 is table 2's heading, no row.
+_ROW_OPENING = re.compile(r"^(?:(?P<chapter>[一二三四五六七八九十]{1,3}、)|(?P<group>[（(][一二三四五六七八九十]{1,3}[）)])(?!项)"
+                          r"|(?P<item>\d{1,2}\s*[.．、])(?!\d))")
+_DEPTH = {"chapter": 0, "group": 1, "item": 2}
+_VALUE_LINE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?$|^(?:[-—–/／]{1,2}|无)$")
+
+
+def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
+    """Rows a table finder stacked in one Markdown row (pymupdf4llm, where it missed the rule between them: a label
+    cell 1.本机关不掌握…<br>2.没有现成信息… over value cells 3<br>0) parted again, one pipe row each: a value cell
+    with as many lines as the rows gives each its line. A value cell with fewer lines (its row's blank cell left no
+    line) could be any of the rows': its lines go to the last row, and every cell of the rows is marked unsure.
+
+    Returns the text (a parted row's extra rows on lines of their own, after it) and line -> confidences of the
+    lines in doubt."""
+    out: list[str] = []
+    unsure: dict[int, list[float]] = {}
+    for line in text.split("\n"):
+        parted = _parted_rows(line) if line.lstrip().startswith("|") and "<br" in line.lower() else None
+        if parted is None:
+            out.append(line)
+            continue
+        rows, sure = parted
+        for row in rows:
+            out.append(row)
+            if not sure:
+                unsure[len(out)] = [STACKED_ROW_UNSURE]
+    return "\n".join(out), unsure
+
+
+def _parted_rows(line: str) -> tuple[list[str], bool] | None:
+    """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row."""
+    cells = _pipe_cells(line.replace("\\|", "｜"))
+    pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
+    kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
+    if "label" not in kinds:
+        return None
+    last_label = max(i for i, kind in enumerate(kinds) if kind == "label")
+    if "value" in kinds[:last_label] or "value" not in kinds[last_label:]:
+        return None     # labels after values, or no values: not a row of the body as the template prints it
+    # The rows are told by the label cell that opens most of them: another label cell may repeat the same label (a
+    # merged cell written out in every column it spans) or hold the group's name beside them.
+    starts = max((_row_starts(pieces[c], c) for c in range(last_label + 1)), key=len)
+    if len(starts) < 2:
+        return None
+    # Each row's label: the lines of each label cell from its opening to the next row's; what stands before the
+    # first opening (a heading, a group's name) goes with the first row.
+    bounds = [(0, 0)] + starts[1:] + [(last_label + 1, 0)]
+    labels = [["<br>".join(text for p, text in enumerate(pieces[c]) if lo <= (c, p) < hi) for c in range(last_label + 1)]
+              for lo, hi in zip(bounds, bounds[1:])]
+    n = len(labels)
+    values = pieces[last_label + 1:]
+    sure = all(len(v) in (0, n) for v in values)
+    rows = []
+    for j, label in enumerate(labels):
+        row_values = [(v[j] if len(v) == n else "".join(v) if j == n - 1 else "") for v in values]
+        rows.append("|" + "|".join(label + row_values) + "|")
+    return rows, sure
+
+
+def _row_starts(lines: list[str], cell: int) -> list[tuple[int, int]]:
+    """(cell, line) of each line of a label cell that opens a row: a numbering not followed by a deeper one."""
+    openings = [(p, _DEPTH[m.lastgroup]) for p, text in enumerate(lines)
+                if (m := _ROW_OPENING.match(fold_lookalikes(text).strip()))]
+    return [(cell, p) for k, (p, depth) in enumerate(openings) if k + 1 == len(openings) or openings[k + 1][1] <= depth]
+

@@ -212,6 +212,12 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
     (r"the splits disagree on this cell", _fixed("几种分组在这一格上不一致")),
     (r"the group total holds whichever of its columns each part stands in: the text's order alone placed it",
      _fixed("各分项无论落在哪一列，组合计都成立：只凭原文的顺序定列")),
+    (r"a cell of line (?P<line>\d+) \((?P<text>.*)\) was read with confidence (?P<confidence>\S+): the places of "
+     r"this line's cells are in doubt",
+     _format("第 {line} 行有一格（{text}）读出的把握只有 {confidence}：这一行各格的位置存疑")),
+    (r"nothing printed after table 4's header, in a text whose table 3 marks its blank cells: the table's cells "
+     r"may stand elsewhere",
+     _fixed("表四表头之后什么也没印，而原文表三标出了空白格：表四的数可能印在别处")),
     # checks (checks.arithmetic, checks.narrative, checks.crossyear)
     (r"not checkable: (?P<n>\d+) cell\(s\) missing or unreadable \((?P<keys>.*)\)",
      _format("无法核验：{n} 格缺失或无法读取（{keys}）")),

@@ -523,7 +523,13 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     cells = [t for t in tokens[start:hi] if t.kind != LABEL]
     every_cell = not drops_blanks(cells)
     if every_cell and any(t.kind == BLANK for t in cells):
-        return {}
+        # Blank cells marked one by one, yet rows short of cells that lost whole columns: a table finder that
+        # leaves out the columns blank all down one page's piece of a table (pymupdf4llm) marks the blank cells of
+        # the columns it kept only, in columns nobody can name. The short rows' values are placed as a text that
+        # leaves blank cells out has them, by the identities (the rows read whole stand as read).
+        if not _short_rows_unmarked(tokens, chain, candidates, hi):
+            return {}
+        every_cell = False
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
     order = printed_rows(list(by_row))
     rank = {row: k for k, row in enumerate(order)}
@@ -617,6 +623,19 @@ def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution:
                 and not ROW_NUMBERING.search(tokens[j].text) for j in range(chain[at].index + 1, stop)):
             out |= {before.row, row.row}
     return out
+
+
+def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) -> bool:
+    """Whether the rows short of cells lost whole columns: all are as wide as each other, marks of blank cells (an
+    empty cell, a dash, 无) and values counted between each row's label and the next row's, as the rows of one
+    page's piece of a table from which the same columns went. Then no mark tells a value's column, and the
+    identities are the ones to find it; rows short by different counts lost cells some other way."""
+    widths = set()
+    for k, a in enumerate(chain):
+        if a.row in candidates and not candidates[a.row]:
+            stop = chain[k + 1].index if k + 1 < len(chain) else hi
+            widths.add(sum(t.kind in (BLANK, VALUE) for t in tokens[a.index + 1:stop]))
+    return len(widths) <= 1
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
@@ -747,8 +766,9 @@ def _groupings(tokens, values: list[int], allowed: list[range], rows: list[_Row]
         if every_cell and len(group) != len(r.keys):
             return False
         if r.fixed is not None:
-            return len(group) == len(r.keys) and tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == \
-                r.fixed.numbers
+            # a row read whole takes its printed values, the ones its marked blank cells do not stand for
+            printed = tuple(n for p, n in zip(r.fixed.pieces, r.fixed.numbers) if not p.blank)
+            return tuple(numbers([Piece(tokens[i].text, 0) for i in group])) == printed
         key = (k, tuple(tokens[i].text for i in group))
         if key not in fits_cache:
             fits_cache[key] = bool(row_placements([tokens[i] for i in group], r.keys, r.identities))
@@ -797,17 +817,30 @@ def _to_place(r: _Row, group: list[Token], at: tuple[int, ...]) -> RowToPlace:
 
 
 def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...], rules, label_line: int,
-                    max_states: int = MAX_STATES) -> dict[str, Cell]:
+                    max_states: int = MAX_STATES, neighbours: list[Token] = ()) -> dict[str, Cell]:
     """Table 4's fifteen cells, when its text leaves blank cells out and fewer than fifteen values follow its
     header: placed in its groups by the group totals. Not when values stand among the header's labels (the text
-    put some of table 4's cells there, out of order)."""
+    put some of table 4's cells there, out of order).
+
+    A span with no value at all says nothing of how the text prints a blank cell (table 4's cells may stand
+    elsewhere: pymupdf4llm sets a table before its heading). Its fifteen zeros are then sure only if the cells of
+    the report's table 3 (``neighbours``), printed with the same habits, leave blank cells out too; else they are
+    given unsure."""
     if any(t.kind == VALUE for t in header) or not drops_blanks(span):
         return {}
     values, _ = _gaps(span)
     identities = identities_inside(keys, rules)
     row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
     solution = solve([row], rules, Budget(max_states))
-    return {} if solution is None else arranged_cells(row, solution, False, label_line)
+    if solution is None:
+        return {}
+    cells = arranged_cells(row, solution, False, label_line)
+    if not values and not drops_blanks(list(neighbours)):
+        for cell in cells.values():
+            cell.confidence = min(cell.confidence, EMPTY_ROW_UNCHECKED)
+            cell.note = ("nothing printed after table 4's header, in a text whose table 3 marks its blank cells: "
+                         "the table's cells may stand elsewhere")
+    return cells
 
 
 def arrange_appeal_groups(groups: list[tuple[str, list[Token], int]], zone: list[Token], rules,

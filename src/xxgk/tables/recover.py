@@ -116,7 +116,7 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     # Table 4: its cells placed by its layout (``appeals``), chosen among by the arithmetic as every row's are.
     if t4:
         _read_appeals(tokens, matches, t4, appeals.place(tokens, matches, t4, options), spec, tables["appeals"], cells,
-                      options)
+                      options, table3=[t for t in tokens[t3_lo:t3_end] if t.kind != LABEL] if t3 else [])
     account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
                         {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
                          "appeals": {}}, list(t4.header) if t4 else [])
@@ -648,7 +648,7 @@ def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -
 
 
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
-                  result: TableResult, cells, options: Options):
+                  result: TableResult, cells, options: Options, table3: list[Token] = ()):
     result.found = True
     result.rows = list(schema.APPEAL_GROUPS)
     rules = [r for r in spec.rules if r.name.startswith("appeals.")]
@@ -658,7 +658,7 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
         arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
                                    tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
-                                   tokens[zone.header[-1]].line)
+                                   tokens[zone.header[-1]].line, neighbours=table3)
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
             # A row per group, each short of cells: each group's values placed by its total.
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)

@@ -32,6 +32,9 @@ _RUN_NUMBER = re.compile(r"(?:(?<![\dA-Za-z@._/:\-第])|(?<=\d)(?=[+\-−]\d))([
                          # letters stays
                          r"|(?<=[\s\d])-{1,6}(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])-{1,6}(?=\s|$))")
 _PROSE_AFTER = set("年月日时分秒个条次位名人号期家篇份倍岁户元亿千百万余多")
+# A date's number set off from its word by spaces (2023 年度, 12 月 31 日: PDF text tools space a run of Latin
+# digits from the Chinese around it), as in a page header that repeats the report's title: prose too.
+_SPACED_DATE = re.compile(r"^[ \u3000]+[年月日]")
 # A number followed by a dot and a word numbers a label (2.其他法律…); so does one the line ends after (3. alone on a
 # line, the label's words wrapped onto the next: PyMuPDF's text of a narrow label cell).
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
@@ -298,7 +301,7 @@ def _is_continuation(line: str) -> bool:
 
 
 def _markdown_row(line: str, number: int) -> list[Token]:
-    cells = line.strip().strip("|").split("|")
+    cells = _pipe_cells(line)
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
     cells = _decimals_rejoined(cells)
@@ -307,6 +310,16 @@ def _markdown_row(line: str, number: int) -> list[Token]:
         out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
     out.append(Token(BREAK, "", number))
     return out
+
+
+def _pipe_cells(line: str) -> list[str]:
+    """A pipe row's cells. Empty cells before the first one with text go (a label column left empty is no cell of
+    the row); empty cells at the end stay: a writer that puts no space in an empty cell (pymupdf4llm:
+    |二、上年结转…|||||||) ends a row of blank cells with a run of pipes, each of which is a blank cell."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return body.lstrip("|").split("|")
 
 
 _DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
@@ -491,8 +504,8 @@ def _run_on(text: str, number: int) -> list[Token]:
             pending += numbering
             position = m.end()
             continue
-        if not unit and after[:1] in _PROSE_AFTER:
-            continue  # 2020年, 12家, 3个: a number of the prose, left inside the text
+        if not unit and (after[:1] in _PROSE_AFTER or _SPACED_DATE.match(after)):
+            continue  # 2020年, 12家, 3个, 2023 年度: a number of the prose, left inside the text
         if text[m.start() - 1:m.start()] in ("(", "（") and after[:1] in (")", "）"):
             continue  # (3)危及…: a label's numbering
         pending += before
