@@ -29,6 +29,8 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95; s5rf035 (inscriptis): a
     # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place.
+    # s23rf015 (pymupdf4llm, seed 23): table 4's names side by side in its header (未经复议直接起诉 | 复议后起诉)
+    # were read as rows' names down the side; the last took the one row of all fifteen cells (1 1 1 _ 3) at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
