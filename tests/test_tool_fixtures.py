@@ -160,6 +160,18 @@ def test_blank_cells_at_a_pipe_rows_end_are_cells():
     assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
 
 
+def test_blank_cells_at_the_head_of_a_row_of_values_alone_are_cells():
+    # Under table 4's heads (维持|纠正|结果|审结|…, its first cell printed) pymupdf4llm's row of fifteen cells opens
+    # with the review group's five blanks: ||||||1|1|1||3||||||. Dropped as a label column left empty, they left
+    # ten cells, no layout read them, and table 4 was lost (s23rf015).
+    text = (FIXTURES / "s23rf015-pymupdf4llm-libreoffice.txt").read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / "s23rf015.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, "s23rf015")
+    keys = [k for k in gold["fields"] if k.startswith("appeals.")]
+    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
+    assert all(record["cells"][k]["confidence"] >= 0.9 for k in keys)
+
+
 def test_a_table_piece_that_lost_its_blank_columns_is_placed_by_the_sums():
     # pymupdf4llm leaves out a column blank all down one page's piece of a table: rf007's table 3 goes on over a
     # page with six cells a row where the template has seven, its blank cells marked in columns nobody can name.
