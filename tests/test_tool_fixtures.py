@@ -29,6 +29,10 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95; s5rf035 (inscriptis): a
     # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place.
+    # s23rf015 (pymupdf4llm, seed 23): table 4's names side by side in its header (未经复议直接起诉 | 复议后起诉)
+    # were read as rows' names down the side; the last took the one row of all fifteen cells (1 1 1 _ 3) at 0.95.
+    # s23rf016 (pymupdf4llm): the review row shifted a cell left (_ 1 1 2 _ for _ _ 1 1 2): its group total failing,
+    # the blank total was taken for the source's error and the parts, which no other sum confirms, kept 1.0.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
@@ -154,6 +158,18 @@ def test_blank_cells_at_a_pipe_rows_end_are_cells():
     keys = [k for k in gold["fields"] if k.split(".")[0] == "requests" and k.split(".")[1] in rows]
     assert len(keys) == 35
     assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
+
+
+def test_blank_cells_at_the_head_of_a_row_of_values_alone_are_cells():
+    # Under table 4's heads (维持|纠正|结果|审结|…, its first cell printed) pymupdf4llm's row of fifteen cells opens
+    # with the review group's five blanks: ||||||1|1|1||3||||||. Dropped as a label column left empty, they left
+    # ten cells, no layout read them, and table 4 was lost (s23rf015).
+    text = (FIXTURES / "s23rf015-pymupdf4llm-libreoffice.txt").read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / "s23rf015.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, "s23rf015")
+    keys = [k for k in gold["fields"] if k.startswith("appeals.")]
+    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
+    assert all(record["cells"][k]["confidence"] >= 0.9 for k in keys)
 
 
 def test_a_table_piece_that_lost_its_blank_columns_is_placed_by_the_sums():

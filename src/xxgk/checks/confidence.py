@@ -5,9 +5,9 @@ A cell named by a failing identity may be a misread (another row's or column's n
 cannot stay sure: its confidence drops below the line a user trusts, and its note names the identity.
 
 One failure is told apart: the source's own. When a failing identity's other cells each pass every other
-identity through them, and exactly one printed total disagrees (a total row printed as zeros, a 总计 column left
-blank, a total added up wrong), the total is the document's error: it is flagged as such and the parts, which
-every other sum confirms, keep their confidence. The value stays as printed either way (``fields`` is never
+identity through them (or, where a part is under no other, every cell of the identity is printed, none blank),
+and exactly one printed total disagrees (a total row printed as zeros, a 总计 column left blank, a total added up
+wrong), the total is the document's error: it is flagged as such and the parts keep their confidence. The value stays as printed either way (``fields`` is never
 corrected; the repair is proposed apart).
 """
 from __future__ import annotations
@@ -43,9 +43,7 @@ def answer_to_identities(cells: dict[str, Cell], checks: list[CheckResult], rule
         result = outcome[rule.name]
         keys = rule.left + rule.right
         culprit = _disagreeing_total(rule, keys, through, failing_names)
-        if culprit in totals and all(outcome.get(other.name) is not None and outcome[other.name].ok is True
-                                     for key in keys if key != culprit
-                                     for other in through[key] if other.name != rule.name):
+        if culprit in totals and _parts_confirmed(rule, keys, culprit, through, outcome, cells):
             _lower(cells.get(culprit), SOURCE_TOTAL_ERROR,
                    f"the source's own error: {rule.name} ({rule.description}) gives {_num(result.expected)}, "
                    f"the printed total is {_num(result.printed)}; every other sum through its parts holds")
@@ -54,6 +52,23 @@ def answer_to_identities(cells: dict[str, Cell], checks: list[CheckResult], rule
             _lower(cells.get(key), UNDER_A_FAILING_SUM,
                    f"{rule.name} fails ({rule.description}: {_num(result.expected)} ≠ {_num(result.printed)}): "
                    f"this cell may be misread")
+
+
+def _parts_confirmed(rule: Rule, keys, culprit: str, through, outcome, cells: dict[str, Cell]) -> bool:
+    """Whether the parts of a failing identity stand, so that its one disagreeing total is the source's: every other
+    identity through each part holds. A part under no other identity (table 4's, whose only sum is its group's) is
+    confirmed by nothing; it stands only when every cell of the identity is printed. A blank cell is where a text
+    that loses or shifts blank cells may have moved the row's values (_ 1 1 2 _ read for _ _ 1 1 2): the arithmetic
+    does not say whether the total or the parts are misplaced."""
+    unconfirmed = False
+    for key in keys:
+        if key == culprit:
+            continue
+        others = [other for other in through[key] if other.name != rule.name]
+        if not all(outcome.get(o.name) is not None and outcome[o.name].ok is True for o in others):
+            return False
+        unconfirmed = unconfirmed or not others
+    return not (unconfirmed and any(cells.get(key) is not None and cells[key].kind == "blank" for key in keys))
 
 
 def _disagreeing_total(rule: Rule, keys, through, failing_names) -> str | None:

@@ -188,6 +188,11 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
             # A name with a group's values before it on its own line (|3||未经复议直接起诉|1|4|: a converter set a
             # row of cells around the next table's name): the values on either side may be either group's.
             continue
+        if _beside_another_group(tokens, matches, group, first, last, zone):
+            # Names side by side on one line are the column heads of the template's header (行政复议 | 行政诉讼,
+            # 未经复议直接起诉 | 复议后起诉), no row's names: the cells after the last of them are the row of all
+            # three groups, none of them this group's own.
+            continue
         if sum(t.kind == VALUE for t in cells) > len(run.keys) or len(cells) > 2 * len(run.keys):
             continue        # more cells than a group's row has: the row of several groups (the template's fifteen)
         readings = (row_readings(cells, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
@@ -263,6 +268,37 @@ def _among_values(tokens, at: int, start: int) -> bool:
         if tokens[i].line != line:
             return False
         if tokens[i].kind == VALUE:
+            return True
+    return False
+
+
+# Names of table 4's groups, and 行政诉讼 over the two suits: one of them after a group's name on its line makes the
+# name a column head (a 行政诉讼 merged down the side of three rows stands before its suits' names, never after).
+GROUP_HEADS = GROUP_SET | {"group.litigation"}
+
+
+def _beside_another_group(tokens, matches, own: str, first: int, last: int, zone: Zone) -> bool:
+    """Whether group ``own``'s name (tokens ``first`` to ``last``) shares its line with another group's name, or
+    with 行政诉讼 after it: the names are then a header's columns, not the rows' names down the side."""
+
+    def head(i: int) -> str | None:
+        m = matches.get(i)
+        if tokens[i].kind != LABEL or m is None or m.confidence < LABEL_EVIDENCE:
+            return None
+        return m.category if m.category in GROUP_HEADS and m.category != own else None
+
+    line = tokens[first].line
+    before = range(first - 1, zone.start - 1, -1)
+    for i in before:
+        if tokens[i].line != line:
+            break
+        if head(i) in GROUP_SET:
+            return True
+    line = tokens[last].line
+    for i in range(last + 1, zone.end):
+        if tokens[i].line != line:
+            break
+        if head(i) is not None:
             return True
     return False
 

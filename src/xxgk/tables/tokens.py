@@ -96,10 +96,13 @@ def _tokenize(text: str) -> list[Token]:
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     lines = _join_character_lines(lines)
     previous_tabbed_label = False
+    first_column_printed = False    # whether the pipe row above holds text in its first cell (``_markdown_row``)
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
         line = normalize_chars(raw) if not raw.isascii() else raw
+        if not line.strip(" ").startswith("|"):
+            first_column_printed = False    # a table's pipe rows stand on consecutive lines
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -116,7 +119,10 @@ def _tokenize(text: str) -> list[Token]:
             continue
         stripped = line.strip(" ")
         if stripped.startswith("|") and stripped.count("|") >= 2:
-            tokens.extend(_markdown_row(stripped, number))
+            tokens.extend(_markdown_row(stripped, number, first_column_printed))
+            cells = _pipe_cells(stripped, keep_leading=True)
+            if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+                first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
             continue
         if "\t" in line:
@@ -300,8 +306,8 @@ def _is_continuation(line: str) -> bool:
     return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not re.match(r"^[一二三四五六七八九十]+、", body)
 
 
-def _markdown_row(line: str, number: int) -> list[Token]:
-    cells = _pipe_cells(line)
+def _markdown_row(line: str, number: int, first_column_printed: bool = False) -> list[Token]:
+    cells = _pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
     cells = _decimals_rejoined(cells)
@@ -312,14 +318,24 @@ def _markdown_row(line: str, number: int) -> list[Token]:
     return out
 
 
-def _pipe_cells(line: str) -> list[str]:
+def _pipe_cells(line: str, keep_leading: bool = False) -> list[str]:
     """A pipe row's cells. Empty cells before the first one with text go (a label column left empty is no cell of
-    the row); empty cells at the end stay: a writer that puts no space in an empty cell (pymupdf4llm:
-    |二、上年结转…|||||||) ends a row of blank cells with a run of pipes, each of which is a blank cell."""
+    the row) unless ``keep_leading``; empty cells at the end stay: a writer that puts no space in an empty cell
+    (pymupdf4llm: |二、上年结转…|||||||) ends a row of blank cells with a run of pipes, each of which is a blank
+    cell."""
     body = line.strip()
     body = body[1:] if body.startswith("|") else body
     body = body[:-1] if body.endswith("|") else body
-    return body.lstrip("|").split("|")
+    return body.split("|") if keep_leading else body.lstrip("|").split("|")
+
+
+def _values_alone(line: str) -> bool:
+    """Whether a pipe row holds values and empty cells only, no label. Under a row whose first cell holds text
+    (table 4's heads, 维持|纠正|…), such a row has no label column left empty: its leading empty cells are blank
+    cells of its own (||||||1|1|1||3||||||, the review group blank). Under a row whose first cell is empty too,
+    they are a column the converter left empty (||结果维持<br>结果纠正|… over ||2|||2|), no cells."""
+    cells = _pipe_cells(line, keep_leading=True)
+    return any(c.strip() for c in cells) and all(not c.strip() or VALUE_CELL.match(c) for c in cells)
 
 
 _DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
