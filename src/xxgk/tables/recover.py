@@ -119,7 +119,8 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                       options, table3=[t for t in tokens[t3_lo:t3_end] if t.kind != LABEL] if t3 else [])
     account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
                         {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
-                         "appeals": {}}, list(t4.header) if t4 else [])
+                         "appeals": {}}, list(t4.header) if t4 else [],
+                        ends={"disclosure": t3_lo, "requests": t3_end} if t3 else {})
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -555,9 +556,11 @@ def counts(raw: str) -> bool:
 
 
 def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cells: dict[str, Cell],
-                        rows: dict[str, dict[str, int]], appeals_header: list[int]) -> None:
-    """Every number printed inside a table's stretch of text (from its first label or cell to its last) is a
-    cell of the record or listed in ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
+                        rows: dict[str, dict[str, int]], appeals_header: list[int],
+                        ends: dict[str, int] | None = None) -> None:
+    """Every number printed inside a table's stretch of text (from its first label or cell to its last, and on
+    to where the next table begins, ``ends[t]``, when given) is a cell of the record or listed in
+    ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
     whose labels stand on either side of it, and, when it stands between a row's label and that row's first cell
     (the row's reading passed over it), the row before as well, which may be short of it; in table 4, which has
     no row labels, every cell."""
@@ -575,7 +578,11 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
             (appeals_header if name == "appeals" else [])
         if not table.found or not where:
             continue
-        for i in range(min(where), max(where) + 1):
+        # A number after the table's last placed cell but before the next table is still this table's: a text
+        # that scatters a table's cells (a row's figures printed after the labels of the rows below) leaves the
+        # last row's reading taking a row above's figures and its own figures after it, placed by nobody.
+        last = max(max(where), (ends or {}).get(name, 0) - 1)
+        for i in range(min(where), min(last, len(tokens) - 1) + 1):
             token = tokens[i]
             if (token.kind != VALUE or id(token) in taken or i in claimed
                     or not any(ch.isdigit() for ch in token.text)):
