@@ -30,7 +30,9 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95; s5rf035 (inscriptis): a
     # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place;
     # s23rf007 (plain pdftotext, seed 23): table 2 scattered, 其他对外管理服务事项's 213 32 printed right after
-    # 政府集中采购 and the procurement row's own 26 1530.645 at the table's end, read 213 / 32 at confidence 1.
+    # 政府集中采购 and the procurement row's own 26 1530.645 at the table's end, read 213 / 32 at confidence 1;
+    # s23rf015 (plain pdftotext, seed 23): 行政许可 / 行政处罚 / 行政强制 stacked, 行政许可's 177 after them, then
+    # 行政事业性收费 / 64 (行政强制's, the fees blank): 行政强制 read 177 and the fees 64 at confidence 1.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

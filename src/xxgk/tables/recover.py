@@ -224,11 +224,17 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # as a row whose other side reads as a whole row too, and differently.
         against_the_grain = _read_either_side(tokens, matches, anchors, orientations, few_against, by_row, chosen,
                                               hi, options.max_digit_splits, sums)
-    if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
+    blanks_dropped = drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL])
+    if blanks_dropped:
         against_the_grain |= _beside_an_empty_row(anchors, orientations, chosen)
     settled = {row for row, found in candidates.items() if found} | {
         row for row, spec in by_row.items() if spec.keys[0] in arranged}
-    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled)
+    # Where blank cells are left out and no identity places the cells (table 2), a row that read nothing is no
+    # more read than one not found: its label stacked on the next one's, the values after them may be either's.
+    unvouched = blanks_dropped and not rules
+    if unvouched:
+        settled -= _read_empty(by_row, chosen, arranged)
+    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled, carried=unvouched)
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -345,10 +351,12 @@ def _beside_an_empty_row(anchors, orientations, chosen) -> set[str]:
     return out
 
 
-def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> set[str]:
+def _after_stacked_labels(tokens, anchors, orientations, settled: set[str], carried: bool = False) -> set[str]:
     """Rows whose values stand past the label of a neighbour left unread, with nothing between the two labels
     (行政许可 / 行政处罚 / 行政强制 / 80: plain pdftotext stacks a table's labels and prints its numbers after them):
-    the values read as this row's may be any of the stacked rows'."""
+    the values read as this row's may be any of the stacked rows'. With ``carried`` (a text that leaves blank
+    cells out) the row after such a stack as well: the stack's numbers may run on past its label (行政强制 / 177 /
+    行政事业性收费 / 64, the 64 行政强制's), and no count of blank cells tells where they end."""
     out: set[str] = set()
     for k, (anchor, side) in enumerate(zip(anchors, orientations)):
         j = k - 1 if side == "A" else k + 1
@@ -357,7 +365,25 @@ def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> s
         low, high = sorted((anchors[j].index, anchor.index))
         if not any(tokens[i].kind in (VALUE, BLANK) for i in range(low + 1, high)):
             out.add(anchor.row)
+            beyond = k + 1 if side == "A" else k - 1
+            if carried and 0 <= beyond < len(anchors):
+                out.add(anchors[beyond].row)
     return out
+
+
+def _read_empty(by_row, chosen, arranged) -> set[str]:
+    """Rows read with no printed value: all their cells placed blank, or a reading (every reading, where the
+    readings disagree) with none."""
+    def pieces(pick) -> list:
+        return [p for reading in pick[1] for p in reading] if pick[0] == "ambiguous" else pick[0]
+    empty = set()
+    for row, spec in by_row.items():
+        if spec.keys[0] in arranged:
+            if all(arranged[key].kind == "blank" for key in spec.keys):
+                empty.add(row)
+        elif chosen.get(row) and not any(not p.blank for p in pieces(chosen[row])):
+            empty.add(row)
+    return empty
 
 
 def _in_runs(anchors, rows: set[str]) -> set[str]:
