@@ -235,6 +235,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     if unvouched:
         settled -= _read_empty(by_row, chosen, arranged)
     against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled, carried=unvouched)
+    against_the_grain |= _across_a_label_piece(tokens, chosen, {row for row, spec in by_row.items()
+                                                                if spec.keys[0] in arranged})
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -368,6 +370,21 @@ def _after_stacked_labels(tokens, anchors, orientations, settled: set[str], carr
             beyond = k + 1 if side == "A" else k - 1
             if carried and 0 <= beyond < len(anchors):
                 out.add(anchors[beyond].row)
+    return out
+
+
+def _across_a_label_piece(tokens, chosen, arranged_rows: set[str]) -> set[str]:
+    """Rows whose cells stand on both sides of a piece of label text (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
+    plain pdftotext prints a wrapped label's second line with the value beside it after the row's other
+    cells): the two runs are in the reader's order, not the page's, and a row's own total holds in either."""
+    position = {id(t): i for i, t in enumerate(tokens)}
+    out: set[str] = set()
+    for row, pick in chosen.items():
+        if row in arranged_rows or not pick or pick[0] == "ambiguous":
+            continue
+        at = [position[id(p.origin)] for p in pick[0] if p.origin is not None and id(p.origin) in position]
+        if len(at) > 1 and any(tokens[i].kind == LABEL for i in range(min(at) + 1, max(at))):
+            out.add(row)
     return out
 
 
