@@ -34,7 +34,9 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # s23rf015 (plain pdftotext, seed 23): 行政许可 / 行政处罚 / 行政强制 stacked, 行政许可's 177 after them, then
     # 行政事业性收费 / 64 (行政强制's, the fees blank): 行政强制 read 177 and the fees 64 at confidence 1;
     # s23rf011 (plain pdftotext, seed 23): 3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7, the natural persons' 7 printed
-    # beside the label's second line, read as the last group's at confidence 1 (the row's total holds either way).
+    # beside the label's second line, read as the last group's at confidence 1 (the row's total holds either way);
+    # s23rf037 (pdftotext -layout, seed 23): 1.属于国家秘 / 不予公 密 0 0 … cut off from its cells, the thirteen
+    # rows after it each read the cells before their label (the row above's), a shift four rows' 1s showed.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

@@ -218,7 +218,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits, sums)
                              # a shift leaves the row at the run's end unread
-                             | _in_runs(anchors, few_against))
+                             | _in_runs(anchors, few_against)
+                             | _facing_missing(row_specs, read, anchors, orientations))
     elif few_against:
         # Every row read, so no shift: a swap of two rows (a wrapped label's halves around their values) shows
         # as a row whose other side reads as a whole row too, and differently.
@@ -279,6 +280,28 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
                 beside.add(order[j])
                 j += step
     return beside
+
+
+def _facing_missing(row_specs, found, anchors, orientations) -> set[str]:
+    """In a table read both ways, the rows whose readings face a row not found: the run of rows read after their
+    labels just before it, and of rows read before their labels just after it. A shift starts at the lost row
+    (1.属于国家秘 / 不予公 密 0 0 … : its cells cut off by a label, the rows after it each took the cells before
+    their own label, the row above's), and which way it ran neither the text nor a row's own total shows; the
+    minority rule (``_beside_missing``) misses it when the two ways are near even."""
+    if len(set(orientations)) < 2:
+        return set()
+    side = {a.row: o for a, o in zip(anchors, orientations)}
+    order = [r.row for r in row_specs]
+    facing: set[str] = set()
+    for i, row in enumerate(order):
+        if row in found:
+            continue
+        for step, toward in ((-1, "A"), (1, "B")):
+            j = i + step
+            while 0 <= j < len(order) and order[j] in found and side.get(order[j]) == toward:
+                facing.add(order[j])
+                j += step
+    return facing
 
 
 def _neighbours_of_missing(row_specs, found) -> set[str]:
