@@ -219,7 +219,8 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                                                  options.max_digit_splits, sums)
                              # a shift leaves the row at the run's end unread
                              | _in_runs(anchors, few_against)
-                             | _facing_missing(row_specs, read, anchors, orientations))
+                             | _facing_missing(tokens, matches, row_specs, read, anchors, orientations, by_row, hi,
+                                               options.max_digit_splits, sums))
     elif few_against:
         # Every row read, so no shift: a swap of two rows (a wrapped label's halves around their values) shows
         # as a row whose other side reads as a whole row too, and differently.
@@ -282,16 +283,30 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
     return beside
 
 
-def _facing_missing(row_specs, found, anchors, orientations) -> set[str]:
-    """In a table read both ways, the rows whose readings face a row not found: the run of rows read after their
-    labels just before it, and of rows read before their labels just after it. A shift starts at the lost row
-    (1.属于国家秘 / 不予公 密 0 0 … : its cells cut off by a label, the rows after it each took the cells before
-    their own label, the row above's), and which way it ran neither the text nor a row's own total shows; the
-    minority rule (``_beside_missing``) misses it when the two ways are near even."""
+def _facing_missing(tokens, matches, row_specs, found, anchors, orientations, by_row, hi: int,
+                    max_digit_splits: int, sums: dict) -> set[str]:
+    """In a table read both ways, the rows whose readings face a row not found and may have shifted from it: a
+    shift starts at the lost row (1.属于国家秘 / 不予公 密 0 0 … : its cells cut off by a label, the rows after it
+    each took the cells before their own label, the row above's), and neither the text nor a row's own total
+    shows which way it ran. From the lost row, the run of rows read after their labels just before it (or
+    before their labels just after it) is doubted while each row's other side reads as a whole row too (the
+    shift may run on through it), and the first row where it does not (the shift would end there, that row
+    holding one row too many). The minority rule (``_beside_missing``) misses such a shift when the two ways
+    are near even."""
     if len(set(orientations)) < 2:
         return set()
+    k_of = {a.row: k for k, a in enumerate(anchors)}
     side = {a.row: o for a, o in zip(anchors, orientations)}
     order = [r.row for r in row_specs]
+
+    def other_side_whole(row: str) -> bool:
+        k = k_of[row]
+        step = -1 if side[row] == "A" else 1
+        cells = row_span(tokens, matches, anchors[k].index, _side_stop(anchors, k, step, hi), step)
+        other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
+        return any(penalty == 0 for penalty, _ in row_readings(other, len(by_row[row].columns), max_digit_splits,
+                                                             sums[row]))
+
     facing: set[str] = set()
     for i, row in enumerate(order):
         if row in found:
@@ -300,6 +315,8 @@ def _facing_missing(row_specs, found, anchors, orientations) -> set[str]:
             j = i + step
             while 0 <= j < len(order) and order[j] in found and side.get(order[j]) == toward:
                 facing.add(order[j])
+                if not other_side_whole(order[j]):
+                    break
                 j += step
     return facing
 
