@@ -309,7 +309,8 @@ def _facing_missing(tokens, matches, row_specs, found, anchors, orientations, by
 
     facing: set[str] = set()
     for i, row in enumerate(order):
-        if row in found:
+        # Only a row whose label was read: a row whose label is not in the text at all has no cells to shift.
+        if row in found or row not in k_of:
             continue
         for step, toward in ((-1, "A"), (1, "B")):
             j = i + step
