@@ -424,7 +424,11 @@ def _across_a_label_piece(tokens, chosen, arranged_rows: set[str]) -> set[str]:
         if row in arranged_rows or not pick or pick[0] == "ambiguous":
             continue
         at = [position[id(p.origin)] for p in pick[0] if p.origin is not None and id(p.origin) in position]
-        if len(at) > 1 and any(tokens[i].kind == LABEL for i in range(min(at) + 1, max(at))):
+        pieces = [i for i in range(min(at) + 1, max(at)) if tokens[i].kind == LABEL] if len(at) > 1 else []
+        # Only cells printed one by one on lines of their own before the piece: a row's cells set out along a
+        # line (pdftotext -layout, a value or two on the label's first line, the rest on its next) keep the
+        # page's order across a label piece.
+        if pieces and len({tokens[i].line for i in at if i < pieces[0]}) >= 2:
             out.add(row)
     return out
 
