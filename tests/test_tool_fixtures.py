@@ -28,11 +28,19 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # read in order at 0.9 because its total holds whichever column the 1 stands in;
     # rf022 (get_text strip): 新收政府信息公开申请数量, the wrapped half of 一、本年, was read again as the missing
     # 二、上年结转 and took row one's values, row one left "nothing printed" at 0.95; s5rf035 (inscriptis): a
-    # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place.
+    # label's broken half (信息) under its row, read as a row of blank cells, took 6.属于四类过程性's place;
     # s23rf015 (pymupdf4llm, seed 23): table 4's names side by side in its header (未经复议直接起诉 | 复议后起诉)
-    # were read as rows' names down the side; the last took the one row of all fifteen cells (1 1 1 _ 3) at 0.95.
+    # were read as rows' names down the side; the last took the one row of all fifteen cells (1 1 1 _ 3) at 0.95;
     # s23rf016 (pymupdf4llm): the review row shifted a cell left (_ 1 1 2 _ for _ _ 1 1 2): its group total failing,
-    # the blank total was taken for the source's error and the parts, which no other sum confirms, kept 1.0.
+    # the blank total was taken for the source's error and the parts, which no other sum confirms, kept 1.0;
+    # s23rf007 (plain pdftotext, seed 23): table 2 scattered, 其他对外管理服务事项's 213 32 printed right after
+    # 政府集中采购 and the procurement row's own 26 1530.645 at the table's end, read 213 / 32 at confidence 1;
+    # s23rf015 (plain pdftotext, seed 23): 行政许可 / 行政处罚 / 行政强制 stacked, 行政许可's 177 after them, then
+    # 行政事业性收费 / 64 (行政强制's, the fees blank): 行政强制 read 177 and the fees 64 at confidence 1;
+    # s23rf011 (plain pdftotext, seed 23): 3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7, the natural persons' 7 printed
+    # beside the label's second line, read as the last group's at confidence 1 (the row's total holds either way);
+    # s23rf037 (pdftotext -layout, seed 23): 1.属于国家秘 / 不予公 密 0 0 … cut off from its cells, the thirteen
+    # rows after it each read the cells before their label (the row above's), a shift four rows' 1s showed.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

@@ -119,7 +119,8 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
                       options, table3=[t for t in tokens[t3_lo:t3_end] if t.kind != LABEL] if t3 else [])
     account_for_numbers(tokens, tables, {**cells, **(hybrid_cells or {})},
                         {"disclosure": {a.row: a.index for a in t2_rows}, "requests": {a.row: a.index for a in t3_rows},
-                         "appeals": {}}, list(t4.header) if t4 else [])
+                         "appeals": {}}, list(t4.header) if t4 else [],
+                        ends={"disclosure": t3_lo, "requests": t3_end} if t3 else {})
 
     for i, m in sorted(matches.items()):
         if m.stage in LEARNED_STAGES:
@@ -217,17 +218,27 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                              | _read_either_side(tokens, matches, anchors, orientations, beside, by_row, chosen, hi,
                                                  options.max_digit_splits, sums)
                              # a shift leaves the row at the run's end unread
-                             | _in_runs(anchors, few_against))
+                             | _in_runs(anchors, few_against)
+                             | _facing_missing(tokens, matches, row_specs, read, anchors, orientations, by_row, hi,
+                                               options.max_digit_splits, sums))
     elif few_against:
         # Every row read, so no shift: a swap of two rows (a wrapped label's halves around their values) shows
         # as a row whose other side reads as a whole row too, and differently.
         against_the_grain = _read_either_side(tokens, matches, anchors, orientations, few_against, by_row, chosen,
                                               hi, options.max_digit_splits, sums)
-    if drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL]):
+    blanks_dropped = drops_blanks([t for t in tokens[lo:hi] if t.kind != LABEL])
+    if blanks_dropped:
         against_the_grain |= _beside_an_empty_row(anchors, orientations, chosen)
     settled = {row for row, found in candidates.items() if found} | {
         row for row, spec in by_row.items() if spec.keys[0] in arranged}
-    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled)
+    # Where blank cells are left out and no identity places the cells (table 2), a row that read nothing is no
+    # more read than one not found: its label stacked on the next one's, the values after them may be either's.
+    unvouched = blanks_dropped and not rules
+    if unvouched:
+        settled -= _read_empty(by_row, chosen, arranged)
+    against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled, carried=unvouched)
+    against_the_grain |= _across_a_label_piece(tokens, chosen, {row for row, spec in by_row.items()
+                                                                if spec.keys[0] in arranged})
     for row, spec in by_row.items():
         if spec.keys[0] in arranged:
             cells.update({key: arranged[key] for key in spec.keys})
@@ -270,6 +281,45 @@ def _beside_missing(row_specs, found, minority: set[str]) -> set[str]:
                 beside.add(order[j])
                 j += step
     return beside
+
+
+def _facing_missing(tokens, matches, row_specs, found, anchors, orientations, by_row, hi: int,
+                    max_digit_splits: int, sums: dict) -> set[str]:
+    """In a table read both ways, the rows whose readings face a row not found and may have shifted from it: a
+    shift starts at the lost row (1.属于国家秘 / 不予公 密 0 0 … : its cells cut off by a label, the rows after it
+    each took the cells before their own label, the row above's), and neither the text nor a row's own total
+    shows which way it ran. From the lost row, the run of rows read after their labels just before it (or
+    before their labels just after it) is doubted while each row's other side reads as a whole row too (the
+    shift may run on through it), and the first row where it does not (the shift would end there, that row
+    holding one row too many). The minority rule (``_beside_missing``) misses such a shift when the two ways
+    are near even."""
+    if len(set(orientations)) < 2:
+        return set()
+    k_of = {a.row: k for k, a in enumerate(anchors)}
+    side = {a.row: o for a, o in zip(anchors, orientations)}
+    order = [r.row for r in row_specs]
+
+    def other_side_whole(row: str) -> bool:
+        k = k_of[row]
+        step = -1 if side[row] == "A" else 1
+        cells = row_span(tokens, matches, anchors[k].index, _side_stop(anchors, k, step, hi), step)
+        other = lead_placeholders(cells) if step < 0 else trim_placeholders(cells)
+        return any(penalty == 0 for penalty, _ in row_readings(other, len(by_row[row].columns), max_digit_splits,
+                                                             sums[row]))
+
+    facing: set[str] = set()
+    for i, row in enumerate(order):
+        # Only a row whose label was read: a row whose label is not in the text at all has no cells to shift.
+        if row in found or row not in k_of:
+            continue
+        for step, toward in ((-1, "A"), (1, "B")):
+            j = i + step
+            while 0 <= j < len(order) and order[j] in found and side.get(order[j]) == toward:
+                facing.add(order[j])
+                if not other_side_whole(order[j]):
+                    break
+                j += step
+    return facing
 
 
 def _neighbours_of_missing(row_specs, found) -> set[str]:
@@ -344,10 +394,12 @@ def _beside_an_empty_row(anchors, orientations, chosen) -> set[str]:
     return out
 
 
-def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> set[str]:
+def _after_stacked_labels(tokens, anchors, orientations, settled: set[str], carried: bool = False) -> set[str]:
     """Rows whose values stand past the label of a neighbour left unread, with nothing between the two labels
     (行政许可 / 行政处罚 / 行政强制 / 80: plain pdftotext stacks a table's labels and prints its numbers after them):
-    the values read as this row's may be any of the stacked rows'."""
+    the values read as this row's may be any of the stacked rows'. With ``carried`` (a text that leaves blank
+    cells out) the row after such a stack as well: the stack's numbers may run on past its label (行政强制 / 177 /
+    行政事业性收费 / 64, the 64 行政强制's), and no count of blank cells tells where they end."""
     out: set[str] = set()
     for k, (anchor, side) in enumerate(zip(anchors, orientations)):
         j = k - 1 if side == "A" else k + 1
@@ -356,7 +408,44 @@ def _after_stacked_labels(tokens, anchors, orientations, settled: set[str]) -> s
         low, high = sorted((anchors[j].index, anchor.index))
         if not any(tokens[i].kind in (VALUE, BLANK) for i in range(low + 1, high)):
             out.add(anchor.row)
+            beyond = k + 1 if side == "A" else k - 1
+            if carried and 0 <= beyond < len(anchors):
+                out.add(anchors[beyond].row)
     return out
+
+
+def _across_a_label_piece(tokens, chosen, arranged_rows: set[str]) -> set[str]:
+    """Rows whose cells stand on both sides of a piece of label text (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
+    plain pdftotext prints a wrapped label's second line with the value beside it after the row's other
+    cells): the two runs are in the reader's order, not the page's, and a row's own total holds in either."""
+    position = {id(t): i for i, t in enumerate(tokens)}
+    out: set[str] = set()
+    for row, pick in chosen.items():
+        if row in arranged_rows or not pick or pick[0] == "ambiguous":
+            continue
+        at = [position[id(p.origin)] for p in pick[0] if p.origin is not None and id(p.origin) in position]
+        pieces = [i for i in range(min(at) + 1, max(at)) if tokens[i].kind == LABEL] if len(at) > 1 else []
+        # Only cells printed one by one on lines of their own before the piece: a row's cells set out along a
+        # line (pdftotext -layout, a value or two on the label's first line, the rest on its next) keep the
+        # page's order across a label piece.
+        if pieces and len({tokens[i].line for i in at if i < pieces[0]}) >= 2:
+            out.add(row)
+    return out
+
+
+def _read_empty(by_row, chosen, arranged) -> set[str]:
+    """Rows read with no printed value: all their cells placed blank, or a reading (every reading, where the
+    readings disagree) with none."""
+    def pieces(pick) -> list:
+        return [p for reading in pick[1] for p in reading] if pick[0] == "ambiguous" else pick[0]
+    empty = set()
+    for row, spec in by_row.items():
+        if spec.keys[0] in arranged:
+            if all(arranged[key].kind == "blank" for key in spec.keys):
+                empty.add(row)
+        elif chosen.get(row) and not any(not p.blank for p in pieces(chosen[row])):
+            empty.add(row)
+    return empty
 
 
 def _in_runs(anchors, rows: set[str]) -> set[str]:
@@ -555,9 +644,11 @@ def counts(raw: str) -> bool:
 
 
 def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cells: dict[str, Cell],
-                        rows: dict[str, dict[str, int]], appeals_header: list[int]) -> None:
-    """Every number printed inside a table's stretch of text (from its first label or cell to its last) is a
-    cell of the record or listed in ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
+                        rows: dict[str, dict[str, int]], appeals_header: list[int],
+                        ends: dict[str, int] | None = None) -> None:
+    """Every number printed inside a table's stretch of text (from its first label or cell to its last, and on
+    to where the next table begins, ``ends[t]``, when given) is a cell of the record or listed in
+    ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
     whose labels stand on either side of it, and, when it stands between a row's label and that row's first cell
     (the row's reading passed over it), the row before as well, which may be short of it; in table 4, which has
     no row labels, every cell."""
@@ -575,7 +666,11 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
             (appeals_header if name == "appeals" else [])
         if not table.found or not where:
             continue
-        for i in range(min(where), max(where) + 1):
+        # A number after the table's last placed cell but before the next table is still this table's: a text
+        # that scatters a table's cells (a row's figures printed after the labels of the rows below) leaves the
+        # last row's reading taking a row above's figures and its own figures after it, placed by nobody.
+        last = max(max(where), (ends or {}).get(name, 0) - 1)
+        for i in range(min(where), min(last, len(tokens) - 1) + 1):
             token = tokens[i]
             if (token.kind != VALUE or id(token) in taken or i in claimed
                     or not any(ch.isdigit() for ch in token.text)):
