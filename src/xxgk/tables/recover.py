@@ -747,10 +747,18 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     result.found = True
     result.rows = list(schema.APPEAL_GROUPS)
     rules = [r for r in spec.rules if r.name.startswith("appeals.")]
+    keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
+
+    def taken(arranged: dict) -> bool:
+        if arranged:
+            result.orientation = "after"
+            result.notes.append("table 4 read by its group totals or in the template's order")
+            cells.update(arranged)
+        return bool(arranged)
+
     if len(zone.header) > 1 and (placement is None or not any(found for _, found in placement.runs)):
         # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
         # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
-        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
         arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
                                    tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
                                    tokens[zone.header[-1]].line, neighbours=table3)
@@ -760,10 +768,7 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         if not arranged:
             # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
             arranged = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
-        if arranged:
-            result.orientation = "after"
-            result.notes.append("table 4 read by its group totals or in the template's order")
-            cells.update(arranged)
+        if taken(arranged):
             return
     if placement is None:
         result.notes.append("table 4's heading or header found, its cells placed in no layout")
@@ -772,12 +777,7 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         # A layout that leaves a group unread, in a text that prints all fifteen numbers after the heading and no
         # blank cell (plain pdftotext of three small tables: one group's row after its name, the others' among
         # their column heads): the fifteen in the template's order, as their group totals allow.
-        keys = tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS)
-        in_order = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
-        if in_order:
-            result.orientation = "after"
-            result.notes.append("table 4 read by its group totals or in the template's order")
-            cells.update(in_order)
+        if taken(read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)):
             return
     result.orientation = placement.orientation
     result.notes.append(f"table 4 read as {placement.layout}")
