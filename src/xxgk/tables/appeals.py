@@ -175,7 +175,7 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
         # after the last name are all the groups' in order, not the last group's row.
         return None
     lines = _lines(tokens, zone)
-    by_gaps = _rows_by_gaps(tokens, matches, names, zone)
+    by_gaps = _rows_by_gaps(tokens, matches, names, zone, lines)
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
@@ -224,14 +224,15 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
     return out
 
 
-def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone) -> dict[str, list[Token]]:
+def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone,
+                  lines: dict[int, list[int]]) -> dict[str, list[Token]]:
     """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
     a page whose empty cells hold nothing): the empty lines after a group's name (or its small table's heads) up to
     the next label, counted as the table's rows allow (``arrange.blanks_by_gaps``: one separator, one period per
     blank cell, one row end for every group). Empty when the text marks its blank cells or the lines do not say."""
     if len(names) < len(GROUPS) or any(tokens[i].kind == BLANK for i in range(zone.start, zone.end)):
         return {}
-    if any(len(cells) > 1 for cells in _lines(tokens, zone).values()):
+    if any(len(cells) > 1 for cells in lines.values()):
         return {}       # rows of several cells on a line: their empty lines are no cells
     spans: dict[str, list[Token]] = {}
     for k, (group, _, last) in enumerate(names):
@@ -248,10 +249,11 @@ def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone
     counted = blanks_by_gaps(spans, {g: len(schema.APPEAL_COLUMNS) for g in spans}, names[-1][0], empty_rows=True)
     if not counted:
         return {}
+    name_end = {group: last for group, _, last in names}
     rows: dict[str, list[Token]] = {}
     for group, blanks in counted.items():
         values = [t for t in spans[group] if t.kind == VALUE]
-        line = values[0].line if values else tokens[names[[n[0] for n in names].index(group)][2]].line
+        line = values[0].line if values else tokens[name_end[group]].line
         row: list[Token] = []
         for k, count in enumerate(blanks):
             row += [Token(BLANK, "", line)] * count
