@@ -562,7 +562,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             fixed = as_placement(spec.keys, pick[0])
             if fixed is None:
                 return {}
-            if _cut_against_the_sums(fixed, identities_inside(spec.keys, rules)):
+            inside = identities_inside(spec.keys, rules)
+            if _cut_against_the_sums(fixed, inside) or _against_its_total(fixed, inside):
                 fixed = None
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
@@ -652,6 +653,14 @@ def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
             if len({owner[k] for k in side}) == 1:
                 pinned.add(owner[side[0]])
     return pinned
+
+
+def _against_its_total(reading: Placement, identities) -> bool:
+    """A row's reading whose own total it breaks, in a table that leaves its blank cells out: its cells are seven
+    of the numbers standing between its label and the next row's, not its own (pdftotext -layout puts a row's
+    values and the next row's, whose label wrapped over a page break, in one run: 3 1 2 6 / 11 7 18 read as one
+    row's 3 1 2 6 11 7 18). No reading to keep: the row's values are placed with the others' by the sums."""
+    return bool(identities) and not _holds(reading.numbers, identities)
 
 
 def _cut_against_the_sums(reading: Placement, identities) -> bool:
