@@ -108,6 +108,16 @@ def test_pdftotext_layout_a_row_read_against_its_own_total_is_placed_by_the_sums
     assert all(w["flagged"] for w in result["wrong"]) and len(wrong) <= 10
 
 
+@pytest.mark.parametrize("name", ["rf037-pdftotext-layout-chromium.txt", "s23rf037-pdftotext-layout-chromium.txt"])
+def test_pdftotext_layout_a_groups_piece_beside_a_rows_label_owns_no_cell(name):
+    # （三） 1.属于国家 / 不予公 秘密 0 0 0 0 0 0 0 (rf037, seed 11) and 1.属于国家秘 / 不予公       密 0 0 … (s23rf037): the
+    # layout sets the group's merged cell (（三）不予公开) in pieces among its rows' labels; its piece 不予公, read with the
+    # row label's last piece as the group's label, ended the row's cells before they began, and the row was lost.
+    gold, fields = _read(name)
+    row = [k for k in gold if k.startswith("requests.denied_state_secret.")]
+    assert len(row) == 7 and all(fields.get(k) == gold[k] for k in row)
+
+
 def test_a_labels_own_none_is_no_blank_cell():
     # s0rf009 (pdftotext -layout, seed 0): （六） 1.申请人无 34 8 0 0 2 3 47, the label wrapped right after its 无,
     # which was read as a blank cell's mark: eight cells for seven, and the row (and two more) lost.

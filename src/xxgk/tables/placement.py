@@ -23,6 +23,8 @@ from .tokens import NA_CELL
 PROSE_CHARS = 20
 # A recognised label ends a row's cells when read at better than even odds.
 BOUNDARY_LABEL = 0.5
+# A group's label read this surely is its whole merged cell, not a piece of it wrapped among the rows' labels.
+GROUP_WHOLE = 0.9
 
 # What each row's orientation is worth in ``place_rows``, summed over the table: a reading of exactly the row's
 # width as printed, or only with repairs (placeholders dropped, digits cut apart); a hair for the ordinary
@@ -55,8 +57,25 @@ def is_boundary(i: int, tokens: list[Token], matches: dict[int, Match]) -> bool:
     if m is None or m.stage == "joined":
         return False
     if m.category != "none":
+        if (m.category.startswith("group.") and m.confidence < GROUP_WHOLE and _CELLS_APART.search(tokens[i].text)
+                and _values_after_on_its_line(i, tokens)):
+            # A piece of a group's merged cell (不予公 of （三）不予公开) set beside the last piece of a row's label
+            # (密 of 1.属于国家秘密) by a PDF's layout text, a space or more apart, before that row's values (1.属于国家秘 /
+            # 不予公     密 0 0 …): the merged cell spans the rows and owns no cell, the values are the row's.
+            return False
         return m.confidence >= BOUNDARY_LABEL
     return len(normalize_label(tokens[i].text)) >= PROSE_CHARS
+
+
+_CELLS_APART = re.compile(r"\S +\S")    # two cells' texts side by side in one token, a space or more apart
+
+
+def _values_after_on_its_line(i: int, tokens: list[Token]) -> bool:
+    line = tokens[i].line
+    k = i + 1
+    while k < len(tokens) and tokens[k].line == line and tokens[k].kind == LABEL:
+        k += 1
+    return k < len(tokens) and tokens[k].line == line and tokens[k].kind == VALUE
 
 
 def row_span(tokens, matches, start: int, stop: int, direction: int) -> list[Token]:
