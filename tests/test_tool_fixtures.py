@@ -118,6 +118,16 @@ def test_pdftotext_layout_a_groups_piece_beside_a_rows_label_owns_no_cell(name):
     assert len(row) == 7 and all(fields.get(k) == gold[k] for k in row)
 
 
+def test_pdftotext_layout_a_rows_values_set_below_the_next_rows_first_label_line():
+    # rf037 (pdftotext -layout of Chromium's PDF, zeros printed): 3.要求提供 / 公开出版物 / （五） 4.无正当理 /
+    # 0 0 0 0 0 0 0 / 不予处 由大量反复 0 / 理 申请 / 0 0 0 0 0 0: the layout set the short row's values by the middle
+    # of its height, below the first line of the next row's label. Only the next row could take them; no grouping
+    # gave every row its seven cells, and the row was lost. The count of the values now tells the two rows apart.
+    gold, fields = _read("rf037-pdftotext-layout-chromium.txt")
+    row = [k for k in gold if k.startswith("requests.rejected_publication.")]
+    assert len(row) == 7 and all(fields.get(k) == gold[k] for k in row)
+
+
 def test_a_labels_own_none_is_no_blank_cell():
     # s0rf009 (pdftotext -layout, seed 0): （六） 1.申请人无 34 8 0 0 2 3 47, the label wrapped right after its 无,
     # which was read as a blank cell's mark: eight cells for seven, and the row (and two more) lost.

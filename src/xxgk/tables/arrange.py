@@ -546,6 +546,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
+    if every_cell:
+        allowed = _set_below_the_next_label(tokens, chain, rank, values, allowed)
     allowed = _inside_their_labels(tokens, spans, values, allowed)
     # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
     # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
@@ -698,6 +700,28 @@ def _rows_beside(i: int, chain, rank: dict, count: int, label_first: bool, value
     if label_first and after is not None and any(before is None or before.index < s < i for s in row_starts):
         last = high      # the numbered piece before the value is the next row's label, wrapped around it
     return range(first, last + 1)
+
+
+def _set_below_the_next_label(tokens, chain, rank: dict, values: list[int], allowed: list[range]) -> list[range]:
+    """In a table that prints every cell, the first values after a row's label, on a line below it, may be the row
+    before's too: a PDF's layout text sets a row's values by the middle of its height, and a short row's can fall
+    below the first line of the next row's label (3.要求提供 / 公开出版物 / (五) 4.无正当理 / 0 0 0 0 0 0 0 / 不予处
+    由大量反复 0 / 理 申请 / 0 0 0 0 0 0: the first seven are 3.要求提供公开出版物's). Each row takes exactly its
+    width there, so the count of the values tells the rows apart; where it does not, every grouping that fits is
+    kept and the cells it leaves open are flagged."""
+    out = list(allowed)
+    first_after: dict[int, int] = {}
+    for k, a in enumerate(chain):
+        stop = chain[k + 1].index if k + 1 < len(chain) else len(tokens)
+        first_after[a.index] = next((tokens[j].line for j in range(a.index + 1, stop) if tokens[j].kind == VALUE), -1)
+    for n, (i, rows_open) in enumerate(zip(values, allowed)):
+        before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
+        if before is None or not rows_open or rows_open.start != rank[before.row] or rows_open.start == 0:
+            continue
+        line = tokens[i].line
+        if line > tokens[before.index].line and line == first_after[before.index]:
+            out[n] = range(rows_open.start - 1, rows_open.stop)
+    return out
 
 
 def _label_spans(tokens, matches, chain, rank: dict, hi: int) -> list[tuple[int, int, int]]:
