@@ -128,6 +128,17 @@ def test_pdftotext_layout_a_rows_values_set_below_the_next_rows_first_label_line
     assert len(row) == 7 and all(fields.get(k) == gold[k] for k in row)
 
 
+def test_pdftotext_layout_rows_beside_a_lost_row_are_placed_afresh():
+    # s23rf011 (pdftotext -layout of Chromium's PDF, seed 23, zeros printed): 3.要求提供公 / 开出版物 / （五） 4.无正当理由
+    # / 11 0 0 0 0 0 11 / 不予处 大量反复申 19 / 理 请 / 0 0 0 0 0 19: 3.要求提供公开出版物's values, set below the next
+    # row's first label line, were read as that row's, and that row's own 19 … 19 as 5.要求行政机关确认…'s; the
+    # readings kept left the lost row no grouping. Now the rows are placed afresh, each taking exactly its width.
+    gold, fields = _read("s23rf011-pdftotext-layout-chromium.txt")
+    keys = [k for k in gold if k.split(".")[1] in ("rejected_publication", "rejected_excessive",
+                                                    "rejected_confirmation")]
+    assert len(keys) == 21 and all(fields.get(k) == gold[k] for k in keys)
+
+
 def test_a_labels_own_none_is_no_blank_cell():
     # s0rf009 (pdftotext -layout, seed 0): （六） 1.申请人无 34 8 0 0 2 3 47, the label wrapped right after its 无,
     # which was read as a blank cell's mark: eight cells for seven, and the row (and two more) lost.

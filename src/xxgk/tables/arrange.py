@@ -572,6 +572,15 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
 
     groupings = _groupings(tokens, values, allowed, rows, every_cell)
+    if not groupings and every_cell and any(r.fixed is not None for r in rows) and any(
+            not candidates.get(row) for row in order):
+        # A lost row in a table that prints every cell: the readings chosen for the rows beside it may have taken
+        # its cells, each the next one's (pdftotext -layout: 3.要求提供公开出版物's 11 0 … 11 set below the next
+        # row's first label line, read as that row's, whose own 19 … 19 went to the row after). With no grouping
+        # that keeps them, every row is placed afresh, each taking exactly its width, by the identities.
+        for r in rows:
+            r.fixed = None
+        groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
     solutions = []
