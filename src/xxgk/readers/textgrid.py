@@ -39,13 +39,16 @@ _WIDE = "WF"
 # A terminal in a Western locale draws both one column wide; in a CJK locale, two. Each table is measured every
 # way, and the one whose rules line up is kept.
 WIDTHS = ((1, 1), (2, 1), (2, 2), (1, 2))
+# A third entry, where present, is how wide a CJK character counts: lynx lays its unruled tables out by character
+# count (a Chinese character takes one of its columns, though the screen draws it two wide).
+CHARACTERS = (1, 1, 1)
 
 
 @lru_cache(maxsize=8192)
-def _width(ch: str, widths: tuple[int, int] = (1, 1)) -> int:
+def _width(ch: str, widths: tuple[int, ...] = (1, 1)) -> int:
     kind = unicodedata.east_asian_width(ch)
     if kind in _WIDE:
-        return 2
+        return widths[2] if len(widths) > 2 else 2
     if kind == "A":
         return widths[1] if ch in _ALL_RULES else widths[0]
     if unicodedata.combining(ch):
@@ -463,6 +466,16 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
         if runs:
             last = runs[-1][-1]
             between = range(last + 1, k)
+            if _set_by_order(words[k]) != _set_by_order(words[last]):
+                # A row whose words are each one space after the one before (lynx's text of a table it does not
+                # align: 一、本年新收… 48 48) stands where its label's length puts it, not in any column: it
+                # belongs to no table of aligned rows above or below it, whatever columns it seems to share.
+                runs.append([k])
+                continue
+            if _tight(words, runs[-1]) and any(not words[j] for j in between):
+                # A table set line after line (lynx) ends at its first empty line: a table below is another one
+                runs.append([k])
+                continue
             if k - last <= MAX_ROW_GAP and not taken & set(between) and not any(_is_prose(lines[j]) for j in between):
                 rows = [words[j] for j in runs[-1]] + [words[k]]
                 if _fits(_clusters((a, b) for row in rows for a, b, _ in _value_words(row)), rows):
@@ -470,6 +483,11 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
                     continue
         runs.append([k])
     return runs
+
+
+def _tight(words, run: list[int]) -> bool:
+    """Whether a run of rows stands line after line, no empty line between its first row and its last."""
+    return len(run) > 1 and all(words[j] for j in range(run[0], run[-1] + 1))
 
 
 def _label_end(rows: list[list]) -> int:
@@ -498,16 +516,30 @@ def _header_lines(lines: list[str], words: list[list], first: int, taken: set[in
     return out
 
 
-def _head_columns(header_rows: list[list], left: int) -> tuple[list[tuple[int, int]], list[int]]:
+def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, int]] = ()
+                  ) -> tuple[list[tuple[int, int]], list[int]]:
     """The column heads' extents, from the header lines nearest the table up, and which of ``header_rows`` gave
     them: a line whose words each stand over one column or a new one adds to them; a line with a word over
-    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over."""
+    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over. Given the table's value columns,
+    a line none of whose words stands over their span (first to last) or over a head found so far is no head of
+    this table (a heading above it, the labels of a table before it, when its rows have no label column to keep
+    them apart)."""
     columns: list[tuple[int, int]] = []
     used: list[int] = []
+    span = (min(a for a, _ in values), max(b for _, b in values)) if values else None
     for k, row in enumerate(header_rows):
         heads = [(a, b) for a, b, text in row if a >= left]
-        if not heads or any(len(_hits(h, columns)) > 1 for h in heads):
+        if any(len(_hits(h, columns)) > 1 for h in heads):
+            # a group's name over its columns: the line's other words may still head columns of their own
+            # (自然人 | 法人或其他组织 | 总计 over the five kinds of organisation)
+            heads = [h for h in heads if len(_hits(h, columns)) <= 1]
+        if not heads:
             continue
+        if values and not any(_hits(h, [span] + columns) for h in heads):
+            continue
+        if (values and all(_hits(v, columns) for v in values) and len(heads) < len(columns)
+                and all(_hits(h, columns) for h in heads)):
+            continue    # over heads that name every column of values, a few words over some: a title (行政复议)
         merged = _clusters(columns + heads)
         if len(merged) < len(columns):
             continue        # a head joined two columns: it spans them
@@ -523,7 +555,7 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
     values = _clusters((a, b) for row in rows for a, b, _ in _value_words(row))
     if not values:
         return None
-    heads = _head_columns(header_rows, _label_end(rows))[0]
+    heads = _head_columns(header_rows, _label_end(rows), values)[0]
     if any(len(_hits(v, heads)) > 1 for v in values):
         heads = []
     columns = _clusters(heads + values)
@@ -533,13 +565,17 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
 
 
 def _label_only(words, left: int) -> bool:
-    return bool(words) and all(b <= left for _, b, _ in words)
+    """A row of blank cells: words left of the value columns, none of them a number (values standing there are a
+    row set by order, another table's)."""
+    return bool(words) and all(b <= left for _, b, _ in words) and not _is_data_line(words)
 
 
-def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int]) -> tuple[int, int]:
+def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int],
+            max_empty: int = MAX_EMPTY_LINES) -> tuple[int, int]:
     """The table's rows of blank cells before its first row with values and after its last: label-only lines
-    (and the empty lines between rows), up to a header, prose, another table or a wider gap. Below the table, a
-    label-only line right before a header or prose is that one's heading (四、政府信息公开行政复议…), not a row."""
+    (and the empty lines between rows), up to a header, prose, another table or a wider gap (``max_empty`` empty
+    lines). Below the table, a label-only line right before a header or prose is that one's heading
+    (四、政府信息公开行政复议…), not a row."""
     def reach(k: int, step: int) -> int:
         edge, last_label, empty = k, k, 0
         k += step
@@ -548,7 +584,7 @@ def _extend(lines: list[str], words: list[list], first: int, end: int, left: int
                 break
             if not words[k]:
                 empty += 1
-                if empty >= MAX_EMPTY_LINES:
+                if empty >= max_empty:
                     return last_label
                 k += step
                 continue
@@ -630,6 +666,11 @@ class _Words:
         return self.cut[k]
 
 
+def _set_by_order(words: list[tuple[int, int, str]]) -> bool:
+    """A label and values, each word one space after the word before it: a row set by order, not in columns."""
+    return len(words) > MIN_VALUES_ON_A_ROW and _one_space_apart([words])
+
+
 def _one_space_apart(lines: list[list[tuple[int, int, str]]]) -> bool:
     """Every word of these lines one space after the word before it: set by order, not in columns."""
     return all(b[0] - a[1] <= 1 for words in lines for a, b in zip(words, words[1:]))
@@ -648,7 +689,8 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
         columns = aligned_columns(rows, header_rows)
         if columns is None or not 2 <= len(columns) <= MAX_COLUMNS:
             continue
-        heads, used = _head_columns(header_rows, _label_end(rows))
+        heads, used = _head_columns(header_rows, _label_end(rows),
+                                    _clusters((a, b) for row in rows for a, b, _ in _value_words(row)))
         if len(heads) < len(columns) and any(len(_value_words(row)) < len(columns) for row in rows):
             # Blank cells are told only by where the values stand: without a head over every column, a row's
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
@@ -661,7 +703,10 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             continue
         if len(run) == 1 and len(heads) < len(columns):
             continue    # a lone row of values is a table only under a head for every column (table 4)
-        first, end = _extend(lines, words, first, end, columns[0][0], taken)
+        # Rows set line after line (lynx) part from what is around the table by an empty line: past one, the
+        # label-only lines are a heading and the next table's heads, no rows of blank cells.
+        first, end = _extend(lines, words, first, end, columns[0][0], taken,
+                             1 if _tight(words, run) else MAX_EMPTY_LINES)
         body = aligned_rows(words[first:end], columns)
         head_lines = sorted(header_at[k] for k in used if header_at[k] < first)
         if head_lines and len(heads) == len(columns):
@@ -670,6 +715,8 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             for k in head_lines:
                 head[k - top] = []
             head[0] = _header_row([words[k] for k in head_lines], columns)
+            if not head[0][0] and not any(row and len(row) > len(columns) for row in body):
+                head[0] = head[0][1:]     # no row has a label cell (table 4's small tables): nor has the head
             first, body = top, head + body
         out.append((first, end, body))
     return out
@@ -974,10 +1021,28 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
-    for first, end, rows in aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
+    for first, end, rows in measured_aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
+
+
+# The ways an unruled table's columns may have been counted: display columns (a CJK character two wide, as the
+# screen draws it: w3m, a PDF's layout) or characters (lynx). One tool lays a whole text out one way.
+ALIGNED_MEASURES = ((1, 1), CHARACTERS)
+
+
+def measured_aligned_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """The unruled tables of the text, measured the way its tables line up: the measure under which the most
+    values stand in tables (under the other, a row's values stand as far right as its label is wide, and no
+    column holds them); display columns where the two agree."""
+    best, most = [], 0
+    for widths in ALIGNED_MEASURES:
+        tables = aligned_tables(lines, taken, widths)
+        placed = sum(1 for _, _, rows in tables for row in rows if row for cell in row if _VALUE_WORD.match(cell))
+        if placed > most:
+            best, most = tables, placed
+    return best
 
 
 def set_by_character_grid(lines: list[str]) -> bool:
