@@ -472,8 +472,9 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
                 # belongs to no table of aligned rows above or below it, whatever columns it seems to share.
                 runs.append([k])
                 continue
-            if _tight(words, runs[-1]) and any(not words[j] for j in between):
-                # A table set line after line (lynx) ends at its first empty line: a table below is another one
+            if any(not words[j] for j in between) and (_tight(words, runs[-1]) or _headed(words, k)):
+                # A table set line after line (lynx) ends at its first empty line, and a row under heads of its
+                # own past an empty line starts another table (table 4's small tables after table 2's last row)
                 runs.append([k])
                 continue
             if k - last <= MAX_ROW_GAP and not taken & set(between) and not any(_is_prose(lines[j]) for j in between):
@@ -483,6 +484,14 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
                     continue
         runs.append([k])
     return runs
+
+
+def _headed(words, k: int) -> bool:
+    """Whether the line right above row ``k`` heads its values: no value on it, and a word over each value."""
+    if k == 0 or not words[k - 1] or _value_words(words[k - 1]):
+        return False
+    heads = [(a, b) for a, b, _ in words[k - 1]]
+    return all(_hits(v, heads) for v in _value_words(words[k]))
 
 
 def _tight(words, run: list[int]) -> bool:
@@ -501,14 +510,16 @@ def _label_end(rows: list[list]) -> int:
 
 
 def _header_lines(lines: list[str], words: list[list], first: int, taken: set[int]) -> list[int]:
-    """The lines above a table's first row that may hold its column heads, nearest first."""
+    """The lines above a table's first row that may hold its column heads, nearest first: up to an empty line
+    where heads stand right above the row (a table set line after line, lynx: past the line, another table's)."""
     out, empty = [], 0
+    max_empty = 1 if _headed(words, first) else MAX_EMPTY_LINES
     for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
         if k in taken or _is_prose(lines[k]) or _is_data_line(words[k]):
             break       # a row with values above is another run's (or another table's), no head
         if not words[k]:
             empty += 1
-            if empty >= MAX_EMPTY_LINES:
+            if empty >= max_empty:
                 break
             continue
         empty = 0
@@ -625,19 +636,20 @@ def aligned_rows(words: list[list], columns: list[tuple[int, int]]) -> list[list
 ALIGNMENT_SLACK = 2
 
 
-def _aligned_to_heads(rows: list[list], heads: list[tuple[int, int]]) -> bool:
-    """Whether every value stands under its head the same way (left edges, centres or right edges in line): true
-    of a real grid (w3m, lynx, a PDF's layout); a layout that sets each row's cells on its own (inscriptis) puts
+def _misalignment(rows: list[list], heads: list[tuple[int, int]]) -> float:
+    """How far the values stand from standing under their heads all the same way (left edges, centres or right
+    edges in line): the spread of their offsets, the least of the three; 0 in a real grid (w3m, lynx, a PDF's
+    layout) but for an odd width centred, while a layout that sets each row's cells on its own (inscriptis) puts
     a row's values wherever its other cells leave them."""
     placed = [(word, heads[hit[0]]) for row in rows for word in _value_words(row)
               if len(hit := _hits(word, heads)) == 1]
     if not placed:
-        return True
+        return 0
+    spreads = []
     for edge in (lambda a, b: a, lambda a, b: (a + b) / 2, lambda a, b: b):
         offsets = [edge(w[0], w[1]) - edge(*h) for w, h in placed]
-        if max(offsets) - min(offsets) <= ALIGNMENT_SLACK:
-            return True
-    return False
+        spreads.append(max(offsets) - min(offsets))
+    return min(spreads)
 
 
 def _header_row(header_rows: list[list], columns: list[tuple[int, int]]) -> list[str]:
@@ -676,9 +688,11 @@ def _one_space_apart(lines: list[list[tuple[int, int, str]]]) -> bool:
     return all(b[0] - a[1] <= 1 for words in lines for a, b in zip(words, words[1:]))
 
 
-def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
+def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: list | None = None
+                   ) -> list[tuple[int, int, list]]:
     """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
-    column heads, and the rows of blank cells around them."""
+    column heads, and the rows of blank cells around them. ``misfits``, if given, gets each table's
+    ``_misalignment`` to its heads."""
     words = _Words(lines, taken, widths)
     out = []
     for run in _data_runs(lines, words, taken):
@@ -695,7 +709,8 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             # Blank cells are told only by where the values stand: without a head over every column, a row's
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
-        if heads and not _aligned_to_heads(rows, heads):
+        misfit = _misalignment(rows, heads) if heads else 0
+        if misfit > ALIGNMENT_SLACK:
             continue
         if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
             # Words joined by one space each (a PDF's page text: 行政处罚 152) stand where their order puts them,
@@ -719,6 +734,8 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
                 head[0] = head[0][1:]     # no row has a label cell (table 4's small tables): nor has the head
             first, body = top, head + body
         out.append((first, end, body))
+        if misfits is not None:
+            misfits.append(misfit)
     return out
 
 
@@ -1035,13 +1052,17 @@ ALIGNED_MEASURES = ((1, 1), CHARACTERS)
 def measured_aligned_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
     """The unruled tables of the text, measured the way its tables line up: the measure under which the most
     values stand in tables (under the other, a row's values stand as far right as its label is wide, and no
-    column holds them); display columns where the two agree."""
-    best, most = [], 0
+    column holds them), then the one under which they stand the most exactly under their heads (a Chinese head
+    two columns wide where it counts one drifts a column further right at each head, within the slack a centred
+    odd width is given over a few columns); display columns where the two agree."""
+    best, most = [], None
     for widths in ALIGNED_MEASURES:
-        tables = aligned_tables(lines, taken, widths)
+        misfits: list[float] = []
+        tables = aligned_tables(lines, taken, widths, misfits)
         placed = sum(1 for _, _, rows in tables for row in rows if row for cell in row if _VALUE_WORD.match(cell))
-        if placed > most:
-            best, most = tables, placed
+        score = (placed, -sum(misfits))
+        if placed and (most is None or score > most):
+            best, most = tables, score
     return best
 
 

@@ -224,6 +224,27 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
     return out
 
 
+def unprinted_groups(tokens, matches, zone: Zone, placed: set[str]) -> list[tuple[str, int]]:
+    """Groups named down the side or over their own small tables after whose name (and heads) nothing is
+    printed up to the next group's name or the table's end, in a table that marks its blank cells (a blank token
+    in it) and whose other groups were placed (``placed``: their row names): (group row, line of its name). A
+    tool that sets a table's blank cells by position prints a row of blank cells without a label as nothing at
+    all (lynx), so the row is there only as the room it does not take."""
+    if not placed or not any(tokens[i].kind == BLANK for i in range(zone.start, zone.end)):
+        return []
+    names = _ordered(_group_names(tokens, matches, zone))
+    out = []
+    for k, (group, first, last) in enumerate(names):
+        row = group.split(".", 1)[1]
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        if row in placed or any(tokens[i].kind in (VALUE, BLANK) for i in range(first + 1, stop)):
+            continue
+        if _beside_another_group(tokens, matches, group, first, last, zone):
+            continue
+        out.append((row, tokens[last].line))
+    return out
+
+
 def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone,
                   lines: dict[int, list[int]]) -> dict[str, list[Token]]:
     """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
