@@ -980,6 +980,79 @@ def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list
     return out
 
 
+# ------------------------------------------------------------------------------------------------ filler-spaced rows
+
+# A tool that sets a row's cells in order, one space apart (lynx's text of a table it does not align), prints a
+# blank cell that holds a no-break space (&nbsp;, Word's <o:p>&nbsp;</o:p>) as that space between two separators:
+# each blank cell widens the gap where it stands by two spaces. A row's gaps are then 1, 3, 5…: one space and two
+# per blank cell (a blank cell holding nothing leaves no trace, and such a row is left to the template's sums).
+_FILLER_GAP = 2
+_WORD = re.compile(r"\S+")
+
+
+def _filler_row(line: str) -> tuple[str, list[str]] | None:
+    """A line as a row of filler-spaced cells: its label (the words before its first value, as printed) and its
+    cells from the first value on, blank cells in place; None when it is no such row (no label, a word after a
+    value that is no value, a gap of an even number of spaces)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(line)]
+    first = next((k for k, w in enumerate(words) if _VALUE_WORD.match(w[2]) and _DIGIT.search(w[2])), None)
+    if not first:
+        return None
+    cells: list[str] = []
+    for k in range(first, len(words)):
+        if not _VALUE_WORD.match(words[k][2]):
+            return None
+        gap = words[k][0] - words[k - 1][1]
+        if gap % _FILLER_GAP != 1:
+            return None
+        cells += [""] * (gap // _FILLER_GAP) + [words[k][2]]
+    return " ".join(w[2] for w in words[:first]), cells
+
+
+def _line_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """Stretches of consecutive lines with text, none taken by another table."""
+    blocks, k = [], 0
+    while k < len(lines):
+        if not lines[k].strip() or k in taken:
+            k += 1
+            continue
+        end = k
+        while end < len(lines) and lines[end].strip() and end not in taken:
+            end += 1
+        blocks.append((k, end))
+        k = end
+    return blocks
+
+
+def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every table whose rows are set in order with blank cells as fillers: a
+    stretch of lines (a table set line after line) whose every line with values reads as such a row, one of them
+    with a blank cell at least, and none with more cells than the widest. Each such row becomes a tab row, its
+    label then its cells, as many as the widest row's (its last blank cells leave no trace: the spaces after a
+    row's last value are not printed); the other lines (heads, labels wrapped, rows of blank cells) stay."""
+    out = []
+    for first, end in _line_blocks(lines, taken):
+        if any(_is_prose(line) for line in lines[first:end]):
+            continue
+        read = {}
+        for k in range(first, end):
+            if not any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in lines[k].split()):
+                continue
+            row = _filler_row(lines[k])
+            if row is None:
+                read = {}
+                break
+            read[k] = row
+        if len(read) < MIN_VALUES_ON_A_ROW or not any("" in cells for _, cells in read.values()):
+            continue        # no blank cell marked anywhere: nothing tells this layout from words set by order
+        width = max(len(cells) for _, cells in read.values())
+        rows: list = [None] * (end - first)
+        for k, (label, cells) in read.items():
+            rows[k - first] = [label] + cells + [""] * (width - len(cells))
+        out.append((first, end, rows))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
@@ -1038,6 +1111,9 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
+    for first, end, rows in filler_tables(lines, taken):
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "filler",
+                      max(len(row) for row in rows if row)))
     for first, end, rows in measured_aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
