@@ -788,11 +788,16 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     for row, run in runs.items():
         _store_row(run, chosen.get(row), readings[row], cells, run.line, False)
     placed = {row for row, found in readings.items() if found}
+    if placement.layout != "a row per group":
+        return      # the groups' names head the template's columns: no row of its own is left out
     for row, line in appeals.unprinted_groups(tokens, matches, zone, placed):
         for column in schema.APPEAL_COLUMNS:
+            key = f"appeals.{row}.{column}"
+            if key in cells and cells[key].kind != "missing":
+                continue
             # Nothing printed: five zeros hold the group's total whatever they are, and no identity across the
             # groups checks them.
-            cells[f"appeals.{row}.{column}"] = Cell(
+            cells[key] = Cell(
                 0, "", "blank", line, EMPTY_ROW_UNCHECKED,
                 note="nothing printed after this group's name in a table that sets its blank cells by position: "
                      "a row of blank cells, which no total confirms")
