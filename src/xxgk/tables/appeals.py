@@ -452,7 +452,8 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # cell as a paragraph (BeautifulSoup's get_text) parts every cell by a few, and its rows by more. Only when
     # more part the last cell from what follows are they the row's (plain pdftotext parts every line by one).
     separator = min((g for g, _ in items[1:]), default=0)
-    if (gap if trailing is None else trailing) <= separator:
+    after = gap if trailing is None else trailing
+    if after <= separator and not _one_cell_a_line(items, after):
         separator = 0
     segments: list[list[Token]] = [[]]
     for g, t in items:
@@ -468,6 +469,15 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
+
+
+def _one_cell_a_line(items: list[tuple[int, Token]], after: int) -> bool:
+    """Whether a group's cells stand one a line, as many empty lines before each and after the last, and no more
+    of them than a group has: a text that sets every cell of the table on a line of its own (lynx's text of a
+    table whose cells hold paragraphs) parts its rows no more than its cells, and the row runs to the label
+    that ends it."""
+    return (1 < len(items) <= len(schema.APPEAL_COLUMNS) and len({t.line for _, t in items}) == len(items)
+            and len({g for g, _ in items[1:]} | {after}) == 1)
 
 
 # ------------------------------------------------------------------------------------------------ judging
