@@ -8,6 +8,7 @@ What each token means is decided later (``recover``), with the template's struct
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
@@ -52,9 +53,58 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
     ``line_confidence`` (``Document.line_confidence``) says how sure the reader was of a line's tab cells: each
     token made from a cell carries that cell's confidence (a cell split into several tokens gives it to each)."""
     tokens = _tokenize(text)
+    shifted = off_axis_lines(text)
+    if shifted:
+        for token in tokens:
+            if token.kind == VALUE and token.line in shifted:
+                token.after_blank = True
     if line_confidence:
         attach_confidence(tokens, text, line_confidence)
     return tokens
+
+
+# A text that sets each cell on a line of its own, centred or flush right (lynx's text of a table whose cells hold
+# aligned paragraphs), sets every cell on one axis, but a cell right after a blank one: the empty paragraph leaves
+# the next one set from the cell's edge, off the axis. That is told only where the alignment is: at least this many
+# lines of a number alone, half of them (ALIGNED_SHARE) on one axis at least, and of more than one width there (numbers of
+# one width stand on one axis flush left as well, and a page's source indented by hand is flush left).
+ALIGNED_LINES = 10
+ALIGNED_SHARE = 0.5
+_LONE_NUMBER = re.compile(r"^( +)([+\-−]?\d+(?:\.\d+)?)\s*$")
+
+
+def off_axis_lines(text: str) -> set[int]:
+    """The lines (1-based) of a number alone that stand off the axis a centred or right-aligned one-cell-a-line
+    text sets its cells on: each follows a blank cell of its row (lynx). Empty unless the text is so aligned.
+
+    A number w wide centred in L columns starts at (L - w) // 2, so that twice its start plus its width is L or
+    L - 1 whatever its width; set flush right to R, its start plus its width is R. The axis is the one the most
+    such lines share; where the two ways share as many (numbers of one or two digits only), a line is off the
+    axis only if off both."""
+    lone = []
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _LONE_NUMBER.match(line)
+        if m:
+            lone.append((number, len(m.group(1)), len(m.group(2))))
+    if len(lone) < ALIGNED_LINES:
+        return set()
+    # Each way of setting a number puts it at an axis: centred, (2·start + width) // 2 for an odd L, its + 1 for an
+    # even one; flush right, start + width.
+    ways = (lambda start, width: (2 * start + width) // 2, lambda start, width: (2 * start + width + 1) // 2,
+            lambda start, width: start + width)
+    best, off = 0, None
+    for way in ways:
+        axes = Counter(way(start, width) for _, start, width in lone)
+        for axis, count in axes.items():
+            on = [(n, width) for n, start, width in lone if way(start, width) == axis]
+            if count < best or len({width for _, width in on}) < 2:
+                continue
+            lines = {n for n, _, _ in lone} - {n for n, _ in on}
+            off = lines if count > best else off & lines
+            best = count
+    if off is None or best < ALIGNED_SHARE * len(lone):
+        return set()
+    return off
 
 
 def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
