@@ -698,6 +698,11 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
         rows = [words[k] for k in run]
+        if widths == CHARACTERS and _one_space_apart(rows):
+            # Every row's words one space after the other (a PDF's page text, lynx's text of a table it does
+            # not align) stand where their labels' lengths put them: counted in characters, labels of one
+            # length (most of the template's) put them in columns by chance.
+            continue
         header_at = _header_lines(lines, words, first, taken)
         header_rows = [words[k] for k in header_at]
         columns = aligned_columns(rows, header_rows)
@@ -1009,6 +1014,13 @@ def _filler_row(line: str) -> tuple[str, list[str]] | None:
     return " ".join(w[2] for w in words[:first]), cells
 
 
+def _spaced_words(line: str) -> bool:
+    """Whether two words of the line stand more than a space apart with no value after them: in rows set in order
+    only a blank cell widens a gap, and it stands before a value (heads and labels are set one space apart)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(line)]
+    return any(b[0] - a[1] > 1 and not _VALUE_WORD.match(b[2]) for a, b in zip(words, words[1:]))
+
+
 def _line_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
     """Stretches of consecutive lines with text, none taken by another table."""
     blocks, k = [], 0
@@ -1034,6 +1046,8 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
     for first, end in _line_blocks(lines, taken):
         if any(_is_prose(line) for line in lines[first:end]):
             continue
+        if any(_spaced_words(lines[k]) for k in range(first, end)):
+            continue        # words set apart by more than a space where no blank cell can stand: a layout by position
         read = {}
         for k in range(first, end):
             if not any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in lines[k].split()):
@@ -1111,7 +1125,7 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
-    for first, end, rows in filler_tables(lines, taken):
+    for first, end, rows in filler_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "filler",
                       max(len(row) for row in rows if row)))
     for first, end, rows in measured_aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():

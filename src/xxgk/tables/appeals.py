@@ -429,6 +429,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
     items: list[tuple[int, Token]] = []     # (empty lines before it, a cell)
     head_lines: set[int] = set()            # lines holding column heads: their blank cells are the header's
+    heads_shared = False                    # two heads on one line (or in one cell): not set one a line
     gap = 0
     trailing: int | None = None             # empty lines between the last cell and what follows it
     for i in range(last + 1, stop):
@@ -438,6 +439,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
                 trailing = gap
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
+                heads_shared = heads_shared or t.line in head_lines or m.confidence < SURE_GROUP
                 head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
@@ -453,7 +455,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # more part the last cell from what follows are they the row's (plain pdftotext parts every line by one).
     separator = min((g for g, _ in items[1:]), default=0)
     after = gap if trailing is None else trailing
-    if after <= separator and not _one_cell_a_line(items, after):
+    if after <= separator and not (not heads_shared and _one_cell_a_line(items, after)):
         separator = 0
     segments: list[list[Token]] = [[]]
     for g, t in items:
@@ -472,12 +474,13 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
 
 
 def _one_cell_a_line(items: list[tuple[int, Token]], after: int) -> bool:
-    """Whether a group's cells stand one a line, as many empty lines before each and after the last, and no more
-    of them than a group has: a text that sets every cell of the table on a line of its own (lynx's text of a
-    table whose cells hold paragraphs) parts its rows no more than its cells, and the row runs to the label
-    that ends it."""
+    """Whether a group's cells stand one a line, an empty line or more before each and as many after the last,
+    and no more of them than a group has: a text that sets every cell of the table on a line of its own, an
+    empty line after each (lynx's text of a table whose cells hold paragraphs: its heads one a line too), parts
+    its rows no more than its cells, and the row runs to the label that ends it. (Lines of one number each with
+    no empty line between are a column a PDF's text printed down the page: no row.)"""
     return (1 < len(items) <= len(schema.APPEAL_COLUMNS) and len({t.line for _, t in items}) == len(items)
-            and len({g for g, _ in items[1:]} | {after}) == 1)
+            and len({g for g, _ in items[1:]} | {after}) == 1 and after >= 1)
 
 
 # ------------------------------------------------------------------------------------------------ judging
