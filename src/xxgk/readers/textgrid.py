@@ -337,9 +337,15 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
         word = "".join(cells[start:k])
         if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
             out[-1] = (out[-1][0], k, out[-1][2] + word)
+        elif out and word in _NUMBERING_MARKS and start - out[-1][1] == 1 and out[-1][2].isdigit():
+            # a label's numbering set one character a word (1 . 属 于: a span per character): no value
+            out[-1] = (out[-1][0], k, out[-1][2] + word)
         else:
             out.append((start, k, word))
     return out
+
+
+_NUMBERING_MARKS = frozenset(".．、")
 
 
 def columns_by_extent(lines: list[str], extents: list[tuple[int, int]], widths=(1, 1)) -> list[list[str]]:
@@ -698,10 +704,10 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
         rows = [words[k] for k in run]
-        if widths == CHARACTERS and _one_space_apart(rows):
+        if _one_space_apart(rows):
             # Every row's words one space after the other (a PDF's page text, lynx's text of a table it does
-            # not align) stand where their labels' lengths put them: counted in characters, labels of one
-            # length (most of the template's) put them in columns by chance.
+            # not align) stand where their labels' lengths put them, in columns only by chance (by far the more
+            # often counted in characters, labels of one length being most of the template's).
             continue
         header_at = _header_lines(lines, words, first, taken)
         header_rows = [words[k] for k in header_at]

@@ -191,9 +191,34 @@ def _tokenize(text: str) -> list[Token]:
             # A label cell wrapped onto a line of its own without the tab: 本年新\n制作数量, 上一年项目数\n量.
             tokens[-1].text += line.strip(_WS)
             continue
-        tokens.extend(_cell(line, number))
+        tokens.extend(_cell(_characters_joined(line), number))
         previous_tabbed_label = False
     return _units_set_apart(tokens)
+
+
+# A label set one character a word (a page whose editor wrapped every character in its own span, laid out by
+# inscriptis: 一 、 本 年 新 收, 1 . 属 于 国 家 秘 密): at least this many one-character words one space apart, a
+# Chinese character among them; the cells of a line stand two spaces apart or more.
+SPACED_CHARACTERS = 3
+_SPACED_PIECE = re.compile(r"(?<!\S)\S(?: \S){%d,}(?!\S)" % (SPACED_CHARACTERS - 1))
+_WIDE_CHAR = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def _characters_joined(line: str) -> str:
+    """The line with each label set one character a word joined back (一 、 本 年 → 一、本年). A digit in it is
+    a numbering's only when a numbering mark follows it (1 . 属 于); digits set so otherwise are cells (1 1 3)."""
+    if " " not in line:
+        return line
+
+    def joined(m: re.Match) -> str:
+        chars = m.group().split(" ")
+        if not any(_WIDE_CHAR.match(c) for c in chars):
+            return m.group()
+        if any(c.isdigit() and (k + 1 == len(chars) or chars[k + 1] not in _NUMBERING_MARK)
+               for k, c in enumerate(chars)):
+            return m.group()
+        return "".join(chars)
+    return _SPACED_PIECE.sub(joined, line)
 
 
 _MONEY_UNIT = re.compile(r"^(?:万元|元)$")
