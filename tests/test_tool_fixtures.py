@@ -248,3 +248,10 @@ def test_lynx_values_set_off_the_centre_follow_a_blank_cell(name, keys):
     record = extract_text(text, name)
     wanted = {k: v for k, v in gold["fields"].items() if k.startswith(keys)}
     assert {k: record["fields"].get(k) for k in wanted} == wanted
+
+
+def test_labels_set_a_character_a_word_are_labels():
+    # inscriptis' text of a page with a span per character: 1 . 属 于 国 家 秘 密, the numbering's 1 taken for a value
+    # (a column of 1s down table 3 with no head, read as a table by position), and table 3, blank all through, lost.
+    gold, read, cells = _table("s23rf023-inscriptis.txt", "requests")
+    assert read == gold
