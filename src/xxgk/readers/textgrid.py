@@ -10,10 +10,14 @@ Scrapers turn a page's tables into text in a few ways, and each keeps the table'
   in characters, merged cells unmerged; a value's column is its stop's index less the row's label cells;
 - **aligned** tables: columns kept by spaces alone (lynx, pandoc simple tables under their ``---- ----``
   rules, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a column with
-  nothing in it on that line.
+  nothing in it on that line;
+- **filler-spaced** rows (lynx's text of a table it does not align): cells in order one space apart, a blank
+  cell's &nbsp; one space more with its separator, so that a gap of 1 + 2k spaces holds k blank cells.
 
 Positions are display columns, as the tools lay them out: a CJK character takes two. Characters of ambiguous
-width (curly quotes, box rules) are measured the way that makes the table's rules line up.
+width (curly quotes, box rules) are measured the way that makes the table's rules line up. lynx counts a CJK
+character one column when it aligns a table: unruled tables are measured both ways, and the way under which
+their values stand in columns under their heads is kept.
 
 Each table found becomes tab rows (``tab_rows``), blank cells kept in place, in the place of its lines, so that
 the recovery reads it cell by cell exactly as it reads an HTML ``<table>``.
