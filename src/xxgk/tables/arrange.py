@@ -11,7 +11,9 @@ columns, in order, that satisfies all the identities together (row totals, colum
 group totals). A cell with the same value in every solution is read; a cell that differs is ambiguous: it is
 given the value of the most plausible solution (the one that puts numbers where real reports most often have
 them, ``column_prevalence.tsv``), flagged, with every value it takes as candidates. Where the empty lines tell
-how many cells are blank in each gap, and they account for every row's cell count, they fix the placement.
+how many cells are blank in each gap, and they account for every row's cell count, they fix the placement; where
+the layout sets a value off its axis after a blank cell (lynx: ``tokens.off_axis_lines``), only placements with a
+blank cell before it are kept.
 
 Whether a text drops its blank cells is told by the text itself, never by the tool that made it: rows short of
 cells, with no blank cell marked and no zero printed anywhere in the table.

@@ -3,7 +3,9 @@
 Scraping flattens tables in many ways; this module undoes the layout part of it and nothing else:
 one cell per line (with or without a leading tab, with blank lines between cells or rows), one row per
 line with tabs, Markdown pipe rows, and whole pages on one line where a row's cells run together.
-What each token means is decided later (``recover``), with the template's structure and arithmetic.
+What each token means is decided later (``recover``), with the template's structure and arithmetic. A value a
+centred one-cell-a-line layout sets off its axis is marked as following a blank cell (``off_axis_lines``), and a
+label set one character a word is joined back (``_characters_joined``).
 """
 from __future__ import annotations
 
