@@ -40,7 +40,9 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # s23rf011 (plain pdftotext, seed 23): 3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7, the natural persons' 7 printed
     # beside the label's second line, read as the last group's at confidence 1 (the row's total holds either way);
     # s23rf037 (pdftotext -layout, seed 23): 1.属于国家秘 / 不予公 密 0 0 … cut off from its cells, the thirteen
-    # rows after it each read the cells before their label (the row above's), a shift four rows' 1s showed.
+    # rows after it each read the cells before their label (the row above's), a shift four rows' 1s showed;
+    # s23rf039 (plain pdftotext, seed 23): table 4's values down the page one a line, an empty line after each,
+    # once taken for a group's row set a cell a line (lynx's), read 1 1 4 1 1 at confidence 1.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
@@ -235,3 +237,65 @@ def test_a_table_piece_that_lost_its_blank_columns_is_placed_by_the_sums():
                                                                if k.startswith("requests.")}}})
     wrong = [w["key"] for w in result["wrong"] if w["key"].startswith("requests.")]
     assert wrong == []
+
+
+def _table(name: str, table: str) -> tuple[dict, dict, dict]:
+    """Gold and read fields of one table of a fixture (keys starting ``table``), and the read cells."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, name)
+    keys = [k for k in gold["fields"] if k.startswith(table + ".")]
+    return ({k: gold["fields"][k] for k in keys}, {k: record["fields"].get(k) for k in keys},
+            {k: record["cells"][k] for k in keys})
+
+
+@pytest.mark.parametrize("name, table", [
+    # table 2, one column a character wide per Chinese character: 行政强制 21 4 is 21, 4 and a blank decision
+    # count (read 0, 21, 4 when measured two columns a character)
+    ("rf006-lynx.txt", "disclosure"),
+    # table 4's three small tables: 2 at 结果维持, 2 at 尚未审结, 4 at 总计 (read 2 under 结果纠正); the third group,
+    # its row of blank cells not printed at all, read as zeros (was missing)
+    ("rf005-lynx.txt", "appeals"),
+    # only the second group has a row (3 · 1 · 4); the first's and third's print nothing
+    ("s23rf014-lynx.txt", "appeals"),
+])
+def test_lynx_aligned_tables_are_cut_by_character_count(name, table):
+    # lynx lays out a table it aligns counting a Chinese character one column, though the screen draws it two.
+    gold, read, cells = _table(name, table)
+    assert read == gold
+    assert any(t["strategy"] == "aligned" for t in text_grids((FIXTURES / name).read_text(encoding="utf-8"))[1])
+
+
+def test_lynx_blank_cells_printed_as_spaces_are_cells():
+    # lynx's text of a table it does not align: cells in order, one space apart, a blank cell's &nbsp; one space
+    # more with its separator (36 7     1 17 61: two blank cells after 7). Read as words set by order, 1 went to
+    # 社会公益组织 rather than 法律服务机构.
+    gold, read, cells = _table("s23rf031-lynx.txt", "requests")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
+    text = (FIXTURES / "s23rf031-lynx.txt").read_text(encoding="utf-8")
+    assert any(t["strategy"] == "filler" for t in text_grids(text)[1])
+
+
+@pytest.mark.parametrize("name, keys", [
+    # 行政复议 / 1 / 1 / 2, the second 1 and the 2 set off the centre: 1 · 1 · 2, read whole (was missing: the row
+    # was cut at every empty line and only its first value kept)
+    ("rf014-lynx.txt", "appeals."),
+    # 行政强制 / 5 / 5, the second 5 off the centre: 5 · 5 (read · 5 5)
+    ("s23rf006-lynx.txt", "disclosure.coercive_measures."),
+])
+def test_lynx_values_set_off_the_centre_follow_a_blank_cell(name, keys):
+    # lynx's text of a table whose cells hold centred paragraphs: a cell a line, centred, but a cell right after a
+    # blank one, set from the cell's edge.
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
+    record = extract_text(text, name)
+    wanted = {k: v for k, v in gold["fields"].items() if k.startswith(keys)}
+    assert {k: record["fields"].get(k) for k in wanted} == wanted
+
+
+def test_labels_set_a_character_a_word_are_labels():
+    # inscriptis' text of a page with a span per character: 1 . 属 于 国 家 秘 密, the numbering's 1 taken for a value
+    # (a column of 1s down table 3 with no head, read as a table by position), and table 3, blank all through, lost.
+    gold, read, cells = _table("s23rf023-inscriptis.txt", "requests")
+    assert read == gold

@@ -77,6 +77,9 @@ class Token:
     line: int                  # 1-based line in the source text
     splittable: bool = False   # a digit run that may hold several cells run together (one-line pages)
     confidence: float = 1.0    # how sure the reader is of this text (``Document.line_confidence``)
+    # The layout shows a blank cell (one or more) right before this one: a cell set off the axis the text centres
+    # its cells on (``tokens.off_axis_lines``).
+    after_blank: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,14 @@ Scrapers turn a page's tables into text in a few ways, and each keeps the table'
   in characters, merged cells unmerged; a value's column is its stop's index less the row's label cells;
 - **aligned** tables: columns kept by spaces alone (lynx, pandoc simple tables under their ``---- ----``
   rules, ``pdftotext -layout``). Columns are found from where the values stand, a blank cell is a column with
-  nothing in it on that line.
+  nothing in it on that line;
+- **filler-spaced** rows (lynx's text of a table it does not align): cells in order one space apart, a blank
+  cell's &nbsp; one space more with its separator, so that a gap of 1 + 2k spaces holds k blank cells.
 
 Positions are display columns, as the tools lay them out: a CJK character takes two. Characters of ambiguous
-width (curly quotes, box rules) are measured the way that makes the table's rules line up.
+width (curly quotes, box rules) are measured the way that makes the table's rules line up. lynx counts a CJK
+character one column when it aligns a table: unruled tables are measured both ways, and the way under which
+their values stand in columns under their heads is kept.
 
 Each table found becomes tab rows (``tab_rows``), blank cells kept in place, in the place of its lines, so that
 the recovery reads it cell by cell exactly as it reads an HTML ``<table>``.
@@ -39,13 +43,16 @@ _WIDE = "WF"
 # A terminal in a Western locale draws both one column wide; in a CJK locale, two. Each table is measured every
 # way, and the one whose rules line up is kept.
 WIDTHS = ((1, 1), (2, 1), (2, 2), (1, 2))
+# A third entry, where present, is how wide a CJK character counts: lynx lays its unruled tables out by character
+# count (a Chinese character takes one of its columns, though the screen draws it two wide).
+CHARACTERS = (1, 1, 1)
 
 
 @lru_cache(maxsize=8192)
-def _width(ch: str, widths: tuple[int, int] = (1, 1)) -> int:
+def _width(ch: str, widths: tuple[int, ...] = (1, 1)) -> int:
     kind = unicodedata.east_asian_width(ch)
     if kind in _WIDE:
-        return 2
+        return widths[2] if len(widths) > 2 else 2
     if kind == "A":
         return widths[1] if ch in _ALL_RULES else widths[0]
     if unicodedata.combining(ch):
@@ -334,9 +341,15 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
         word = "".join(cells[start:k])
         if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
             out[-1] = (out[-1][0], k, out[-1][2] + word)
+        elif out and word in _NUMBERING_MARKS and start - out[-1][1] == 1 and out[-1][2].isdigit():
+            # a label's numbering set one character a word (1 . 属 于: a span per character): no value
+            out[-1] = (out[-1][0], k, out[-1][2] + word)
         else:
             out.append((start, k, word))
     return out
+
+
+_NUMBERING_MARKS = frozenset(".．、")
 
 
 def columns_by_extent(lines: list[str], extents: list[tuple[int, int]], widths=(1, 1)) -> list[list[str]]:
@@ -463,6 +476,17 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
         if runs:
             last = runs[-1][-1]
             between = range(last + 1, k)
+            if _set_by_order(words[k]) != _set_by_order(words[last]):
+                # A row whose words are each one space after the one before (lynx's text of a table it does not
+                # align: 一、本年新收… 48 48) stands where its label's length puts it, not in any column: it
+                # belongs to no table of aligned rows above or below it, whatever columns it seems to share.
+                runs.append([k])
+                continue
+            if any(not words[j] for j in between) and (_tight(words, runs[-1]) or _headed(words, k)):
+                # A table set line after line (lynx) ends at its first empty line, and a row under heads of its
+                # own past an empty line starts another table (table 4's small tables after table 2's last row)
+                runs.append([k])
+                continue
             if k - last <= MAX_ROW_GAP and not taken & set(between) and not any(_is_prose(lines[j]) for j in between):
                 rows = [words[j] for j in runs[-1]] + [words[k]]
                 if _fits(_clusters((a, b) for row in rows for a, b, _ in _value_words(row)), rows):
@@ -470,6 +494,19 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
                     continue
         runs.append([k])
     return runs
+
+
+def _headed(words, k: int) -> bool:
+    """Whether the line right above row ``k`` heads its values: no value on it, and a word over each value."""
+    if k == 0 or not words[k - 1] or _value_words(words[k - 1]):
+        return False
+    heads = [(a, b) for a, b, _ in words[k - 1]]
+    return all(_hits(v, heads) for v in _value_words(words[k]))
+
+
+def _tight(words, run: list[int]) -> bool:
+    """Whether a run of rows stands line after line, no empty line between its first row and its last."""
+    return len(run) > 1 and all(words[j] for j in range(run[0], run[-1] + 1))
 
 
 def _label_end(rows: list[list]) -> int:
@@ -483,14 +520,16 @@ def _label_end(rows: list[list]) -> int:
 
 
 def _header_lines(lines: list[str], words: list[list], first: int, taken: set[int]) -> list[int]:
-    """The lines above a table's first row that may hold its column heads, nearest first."""
+    """The lines above a table's first row that may hold its column heads, nearest first: up to an empty line
+    where heads stand right above the row (a table set line after line, lynx: past the line, another table's)."""
     out, empty = [], 0
+    max_empty = 1 if _headed(words, first) else MAX_EMPTY_LINES
     for k in range(first - 1, max(-1, first - 1 - HEADER_LINES), -1):
         if k in taken or _is_prose(lines[k]) or _is_data_line(words[k]):
             break       # a row with values above is another run's (or another table's), no head
         if not words[k]:
             empty += 1
-            if empty >= MAX_EMPTY_LINES:
+            if empty >= max_empty:
                 break
             continue
         empty = 0
@@ -498,16 +537,30 @@ def _header_lines(lines: list[str], words: list[list], first: int, taken: set[in
     return out
 
 
-def _head_columns(header_rows: list[list], left: int) -> tuple[list[tuple[int, int]], list[int]]:
+def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, int]] = ()
+                  ) -> tuple[list[tuple[int, int]], list[int]]:
     """The column heads' extents, from the header lines nearest the table up, and which of ``header_rows`` gave
     them: a line whose words each stand over one column or a new one adds to them; a line with a word over
-    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over."""
+    several (法人或其他组织, 行政诉讼) names groups of columns and is passed over. Given the table's value columns,
+    a line none of whose words stands over their span (first to last) or over a head found so far is no head of
+    this table (a heading above it, the labels of a table before it, when its rows have no label column to keep
+    them apart)."""
     columns: list[tuple[int, int]] = []
     used: list[int] = []
+    span = (min(a for a, _ in values), max(b for _, b in values)) if values else None
     for k, row in enumerate(header_rows):
         heads = [(a, b) for a, b, text in row if a >= left]
-        if not heads or any(len(_hits(h, columns)) > 1 for h in heads):
+        if any(len(_hits(h, columns)) > 1 for h in heads):
+            # a group's name over its columns: the line's other words may still head columns of their own
+            # (自然人 | 法人或其他组织 | 总计 over the five kinds of organisation)
+            heads = [h for h in heads if len(_hits(h, columns)) <= 1]
+        if not heads:
             continue
+        if values and not any(_hits(h, [span] + columns) for h in heads):
+            continue
+        if (values and all(_hits(v, columns) for v in values) and len(heads) < len(columns)
+                and all(_hits(h, columns) for h in heads)):
+            continue    # over heads that name every column of values, a few words over some: a title (行政复议)
         merged = _clusters(columns + heads)
         if len(merged) < len(columns):
             continue        # a head joined two columns: it spans them
@@ -523,7 +576,7 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
     values = _clusters((a, b) for row in rows for a, b, _ in _value_words(row))
     if not values:
         return None
-    heads = _head_columns(header_rows, _label_end(rows))[0]
+    heads = _head_columns(header_rows, _label_end(rows), values)[0]
     if any(len(_hits(v, heads)) > 1 for v in values):
         heads = []
     columns = _clusters(heads + values)
@@ -533,13 +586,17 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
 
 
 def _label_only(words, left: int) -> bool:
-    return bool(words) and all(b <= left for _, b, _ in words)
+    """A row of blank cells: words left of the value columns, none of them a number (values standing there are a
+    row set by order, another table's)."""
+    return bool(words) and all(b <= left for _, b, _ in words) and not _is_data_line(words)
 
 
-def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int]) -> tuple[int, int]:
+def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int],
+            max_empty: int = MAX_EMPTY_LINES) -> tuple[int, int]:
     """The table's rows of blank cells before its first row with values and after its last: label-only lines
-    (and the empty lines between rows), up to a header, prose, another table or a wider gap. Below the table, a
-    label-only line right before a header or prose is that one's heading (四、政府信息公开行政复议…), not a row."""
+    (and the empty lines between rows), up to a header, prose, another table or a wider gap (``max_empty`` empty
+    lines). Below the table, a label-only line right before a header or prose is that one's heading
+    (四、政府信息公开行政复议…), not a row."""
     def reach(k: int, step: int) -> int:
         edge, last_label, empty = k, k, 0
         k += step
@@ -548,7 +605,7 @@ def _extend(lines: list[str], words: list[list], first: int, end: int, left: int
                 break
             if not words[k]:
                 empty += 1
-                if empty >= MAX_EMPTY_LINES:
+                if empty >= max_empty:
                     return last_label
                 k += step
                 continue
@@ -589,19 +646,20 @@ def aligned_rows(words: list[list], columns: list[tuple[int, int]]) -> list[list
 ALIGNMENT_SLACK = 2
 
 
-def _aligned_to_heads(rows: list[list], heads: list[tuple[int, int]]) -> bool:
-    """Whether every value stands under its head the same way (left edges, centres or right edges in line): true
-    of a real grid (w3m, lynx, a PDF's layout); a layout that sets each row's cells on its own (inscriptis) puts
+def _misalignment(rows: list[list], heads: list[tuple[int, int]]) -> float:
+    """How far the values stand from standing under their heads all the same way (left edges, centres or right
+    edges in line): the spread of their offsets, the least of the three; 0 in a real grid (w3m, lynx, a PDF's
+    layout) but for an odd width centred, while a layout that sets each row's cells on its own (inscriptis) puts
     a row's values wherever its other cells leave them."""
     placed = [(word, heads[hit[0]]) for row in rows for word in _value_words(row)
               if len(hit := _hits(word, heads)) == 1]
     if not placed:
-        return True
+        return 0
+    spreads = []
     for edge in (lambda a, b: a, lambda a, b: (a + b) / 2, lambda a, b: b):
         offsets = [edge(w[0], w[1]) - edge(*h) for w, h in placed]
-        if max(offsets) - min(offsets) <= ALIGNMENT_SLACK:
-            return True
-    return False
+        spreads.append(max(offsets) - min(offsets))
+    return min(spreads)
 
 
 def _header_row(header_rows: list[list], columns: list[tuple[int, int]]) -> list[str]:
@@ -630,30 +688,44 @@ class _Words:
         return self.cut[k]
 
 
+def _set_by_order(words: list[tuple[int, int, str]]) -> bool:
+    """A label and values, each word one space after the word before it: a row set by order, not in columns."""
+    return len(words) > MIN_VALUES_ON_A_ROW and _one_space_apart([words])
+
+
 def _one_space_apart(lines: list[list[tuple[int, int, str]]]) -> bool:
     """Every word of these lines one space after the word before it: set by order, not in columns."""
     return all(b[0] - a[1] <= 1 for words in lines for a, b in zip(words, words[1:]))
 
 
-def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tuple[int, int, list]]:
+def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: list | None = None
+                   ) -> list[tuple[int, int, list]]:
     """(first line, end line, rows) of every unruled table: runs of rows with values that share columns, their
-    column heads, and the rows of blank cells around them."""
+    column heads, and the rows of blank cells around them. ``misfits``, if given, gets each table's
+    ``_misalignment`` to its heads."""
     words = _Words(lines, taken, widths)
     out = []
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
         rows = [words[k] for k in run]
+        if _one_space_apart(rows):
+            # Every row's words one space after the other (a PDF's page text, lynx's text of a table it does
+            # not align) stand where their labels' lengths put them, in columns only by chance (by far the more
+            # often counted in characters, labels of one length being most of the template's).
+            continue
         header_at = _header_lines(lines, words, first, taken)
         header_rows = [words[k] for k in header_at]
         columns = aligned_columns(rows, header_rows)
         if columns is None or not 2 <= len(columns) <= MAX_COLUMNS:
             continue
-        heads, used = _head_columns(header_rows, _label_end(rows))
+        heads, used = _head_columns(header_rows, _label_end(rows),
+                                    _clusters((a, b) for row in rows for a, b, _ in _value_words(row)))
         if len(heads) < len(columns) and any(len(_value_words(row)) < len(columns) for row in rows):
             # Blank cells are told only by where the values stand: without a head over every column, a row's
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
-        if heads and not _aligned_to_heads(rows, heads):
+        misfit = _misalignment(rows, heads) if heads else 0
+        if misfit > ALIGNMENT_SLACK:
             continue
         if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
             # Words joined by one space each (a PDF's page text: 行政处罚 152) stand where their order puts them,
@@ -661,7 +733,10 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             continue
         if len(run) == 1 and len(heads) < len(columns):
             continue    # a lone row of values is a table only under a head for every column (table 4)
-        first, end = _extend(lines, words, first, end, columns[0][0], taken)
+        # Rows set line after line (lynx) part from what is around the table by an empty line: past one, the
+        # label-only lines are a heading and the next table's heads, no rows of blank cells.
+        first, end = _extend(lines, words, first, end, columns[0][0], taken,
+                             1 if _tight(words, run) else MAX_EMPTY_LINES)
         body = aligned_rows(words[first:end], columns)
         head_lines = sorted(header_at[k] for k in used if header_at[k] < first)
         if head_lines and len(heads) == len(columns):
@@ -670,8 +745,12 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1)) -> list[tup
             for k in head_lines:
                 head[k - top] = []
             head[0] = _header_row([words[k] for k in head_lines], columns)
+            if not head[0][0] and not any(row and len(row) > len(columns) for row in body):
+                head[0] = head[0][1:]     # no row has a label cell (table 4's small tables): nor has the head
             first, body = top, head + body
         out.append((first, end, body))
+        if misfits is not None:
+            misfits.append(misfit)
     return out
 
 
@@ -916,6 +995,88 @@ def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list
     return out
 
 
+# ------------------------------------------------------------------------------------------------ filler-spaced rows
+
+# A tool that sets a row's cells in order, one space apart (lynx's text of a table it does not align), prints a
+# blank cell that holds a no-break space (&nbsp;, Word's <o:p>&nbsp;</o:p>) as that space between two separators:
+# each blank cell widens the gap where it stands by two spaces. A row's gaps are then 1, 3, 5…: one space and two
+# per blank cell (a blank cell holding nothing leaves no trace, and such a row is left to the template's sums).
+_FILLER_GAP = 2
+_WORD = re.compile(r"\S+")
+
+
+def _filler_row(line: str) -> tuple[str, list[str]] | None:
+    """A line as a row of filler-spaced cells: its label (the words before its first value, as printed) and its
+    cells from the first value on, blank cells in place; None when it is no such row (no label, a word after a
+    value that is no value, a gap of an even number of spaces)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(line)]
+    first = next((k for k, w in enumerate(words) if _VALUE_WORD.match(w[2]) and _DIGIT.search(w[2])), None)
+    if not first:
+        return None
+    cells: list[str] = []
+    for k in range(first, len(words)):
+        if not _VALUE_WORD.match(words[k][2]):
+            return None
+        gap = words[k][0] - words[k - 1][1]
+        if gap % _FILLER_GAP != 1:
+            return None
+        cells += [""] * (gap // _FILLER_GAP) + [words[k][2]]
+    return " ".join(w[2] for w in words[:first]), cells
+
+
+def _spaced_words(line: str) -> bool:
+    """Whether two words of the line stand more than a space apart with no value after them: in rows set in order
+    only a blank cell widens a gap, and it stands before a value (heads and labels are set one space apart)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(line)]
+    return any(b[0] - a[1] > 1 and not _VALUE_WORD.match(b[2]) for a, b in zip(words, words[1:]))
+
+
+def _line_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """Stretches of consecutive lines with text, none taken by another table."""
+    blocks, k = [], 0
+    while k < len(lines):
+        if not lines[k].strip() or k in taken:
+            k += 1
+            continue
+        end = k
+        while end < len(lines) and lines[end].strip() and end not in taken:
+            end += 1
+        blocks.append((k, end))
+        k = end
+    return blocks
+
+
+def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """(first line, end line, rows) of every table whose rows are set in order with blank cells as fillers: a
+    stretch of lines (a table set line after line) whose every line with values reads as such a row, one of them
+    with a blank cell at least, and none with more cells than the widest. Each such row becomes a tab row, its
+    label then its cells, as many as the widest row's (its last blank cells leave no trace: the spaces after a
+    row's last value are not printed); the other lines (heads, labels wrapped, rows of blank cells) stay."""
+    out = []
+    for first, end in _line_blocks(lines, taken):
+        if any(_is_prose(line) for line in lines[first:end]):
+            continue
+        if any(_spaced_words(lines[k]) for k in range(first, end)):
+            continue        # words set apart by more than a space where no blank cell can stand: a layout by position
+        read = {}
+        for k in range(first, end):
+            if not any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in lines[k].split()):
+                continue
+            row = _filler_row(lines[k])
+            if row is None:
+                read = {}
+                break
+            read[k] = row
+        if len(read) < MIN_VALUES_ON_A_ROW or not any("" in cells for _, cells in read.values()):
+            continue        # no blank cell marked anywhere: nothing tells this layout from words set by order
+        width = max(len(cells) for _, cells in read.values())
+        rows: list = [None] * (end - first)
+        for k, (label, cells) in read.items():
+            rows[k - first] = [label] + cells + [""] * (width - len(cells))
+        out.append((first, end, rows))
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
@@ -974,10 +1135,35 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
-    for first, end, rows in aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
+    for first, end, rows in filler_tables(lines, taken) if not set_by_character_grid(lines) else ():
+        add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "filler",
+                      max(len(row) for row in rows if row)))
+    for first, end, rows in measured_aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)
+
+
+# The ways an unruled table's columns may have been counted: display columns (a CJK character two wide, as the
+# screen draws it: w3m, a PDF's layout) or characters (lynx). One tool lays a whole text out one way.
+ALIGNED_MEASURES = ((1, 1), CHARACTERS)
+
+
+def measured_aligned_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """The unruled tables of the text, measured the way its tables line up: the measure under which the most
+    values stand in tables (under the other, a row's values stand as far right as its label is wide, and no
+    column holds them), then the one under which they stand the most exactly under their heads (a Chinese head
+    two columns wide where it counts one drifts a column further right at each head, within the slack a centred
+    odd width is given over a few columns); display columns where the two agree."""
+    best, most = [], None
+    for widths in ALIGNED_MEASURES:
+        misfits: list[float] = []
+        tables = aligned_tables(lines, taken, widths, misfits)
+        placed = sum(1 for _, _, rows in tables for row in rows if row for cell in row if _VALUE_WORD.match(cell))
+        score = (placed, -sum(misfits))
+        if placed and (most is None or score > most):
+            best, most = tables, score
+    return best
 
 
 def set_by_character_grid(lines: list[str]) -> bool:

@@ -224,6 +224,27 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
     return out
 
 
+def unprinted_groups(tokens, matches, zone: Zone, placed: set[str]) -> list[tuple[str, int]]:
+    """Groups named down the side or over their own small tables after whose name (and heads) nothing is
+    printed up to the next group's name or the table's end, in a table that marks its blank cells (a blank token
+    in it) and whose other groups were placed (``placed``: their row names): (group row, line of its name). A
+    tool that sets a table's blank cells by position prints a row of blank cells without a label as nothing at
+    all (lynx), so the row is there only as the room it does not take."""
+    if not placed or not any(tokens[i].kind == BLANK for i in range(zone.start, zone.end)):
+        return []
+    names = _ordered(_group_names(tokens, matches, zone))
+    out = []
+    for k, (group, first, last) in enumerate(names):
+        row = group.split(".", 1)[1]
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        if row in placed or any(tokens[i].kind in (VALUE, BLANK) for i in range(first + 1, stop)):
+            continue
+        if _beside_another_group(tokens, matches, group, first, last, zone):
+            continue
+        out.append((row, tokens[last].line))
+    return out
+
+
 def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone,
                   lines: dict[int, list[int]]) -> dict[str, list[Token]]:
     """Each group's five cells where the text prints a blank cell as empty lines (LibreOffice's text, get_text of
@@ -408,6 +429,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     group's row: blank cells on the name's own line before it are the merged name cell's placeholders."""
     items: list[tuple[int, Token]] = []     # (empty lines before it, a cell)
     head_lines: set[int] = set()            # lines holding column heads: their blank cells are the header's
+    heads_shared = False                    # two heads on one line (or in one cell): not set one a line
     gap = 0
     trailing: int | None = None             # empty lines between the last cell and what follows it
     for i in range(last + 1, stop):
@@ -417,6 +439,7 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
                 trailing = gap
             m = matches.get(i)
             if m is not None and m.category in COLUMN_HEADS:
+                heads_shared = heads_shared or t.line in head_lines or m.confidence < SURE_GROUP
                 head_lines.add(t.line)
                 continue
             if is_boundary(i, tokens, matches):
@@ -431,7 +454,8 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # cell as a paragraph (BeautifulSoup's get_text) parts every cell by a few, and its rows by more. Only when
     # more part the last cell from what follows are they the row's (plain pdftotext parts every line by one).
     separator = min((g for g, _ in items[1:]), default=0)
-    if (gap if trailing is None else trailing) <= separator:
+    after = gap if trailing is None else trailing
+    if after <= separator and not (not heads_shared and _one_cell_a_line(items, after)):
         separator = 0
     segments: list[list[Token]] = [[]]
     for g, t in items:
@@ -447,6 +471,16 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     # included) is a row of blank zeros; fewer are a merged cell's placeholders.
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
+
+
+def _one_cell_a_line(items: list[tuple[int, Token]], after: int) -> bool:
+    """Whether a group's cells stand one a line, an empty line or more before each and as many after the last,
+    and no more of them than a group has: a text that sets every cell of the table on a line of its own, an
+    empty line after each (lynx's text of a table whose cells hold paragraphs: its heads one a line too), parts
+    its rows no more than its cells, and the row runs to the label that ends it. (Lines of one number each with
+    no empty line between are a column a PDF's text printed down the page: no row.)"""
+    return (1 < len(items) <= len(schema.APPEAL_COLUMNS) and len({t.line for _, t in items}) == len(items)
+            and len({g for g, _ in items[1:]} | {after}) == 1 and after >= 1)
 
 
 # ------------------------------------------------------------------------------------------------ judging

@@ -11,7 +11,9 @@ columns, in order, that satisfies all the identities together (row totals, colum
 group totals). A cell with the same value in every solution is read; a cell that differs is ambiguous: it is
 given the value of the most plausible solution (the one that puts numbers where real reports most often have
 them, ``column_prevalence.tsv``), flagged, with every value it takes as candidates. Where the empty lines tell
-how many cells are blank in each gap, and they account for every row's cell count, they fix the placement.
+how many cells are blank in each gap, and they account for every row's cell count, they fix the placement; where
+the layout sets a value off its axis after a blank cell (lynx: ``tokens.off_axis_lines``), only placements with a
+blank cell before it are kept.
 
 Whether a text drops its blank cells is told by the text itself, never by the tool that made it: rows short of
 cells, with no blank cell marked and no zero printed anywhere in the table.
@@ -235,6 +237,12 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
         spots = [tuple(at)]
     else:
         spots = combinations(range(n), len(values))
+        shown = [k for k, t in enumerate(values) if t.after_blank]
+        if shown:
+            # A value the layout sets off as following a blank cell stands past one: where no placement has it
+            # so, the layout's evidence is no evidence, and every placement stays open.
+            spots = list(spots)
+            spots = [w for w in spots if _after_blanks(w, shown)] or spots
     out = []
     for where in spots:
         pieces = [Piece("", line, blank=True) for _ in range(n)]
@@ -245,6 +253,11 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
         if _holds(row_numbers, identities):
             out.append(Placement(tuple(pieces), row_numbers, _plausibility(keys, row_numbers)))
     return out
+
+
+def _after_blanks(where: tuple[int, ...], shown: list[int]) -> bool:
+    """Whether each value ``shown`` as following a blank cell has one before it in this placement."""
+    return all(where[k] - (where[k - 1] if k else -1) > 1 for k in shown)
 
 
 def as_placement(keys: tuple[str, ...], pieces: list[Piece]) -> Placement | None:
@@ -436,6 +449,11 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
         if row.by_gaps:
             confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
             note = "blank cells counted by the empty lines between the row's cells"
+        elif not empty and any(p.origin is not None and p.origin.after_blank for p in best.pieces):
+            # One placement left by where the layout sets values after blank cells: as sure as blank cells
+            # counted by the text's empty lines.
+            confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
+            note = "blank cells told by where the text sets the values after them"
         elif row.identities:
             confidence = PLACED_BY_THE_SUMS
             note = ("nothing printed for this row in a text that leaves blank cells out" if empty else

@@ -21,7 +21,8 @@ from ..labels.dictionary import allowed_categories, categories_within, match_lab
 from ..labels.stages import LEARNED_STAGES
 from ..options import DEFAULT_OPTIONS, Options
 from . import appeals
-from .arrange import arrange_appeal_groups, arrange_appeals, arrange_table, drops_blanks, printed_rows
+from .arrange import (EMPTY_ROW_UNCHECKED, arrange_appeal_groups, arrange_appeals, arrange_table, drops_blanks,
+                      printed_rows)
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .sequence import read_appeals_in_order, read_in_order
@@ -786,3 +787,17 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     chosen = _choose(readings, runs, rules, options.max_row_combinations)
     for row, run in runs.items():
         _store_row(run, chosen.get(row), readings[row], cells, run.line, False)
+    placed = {row for row, found in readings.items() if found}
+    if placement.layout != "a row per group":
+        return      # the groups' names head the template's columns: no row of its own is left out
+    for row, line in appeals.unprinted_groups(tokens, matches, zone, placed):
+        for column in schema.APPEAL_COLUMNS:
+            key = f"appeals.{row}.{column}"
+            if key in cells and cells[key].kind != "missing":
+                continue
+            # Nothing printed: five zeros hold the group's total whatever they are, and no identity across the
+            # groups checks them.
+            cells[key] = Cell(
+                0, "", "blank", line, EMPTY_ROW_UNCHECKED,
+                note="nothing printed after this group's name in a table that sets its blank cells by position: "
+                     "a row of blank cells, which no total confirms")

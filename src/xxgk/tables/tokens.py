@@ -3,11 +3,14 @@
 Scraping flattens tables in many ways; this module undoes the layout part of it and nothing else:
 one cell per line (with or without a leading tab, with blank lines between cells or rows), one row per
 line with tabs, Markdown pipe rows, and whole pages on one line where a row's cells run together.
-What each token means is decided later (``recover``), with the template's structure and arithmetic.
+What each token means is decided later (``recover``), with the template's structure and arithmetic. A value a
+centred one-cell-a-line layout sets off its axis is marked as following a blank cell (``off_axis_lines``), and a
+label set one character a word is joined back (``_characters_joined``).
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
@@ -52,9 +55,58 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
     ``line_confidence`` (``Document.line_confidence``) says how sure the reader was of a line's tab cells: each
     token made from a cell carries that cell's confidence (a cell split into several tokens gives it to each)."""
     tokens = _tokenize(text)
+    shifted = off_axis_lines(text)
+    if shifted:
+        for token in tokens:
+            if token.kind == VALUE and token.line in shifted:
+                token.after_blank = True
     if line_confidence:
         attach_confidence(tokens, text, line_confidence)
     return tokens
+
+
+# A text that sets each cell on a line of its own, centred or flush right (lynx's text of a table whose cells hold
+# aligned paragraphs), sets every cell on one axis, but a cell right after a blank one: the empty paragraph leaves
+# the next one set from the cell's edge, off the axis. That is told only where the alignment is: at least this many
+# lines of a number alone, half of them (ALIGNED_SHARE) on one axis at least, and of more than one width there (numbers of
+# one width stand on one axis flush left as well, and a page's source indented by hand is flush left).
+ALIGNED_LINES = 10
+ALIGNED_SHARE = 0.5
+_LONE_NUMBER = re.compile(r"^( +)([+\-−]?\d+(?:\.\d+)?)\s*$")
+
+
+def off_axis_lines(text: str) -> set[int]:
+    """The lines (1-based) of a number alone that stand off the axis a centred or right-aligned one-cell-a-line
+    text sets its cells on: each follows a blank cell of its row (lynx). Empty unless the text is so aligned.
+
+    A number w wide centred in L columns starts at (L - w) // 2, so that twice its start plus its width is L or
+    L - 1 whatever its width; set flush right to R, its start plus its width is R. The axis is the one the most
+    such lines share; where the two ways share as many (numbers of one or two digits only), a line is off the
+    axis only if off both."""
+    lone = []
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _LONE_NUMBER.match(line)
+        if m:
+            lone.append((number, len(m.group(1)), len(m.group(2))))
+    if len(lone) < ALIGNED_LINES:
+        return set()
+    # Each way of setting a number puts it at an axis: centred, (2·start + width) // 2 for an odd L, its + 1 for an
+    # even one; flush right, start + width.
+    ways = (lambda start, width: (2 * start + width) // 2, lambda start, width: (2 * start + width + 1) // 2,
+            lambda start, width: start + width)
+    best, off = 0, None
+    for way in ways:
+        axes = Counter(way(start, width) for _, start, width in lone)
+        for axis, count in axes.items():
+            on = [(n, width) for n, start, width in lone if way(start, width) == axis]
+            if count < best or len({width for _, width in on}) < 2:
+                continue
+            lines = {n for n, _, _ in lone} - {n for n, _ in on}
+            off = lines if count > best else off & lines
+            best = count
+    if off is None or best < ALIGNED_SHARE * len(lone):
+        return set()
+    return off
 
 
 def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
@@ -141,9 +193,34 @@ def _tokenize(text: str) -> list[Token]:
             # A label cell wrapped onto a line of its own without the tab: 本年新\n制作数量, 上一年项目数\n量.
             tokens[-1].text += line.strip(_WS)
             continue
-        tokens.extend(_cell(line, number))
+        tokens.extend(_cell(_characters_joined(line), number))
         previous_tabbed_label = False
     return _units_set_apart(tokens)
+
+
+# A label set one character a word (a page whose editor wrapped every character in its own span, laid out by
+# inscriptis: 一 、 本 年 新 收, 1 . 属 于 国 家 秘 密): at least this many one-character words one space apart, a
+# Chinese character among them; the cells of a line stand two spaces apart or more.
+SPACED_CHARACTERS = 3
+_SPACED_PIECE = re.compile(r"(?<!\S)\S(?: \S){%d,}(?!\S)" % (SPACED_CHARACTERS - 1))
+_WIDE_CHAR = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def _characters_joined(line: str) -> str:
+    """The line with each label set one character a word joined back (一 、 本 年 → 一、本年). A digit in it is
+    a numbering's only when a numbering mark follows it (1 . 属 于); digits set so otherwise are cells (1 1 3)."""
+    if " " not in line:
+        return line
+
+    def joined(m: re.Match) -> str:
+        chars = m.group().split(" ")
+        if not any(_WIDE_CHAR.match(c) for c in chars):
+            return m.group()
+        if any(c.isdigit() and (k + 1 == len(chars) or chars[k + 1] not in _NUMBERING_MARK)
+               for k, c in enumerate(chars)):
+            return m.group()
+        return "".join(chars)
+    return _SPACED_PIECE.sub(joined, line)
 
 
 _MONEY_UNIT = re.compile(r"^(?:万元|元)$")
