@@ -388,3 +388,35 @@ def test_the_sums_cut_what_the_plain_enumeration_cuts_where_they_hold(seed):
         placement._plans_by_sums.cache_clear()
         got = placement._digit_splits(values, n, 20000, sums)
         assert _plain(got) == _plain(holding or plain), [t.text for t in values]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_reading_holds_where_the_search_finds_it(seed):
+    """A reading cut into rows (one placement a row) holds where ``solve`` finds a solution: on the template's
+    rows with numbers that keep every identity, one cell changed, or money with decimals (rounding to millionths)."""
+    from xxgk import schema
+    from xxgk.tables.arrange import Budget, Placement, RowToPlace, one_reading_holds, solve
+    from xxgk.generate import random_record
+
+    rng = random.Random(f"one-reading:{seed}")
+    checked = held = 0
+    for _ in range(40):
+        record = random_record(rng.choice(("2019", "2021")), rng)
+        template = schema.template(record["template"])
+        for table in ("disclosure", "requests"):
+            rows = template.rows_of(table)
+            keys = {r.row: tuple(k for k in record["fields"] if k.startswith(f"{table}.{r.row}.")) for r in rows}
+            keys = {row: ks for row, ks in keys.items() if ks}
+            if not keys:
+                continue
+            fields = dict(record["fields"])
+            if rng.random() < 0.5:
+                key = rng.choice([k for ks in keys.values() for k in ks])
+                fields[key] = (fields[key] or 0) + rng.choice([1, -1, 0.000001, 0.3])
+            to_place = [RowToPlace(row, ks, [Placement((), tuple(fields[k] or 0 for k in ks), 0.0)])
+                        for row, ks in keys.items()]
+            rules = template.rules
+            assert one_reading_holds(to_place, rules) == (solve(to_place, rules, Budget(len(to_place) + 1)) is not None)
+            checked += 1
+            held += one_reading_holds(to_place, rules)
+    assert checked >= 60 and 0 < held < checked

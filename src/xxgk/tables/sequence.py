@@ -20,7 +20,7 @@ from itertools import combinations
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
-from .arrange import Budget, Placement, RowToPlace, identities_inside, printed_rows, solve
+from .arrange import Placement, RowToPlace, identities_inside, one_reading_holds, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
@@ -164,7 +164,7 @@ def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) 
             keys = by_row[row].keys
             pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
             rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
-        if solve(rows, rules, Budget(len(order) + 1)) is not None:
+        if one_reading_holds(rows, rules):
             holding.append(reading)
     if not holding:
         return {}
