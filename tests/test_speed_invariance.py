@@ -420,3 +420,18 @@ def test_one_reading_holds_where_the_search_finds_it(seed):
             checked += 1
             held += one_reading_holds(to_place, rules)
     assert checked >= 60 and 0 < held < checked
+
+
+def test_folding_by_runs_is_the_plain_translation():
+    """The folds translate only the runs of characters they change: the same text as translating the whole."""
+    from xxgk import text
+
+    rng = random.Random(7)
+    blocks = [*range(0x2E70, 0x2FF0), *range(0xF8F0, 0xFB10), *range(0xFF00, 0xFF70),
+              0x3000, 0xA0, 0x2002, 0x2003, 0x2009, 0x200B, 0x4E00, 0x6587, 0x41, 0x20]
+    chars = [chr(c) for c in blocks] + list("".join(map(chr, dictionary._PUNCT)))
+    for _ in range(20000):
+        s = "".join(rng.choice(chars) for _ in range(rng.randint(0, 10)))
+        assert text.normalize_chars(s) == s.translate(text._fold_table())
+        assert text.fold_lookalikes(s) == s.translate(text._LOOKALIKE_TABLE)
+        assert dictionary._PUNCT_RUN.sub(dictionary._punct_run, s) == s.translate(dictionary._PUNCT)
