@@ -435,3 +435,15 @@ def test_folding_by_runs_is_the_plain_translation():
         assert text.normalize_chars(s) == s.translate(text._fold_table())
         assert text.fold_lookalikes(s) == s.translate(text._LOOKALIKE_TABLE)
         assert dictionary._PUNCT_RUN.sub(dictionary._punct_run, s) == s.translate(dictionary._PUNCT)
+
+
+def test_the_end_of_the_tables_is_found_where_the_regex_finds_it():
+    """``narrative._after_tables`` runs AFTER_TABLES only at the first of its words: the same match."""
+    rng = random.Random(11)
+    pieces = ["五", "5", "５", "六", "6", "６", "、", ".", "．", " ", "\n", "\u3000", "存在的主要问题", "其他需要报告的事项",
+              "存在", "其他", "文", "。"]
+    for _ in range(50000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        pos = rng.randint(0, len(text))
+        mine, regex = narrative._after_tables(text, pos), narrative.AFTER_TABLES.search(text, pos)
+        assert (mine and mine.span()) == (regex and regex.span()), (text, pos)
