@@ -447,3 +447,28 @@ def test_the_end_of_the_tables_is_found_where_the_regex_finds_it():
         pos = rng.randint(0, len(text))
         mine, regex = narrative._after_tables(text, pos), narrative.AFTER_TABLES.search(text, pos)
         assert (mine and mine.span()) == (regex and regex.span()), (text, pos)
+
+
+def reference_block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
+    """The orders counted off segment by segment, as the text prints them."""
+    if count == 1:
+        return [[list(range(base, base + width))]]
+    orders = []
+    for segments in ([(c, c + 1) for c in range(width)], [(0, 1), (1, width)], [(0, width - 1), (width - 1, width)]):
+        rows_at = [[0] * width for _ in range(count)]
+        position = base
+        for first, last in segments:
+            for r in range(count):
+                for c in range(first, last):
+                    rows_at[r][c] = position
+                    position += 1
+        orders.append(rows_at)
+    return orders
+
+
+def test_block_orders_are_the_numbers_counted_off_segment_by_segment():
+    from xxgk.tables.sequence import _block_orders
+    for base in (0, 3, 17):
+        for count in range(1, 27):
+            for width in range(1, 17):
+                assert _block_orders(base, count, width) == reference_block_orders(base, count, width)
