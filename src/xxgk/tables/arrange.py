@@ -503,6 +503,8 @@ def identities_inside(keys: tuple[str, ...], rules) -> list:
     at = {k: c for c, k in enumerate(keys)}
     inside = []
     for rule in rules:
+        if rule.left and rule.left[0] not in at:
+            continue    # most rules lie in other rows: told by their first cell
         if all(k in at for k in rule.left + rule.right):
             places = [at[k] for k in rule.left + rule.right]
             inside.append((tuple(places[:len(rule.left)]), tuple(places[len(rule.left):]), max(places)))
