@@ -388,3 +388,87 @@ def test_the_sums_cut_what_the_plain_enumeration_cuts_where_they_hold(seed):
         placement._plans_by_sums.cache_clear()
         got = placement._digit_splits(values, n, 20000, sums)
         assert _plain(got) == _plain(holding or plain), [t.text for t in values]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_reading_holds_where_the_search_finds_it(seed):
+    """A reading cut into rows (one placement a row) holds where ``solve`` finds a solution: on the template's
+    rows with numbers that keep every identity, one cell changed, or money with decimals (rounding to millionths)."""
+    from xxgk import schema
+    from xxgk.tables.arrange import Budget, Placement, RowToPlace, one_reading_holds, solve
+    from xxgk.generate import random_record
+
+    rng = random.Random(f"one-reading:{seed}")
+    checked = held = 0
+    for _ in range(40):
+        record = random_record(rng.choice(("2019", "2021")), rng)
+        template = schema.template(record["template"])
+        for table in ("disclosure", "requests"):
+            rows = template.rows_of(table)
+            keys = {r.row: tuple(k for k in record["fields"] if k.startswith(f"{table}.{r.row}.")) for r in rows}
+            keys = {row: ks for row, ks in keys.items() if ks}
+            if not keys:
+                continue
+            fields = dict(record["fields"])
+            if rng.random() < 0.5:
+                key = rng.choice([k for ks in keys.values() for k in ks])
+                fields[key] = (fields[key] or 0) + rng.choice([1, -1, 0.000001, 0.3])
+            to_place = [RowToPlace(row, ks, [Placement((), tuple(fields[k] or 0 for k in ks), 0.0)])
+                        for row, ks in keys.items()]
+            rules = template.rules
+            assert one_reading_holds(to_place, rules) == (solve(to_place, rules, Budget(len(to_place) + 1)) is not None)
+            checked += 1
+            held += one_reading_holds(to_place, rules)
+    assert checked >= 60 and 0 < held < checked
+
+
+def test_folding_by_runs_is_the_plain_translation():
+    """The folds translate only the runs of characters they change: the same text as translating the whole."""
+    from xxgk import text
+
+    rng = random.Random(7)
+    blocks = [*range(0x2E70, 0x2FF0), *range(0xF8F0, 0xFB10), *range(0xFF00, 0xFF70),
+              0x3000, 0xA0, 0x2002, 0x2003, 0x2009, 0x200B, 0x4E00, 0x6587, 0x41, 0x20]
+    chars = [chr(c) for c in blocks] + list("".join(map(chr, dictionary._PUNCT)))
+    for _ in range(20000):
+        s = "".join(rng.choice(chars) for _ in range(rng.randint(0, 10)))
+        assert text.normalize_chars(s) == s.translate(text._fold_table())
+        assert text.fold_lookalikes(s) == s.translate(text._LOOKALIKE_TABLE)
+        assert dictionary._PUNCT_RUN.sub(dictionary._punct_run, s) == s.translate(dictionary._PUNCT)
+
+
+def test_the_end_of_the_tables_is_found_where_the_regex_finds_it():
+    """``narrative._after_tables`` runs AFTER_TABLES only at the first of its words: the same match."""
+    rng = random.Random(11)
+    pieces = ["五", "5", "５", "六", "6", "６", "、", ".", "．", " ", "\n", "\u3000", "存在的主要问题", "其他需要报告的事项",
+              "存在", "其他", "文", "。"]
+    for _ in range(50000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        pos = rng.randint(0, len(text))
+        mine, regex = narrative._after_tables(text, pos), narrative.AFTER_TABLES.search(text, pos)
+        assert (mine and mine.span()) == (regex and regex.span()), (text, pos)
+
+
+def reference_block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
+    """The orders counted off segment by segment, as the text prints them."""
+    if count == 1:
+        return [[list(range(base, base + width))]]
+    orders = []
+    for segments in ([(c, c + 1) for c in range(width)], [(0, 1), (1, width)], [(0, width - 1), (width - 1, width)]):
+        rows_at = [[0] * width for _ in range(count)]
+        position = base
+        for first, last in segments:
+            for r in range(count):
+                for c in range(first, last):
+                    rows_at[r][c] = position
+                    position += 1
+        orders.append(rows_at)
+    return orders
+
+
+def test_block_orders_are_the_numbers_counted_off_segment_by_segment():
+    from xxgk.tables.sequence import _block_orders
+    for base in (0, 3, 17):
+        for count in range(1, 27):
+            for width in range(1, 17):
+                assert _block_orders(base, count, width) == reference_block_orders(base, count, width)

@@ -30,15 +30,27 @@ RADICAL_FORMS = dict(zip("⺠⺟⻓⻔⻚⻛⻜⻢⻋⻅⻄⻝⻩⻬⻘⻨⻰⻆
                          "民母长门页风飞马车见西食黄齐青麦龙角韦贝骨鬼鱼鸟卤黾齿龟首讠钅饣王竹月阝阝辶辶"))
 LOOKALIKES = _NFKC_LOOKALIKES | RADICAL_FORMS
 _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
+# The blocks every lookalike is in. ``str.translate`` with a dict pays a failed lookup for each character not
+# in it (every ordinary Chinese one), so only the runs of these blocks are translated: the same text, a
+# fraction of the time.
+_LOOKALIKE_RUN = re.compile("[\u2E80-\u2FDF\uF900-\uFAFF]+")
+
+
+def _translated(table: dict[int, str]):
+    return lambda m: m.group().translate(table)
+
+
+_fold_lookalike_run = _translated(_LOOKALIKE_TABLE)
 
 
 def fold_lookalikes(text: str) -> str:
     """Kangxi radicals, compatibility ideographs and supplement radicals to the ordinary characters they stand for."""
-    return text.translate(_LOOKALIKE_TABLE)
+    return _LOOKALIKE_RUN.sub(_fold_lookalike_run, text)
 
 
-# Characters ``normalize_chars`` changes; most lines hold none, so they are looked for before translating.
-_FOLDABLE = re.compile("[\uFF01-\uFF5E\u2E80-\u2FDF\uF900-\uFAFF\u3000\xa0\u2002\u2003\u2009\u200b]")
+# Characters ``normalize_chars`` changes; most lines hold none, and only their runs are translated (as in
+# ``fold_lookalikes``).
+_FOLDABLE = re.compile("[\uFF01-\uFF5E\u2E80-\u2FDF\uF900-\uFAFF\u3000\xa0\u2002\u2003\u2009\u200b]+")
 # Full-width forms kept as they are: a label's brackets and separators are compared by the label rules.
 _KEPT_FULL_WIDTH = "（），：；"
 
@@ -55,7 +67,12 @@ def _fold_table() -> dict[int, str]:
 
 def normalize_chars(text: str) -> str:
     """Fold compatibility forms (full-width digits/letters, Kangxi radicals, ideographic space) to plain ones."""
-    return text.translate(_fold_table()) if _FOLDABLE.search(text) else text
+    return _FOLDABLE.sub(_fold_run(), text)
+
+
+@lru_cache(maxsize=1)
+def _fold_run():
+    return _translated(_fold_table())
 
 
 def nfkc(text: str) -> str:

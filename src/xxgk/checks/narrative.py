@@ -309,8 +309,26 @@ def prose_of(text: str) -> str:
     start = TABLES_START.search(text) or TABLES_FALLBACK.search(text)
     if not start:
         return _unwrap(nfkc(text))
-    after = AFTER_TABLES.search(text, start.end())
+    after = _after_tables(text, start.end())
     return _unwrap(nfkc(text[:start.start()])) + "\n" + (_unwrap(nfkc(text[after.start():])) if after else "")
+
+
+# The words AFTER_TABLES ends with, and the characters of the numbering it may open with.
+_AFTER_TABLES_WORDS = ("存在的主要问题", "其他需要报告的事项")
+_AFTER_TABLES_NUMBERING = frozenset("五5５六6６、.．")
+
+
+def _after_tables(text: str, pos: int) -> re.Match | None:
+    """``AFTER_TABLES.search(text, pos)``, the regex run only where it can match: at the first of its words
+    (the optional numbering before it lets the regex itself find no literal to skip ahead to, so alone it tries
+    every character of the report) and the numbering and spaces right before that."""
+    found = [at for at in (text.find(word, pos) for word in _AFTER_TABLES_WORDS) if at >= 0]
+    if not found:
+        return None
+    at = lo = min(found)
+    while lo > pos and (text[lo - 1] in _AFTER_TABLES_NUMBERING or text[lo - 1].isspace()):
+        lo -= 1
+    return AFTER_TABLES.search(text, lo, at + max(map(len, _AFTER_TABLES_WORDS)))
 
 
 def _unwrap(text: str) -> str:

@@ -74,6 +74,13 @@ _PUNCT = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "
                         "；": "、", ";": "、", "：": ":", "“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": "",
                         "．": ".", "。": ".", "／": "/", "－": "-", "—": "-", "–": "-", "　": " ", "\xa0": " "})
 _SPACE = re.compile(r"\s+")
+# The runs of those characters, translated alone: ``str.translate`` with a dict pays a failed lookup for each
+# character it does not map (every Chinese one).
+_PUNCT_RUN = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]+")
+
+
+def _punct_run(m: re.Match) -> str:
+    return m.group().translate(_PUNCT)
 
 
 # A row's numbering: 一、/（一） the rows and outcome groups of table 3, 1./(1) the sub-rows under a group.
@@ -142,7 +149,7 @@ def normalize_label(text: str) -> str:
     Punctuation goes entirely: scrapes swap ，、；（( freely, and no two labels differ only in it. Cached (bounded
     as the match caches are): the recovery asks again for the same cells' text (boundaries, joins, headers).
     """
-    text = to_simplified(normalize_chars(text)).translate(_PUNCT)
+    text = _PUNCT_RUN.sub(_punct_run, to_simplified(normalize_chars(text)))
     text = strip_numbering(_SPACE.sub("", text))
     return _DROP.sub("", text)
 

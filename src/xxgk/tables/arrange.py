@@ -405,6 +405,28 @@ def solve(rows: list[RowToPlace], rules, budget: Budget | None = None) -> Soluti
     return Solution({r.row: [r.placements[p] for p in sorted(supported[r.row])] for r in ordered}, best, score)
 
 
+def one_reading_holds(rows: list[RowToPlace], rules) -> bool:
+    """``solve(rows, rules) is not None`` for rows of one placement each (a reading already cut into rows),
+    without the search such rows do not need: every identity across the rows balances to 0, each row's share
+    rounded to millionths as ``solve`` rounds it. (With one placement a row, ``solve``'s bounds after each row
+    are the exact balance the rows after it bring, so they hold exactly when the final balance is 0.)"""
+    owner = {key: k for k, r in enumerate(rows) for key in r.keys}
+    at = [{key: c for c, key in enumerate(r.keys)} for r in rows]
+    for rule in rules:
+        keys = rule.left + rule.right
+        if not all(k in owner for k in keys) or len({owner[k] for k in keys}) < 2:
+            continue
+        balance = 0
+        for r, places in zip(rows, at):
+            numbers = r.placements[0].numbers
+            left = [places[k] for k in rule.left if k in places]
+            right = [places[k] for k in rule.right if k in places]
+            balance += _exact(sum(numbers[c] for c in left) - sum(numbers[c] for c in right))
+        if balance:
+            return False
+    return True
+
+
 def merged(solutions: list[Solution]) -> Solution:
     """The solutions of several groupings of the values into rows as one: every placement any of them supports,
     and the most plausible of their best."""
@@ -499,6 +521,8 @@ def identities_inside(keys: tuple[str, ...], rules) -> list:
     at = {k: c for c, k in enumerate(keys)}
     inside = []
     for rule in rules:
+        if rule.left and rule.left[0] not in at:
+            continue    # most rules lie in other rows: told by their first cell
         if all(k in at for k in rule.left + rule.right):
             places = [at[k] for k in rule.left + rule.right]
             inside.append((tuple(places[:len(rule.left)]), tuple(places[len(rule.left):]), max(places)))

@@ -717,6 +717,8 @@ def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -
     than that cell. Only what stands after the line's last Chinese label counts (the row's values; before it lie
     the label columns, merged cells whose ink is no value), and a Chinese label read unsure is the label
     classifier's to judge."""
+    if all(t.confidence >= READER_TRUSTED for t in tokens if t.kind != BREAK):
+        return      # a text reader's tokens: no line holds a cell read unsure
     by_line: dict[int, list[Token]] = {}
     for t in tokens:
         if t.kind != BREAK:

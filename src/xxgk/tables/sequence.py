@@ -20,7 +20,7 @@ from itertools import combinations
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
-from .arrange import Budget, Placement, RowToPlace, identities_inside, printed_rows, solve
+from .arrange import Placement, RowToPlace, identities_inside, one_reading_holds, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
@@ -105,8 +105,12 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
         for count in range(1, min(MAX_BLOCK, len(order) - k) + 1):
             if widths[k + count - 1] != widths[k]:
                 break
-            for rows_at in _block_orders(offsets[k], count, widths[k]):
-                if not all(row_holds(k + r, at) for r, at in enumerate(rows_at)) or not labels_agree(k, rows_at):
+            for order_of in _block_row_orders(offsets[k], count, widths[k]):
+                # Each row's positions made as they are checked: most orders fail at their first row.
+                if not all(row_holds(k + r, order_of(r)) for r in range(count)):
+                    continue
+                rows_at = [order_of(r) for r in range(count)]
+                if not labels_agree(k, rows_at):
                     continue
                 rest = from_row(k + count)
                 if rest is None:
@@ -131,19 +135,18 @@ def _block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
     after row; or, for several rows, column after column (10 rows: 10 numbers of the first column, then of the
     second …), or the first column apart and then the rest row by row, or the rest row by row and then the last
     column apart (a column PDF text reads as a block of its own)."""
+    return [[order_of(r) for r in range(count)] for order_of in _block_row_orders(base, count, width)]
+
+
+def _block_row_orders(base: int, count: int, width: int) -> list:
+    """``_block_orders`` as functions, one an order, giving the positions of row r's numbers (counted off as
+    ``_block_orders`` lists them: column after column, the first column apart, the last column apart)."""
     if count == 1:
-        return [[list(range(base, base + width))]]
-    orders = []
-    for segments in ([(c, c + 1) for c in range(width)], [(0, 1), (1, width)], [(0, width - 1), (width - 1, width)]):
-        rows_at = [[0] * width for _ in range(count)]
-        position = base
-        for first, last in segments:
-            for r in range(count):
-                for c in range(first, last):
-                    rows_at[r][c] = position
-                    position += 1
-        orders.append(rows_at)
-    return orders
+        return [lambda r: list(range(base, base + width))]
+    rest = width - 1
+    return [lambda r: [base + c * count + r for c in range(width)],
+            lambda r: [base + r] + [base + count + r * rest + c for c in range(rest)],
+            lambda r: [base + r * rest + c for c in range(rest)] + [base + count * rest + r]]
 
 
 def _number_beside(tokens, i: int, step: int) -> bool:
@@ -164,7 +167,7 @@ def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) 
             keys = by_row[row].keys
             pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
             rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
-        if solve(rows, rules, Budget(len(order) + 1)) is not None:
+        if one_reading_holds(rows, rules):
             holding.append(reading)
     if not holding:
         return {}
