@@ -562,7 +562,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             fixed = as_placement(spec.keys, pick[0])
             if fixed is None:
                 return {}
-            if _cut_against_the_sums(fixed, identities_inside(spec.keys, rules)):
+            inside = identities_inside(spec.keys, rules)
+            if _cut_against_the_sums(fixed, inside) or _against_its_sums(fixed, inside):
                 fixed = None
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
@@ -660,6 +661,14 @@ def _cut_against_the_sums(reading: Placement, identities) -> bool:
     which has no total): no reading to keep while the row's values as printed, its blank cells left out, are
     placed by the sums."""
     return any(p.split for p in reading.pieces) and not (identities and _holds(reading.numbers, identities))
+
+
+def _against_its_sums(reading: Placement, identities) -> bool:
+    """A row read whole whose own sums fail (开 2.其他法律行政法规 / 3 1 2 6 / 3.危及“三 11 7 18, the next row's label
+    left unread: seven numbers of two rows): in a text that leaves blank cells out, a row that came to its width
+    may have taken another row's values. It is placed with the others rather than kept as read; were its sums the
+    source's error, no placement satisfies them and the rows stay as the other readings left them."""
+    return bool(identities) and not _holds(reading.numbers, identities)
 
 
 def _walls_off(match) -> bool:
