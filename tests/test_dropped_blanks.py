@@ -37,3 +37,36 @@ def test_a_row_read_whole_against_its_own_total_is_placed_with_the_others():
     wrong, every = _wrong("s23rf025-pdfplumber-chromium.txt", "requests")
     assert len(wrong) <= 10
     assert all(w["flagged"] for w in every)
+
+
+def test_labels_wrapped_over_many_lines_are_read_whole():
+    # BeautifulSoup's get_text(strip=True) of a page that sets every word in a span of its own: a cell's label
+    # comes one word a line, 一、本年 / 新收政 / 府信息 / 公开申请 / 数量 and 5.要求行 / 政机 / 关确认 / 或重 / 新出具 /
+    # 已获取 / 信息, blank cells left out. Only two lines were joined, so row one's label went unread, the prose's
+    # 年共收到政府信息公开申请 took its place before table 2, and table 2 and table 3 were lost (185 cells).
+    wrong, every = _wrong("rf012-bs4-strip.txt", "requests")
+    assert len(wrong) <= 6
+    assert not [w for w in every if w["key"].startswith("disclosure.")]
+    assert all(w["flagged"] for w in every)
+
+
+def test_a_section_heading_wrapped_over_lines_ends_table_4():
+    # get_text(strip=True) again, table 4 three rows of five, 行政复议 1 1 and the suits blank, its names wrapped
+    # (未经复议直接 / 起诉 / 复议 / 后起诉) and the next heading too (五、 / 存在 / 的主要问题及改进情况): unread, the
+    # heading left table 4 running on into the prose and its dates, whose numbers no group could take; table 4 was
+    # lost (15 cells). The names are not joined past a name's end (the four pieces read two groups).
+    wrong, every = _wrong("rf013-bs4-strip.txt", "appeals")
+    assert wrong == []
+    assert all(w["flagged"] for w in every)
+
+
+def test_a_numbering_alone_on_its_line_opens_the_row_wrapped_around_the_values():
+    # pdftotext -layout of Chromium's PDF, zeros blank: 3. 要求提供 / 公开出 / 版物, then 无正当理 / 4. / 由大  4  4 /
+    # 量反复申请: the 4 4 stand inside row 4's label, after its numbering; the bare 4. was no row's start, so they
+    # went to row 3 (read surely once its three-line label was read whole).
+    text = (FIXTURES / "rf013-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
+    record = extract_text(text, "rf013-pdftotext-layout-chromium.txt")
+    assert record["fields"]["requests.rejected_publication.total"] == 0
+    assert record["fields"]["requests.rejected_excessive.total"] == 4
+    wrong, every = _wrong("rf013-pdftotext-layout-chromium.txt", "requests")
+    assert all(w["flagged"] for w in every)

@@ -459,8 +459,9 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
 # ------------------------------------------------------------------------------------------------ the hook
 
 # A row's numbering (3.要…, （五）, 四、) in a piece of label, at its start or after the end of another label's words
-# (息6.属于四类: two wrapped labels joined), not in a heading's 第二十条第（五）项.
-ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff])|[（(][一二三四五六七八九十]{1,3}[)）]"
+# (息6.属于四类: two wrapped labels joined), or alone on its line (无正当理 / 4. / 由大 4 4 / 量反复申请: the label
+# wrapped around it), not in a heading's 第二十条第（五）项.
+ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff]|\s*$)|[（(][一二三四五六七八九十]{1,3}[)）]"
                            r"|[一二三四五六七八九十]{1,3}、)")
 
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
