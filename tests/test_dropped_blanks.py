@@ -70,3 +70,14 @@ def test_a_numbering_alone_on_its_line_opens_the_row_wrapped_around_the_values()
     assert record["fields"]["requests.rejected_excessive.total"] == 4
     wrong, every = _wrong("rf013-pdftotext-layout-chromium.txt", "requests")
     assert all(w["flagged"] for w in every)
+
+
+def test_a_label_wrapped_around_its_values_is_read_whole():
+    # pdfplumber's page text of Chromium's PDF: 1.申请人无正 / 当理由逾期不 / 补正、行政机 / 0 0 0 0 0 0 0 / 关不再处理其 /
+    # 政府信息公开 / 申请, a row's values centred in its height amid its six-line label. Unread, the row was lost.
+    text = (FIXTURES / "rf038-pdfplumber-chromium.txt").read_text(encoding="utf-8")
+    record = extract_text(text, "rf038-pdfplumber-chromium.txt")
+    assert record["cells"]["requests.other_no_correction.total"]["kind"] != "missing"
+    wrong, every = _wrong("rf038-pdfplumber-chromium.txt", "requests")
+    assert wrong == []
+    assert all(w["flagged"] for w in every)

@@ -98,15 +98,20 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
             i += 1
             continue
         pieces = [i]
-        j = i + 1
+        j, crossed, values_after = i + 1, False, False
         while j < len(tokens) and len(pieces) < MAX_LABEL_PIECES:
             if tokens[j].kind != LABEL:
-                if tokens[j].kind in (VALUE, BLANK):
+                if tokens[j].kind == BLANK or (tokens[j].kind == VALUE and crossed and not values_after):
                     break
+                # One run of values may stand amid the pieces: a PDF centres a row's values in its height, its
+                # label wrapped around them (1.申请人无正 / 当理由逾期不 / 补正、行政机 / 0 0 0 0 0 0 0 / 关不再处理其 …).
+                values_after = values_after or tokens[j].kind == VALUE
                 j += 1
                 continue
             if j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text):
                 break
+            crossed = crossed or values_after
+            values_after = False
             pieces.append(j)
             j += 1
         best = None
