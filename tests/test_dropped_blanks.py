@@ -81,3 +81,15 @@ def test_a_label_wrapped_around_its_values_is_read_whole():
     wrong, every = _wrong("rf038-pdfplumber-chromium.txt", "requests")
     assert wrong == []
     assert all(w["flagged"] for w in every)
+
+
+def test_a_numbering_alone_in_its_own_rows_label_opens_no_other_row():
+    # pdftotext -layout of Chromium's PDF (seed 0): 其他法律行政法规禁止 / 2. / 公开  2  2, the row's number set on the
+    # middle line of its own wrapped label. Read as another row's start, it gave the 2 2 to 3.危及“三安全一稳定”
+    # (read surely). A bare numbering opens another row only when it is not the number of the row before it.
+    text = (FIXTURES / "s0rf034-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
+    record = extract_text(text, "s0rf034-pdftotext-layout-chromium.txt")
+    assert record["fields"]["requests.denied_prohibited_by_law.total"] == 2
+    assert record["fields"]["requests.denied_security_stability.total"] == 0
+    wrong, every = _wrong("s0rf034-pdftotext-layout-chromium.txt", "requests")
+    assert all(w["flagged"] for w in every)

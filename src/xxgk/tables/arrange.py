@@ -29,6 +29,7 @@ from operator import add
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from ..labels.dictionary import numbering_fits
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import SURE_LABEL
 from .tokens import NA_CELL
@@ -464,6 +465,9 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
 ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff]|\s*$)|[（(][一二三四五六七八九十]{1,3}[)）]"
                            r"|[一二三四五六七八九十]{1,3}、)")
 
+# A numbering and nothing else (4., （五）, 四、).
+BARE_NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*$")
+
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.
 MAX_GROUPINGS = 64
@@ -543,7 +547,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     spans = _label_spans(tokens, matches, chain, rank, hi)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
-                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
+                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"
+                  and not _own_numbering(tokens, chain, i)]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
@@ -670,6 +675,15 @@ def _against_its_sums(reading: Placement, identities) -> bool:
     may have taken another row's values. It is placed with the others rather than kept as read; were its sums the
     source's error, no placement satisfies them and the rows stay as the other readings left them."""
     return bool(identities) and not _holds(reading.numbers, identities)
+
+
+def _own_numbering(tokens, chain, i: int) -> bool:
+    """A numbering alone on its line that is the row's before it (其他法律行政法规禁止 / 2. / 公开 2 2: the label's
+    number set in the middle of its wrapped lines), not the start of another row's label (无正当理 / 4. / 由大 4 4)."""
+    if not BARE_NUMBERING.match(tokens[i].text):
+        return False
+    before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
+    return before is not None and numbering_fits(tokens[i].text, before.match.category)
 
 
 def _walls_off(match) -> bool:
