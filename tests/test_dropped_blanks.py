@@ -93,3 +93,15 @@ def test_a_numbering_alone_in_its_own_rows_label_opens_no_other_row():
     assert record["fields"]["requests.denied_security_stability.total"] == 0
     wrong, every = _wrong("s0rf034-pdftotext-layout-chromium.txt", "requests")
     assert all(w["flagged"] for w in every)
+
+
+def test_a_numbering_at_a_label_pieces_end_stays_the_pieces():
+    # pdftotext -layout of Chromium's PDF (seed 0), zeros printed: （四）无 / 没有现成信息需要另行制 / 法提供  2. / 作  3 0 0 0 0
+    # 0 3, the row's number at the end of the group cell's line. Only a numbering alone on its line opens a row; taken
+    # for one there too, it cost the row its cells (7). And a page's form feed ends a wrapped label: joined to
+    # 2.其他法律行政法规禁止公 / 开, it changed nothing read but is no piece of it.
+    text = (FIXTURES / "s0rf029-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
+    record = extract_text(text, "s0rf029-pdftotext-layout-chromium.txt")
+    assert record["fields"]["requests.unavailable_needs_creation.total"] == 3
+    wrong, every = _wrong("s0rf029-pdftotext-layout-chromium.txt", "requests")
+    assert wrong == []

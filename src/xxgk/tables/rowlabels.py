@@ -108,8 +108,9 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
                 values_after = values_after or tokens[j].kind == VALUE
                 j += 1
                 continue
-            if j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text):
-                break
+            if (j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text)
+                    or not normalize_label(tokens[j].text)):
+                break       # (a piece with no words: a page's form feed, a stray bracket, ends the label too)
             crossed = crossed or values_after
             values_after = False
             pieces.append(j)
