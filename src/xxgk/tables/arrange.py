@@ -460,12 +460,13 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
 # ------------------------------------------------------------------------------------------------ the hook
 
 # A row's numbering (3.要…, （五）, 四、) in a piece of label, at its start or after the end of another label's words
-# (息6.属于四类: two wrapped labels joined), not in a heading's 第二十条第（五）项.
-ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff])|[（(][一二三四五六七八九十]{1,3}[)）]"
+# (息6.属于四类: two wrapped labels joined), or ending the piece (无正当理 / 4. / 由大 4 4 / 量反复申请: a label wrapped
+# around its number), not in a heading's 第二十条第（五）项.
+ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff]|\s*$)|[（(][一二三四五六七八九十]{1,3}[)）]"
                            r"|[一二三四五六七八九十]{1,3}、)")
 
-# A numbering and nothing else, alone on its line (无正当理 / 4. / 由大 4 4 / 量反复申请: a label wrapped around it).
-BARE_NUMBERING = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*$")
+# A numbering that ends a piece of label (4., 法提供  2.).
+LAST_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*$")
 
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.
@@ -546,8 +547,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     spans = _label_spans(tokens, matches, chain, rank, hi)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
-                  and (ROW_NUMBERING.search(tokens[i].text) or BARE_NUMBERING.match(tokens[i].text))
-                  and getattr(matches.get(i), "stage", "") != "joined" and not _own_numbering(tokens, chain, i)]
+                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"
+                  and not _own_numbering(tokens, chain, i)]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
@@ -677,12 +678,14 @@ def _against_its_sums(reading: Placement, identities) -> bool:
 
 
 def _own_numbering(tokens, chain, i: int) -> bool:
-    """A numbering alone on its line that is the row's before it (其他法律行政法规禁止 / 2. / 公开 2 2: the label's
-    number set in the middle of its wrapped lines), not the start of another row's label (无正当理 / 4. / 由大 4 4)."""
-    if not BARE_NUMBERING.match(tokens[i].text):
+    """A numbering ending a piece of label that is the row's before it (其他法律行政法规禁止 / 2. / 公开 2 2, 法提供  2. /
+    作 3 … 3: the label's number set on a middle line of its wrapped label, or of its group's cell), not the start of
+    another row's label (无正当理 / 4. / 由大 4 4)."""
+    last = LAST_NUMBERING.search(tokens[i].text)
+    if last is None:
         return False
     before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
-    return before is not None and numbering_fits(tokens[i].text, before.match.category)
+    return before is not None and numbering_fits(last.group().strip(), before.match.category)
 
 
 def _walls_off(match) -> bool:
