@@ -733,11 +733,20 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
             continue
         if len(run) == 1 and len(heads) < len(columns):
             continue    # a lone row of values is a table only under a head for every column (table 4)
-        # Rows set line after line (lynx) part from what is around the table by an empty line: past one, the
-        # label-only lines are a heading and the next table's heads, no rows of blank cells.
-        first, end = _extend(lines, words, first, end, columns[0][0], taken,
-                             1 if _tight(words, run) else MAX_EMPTY_LINES)
+        by_order = _one_space_apart(rows + header_rows)
+        if not by_order:
+            # Rows set line after line (lynx) part from what is around the table by an empty line: past one, the
+            # label-only lines are a heading and the next table's heads, no rows of blank cells.
+            first, end = _extend(lines, words, first, end, columns[0][0], taken,
+                                 1 if _tight(words, run) else MAX_EMPTY_LINES)
         body = aligned_rows(words[first:end], columns)
+        if by_order:
+            # Words joined by one space each, every row whole (2.重复申请 1 1 … （七）总计 3 3 in a PDF's page
+            # text): the rows line up by their labels' widths, not in a grid. A line without values between them
+            # is a wrapped label's piece or a row whose blank cells the text left out: read as a row of blank
+            # cells, it would mark blank cells never printed and hide that the text leaves them out
+            # (``tables.arrange.drops_blanks``). Only the rows with values are the table's.
+            body = [row if _is_data_line(words[first + k]) else None for k, row in enumerate(body)]
         head_lines = sorted(header_at[k] for k in used if header_at[k] < first)
         if head_lines and len(heads) == len(columns):
             top = head_lines[0]

@@ -31,6 +31,7 @@ from operator import add
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from ..labels.dictionary import numbering_fits
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import SURE_LABEL
 from .tokens import NA_CELL
@@ -499,9 +500,13 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
 # ------------------------------------------------------------------------------------------------ the hook
 
 # A row's numbering (3.要…, （五）, 四、) in a piece of label, at its start or after the end of another label's words
-# (息6.属于四类: two wrapped labels joined), not in a heading's 第二十条第（五）项.
-ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff])|[（(][一二三四五六七八九十]{1,3}[)）]"
+# (息6.属于四类: two wrapped labels joined), or ending the piece (无正当理 / 4. / 由大 4 4 / 量反复申请: a label wrapped
+# around its number), not in a heading's 第二十条第（五）项.
+ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9fff]|\s*$)|[（(][一二三四五六七八九十]{1,3}[)）]"
                            r"|[一二三四五六七八九十]{1,3}、)")
+
+# A numbering that ends a piece of label (4., 法提供  2.).
+LAST_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*$")
 
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.
@@ -584,7 +589,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     spans = _label_spans(tokens, matches, chain, rank, hi)
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
-                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"]
+                  and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"
+                  and not _own_numbering(tokens, chain, i)]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
              and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
@@ -709,10 +715,12 @@ def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
 
 
 def _against_its_total(reading: Placement, identities) -> bool:
-    """A row's reading whose own total it breaks, in a table that leaves its blank cells out: its cells are seven
-    of the numbers standing between its label and the next row's, not its own (pdftotext -layout puts a row's
-    values and the next row's, whose label wrapped over a page break, in one run: 3 1 2 6 / 11 7 18 read as one
-    row's 3 1 2 6 11 7 18). No reading to keep: the row's values are placed with the others' by the sums."""
+    """A row's reading whose own sums it breaks, in a table that leaves its blank cells out: its cells are seven of
+    the numbers standing between its label and the next row's, not its own (pdftotext -layout puts a row's values
+    and the next row's, whose label wrapped over a page break, in one run: 3 1 2 6 / 11 7 18 read as one row's
+    3 1 2 6 11 7 18; a PDF's page text leaves the next row's label piece 3.危及“三 unread beside its values). No
+    reading to keep: the row's values are placed with the others' by the sums; were its sums the source's error,
+    no placement satisfies them and the rows stay as the other readings left them."""
     return bool(identities) and not _holds(reading.numbers, identities)
 
 
@@ -722,6 +730,17 @@ def _cut_against_the_sums(reading: Placement, identities) -> bool:
     which has no total): no reading to keep while the row's values as printed, its blank cells left out, are
     placed by the sums."""
     return any(p.split for p in reading.pieces) and not (identities and _holds(reading.numbers, identities))
+
+
+def _own_numbering(tokens, chain, i: int) -> bool:
+    """A numbering ending a piece of label that is the row's before it (其他法律行政法规禁止 / 2. / 公开 2 2, 法提供  2. /
+    作 3 … 3: the label's number set on a middle line of its wrapped label, or of its group's cell), not the start of
+    another row's label (无正当理 / 4. / 由大 4 4)."""
+    last = LAST_NUMBERING.search(tokens[i].text)
+    if last is None:
+        return False
+    before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
+    return before is not None and numbering_fits(last.group().strip(), before.match.category)
 
 
 def _walls_off(match) -> bool:

@@ -71,8 +71,70 @@ def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
         elif heading_run and m.stage == "contained" and m.category.partition(".")[0] in ROW_ORDERS:
             m = _row_that_ends_the_run(t.text, m, options)
         out[i] = m
+    _join_wrapped_runs(tokens, out)
     _join_broken_labels(tokens, out, options)
     return out
+
+
+# A label wrapped over more than two lines (a cell's text cut at every word's span: 一、本年 / 新收政 / 府信息 / 公开申请
+# / 数量, 5.要求行 / 政机 / 关确认 / 或重 / 新出具 / 已获取 / 信息) is joined from at most this many pieces.
+MAX_LABEL_PIECES = 8
+# A piece that opens with a numbering opens another label (2. / 重复申请, （二）部分公开…): a wrapped label's run ends
+# before it.
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+
+
+def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
+    """Labels wrapped over three or more lines, read whole: in a run of label pieces with no cell between them,
+    the stretch from a piece that reads no label surely, through pieces that read no label surely either (a
+    label in its own right ends the stretch, as does a numbered piece, another row's start), whose joint reads
+    surely as a row or a section's heading (``SURE_LABEL``; as a whole, not a label inside more words: 未经复议直接 /
+    起诉 / 复议 / 后起诉 holds two names) and better than each piece; of equally sure stretches, the longest. Two
+    pieces are left to ``_join_broken_labels``, which weighs their halves' readings."""
+    i = 0
+    while i < len(tokens):
+        if (i not in matches or _confident_label(matches[i])
+                or not (normalize_label(tokens[i].text) or _NUMBERED.match(tokens[i].text))):
+            i += 1
+            continue
+        pieces = [i]
+        j, crossed, values_after = i + 1, False, False
+        while j < len(tokens) and len(pieces) < MAX_LABEL_PIECES:
+            if tokens[j].kind != LABEL:
+                if tokens[j].kind == BLANK or (tokens[j].kind == VALUE and crossed and not values_after):
+                    break
+                # One run of values may stand amid the pieces: a PDF centres a row's values in its height, its
+                # label wrapped around them (1.申请人无正 / 当理由逾期不 / 补正、行政机 / 0 0 0 0 0 0 0 / 关不再处理其 …).
+                values_after = values_after or tokens[j].kind == VALUE
+                j += 1
+                continue
+            if (j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text)
+                    or not normalize_label(tokens[j].text)):
+                break       # (a piece with no words: a page's form feed, a stray bracket, ends the label too)
+            crossed = crossed or values_after
+            values_after = False
+            pieces.append(j)
+            j += 1
+        best = None
+        for count in range(2, len(pieces) + 1):
+            joint = match_label("".join(tokens[k].text for k in pieces[:count]))
+            parts = [matches[k].confidence for k in pieces[:count] if matches[k].category != "none"]
+            if (not (is_row(joint) or joint.category.startswith("section.")) or joint.confidence < SURE_LABEL
+                    or joint.stage == "contained"
+                    or joint.confidence <= max(parts, default=0.0) + JOIN_GAIN):
+                continue
+            if best is None or joint.confidence >= best[1].confidence:
+                best = (count, joint)
+        if best is None or best[0] == 2:
+            i += 1
+            continue
+        count, joint = best
+        tokens[i] = Token(LABEL, "".join(tokens[k].text for k in pieces[:count]), tokens[i].line,
+                          confidence=min(tokens[k].confidence for k in pieces[:count]))
+        matches[i] = joint
+        for k in pieces[1:count]:
+            matches[k] = Match("none", 1.0, "joined")
+        i = pieces[count - 1] + 1
 
 
 def _row_that_ends_the_run(text: str, inside: Match, options: Options) -> Match:
@@ -117,7 +179,7 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
     """
     joined: set[int] = set()
     for i in sorted(matches):
-        if i in joined or _confident_label(matches[i]):
+        if i in joined or _confident_label(matches[i]) or matches[i].stage == "joined":
             continue
         # The next label: right after (a wrapped cell), or past a run of cells (PDF text that put the
         # values in the middle of a two-line label: 一、本年新收政府 / 78 0 … / 信息公开申请数量).
@@ -125,8 +187,8 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
         while j < len(tokens) and tokens[j].kind != LABEL:
             crossed = crossed or tokens[j].kind in (VALUE, BLANK)
             j += 1
-        if j not in matches:
-            continue
+        if j not in matches or matches[j].stage == "joined":
+            continue    # (a piece ``_join_wrapped_runs`` joined to the label before it)
         joint = match_label(tokens[i].text + tokens[j].text)
         parts = [m.confidence for m in (matches[i], matches[j]) if is_row(m)]
         if crossed and joint.confidence < SURE_LABEL:
