@@ -128,6 +128,10 @@ def _read(name: str) -> tuple[dict, dict]:
     # lynx's paragraph cells: a value and an empty line each, a blank cell one more empty line; a group's name
     # wrapped (未经复议直接 / 起诉)
     "rf013-lynx.txt",
+    # LibreOffice's text of the template's row of fifteen, all blank: fifteen &nbsp; lines after the last head
+    # (then Word's hidden row as fifteen empty lines); taken for blank cells left on the heads' line, table 4 was
+    # lost (s23rf003, seed 23)
+    "s23rf003-libreoffice-txt.txt",
 ])
 def test_table_4_read_whole_from_a_cell_per_line(name):
     gold, fields = _read(name)

@@ -133,7 +133,9 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         return None
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
-    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1)))
+    last_head = tokens[zone.header[-1]]
+    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1),
+                                                   last_head.line))
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -155,12 +157,14 @@ def _group_totals(cells: int) -> tuple:
     return tuple((tuple(range(at, at + width - 1)), (at + width - 1,)) for at in range(0, cells - width + 1, width))
 
 
-def _past_the_heads_line(cells: list[Token]) -> list[Token]:
-    """Blank cells left on the line of the last heads, before the values' line, are the header's (a head cell
-    left empty, a merged head's slots): not the first of the fifteen."""
+def _past_the_heads_line(cells: list[Token], heads_line: int) -> list[Token]:
+    """Blank cells left on the line of the last heads (``heads_line``), before the values' line, are the header's
+    (a head cell left empty, a merged head's slots): not the first of the fifteen. Blank cells on lines of their
+    own (a one-cell-per-line text: LibreOffice's, whose blank cells print as &nbsp; lines) are the values' row,
+    however many empty lines follow them."""
     if any(t.kind == BREAK for t in cells):
         first = next(i for i, t in enumerate(cells) if t.kind == BREAK)
-        if all(t.kind == BLANK for t in cells[:first]):
+        if all(t.kind == BLANK and t.line == heads_line for t in cells[:first]):
             return cells[first + 1:]
     return cells
 
