@@ -134,8 +134,8 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
     last_head = tokens[zone.header[-1]]
-    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1),
-                                                   last_head.line))
+    after = trim_placeholders(_row_of_its_own(_past_the_heads_line(
+        row_span(tokens, matches, zone.header[-1], zone.end, +1), last_head.line), len(run.keys)))
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -167,6 +167,24 @@ def _past_the_heads_line(cells: list[Token], heads_line: int) -> list[Token]:
         if all(t.kind == BLANK and t.line == heads_line for t in cells[:first]):
             return cells[first + 1:]
     return cells
+
+
+def _row_of_its_own(cells: list[Token], width: int) -> list[Token]:
+    """The row of values when it stands on a line of its own with exactly ``width`` cells, the other lines holding
+    blank cells only (Word's hidden row of empty cells under the table, a grid's row as wide): those are another
+    row's, not cells of this one that a window over both could shift the values into."""
+    lines: list[list[Token]] = [[]]
+    for t in cells:
+        if t.kind == BREAK:
+            lines.append([])
+        else:
+            lines[-1].append(t)
+    with_values = [line for line in lines if any(t.kind == VALUE for t in line)]
+    if len(with_values) != 1 or len(with_values[0]) != width or len({t.line for t in with_values[0]}) != 1:
+        return cells
+    if any(t.kind != BLANK for line in lines if line is not with_values[0] for t in line):
+        return cells
+    return with_values[0]
 
 
 def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement | None:
