@@ -136,6 +136,11 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     last_head = tokens[zone.header[-1]]
     after = trim_placeholders(_row_of_its_own(_past_the_heads_line(
         row_span(tokens, matches, zone.header[-1], zone.end, +1), last_head.line), len(run.keys)))
+    under = _under_heads(after, _lines(tokens, zone), tokens, matches)
+    if under is not None and len(under) < len(run.keys):
+        # A grid row whose heads line holds one group's five heads and nothing else (the last of three small tables
+        # a text tool drew as one grid, its row as wide as the widest table): one group's row, not fifteen cells.
+        after = []
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -466,7 +471,11 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     if with_value:
         return with_value[0]
     # No value: a line of as many blank cells as a group has (more on the name's own line, its placeholders
-    # included) is a row of blank zeros; fewer are a merged cell's placeholders.
+    # included) is a row of blank zeros; fewer are a merged cell's placeholders. Under a small table's heads the
+    # row is below them: blank cells on the name's line above the heads are its merged caption's placeholders
+    # (several small tables read as one grid give the caption row as many cells as the widest row).
+    if head_lines:
+        rows = [s for s in rows if s[0].line > min(head_lines)] or rows
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
 
