@@ -197,12 +197,14 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     five cells follow its name, past the column heads of a small table and the placeholders of its merged name
     cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
     names = _ordered(_group_names(tokens, matches, zone))
-    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])):
-        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
-        # after the last name are all the groups' in order, not the last group's row.
-        return None
     lines = _lines(tokens, zone)
     by_gaps = _rows_by_gaps(tokens, matches, names, zone, lines)
+    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])) \
+            and len(by_gaps) < len(names):
+        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
+        # after the last name are all the groups' in order, not the last group's row. Unless the empty lines after
+        # each name count its row's blank cells (LibreOffice's text of small tables whose first groups are blank).
+        return None
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
