@@ -86,6 +86,19 @@ def test_ascii_grid_table_dash_inside_a_cell_is_no_rule():
     assert out.split("\n")[4] == "行政许可\t5\t-1"
 
 
+def test_a_row_drawn_with_no_height_is_a_row_of_blank_cells():
+    # w3m gives a table row whose cells hold nothing no line: the rule under the heads stands right over the
+    # table's bottom rule. The row is there all the same, its cells blank, on the upper rule's line.
+    text = "\n".join([
+        "┌──────┬──────┬──────┐",
+        "│结果  │其他  │总计  │",
+        "├──────┼──────┼──────┤",
+        "└──────┴──────┴──────┘",
+    ])
+    out, _ = text_grids(text)
+    assert out.split("\n")[1:3] == ["结果\t其他\t总计", "\t\t"]
+
+
 def test_box_rules_drawn_two_columns_wide_line_up():
     # A terminal in a CJK locale draws box rules two columns wide; the table is measured that way too.
     rows = [("名称", "数量"), ("规章", "3"), ("规范性文件", "")]

@@ -20,7 +20,7 @@ from . import meta, record, schema
 from .blas import single_threaded
 from .checks import arithmetic as check, narrative
 from .checks.confidence import answer_to_identities, answer_to_magnitudes
-from .datamodel import CheckResult, Document
+from .datamodel import Cell, CheckResult, Document
 from .options import DEFAULT_OPTIONS, Options
 from .readers import ReadError, read_bytes, read_file, text_document
 from .readers.decode import REPLACEMENT
@@ -145,6 +145,8 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
         raise NotAReport(doc.path, "no table of a disclosure report found (not a 政府信息公开工作年度报告, "
                                    "or its tables are missing)")
     info = meta.read_meta(doc.text)
+    statements = narrative.read_statements(doc.text)
+    _groups_the_prose_says_are_none(recovered.cells, statements)
     fields = {k: c.value for k, c in recovered.cells.items()}
     hybrid = recovered.hybrid_other_row or {}
     stand_in = {k for k in fields if k.split(".")[1] in schema.OTHER_SPLIT_ROWS} if hybrid else set()
@@ -154,7 +156,6 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
                      if c.kind in ("ambiguous", "missing") and k not in stand_in) + \
         sum(1 for t in recovered.tables.values() for u in t.unplaced if recover.counts(u["raw"]))
     missing_tables = sum(1 for t in recovered.tables.values() if not t.found)
-    statements = narrative.read_statements(doc.text)
     checks, repairs, splits, story = assess(recovered.template, fields, {**recovered.cells, **hybrid},
                                             {k: c.value for k, c in hybrid.items()}, statements)
     _doubt_rows_the_prose_disputes(recovered.cells, checks)
@@ -196,6 +197,40 @@ def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
             if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
                 cell.confidence = DISPUTED_BY_PROSE
                 cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
+
+
+# A group of table 4 whose cells the text lacks (a tool dropped its small table: trafilatura leaves out a table the
+# same as one before it), where the report's prose says how many cases there were and the groups read leave none:
+# its five cells are zeros (counts, none below zero, that add up to nothing), but by the prose's word, about
+# another part of the report: never confident.
+STATED_BY_THE_PROSE = 0.8
+# The groups each quantity of the prose counts (被申请行政复议N件; 提起行政诉讼N件: both kinds of suit).
+PROSE_GROUPS = {"appeals.review": ("review",), "appeals.litigation": ("litigation_direct", "litigation_after_review")}
+
+
+def _groups_the_prose_says_are_none(cells: dict, statements: list) -> None:
+    """Fill the groups of table 4 that the text lacks whole when the prose's count of their cases, less the totals
+    of the groups read, leaves nothing (a negated sentence, 未发生…行政诉讼, counts zero): five zeros each, unsure."""
+    for quantity, groups in PROSE_GROUPS.items():
+        said = {s.value for s in statements if s.quantity == quantity and not s.approximate and not s.scoped}
+        if len(said) != 1:
+            continue
+        keys = {g: [f"appeals.{g}.{c}" for c in schema.APPEAL_COLUMNS] for g in groups}
+        if any(k not in cells for ks in keys.values() for k in ks):
+            continue
+        lacking = [g for g, ks in keys.items() if all(cells[k].kind == "missing" for k in ks)]
+        read = [g for g in groups if g not in lacking]
+        if not lacking or any(cells[k].value is None for g in read for k in keys[g]):
+            continue
+        left = said.pop() - sum(cells[f"appeals.{g}.total"].value for g in read)
+        if left != 0:
+            continue
+        text = next(s.text for s in statements if s.quantity == quantity)
+        for g in lacking:
+            for k in keys[g]:
+                cells[k] = Cell(0, "", "blank", None, STATED_BY_THE_PROSE,
+                                note=f"this group's cells are not in the text; the report's prose leaves it no case: "
+                                     f"{text}")
 
 
 # A cell read from a line that lost characters (bytes no encoding could read, U+FFFD in the text): a digit or

@@ -195,9 +195,14 @@ def ruled_grid(lines: list[str], ascii_table: bool = False) -> tuple[Grid, list[
               and _enclosed(boxes[n], walls)]
     if not inside:
         return Grid(), []
-    tops = _edges(boxes[n][0] for n in inside)
-    lefts = _edges(boxes[n][1] for n in inside)
+    flat = [] if ascii_table else _rows_of_no_height(rows)
+    tops = _edges([boxes[n][0] for n in inside] + [top for top, _, _ in flat])
+    lefts = _edges([boxes[n][1] for n in inside] + [left for _, left, _ in flat])
     grid = Grid()
+    for top, left, right in flat:
+        inside.append(len(boxes))
+        boxes.append([top, left, top, right])
+        members.append([])
     for n in inside:
         top, left, bottom, right = boxes[n]
         text = _region_text(rows, members[n])
@@ -206,6 +211,25 @@ def ruled_grid(lines: list[str], ascii_table: bool = False) -> tuple[Grid, list[
         c1 = max(_index(lefts, x) for x in lefts if x <= right)
         grid.cells.append(GridCell(text, r0, c0, r1 - r0 + 1, c1 - c0 + 1))
     return grid, tops
+
+
+# Joints that a vertical rule leaves downward, and those it comes into from above.
+_DOWN_JOINTS = frozenset("┌┬┐├┼┤┏┳┓┣╋┫╔╦╗╠╬╣╒╤╕╞╪╡╓╥╖╟╫╢┍┯┑┝┿┥┎┰┒┠╂┨╭╮")
+_UP_JOINTS = frozenset("└┴┘├┼┤┗┻┛┣╋┫╚╩╝╠╬╣╘╧╛╞╪╡╙╨╜╟╫╢┕┷┙┝┿┥┖┸┚┠╂┨╰╯")
+
+
+def _rows_of_no_height(rows: list[list[str]]) -> list[tuple[int, int, int]]:
+    """Rows drawn with no line of text: two rule lines one under the other, the upper's joints going down into the
+    lower's (├──┼──┤ over └──┴──┘). w3m gives a row whose cells hold nothing no height; its cells are blank cells all
+    the same, one per stretch between two joints: (the upper rule's line, left, right) each."""
+    out = []
+    for y in range(len(rows) - 1):
+        upper, lower = rows[y], rows[y + 1]
+        if not all(ch in _BOX or ch in " " for ch in upper + lower):
+            continue
+        joints = [x for x in range(min(len(upper), len(lower))) if upper[x] in _DOWN_JOINTS and lower[x] in _UP_JOINTS]
+        out.extend((y, a + 1, b - 1) for a, b in zip(joints, joints[1:]) if b > a + 1)
+    return out
 
 
 def _enclosed(box, walls) -> bool:

@@ -133,7 +133,14 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         return None
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
-    after = trim_placeholders(_past_the_heads_line(row_span(tokens, matches, zone.header[-1], zone.end, +1)))
+    last_head = tokens[zone.header[-1]]
+    after = trim_placeholders(_row_of_its_own(_past_the_heads_line(
+        row_span(tokens, matches, zone.header[-1], zone.end, +1), last_head.line), len(run.keys)))
+    under = _under_heads(after, _lines(tokens, zone), tokens, matches)
+    if under is not None and len(under) < len(run.keys):
+        # A grid row whose heads line holds one group's five heads and nothing else (the last of three small tables
+        # a text tool drew as one grid, its row as wide as the widest table): one group's row, not fifteen cells.
+        after = []
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -155,14 +162,34 @@ def _group_totals(cells: int) -> tuple:
     return tuple((tuple(range(at, at + width - 1)), (at + width - 1,)) for at in range(0, cells - width + 1, width))
 
 
-def _past_the_heads_line(cells: list[Token]) -> list[Token]:
-    """Blank cells left on the line of the last heads, before the values' line, are the header's (a head cell
-    left empty, a merged head's slots): not the first of the fifteen."""
+def _past_the_heads_line(cells: list[Token], heads_line: int) -> list[Token]:
+    """Blank cells left on the line of the last heads (``heads_line``), before the values' line, are the header's
+    (a head cell left empty, a merged head's slots): not the first of the fifteen. Blank cells on lines of their
+    own (a one-cell-per-line text: LibreOffice's, whose blank cells print as &nbsp; lines) are the values' row,
+    however many empty lines follow them."""
     if any(t.kind == BREAK for t in cells):
         first = next(i for i, t in enumerate(cells) if t.kind == BREAK)
-        if all(t.kind == BLANK for t in cells[:first]):
+        if all(t.kind == BLANK and t.line == heads_line for t in cells[:first]):
             return cells[first + 1:]
     return cells
+
+
+def _row_of_its_own(cells: list[Token], width: int) -> list[Token]:
+    """The row of values when it stands on a line of its own with exactly ``width`` cells, the other lines holding
+    blank cells only (Word's hidden row of empty cells under the table, a grid's row as wide): those are another
+    row's, not cells of this one that a window over both could shift the values into."""
+    lines: list[list[Token]] = [[]]
+    for t in cells:
+        if t.kind == BREAK:
+            lines.append([])
+        else:
+            lines[-1].append(t)
+    with_values = [line for line in lines if any(t.kind == VALUE for t in line)]
+    if len(with_values) != 1 or len(with_values[0]) != width or len({t.line for t in with_values[0]}) != 1:
+        return cells
+    if any(t.kind != BLANK for line in lines if line is not with_values[0] for t in line):
+        return cells
+    return with_values[0]
 
 
 def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement | None:
@@ -170,12 +197,14 @@ def a_row_per_group(tokens, matches, zone: Zone, options: Options) -> Placement 
     five cells follow its name, past the column heads of a small table and the placeholders of its merged name
     cell; a name wrapped around its values (行政诉 / 0 0 0 0 0 / 讼未经复议直接起诉) holds them in its middle."""
     names = _ordered(_group_names(tokens, matches, zone))
-    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])):
-        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
-        # after the last name are all the groups' in order, not the last group's row.
-        return None
     lines = _lines(tokens, zone)
     by_gaps = _rows_by_gaps(tokens, matches, names, zone, lines)
+    if len(names) > 1 and not any(tokens[i].kind in (VALUE, BLANK) for i in range(names[0][1], names[-1][2])) \
+            and len(by_gaps) < len(names):
+        # Every name before every cell (plain pdftotext of a grid: the names' column, then the values): the cells
+        # after the last name are all the groups' in order, not the last group's row. Unless the empty lines after
+        # each name count its row's blank cells (LibreOffice's text of small tables whose first groups are blank).
+        return None
     runs = []
     for k, (group, first, last) in enumerate(names):
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
@@ -468,7 +497,11 @@ def _cells_after(tokens, matches, last: int, stop: int) -> list[Token]:
     if with_value:
         return with_value[0]
     # No value: a line of as many blank cells as a group has (more on the name's own line, its placeholders
-    # included) is a row of blank zeros; fewer are a merged cell's placeholders.
+    # included) is a row of blank zeros; fewer are a merged cell's placeholders. Under a small table's heads the
+    # row is below them: blank cells on the name's line above the heads are its merged caption's placeholders
+    # (several small tables read as one grid give the caption row as many cells as the widest row).
+    if head_lines:
+        rows = [s for s in rows if s[0].line > min(head_lines)] or rows
     wide_blank = [s for s in rows if len(s) >= len(schema.APPEAL_COLUMNS)]
     return wide_blank[0] if wide_blank else []
 

@@ -57,6 +57,11 @@ ROW_BY_PLACE = 0.8
 # BeautifulSoup's text of a page whose cells hold paragraphs: two and three).
 MAX_SEPARATOR = 4
 MAX_PERIOD = 4
+# The template's row labels stand in up to three columns (三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密), each merged
+# down the rows it heads. A text that prints a merged cell's covered slots as empty lines (LibreOffice's text) starts
+# a row under one or two such cells with as many empty lines more, before its label: a row's end may be longer than
+# another's by up to this many lines.
+MAX_COVERED = 2
 
 # The balances of one identity the remaining rows can reach are listed while they are at most this many (past it, only
 # their least and most bound the search).
@@ -141,9 +146,11 @@ def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_r
     the first value, between each two, after the last. None when no single way of counting accounts for every row.
 
     Tools print a fixed separator after a label and after a cell, and a fixed number of empty lines per blank
-    cell; a row ends with a fixed number of empty lines more. The counts (separators of 0..MAX_SEPARATOR lines,
-    0..MAX_PERIOD lines per blank) must make every row with values exactly as wide as the template's row, and
-    leave the same row end after every row but the table's last (whose end runs into whatever follows).
+    cell; a row ends with a fixed number of empty lines more, and one more for each merged label cell that covers
+    the next row (``MAX_COVERED``). The counts (separators of 0..MAX_SEPARATOR lines, 0..MAX_PERIOD lines per blank)
+    must make every row with values exactly as wide as the template's row, and leave the same row end after every
+    row but the table's last (whose end runs into whatever follows); only when no counting does, row ends within
+    MAX_COVERED lines of each other.
     With ``empty_rows``, a row with no value is counted too (its span the empty lines after its name: the
     separator, a period per blank cell, the row end), else it is left out.
     """
@@ -151,17 +158,22 @@ def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_r
     rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values or empty_rows}
     if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
         return None
-    found: dict[tuple, dict] = {}
-    for lead, inner, period in product(range(MAX_SEPARATOR + 1), range(MAX_SEPARATOR + 1), range(1, MAX_PERIOD + 1)):
-        counted = _count_blanks(rows, widths, last_row, lead, inner, period)
-        if counted is not None:
-            found.setdefault(tuple(sorted(counted.items())), counted)
-    return next(iter(found.values())) if len(found) == 1 else None
+    # Row ends all alike first; only when no counting gives that, ends as far apart as covered label cells make them.
+    for covered in (0, MAX_COVERED):
+        found: dict[tuple, dict] = {}
+        for lead, inner, period in product(range(MAX_SEPARATOR + 1), range(MAX_SEPARATOR + 1),
+                                           range(1, MAX_PERIOD + 1)):
+            counted = _count_blanks(rows, widths, last_row, lead, inner, period, covered)
+            if counted is not None:
+                found.setdefault(tuple(sorted(counted.items())), counted)
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
 
 
-def _count_blanks(rows, widths, last_row, lead: int, inner: int, period: int) -> dict | None:
+def _count_blanks(rows, widths, last_row, lead: int, inner: int, period: int, covered: int = 0) -> dict | None:
     counted: dict[str, tuple[int, ...]] = {}
-    row_end = None
+    row_ends = []
     for row, (values, gaps) in rows.items():
         blanks = []
         for k, gap in enumerate(gaps[:-1]):
@@ -174,11 +186,10 @@ def _count_blanks(rows, widths, last_row, lead: int, inner: int, period: int) ->
         if after < 0 or end < 0:
             return None
         if row != last_row:
-            if row_end is None:
-                row_end = end
-            elif end != row_end:
-                return None
+            row_ends.append(end)
         counted[row] = (*blanks, after)
+    if row_ends and max(row_ends) - min(row_ends) > covered:
+        return None
     return counted
 
 
@@ -933,7 +944,9 @@ def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...
         return {}
     values, _ = _gaps(span)
     identities = identities_inside(keys, rules)
-    row = RowToPlace("all", keys, row_placements(values, keys, identities), identities)
+    by_gaps = _placements_by_heads_gaps(span, header, keys, identities)
+    row = RowToPlace("all", keys, by_gaps or row_placements(values, keys, identities), identities,
+                     by_gaps=bool(by_gaps))
     solution = solve([row], rules, Budget(max_states))
     if solution is None:
         return {}
@@ -944,6 +957,36 @@ def arrange_appeals(span: list[Token], header: list[Token], keys: tuple[str, ...
             cell.note = ("nothing printed after table 4's header, in a text whose table 3 marks its blank cells: "
                          "the table's cells may stand elsewhere")
     return cells
+
+
+def _placements_by_heads_gaps(span: list[Token], header: list[Token], keys: tuple[str, ...], identities
+                              ) -> list[Placement]:
+    """The placements of table 4's row of fifteen that the empty lines allow, in a text that prints a blank cell as
+    empty lines (LibreOffice's text of a page whose empty cells hold nothing: 总计 / _ / 1 / _ / _ / 1 / …): the
+    heads above the row, a cell per line, show the separator the text puts after a cell (the same number of empty
+    lines between every two of the last group's heads), the row's first value stands that separator plus its
+    blank cells' lines after the last head, and every way of counting the blank cells with it (``_count_blanks``)
+    gives one placement. Those the group totals hold are kept; empty when the heads show no separator, or no
+    counting gives a placement that holds (the values are then placed by the totals alone)."""
+    width = len(schema.APPEAL_COLUMNS)
+    # The last group's heads: ``header`` runs up to the last of them, which stands right after it.
+    heads = [k for k, t in enumerate(header) if t.kind == LABEL][-(width - 1):] + [len(header)]
+    lines = [header[k].line for k in heads[:-1]]
+    if len(heads) < width or any(t.kind == BLANK for t in header[heads[0]:]) or len(set(lines)) < len(lines):
+        return []
+    apart = {sum(t.kind == BREAK for t in header[a + 1:b]) for a, b in zip(heads, heads[1:])}
+    values, gaps = _gaps(span)
+    if len(apart) != 1 or not values:
+        return []
+    separator = apart.pop()
+    found: dict[tuple, Placement] = {}
+    for period in range(1, MAX_PERIOD + 1):
+        counted = _count_blanks({"all": (values, gaps)}, {"all": len(keys)}, "all", separator, separator, period)
+        if counted is None:
+            continue
+        for placement in row_placements(values, keys, identities, counted["all"]):
+            found.setdefault(placement.numbers, placement)
+    return list(found.values())
 
 
 def arrange_appeal_groups(groups: list[tuple[str, list[Token], int]], zone: list[Token], rules,
