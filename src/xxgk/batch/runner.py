@@ -498,8 +498,13 @@ class LocalEngine:
 
     def __init__(self, workers: int):
         self.workers = workers
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        self.executor = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(threads, os.getpid()))
+        self.executor = ProcessPoolExecutor(workers, initializer=_start_worker,
+                                            initargs=(self.threads_for(workers), os.getpid()))
+
+    @staticmethod
+    def threads_for(workers: int) -> int:
+        """Each worker's numerical threads: its share of the cores."""
+        return max(1, (os.cpu_count() or 1) // workers)
 
     def submit(self, *args):
         return self.executor.submit(extract_chunk, *args)
@@ -672,12 +677,11 @@ class _Chunk:
         return self.running_since + 2 * seconds * len(self.todo) + STUCK_GRACE
 
 
-def _load_before_fork(options: Options) -> None:
+def _load_before_fork(options: Options, threads: int) -> None:
     """Load here what every worker needs — jieba's dictionary, the label tables, the cheap learned label stages
-    — by extracting one clean generated report, and freeze it out of the garbage collector's reach: the
-    workers forked after share its pages instead of each loading its own, and their collections leave them
-    be. The transformer stays out (a clean report's labels never reach it): its runtime's threads do not
-    survive a fork; a worker loads it when it meets a label nothing cheaper reads."""
+    and the transformer — by extracting one clean generated report, and freeze it out of the garbage
+    collector's reach: the workers forked after share its pages instead of each loading its own, and their
+    collections leave them be. ``threads``: what each worker's numerical libraries get (``_start_worker``)."""
     from ..generate import random_record, render
     from ..labels import ngrams, student
     from ..pipeline import extract_text
@@ -686,7 +690,32 @@ def _load_before_fork(options: Options) -> None:
     extract_text(render(random_record("2021", rng), "cells_tabbed", rng, noise=0.0), "<warm-up>", options)
     ngrams.load()
     student.load()
+    if options.transformer:
+        _load_transformer(threads)
     gc.freeze()
+
+
+def _load_transformer(threads: int) -> None:
+    """The label transformer, loaded once here for the workers to share: its weights (some 135 MB of heap) were
+    each worker's own, and a generated set meets a label only it reads within its first few dozen reports.
+    Only where the workers run it on one thread, as the command line's always do: a session with a thread
+    pool cannot be forked (its threads stay behind), and one made with another thread count than the
+    workers' could sum its products in another order. Nothing is asked of it here, so that its tokenizer
+    starts no threads before the fork either. A model that cannot be loaded fails here as it would have
+    in each worker, and each worker's cheap stages answer alone, as before."""
+    if os.environ.get("OMP_NUM_THREADS", str(threads)) != "1":
+        return
+    from ..labels import model
+
+    saved = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"     # the session's thread count (``LabelModel``)
+    try:
+        model.load()
+    except Exception:   # noqa: BLE001 - LabelModelUnavailable or a missing extra: remembered by ``model.load``
+        pass
+    finally:
+        if saved is None:
+            del os.environ["OMP_NUM_THREADS"]
 
 
 def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", engine_name: str,
@@ -694,7 +723,7 @@ def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", e
              seconds: float | None) -> None:
     _prepare_label_runtime(options)
     if engine_name == "local" and not scheduler:
-        _load_before_fork(options)
+        _load_before_fork(options, LocalEngine.threads_for(workers or os.cpu_count() or 1))
     engine = make_engine(engine_name, scheduler, workers)
     size = chunk_size or max(1, min(32, -(-len(todo) // (engine.workers * 4))))
     queue = [_Chunk(todo[i:i + size]) for i in range(0, len(todo), size)]
