@@ -14,7 +14,8 @@ Each command runs ``--repeat`` times; medians are quoted, with the load average 
     .venv/bin/python eval/bench_commands.py              # 1,000 reports for the folder
     .venv/bin/python eval/bench_commands.py --n 300 --repeat 3
 
-Writes ``eval/bench_commands.json``; ``--readme`` puts the table into docs/speed.md.
+Writes ``eval/bench_commands.json``; ``--readme`` puts the table into docs/evaluation.md (between its
+``command-figures`` markers).
 """
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "bench_commands.json", help="results file")
-    parser.add_argument("--readme", action="store_true", help="write the table into docs/speed.md")
+    parser.add_argument("--readme", action="store_true", help="write the table into docs/evaluation.md")
     args = parser.parse_args(argv)
 
     before = os.getloadavg()
