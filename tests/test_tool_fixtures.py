@@ -380,3 +380,12 @@ def test_labels_broken_by_hand_keep_their_rows_values_in_a_cell_index_layout():
     # not joined to their numbered starts (4.保, 1.本机关不) past the values. 19 cells were wrong (flagged).
     gold, read, cells = _table("s23rf025-inscriptis.txt", "requests")
     assert read == gold
+
+
+def test_empty_lines_count_blank_cells_after_a_wrapped_labels_last_piece():
+    # lynx's text of table 3 (rf021) whose cells hold centred paragraphs: a cell a line, an empty line after each
+    # and one more per blank cell. Labels wrapped a piece a line (3.要求提 / 供公开出版物, 6.属于四类过程性 / 信息)
+    # had the empty line between their pieces counted before the first value, so no one counting held for every
+    # row and rows like 1 _ _ _ _ _ 1 were placed by the sums alone: 18 cells wrong (flagged).
+    gold, read, cells = _table("rf021-lynx.txt", "requests")
+    assert read == gold

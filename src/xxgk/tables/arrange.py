@@ -848,13 +848,25 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
     for k, a in enumerate(chain):
         stop = chain[k + 1].index if k + 1 < len(chain) else hi
         span, end = span_to(tokens, matches, a.index, stop, +1)
-        spans[a.row] = span
+        spans[a.row] = _after_the_labels_last_piece(tokens, span, a.index, end)
         by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
     if _cells_share_lines(tokens, chain, by_name):
         return
     counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
+
+
+def _after_the_labels_last_piece(tokens, span: list[Token], start: int, end: int) -> list[Token]:
+    """A row's run from the last piece of its label on (3.要求提 / 供公开出版物, a piece a line, an empty line
+    between): the separator a tool prints after a label follows the label's last line, and the empty lines between
+    its pieces are no blank cells. (Pieces set after the row's first value, a label wrapped around values centred
+    in its cell, are left in the run.)"""
+    first_value = next((i for i in range(start + 1, end) if tokens[i].kind == VALUE), end)
+    pieces = [i for i in range(start + 1, first_value) if tokens[i].kind == LABEL]
+    if not pieces:
+        return span
+    return [t for t in tokens[pieces[-1] + 1:end] if t.kind != LABEL]
 
 
 def _cells_share_lines(tokens, chain, by_name: dict) -> bool:
