@@ -389,3 +389,13 @@ def test_empty_lines_count_blank_cells_after_a_wrapped_labels_last_piece():
     # row and rows like 1 _ _ _ _ _ 1 were placed by the sums alone: 18 cells wrong (flagged).
     gold, read, cells = _table("rf021-lynx.txt", "requests")
     assert read == gold
+
+
+def test_rows_with_nothing_printed_tell_apart_the_countings_of_empty_lines():
+    # lynx's text of table 3 (s0rf003, seed 0), cells holding centred paragraphs, a blank one an empty line: every
+    # row with values reads 1 / 1 after six empty lines, which a separator of one line and five blank cells
+    # (_ _ _ _ _ 1 1) or one of two, four blank cells and none between cells (_ _ _ _ 1 _ 1) both account for.
+    # The rows with nothing printed (eight empty lines: a separator and seven blank cells) hold only under the
+    # first; the table was placed by the sums alone, 10 cells wrong (flagged).
+    gold, read, cells = _table("s0rf003-lynx.txt", "requests")
+    assert read == gold

@@ -154,18 +154,28 @@ def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_r
     With ``empty_rows``, a row with no value is counted too (its span the empty lines after its name: the
     separator, a period per blank cell, the row end), else it is left out.
     """
-    rows = {row: _gaps(span) for row, span in spans.items()}
-    rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values or empty_rows}
+    every_row = {row: _gaps(span) for row, span in spans.items()}
+    rows = {row: (values, gaps) for row, (values, gaps) in every_row.items() if values or empty_rows}
     if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
         return None
     # Row ends all alike first; only when no counting gives that, ends as far apart as covered label cells make them.
     for covered in (0, MAX_COVERED):
         found: dict[tuple, dict] = {}
+        ways: dict[tuple, list] = {}
         for lead, inner, period in product(range(MAX_SEPARATOR + 1), range(MAX_SEPARATOR + 1),
                                            range(1, MAX_PERIOD + 1)):
             counted = _count_blanks(rows, widths, last_row, lead, inner, period, covered)
             if counted is not None:
                 found.setdefault(tuple(sorted(counted.items())), counted)
+                ways.setdefault(tuple(sorted(counted.items())), []).append((lead, inner, period))
+        if len(found) > 1 and len(every_row) > len(rows):
+            # The rows with values leave several countings open (_ _ _ _ _ 1 1 after a separator of one line, or
+            # _ _ _ _ 1 _ 1 after one of two and none between cells): the rows with nothing printed tell them
+            # apart, their empty lines a separator, a period per blank cell and the same row end.
+            # (None of them doing so leaves them all open, and the table unplaced by its gaps.)
+            found = {key: counted for key, counted in found.items()
+                     if any(_count_blanks(every_row, widths, last_row, *way, covered) is not None
+                            for way in ways[key])} or found
         if found:
             return next(iter(found.values())) if len(found) == 1 else None
     return None
