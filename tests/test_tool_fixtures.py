@@ -370,3 +370,35 @@ def test_a_group_the_text_lacks_is_filled_from_what_the_prose_says(name):
     keys = [k for k in gold["fields"] if k.startswith("appeals.litigation_after_review.")]
     assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
     assert all(record["cells"][k]["confidence"] < 0.9 for k in keys)
+
+
+@pytest.mark.parametrize("name", ["s23rf025-inscriptis.txt", "s23rf036-inscriptis.txt"])
+def test_labels_broken_by_hand_keep_their_rows_values_in_a_cell_index_layout(name):
+    # inscriptis' text of table 3 (s23rf025, seed 23) whose row labels were broken by hand: 2.其他法 3 … 6 /
+    # 律行政法规禁止公开, 4.保 46 1 … 60 / 护第三方合法权益. Each second line is padded to the row's width, so the
+    # cell-index reader gives it a row of blank cells; those blanks, taken for the next row's (values before its
+    # label), shifted six rows by one, and 护第三方合法权益 / 掌握相关政府信息, naming their rows by themselves, were
+    # not joined to their numbered starts (4.保, 1.本机关不) past the values. 19 cells were wrong (flagged).
+    # s23rf036: 1. 本机 1 0 0 0 0 0 1 / 关不 掌握相 关政府信息, the second piece read as the row nearly as surely as the
+    # whole (contained, 0.97), its row's 1s lost (flagged).
+    gold, read, cells = _table(name, "requests")
+    assert read == gold
+
+
+def test_empty_lines_count_blank_cells_after_a_wrapped_labels_last_piece():
+    # lynx's text of table 3 (rf021) whose cells hold centred paragraphs: a cell a line, an empty line after each
+    # and one more per blank cell. Labels wrapped a piece a line (3.要求提 / 供公开出版物, 6.属于四类过程性 / 信息)
+    # had the empty line between their pieces counted before the first value, so no one counting held for every
+    # row and rows like 1 _ _ _ _ _ 1 were placed by the sums alone: 18 cells wrong (flagged).
+    gold, read, cells = _table("rf021-lynx.txt", "requests")
+    assert read == gold
+
+
+def test_rows_with_nothing_printed_tell_apart_the_countings_of_empty_lines():
+    # lynx's text of table 3 (s0rf003, seed 0), cells holding centred paragraphs, a blank one an empty line: every
+    # row with values reads 1 / 1 after six empty lines, which a separator of one line and five blank cells
+    # (_ _ _ _ _ 1 1) or one of two, four blank cells and none between cells (_ _ _ _ 1 _ 1) both account for.
+    # The rows with nothing printed (eight empty lines: a separator and seven blank cells) hold only under the
+    # first; the table was placed by the sums alone, 10 cells wrong (flagged).
+    gold, read, cells = _table("s0rf003-lynx.txt", "requests")
+    assert read == gold

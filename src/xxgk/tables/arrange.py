@@ -154,18 +154,28 @@ def blanks_by_gaps(spans: dict[str, list[Token]], widths: dict[str, int], last_r
     With ``empty_rows``, a row with no value is counted too (its span the empty lines after its name: the
     separator, a period per blank cell, the row end), else it is left out.
     """
-    rows = {row: _gaps(span) for row, span in spans.items()}
-    rows = {row: (values, gaps) for row, (values, gaps) in rows.items() if values or empty_rows}
+    every_row = {row: _gaps(span) for row, span in spans.items()}
+    rows = {row: (values, gaps) for row, (values, gaps) in every_row.items() if values or empty_rows}
     if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
         return None
     # Row ends all alike first; only when no counting gives that, ends as far apart as covered label cells make them.
     for covered in (0, MAX_COVERED):
         found: dict[tuple, dict] = {}
+        ways: dict[tuple, list] = {}
         for lead, inner, period in product(range(MAX_SEPARATOR + 1), range(MAX_SEPARATOR + 1),
                                            range(1, MAX_PERIOD + 1)):
             counted = _count_blanks(rows, widths, last_row, lead, inner, period, covered)
             if counted is not None:
                 found.setdefault(tuple(sorted(counted.items())), counted)
+                ways.setdefault(tuple(sorted(counted.items())), []).append((lead, inner, period))
+        if len(found) > 1 and len(every_row) > len(rows):
+            # The rows with values leave several countings open (_ _ _ _ _ 1 1 after a separator of one line, or
+            # _ _ _ _ 1 _ 1 after one of two and none between cells): the rows with nothing printed tell them
+            # apart, their empty lines a separator, a period per blank cell and the same row end.
+            # (None of them doing so leaves them all open, and the table unplaced by its gaps.)
+            found = {key: counted for key, counted in found.items()
+                     if any(_count_blanks(every_row, widths, last_row, *way, covered) is not None
+                            for way in ways[key])} or found
         if found:
             return next(iter(found.values())) if len(found) == 1 else None
     return None
@@ -848,13 +858,25 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
     for k, a in enumerate(chain):
         stop = chain[k + 1].index if k + 1 < len(chain) else hi
         span, end = span_to(tokens, matches, a.index, stop, +1)
-        spans[a.row] = span
+        spans[a.row] = _after_the_labels_last_piece(tokens, span, a.index, end)
         by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
     if _cells_share_lines(tokens, chain, by_name):
         return
     counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
+
+
+def _after_the_labels_last_piece(tokens, span: list[Token], start: int, end: int) -> list[Token]:
+    """A row's run from the last piece of its label on (3.要求提 / 供公开出版物, a piece a line, an empty line
+    between): the separator a tool prints after a label follows the label's last line, and the empty lines between
+    its pieces are no blank cells. (Pieces set after the row's first value, a label wrapped around values centred
+    in its cell, are left in the run.)"""
+    first_value = next((i for i in range(start + 1, end) if tokens[i].kind == VALUE), end)
+    pieces = [i for i in range(start + 1, first_value) if tokens[i].kind == LABEL]
+    if not pieces:
+        return span
+    return [t for t in tokens[pieces[-1] + 1:end] if t.kind != LABEL]
 
 
 def _cells_share_lines(tokens, chain, by_name: dict) -> bool:

@@ -731,7 +731,7 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
     for i, a in enumerate(anchors):
         stop = anchors[i + 1].index if i + 1 < k else hi
         cells, end = span_to(tokens, matches, a.index, stop, +1)
-        after.append(cells)
+        after.append(_without_wrapped_padding(cells, tokens, matches, a.index, end, widths[i]))
         shared.append(i + 1 < k and end == anchors[i + 1].index)
         prev_stop = anchors[i - 1].index if i > 0 else -1
         before.append(span_to(tokens, matches, a.index, prev_stop, -1)[0])
@@ -813,6 +813,28 @@ def place_rows(tokens, matches, anchors, widths, hi, max_splits: int = DEFAULT_O
             o_prev, o = o, o_next
     candidates = {a.row: found for a, (_, found) in zip(anchors, path)}
     return candidates, [o for o, _ in path]
+
+
+def _without_wrapped_padding(cells: list[Token], tokens, matches, start: int, end: int, width: int) -> list[Token]:
+    """A row's cells after its label, less the blank cells on the line of a piece of its label wrapped below its
+    cells (2.其他法 3 … 6 / 律行政法规禁止公开, the piece joined to the label): a tool that sets a row's lines
+    alike (inscriptis pads each line of a row to its width) draws the row's cells again there, empty, as many as
+    on the row's first line of cells. When that first line holds the row's every cell, and the piece's line
+    opens with the piece and holds nothing else but as many blank cells, those are the row's own, not another
+    row's. (A first line short of the row's cells, a table cut at the page's edge, leaves the run as it is.)"""
+    pieces = {tokens[i].line: i for i in range(start + 1, end)
+              if tokens[i].kind == LABEL and matches.get(i) is not None and matches[i].stage == "joined"}
+    first_line = next((t.line for t in cells if t.kind in (VALUE, BLANK)), None)
+    if not pieces or first_line is None:
+        return cells
+    row_width = sum(1 for t in cells if t.line == first_line and t.kind in (VALUE, BLANK))
+    padding = set()
+    for line, i in pieces.items():
+        on_line = [k for k in range(start + 1, end) if tokens[k].line == line and tokens[k].kind != BREAK]
+        if (row_width >= width and line > max(first_line, tokens[start].line) and on_line[0] == i
+                and all(tokens[k].kind == BLANK for k in on_line[1:]) and len(on_line) - 1 == row_width):
+            padding.add(line)
+    return [t for t in cells if not (t.kind == BLANK and t.line in padding)] if padding else cells
 
 
 def _split_point(run: list[Token], n: int) -> int:

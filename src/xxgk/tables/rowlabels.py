@@ -198,7 +198,18 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
             continue    # a stray quote or bracket left over from a wrapped label
         head_of_known_row = (not crossed and _confident_label(matches[j]) and is_row(joint)
                              and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
-        if _confident_label(matches[j]) and not head_of_known_row:
+        # 4.保 46 1 … 60 / 护第三方合法权益: a row's numbered start, the row's values beside it on its line, the
+        # rest of its words broken by hand onto the next line. That rest names the row by itself, but unnumbered it
+        # opens no row of its own (every row of the template under a group opens with its number); read whole,
+        # surely and no worse than the rest alone, it is that row, and the values beside its start are the row's.
+        # (Values on a line of their own between the two pieces, a PDF's row centred in its height, are left to
+        # the orientations' choice.)
+        numbered_start = (crossed and bool(_NUMBERED.match(tokens[i].text)) and not _NUMBERED.match(tokens[j].text)
+                          and all(tokens[k].line == tokens[i].line for k in range(i + 1, j) if tokens[k].kind == VALUE)
+                          and not is_row(matches[i]) and is_row(joint) and joint.stage != "contained"
+                          and joint.category == matches[j].category and joint.confidence >= SURE_LABEL
+                          and joint.confidence >= matches[j].confidence)
+        if _confident_label(matches[j]) and not (head_of_known_row or numbered_start):
             continue
         # 2. 其他 / 去律行政法规禁止公开: the first half is a word that names several labels (其他, 总计) and begins
         # the official wording the joint reads as; its rivals drag the joint's dictionary score below the second
@@ -211,7 +222,8 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
             confirmed = model_match(tokens[i].text + tokens[j].text, frozenset({joint.category}), options)
             if confirmed.category == joint.category and confirmed.confidence >= JOIN_CONFIRMED:
                 joint = confirmed
-        if head_of_known_row or (is_row(joint) and joint.confidence > max(parts, default=0.0) + JOIN_GAIN):
+        if head_of_known_row or numbered_start or (is_row(joint)
+                                                   and joint.confidence > max(parts, default=0.0) + JOIN_GAIN):
             tokens[i] = Token(LABEL, tokens[i].text + tokens[j].text, tokens[i].line)
             matches[i] = joint
             matches[j] = Match("none", 1.0, "joined")
