@@ -20,12 +20,20 @@ _COMMENT = re.compile(r"<!--.*?-->")
 _BREAKS = re.compile(r"(?:\s*<br\s*/?>\s*)+", re.I)
 
 
+# A cell whose first line is a lone hyphen (|-<br>）项|1|: a blank cell's mark, or the sign of the number in the next
+# cell, cut off by a column border a table finder drew through the value (pymupdf4llm). Joined to the wrapped text
+# after it, it would be lost inside a label (-）项); kept a word of its own, it stays a mark the recovery accounts
+# for (``recover._doubt_numbers_after_a_parted_sign``).
+_MARK_BEFORE_BREAK = re.compile(r"(?<=\|)\s*([-−－])\s*<br\s*/?>\s*", re.I)
+
+
 def clean_markdown(text: str) -> str:
     """What converters put inside pipe cells that is not the cell's text (<br>, bold marks, escaped pipes), and
     the comments and line breaks they wrap a picture's text in."""
     lines = []
     for line in text.split("\n"):
         if line.lstrip().startswith("|"):
+            line = _MARK_BEFORE_BREAK.sub(r"\1 ", line)
             line = re.sub(r"<br\s*/?>", "", line, flags=re.I).replace("\\|", "｜").replace("&nbsp;", " ")
             line = re.sub(r"\*\*(.*?)\*\*|__(.*?)__", lambda m: m.group(1) or m.group(2) or "", line)
         elif "<" in line:

@@ -686,6 +686,40 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
                     c.confidence = min(c.confidence, BESIDE_AN_UNPLACED_NUMBER)
                     if note not in c.note:
                         c.note = f"{c.note}; {note}" if c.note else note
+    _doubt_numbers_after_a_parted_sign(tokens, cells, taken)
+
+
+# A hyphen or minus standing alone as a cell: a blank cell's mark, or the sign of the number after it that a table
+# finder cut off at a column border it drew inside the cell (pymupdf4llm: 本年|增/减 over -|1 for -1).
+_LONE_SIGN = frozenset("-−－")
+# The same hyphen opening a cell's text, a word of its own before the cell's wrapped words (- ）项: a pipe cell's
+# first line, ``readers.markdown.clean_markdown``).
+_SIGN_OPENING = re.compile(r"^[-−－]\s+\S")
+# A number that may have lost its sign is not sure: below READER_TRUSTED, with the reason in its note.
+AFTER_A_PARTED_SIGN = 0.6
+
+
+def _doubt_numbers_after_a_parted_sign(tokens: list[Token], cells: dict[str, Cell], taken: set[int]) -> None:
+    """A lone hyphen no cell took (a mark, or a word opening a cell's text), followed on its line by a number a cell
+    took (labels between allowed: a cell's wrapped text), may be that number's sign cut off by a column border: the cell may be negative (本年增/减), so
+    it is flagged, never offered as sure. A hyphen a cell took is a blank cell's mark and says nothing."""
+    by_token = {id(c.token): c for c in cells.values() if c.token is not None and c.value is not None}
+    for i, token in enumerate(tokens):
+        if not (token.kind == VALUE and token.text.strip() in _LONE_SIGN and id(token) not in taken
+                or token.kind == LABEL and _SIGN_OPENING.match(token.text)):
+            continue
+        for after in tokens[i + 1:]:
+            if after.kind == BREAK or after.line != token.line:
+                break
+            if after.kind != VALUE:
+                continue
+            cell = by_token.get(id(after))
+            if cell is not None and after.text.strip()[:1].isdigit():
+                note = f"a lone {token.text.strip()[0]!r} before it (line {token.line}) may be its sign"
+                cell.confidence = min(cell.confidence, AFTER_A_PARTED_SIGN)
+                if note not in cell.note:
+                    cell.note = f"{cell.note}; {note}" if cell.note else note
+            break
 
 
 def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str, list[int]]) -> set[str]:
