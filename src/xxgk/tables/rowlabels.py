@@ -79,6 +79,10 @@ def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
 # A label wrapped over more than two lines (a cell's text cut at every word's span: 一、本年 / 新收政 / 府信息 / 公开申请
 # / 数量, 5.要求行 / 政机 / 关确认 / 或重 / 新出具 / 已获取 / 信息) is joined from at most this many pieces.
 MAX_LABEL_PIECES = 8
+# ... and to at most this many characters (normalised): the longest label of the template, 申请人逾期未按收费通知要求
+# 缴纳费用行政机关不再处理其政府信息公开申请, has 34; a few more leave room for a slip or a stray character. A longer
+# stretch is prose, which no whole label reads, and matching it costs the most (the fuzzy stage).
+MAX_LABEL_CHARS = 40
 # A piece that opens with a numbering opens another label (2. / 重复申请, （二）部分公开…): a wrapped label's run ends
 # before it.
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
@@ -94,10 +98,12 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
     i = 0
     while i < len(tokens):
         if (i not in matches or _confident_label(matches[i])
-                or not (normalize_label(tokens[i].text) or _NUMBERED.match(tokens[i].text))):
+                or not (normalize_label(tokens[i].text) or _NUMBERED.match(tokens[i].text))
+                or len(normalize_label(tokens[i].text)) >= MAX_LABEL_CHARS):
             i += 1
             continue
         pieces = [i]
+        length = len(normalize_label(tokens[i].text))
         j, crossed, values_after = i + 1, False, False
         while j < len(tokens) and len(pieces) < MAX_LABEL_PIECES:
             if tokens[j].kind != LABEL:
@@ -111,6 +117,9 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
             if (j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text)
                     or not normalize_label(tokens[j].text)):
                 break       # (a piece with no words: a page's form feed, a stray bracket, ends the label too)
+            length += len(normalize_label(tokens[j].text))
+            if length > MAX_LABEL_CHARS:
+                break
             crossed = crossed or values_after
             values_after = False
             pieces.append(j)
