@@ -909,15 +909,18 @@ def _index_table(lines: list[str]) -> tuple[list[list[str] | None], set[int]] | 
     groups, paragraphs = _row_groups(rows, sorted(firsts))
     # a table without values is read only under a row of heads that fills its cells, one head per cell (the
     # split table 4: 结果维持 | 结果纠正 | … | 总计), its lines of spaces the rows of blank cells under them
+    # - or where its rows are labels padded past them with blank cells under rows of heads (``_labelled_blank_rows``)
     blank = _blank_rows(lines, rows, stops, paragraphs) if not firsts else set()
-    if not firsts and not blank:
+    labelled, labelled_columns = (_labelled_blank_rows(rows, stops, cells_of) if not firsts and not blank
+                                  else (set(), 0))
+    if not firsts and not blank and not labelled:
         return None
-    first_row = min(list(firsts) + list(blank))
+    first_row = min(list(firsts) + list(blank) + list(labelled))
     heads = next((k for k in range(first_row - 1, -1, -1) if rows[k]), None)
     full_heads = (heads is not None and len(rows[heads]) >= 2
                   and [index[a] for a, _ in rows[heads]] == list(range(cells_of(heads)))
                   and not any(_is_value_piece(t) for _, t in rows[heads]))
-    if not firsts and not (full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
+    if not firsts and not labelled and not (full_heads and all(cells_of(k) == cells_of(heads) for k in blank)):
         return None
     shaped = []         # per group: its line with values (or None), label cells by index, values by index
     for group in groups:
@@ -935,8 +938,10 @@ def _index_table(lines: list[str]) -> tuple[list[list[str] | None], set[int]] | 
         shaped.append((group, at, labels, values))
     # the value cells of the widest row (a row with fewer has merged cells: table 1's 第二十条第（五）项); lines of
     # spaces count only in a table without values
-    columns = max(cells_of(group[0]) - (max(labels, default=-1) + 1)
-                  for group, at, labels, values in shaped if at is not None and (values or not firsts))
+    # (a table without values but rows of labelled blank cells: the columns those show)
+    columns = labelled_columns or max(cells_of(group[0]) - (max(labels, default=-1) + 1)
+                                      for group, at, labels, values in shaped
+                                      if at is not None and (values or not firsts))
     if columns < 2:
         return None
     out: list[list[str] | None] = [None] * len(lines)
@@ -969,6 +974,37 @@ def _index_table(lines: list[str]) -> tuple[list[list[str] | None], set[int]] | 
             row[i - shown] = text
         out[at] = label_cells + row
     return out, (_unsure_rows(lines, rows, firsts) if not paragraphs else set())
+
+
+# Rows of blank cells a table without values must show before it is read as one: a lone line of label text
+# padded past its labels may be anything (a heading's row); a table of blank rows repeats the shape.
+MIN_LABELLED_BLANK_ROWS = 3
+
+
+def _labelled_blank_rows(rows: list[list[tuple[int, str]]], stops: list[int], cells_of) -> tuple[set[int], int]:
+    """The lines of a table without values (every cell blank: a report printing its zeros as nothing) that are
+    its rows of blank cells, and the table's value columns. inscriptis pads each line of a row to the row's
+    width, so a row of labels and blank cells reaches stops past its last label, while a row of heads ends at
+    its last head (every one of its cells holds text). Read only where the text shows the layout throughout:
+    above, rows of heads each ending at its last head (or none); below them, only label lines, each reaching
+    two blank cells at least past its labels. The value columns are the fewest blank cells a line reaches past
+    its labels (a wrapped label's next line, 度办理结果 under 三、本年 | （一）予以公开, shows fewer label cells than
+    its row has). Which row a line of label text is (a row, or a wrapped label's next line) the words tell; its
+    cells are blank either way, so no cell's value rests on that choice."""
+    shown = [k for k, row in enumerate(rows) if row]
+    if not shown:
+        return set(), 0
+    index = {s: k for k, s in enumerate(stops)}
+    past = {k: cells_of(k) - (max(index[a] for a, _ in rows[k]) + 1) for k in shown}
+    first = next((k for k in shown if past[k] > 0), None)
+    if first is None:
+        return set(), 0
+    body = [k for k in shown if k >= first]
+    columns = min(past[k] for k in body)
+    if (any(past[k] != 0 for k in shown if k < first) or columns < 2 or len(body) < MIN_LABELLED_BLANK_ROWS
+            or any(not rows[k] for k in range(first, shown[-1] + 1))):
+        return set(), 0
+    return set(body), columns
 
 
 # How sure the reader is of the cells of a line whose row the text does not tell (``_unsure_rows``): under the
@@ -1017,7 +1053,8 @@ def _index_blocks(lines: list[str], taken: set[int]) -> list[tuple[int, int]]:
 
 def index_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, list, set[int]]]:
     """(first line, end line, rows, the lines whose rows are unsure) of every table laid out by cell index: the stretches of ``_index_blocks``
-    that hold a row with values (or a row of heads over rows of blank cells) and whose every cell stands on the
+    that hold a row with values (or a row of heads over rows of blank cells, or rows of labels padded with blank
+    cells under rows of heads: ``_labelled_blank_rows``) and whose every cell stands on the
     layout's stops."""
     out = []
     for k, end in _index_blocks(lines, taken):
