@@ -332,12 +332,9 @@ def test_rows_under_merged_labels_are_counted_by_their_empty_lines(name):
     # row under merged label cells (三、本年度办理结果, （三）不予公开) one more empty line per covered cell before its
     # label: the rows' ends differ, no counting of the blank cells held for every row, and rows like 9 1 _ _ _ _ 10
     # were placed by the sums alone (1 under 商业企业 or 其他, flagged). Each cell now read, none flagged.
-    text = (FIXTURES / name).read_text(encoding="utf-8")
-    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
-    record = extract_text(text, name)
-    keys = [k for k in gold["fields"] if k.startswith("requests.")]
-    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
-    assert all(record["cells"][k]["confidence"] >= 0.9 for k in keys)
+    gold, read, cells = _table(name, "requests")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
 
 
 @pytest.mark.parametrize("name", ["s23rf015-html2text.txt", "s23rf033-pandoc-gfm.txt"])
@@ -346,12 +343,9 @@ def test_table_4s_row_of_fifteen_is_not_shifted_into_words_hidden_row(name):
     # fifteen blank cells under the row of values (_ _ _ _ _ 1 1 1 _ 3 _ _ _ _ _): a window of fifteen over both
     # could start anywhere in the first five blanks, the group totals held in each, and the table was flagged
     # ambiguous. The row on a line of its own, exactly fifteen cells wide, is the row.
-    text = (FIXTURES / name).read_text(encoding="utf-8")
-    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
-    record = extract_text(text, name)
-    keys = [k for k in gold["fields"] if k.startswith("appeals.")]
-    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
-    assert all(record["cells"][k]["confidence"] >= 0.9 for k in keys)
+    gold, read, cells = _table(name, "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
 
 
 @pytest.mark.parametrize("name", ["s23rf014-w3m.txt", "s23rf038-w3m-wide.txt", "rf035-w3m.txt"])
@@ -363,12 +357,9 @@ def test_three_small_tables_drawn_as_one_grid(name):
     # s23rf038: the last group's row 0 _ _ 0 _ _ 0 … was also read as the template's row of fifteen, a rival that
     # left the middle group ambiguous; rf035: w3m gives a row whose cells hold nothing no height (├──┼──┤ right
     # over └──┴──┘), so a blank group had no row at all and took its caption's placeholders, the caption first.
-    text = (FIXTURES / name).read_text(encoding="utf-8")
-    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
-    record = extract_text(text, name)
-    keys = [k for k in gold["fields"] if k.startswith("appeals.")]
-    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
-    assert all(record["cells"][k]["confidence"] >= 0.9 for k in keys)
+    gold, read, cells = _table(name, "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
 
 
 @pytest.mark.parametrize("name", ["s23rf020-trafilatura-txt.txt", "rf011-trafilatura-txt.txt"])
@@ -377,12 +368,9 @@ def test_a_group_the_text_lacks_is_filled_from_what_the_prose_says(name):
     # only their captions (s23rf020: both suits; rf011: 复议后起诉), and those groups were missing. The prose says
     # 全年未发生…行政复议、行政诉讼案件 (s23rf020) or 提起行政诉讼0件 with the direct suits' total 0 (rf011): the
     # groups lacking hold no case, five zeros each, read but never confident (their cells are not in the text).
-    text = (FIXTURES / name).read_text(encoding="utf-8")
-    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
-    record = extract_text(text, name)
-    keys = [k for k in gold["fields"] if k.startswith("appeals.litigation_after_review.")]
-    assert {k: record["fields"][k] for k in keys} == {k: gold["fields"][k] for k in keys}
-    assert all(record["cells"][k]["confidence"] < 0.9 for k in keys)
+    gold, read, cells = _table(name, "appeals.litigation_after_review")
+    assert read == gold
+    assert all(c["confidence"] < 0.9 for c in cells.values())
 
 
 @pytest.mark.parametrize("name", ["s23rf025-inscriptis.txt", "s23rf036-inscriptis.txt"])
