@@ -105,6 +105,12 @@ class Cell:
     # are told by it.
     token: Token | None = field(default=None, repr=False, compare=False)
 
+    def doubt(self, ceiling: float, note: str) -> None:
+        """Offer the cell at most ``ceiling`` sure, ``note`` saying why (once, after any earlier reasons)."""
+        self.confidence = min(self.confidence, ceiling)
+        if note not in self.note:
+            self.note = f"{self.note}; {note}" if self.note else note
+
     def as_dict(self) -> dict:
         out = {"value": self.value, "raw": self.raw, "kind": self.kind, "line": self.line,
                "confidence": round(self.confidence, 3)}

@@ -36,11 +36,12 @@ _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
 _LOOKALIKE_RUN = re.compile("[\u2E80-\u2FDF\uF900-\uFAFF]+")
 
 
-def _translated(table: dict[int, str]):
+def run_translator(table: dict[int, str]):
+    """For ``re.sub``: a matched run of characters translated by ``table`` (``str.translate``)."""
     return lambda m: m.group().translate(table)
 
 
-_fold_lookalike_run = _translated(_LOOKALIKE_TABLE)
+_fold_lookalike_run = run_translator(_LOOKALIKE_TABLE)
 
 
 def fold_lookalikes(text: str) -> str:
@@ -72,7 +73,7 @@ def normalize_chars(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _fold_run():
-    return _translated(_fold_table())
+    return run_translator(_fold_table())
 
 
 def nfkc(text: str) -> str:
@@ -131,3 +132,14 @@ def join_lines(lines) -> str:
             out += " "
         out += line
     return out
+
+
+def pipe_cells(line: str, keep_leading: bool = False) -> list[str]:
+    """A pipe row's cells. Empty cells before the first one with text go (a label column left empty is no cell of
+    the row) unless ``keep_leading``; empty cells at the end stay: a writer that puts no space in an empty cell
+    (pymupdf4llm: |二、上年结转…|||||||) ends a row of blank cells with a run of pipes, each of which is a blank
+    cell."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return body.split("|") if keep_leading else body.lstrip("|").split("|")

@@ -83,12 +83,8 @@ def _disagreeing_total(rule: Rule, keys, through, failing_names) -> str | None:
 
 
 def _lower(cell: Cell | None, ceiling: float, note: str) -> None:
-    if cell is None or cell.value is None:
-        return
-    if cell.confidence > ceiling:
-        cell.confidence = ceiling
-    if note not in cell.note:
-        cell.note = f"{cell.note}; {note}" if cell.note else note
+    if cell is not None and cell.value is not None:
+        cell.doubt(ceiling, note)
 
 
 def _num(x) -> str:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .. import schema
 from ..datamodel import Match
-from ..text import normalize_chars, strip_numbering, to_simplified
+from ..text import normalize_chars, run_translator, strip_numbering, to_simplified
 
 NONE = "none"
 
@@ -77,10 +77,7 @@ _SPACE = re.compile(r"\s+")
 # The runs of those characters, translated alone: ``str.translate`` with a dict pays a failed lookup for each
 # character it does not map (every Chinese one).
 _PUNCT_RUN = re.compile("[" + re.escape("".join(map(chr, _PUNCT))) + "]+")
-
-
-def _punct_run(m: re.Match) -> str:
-    return m.group().translate(_PUNCT)
+_punct_run = run_translator(_PUNCT)
 
 
 # A row's numbering: 一、/（一） the rows and outcome groups of table 3, 1./(1) the sub-rows under a group.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..datamodel import TableJudge
-from ..text import fold_lookalikes
+from ..text import fold_lookalikes, pipe_cells
 from .base import Source
 from .html import html_tables, inline_tables
 from .textgrid import text_grids
@@ -58,12 +58,6 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     return clean_markdown(text), html_meta + drawn, unsure
 
 
-def _pipe_cells(line: str) -> list[str]:
-    body = line.strip()
-    # one pipe off each end: the empty cells at the row's end are its blank cells (||||| in pymupdf4llm's rows)
-    return body[1:-1 if body.endswith("|") else None].lstrip("|").split("|")
-
-
 # How sure the reader is of the cells of rows that a table finder stacked in one cell when it cannot tell which of
 # them a value belongs to: below the recovery's READER_TRUSTED (0.9), so that they are flagged, never sure.
 STACKED_ROW_UNSURE = 0.5
@@ -103,7 +97,7 @@ def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
 
 def _parted_rows(line: str) -> tuple[list[str], bool] | None:
     """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row."""
-    cells = _pipe_cells(line.replace("\\|", "｜"))
+    cells = pipe_cells(line.replace("\\|", "｜"))
     pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
     kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
     if "label" not in kinds:

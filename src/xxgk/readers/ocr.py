@@ -517,7 +517,6 @@ def _lattice(horizontal, vertical, box, scale: float, print_ink=None, bits=None)
     """The table's grid: a line of rules' positions each way; two neighbouring slots of the lattice are one
     (merged) cell where no rule runs along most of the edge between them. A table cut by the page's end, whose
     last rule is missing, is closed by its outer edge."""
-    import numpy as np
 
     x0, y0, x1, y1 = box
     height, width = horizontal.shape

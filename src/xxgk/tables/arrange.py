@@ -33,7 +33,7 @@ from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import numbering_fits
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
-from .rowlabels import SURE_LABEL
+from .rowlabels import NUMBERING_FORMS, SURE_LABEL
 from .tokens import NA_CELL
 
 # How sure an arranged cell is. The same value in every placement that satisfies the identities, in a row the
@@ -527,7 +527,7 @@ ROW_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、](?=[\u3400-\u9ff
                            r"|[一二三四五六七八九十]{1,3}、)")
 
 # A numbering that ends a piece of label (4., 法提供  2.).
-LAST_NUMBERING = re.compile(r"(?<![第\d.．])(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)\s*$")
+LAST_NUMBERING = re.compile(r"(?<![第\d.．])" + NUMBERING_FORMS + r"\s*$")
 
 # At most this many ways to group a table's values into its rows are each solved; past it the rows are left as
 # the other readings left them.

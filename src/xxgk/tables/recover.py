@@ -683,9 +683,7 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
             for key, c in cells.items():
                 if (key.startswith(name + ".") and c.value is not None
                         and (name == "appeals" or key.split(".")[1] in near)):
-                    c.confidence = min(c.confidence, BESIDE_AN_UNPLACED_NUMBER)
-                    if note not in c.note:
-                        c.note = f"{c.note}; {note}" if c.note else note
+                    c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
     _doubt_numbers_after_a_parted_sign(tokens, cells, taken)
 
 
@@ -701,8 +699,9 @@ AFTER_A_PARTED_SIGN = 0.6
 
 def _doubt_numbers_after_a_parted_sign(tokens: list[Token], cells: dict[str, Cell], taken: set[int]) -> None:
     """A lone hyphen no cell took (a mark, or a word opening a cell's text), followed on its line by a number a cell
-    took (labels between allowed: a cell's wrapped text), may be that number's sign cut off by a column border: the cell may be negative (本年增/减), so
-    it is flagged, never offered as sure. A hyphen a cell took is a blank cell's mark and says nothing."""
+    took (labels between allowed: a cell's wrapped text), may be that number's sign cut off by a column border: the
+    cell may be negative (本年增/减), so it is flagged, never offered as sure. A hyphen a cell took is a blank cell's
+    mark and says nothing."""
     by_token = {id(c.token): c for c in cells.values() if c.token is not None and c.value is not None}
     for i, token in enumerate(tokens):
         if not (token.kind == VALUE and token.text.strip() in _LONE_SIGN and id(token) not in taken
@@ -715,10 +714,8 @@ def _doubt_numbers_after_a_parted_sign(tokens: list[Token], cells: dict[str, Cel
                 continue
             cell = by_token.get(id(after))
             if cell is not None and after.text.strip()[:1].isdigit():
-                note = f"a lone {token.text.strip()[0]!r} before it (line {token.line}) may be its sign"
-                cell.confidence = min(cell.confidence, AFTER_A_PARTED_SIGN)
-                if note not in cell.note:
-                    cell.note = f"{cell.note}; {note}" if cell.note else note
+                cell.doubt(AFTER_A_PARTED_SIGN,
+                           f"a lone {token.text.strip()[0]!r} before it (line {token.line}) may be its sign")
             break
 
 

@@ -85,7 +85,10 @@ MAX_LABEL_PIECES = 8
 MAX_LABEL_CHARS = 40
 # A piece that opens with a numbering opens another label (2. / 重复申请, （二）部分公开…): a wrapped label's run ends
 # before it.
-_NUMBERED = re.compile(r"^\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+# The forms a row's numbering takes in the template (2., （二）, 二、); ``arrange.LAST_NUMBERING`` finds them at a
+# piece's end.
+NUMBERING_FORMS = r"(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
+_NUMBERED = re.compile(r"^\s*" + NUMBERING_FORMS)
 
 
 def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
@@ -97,13 +100,12 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
     pieces are left to ``_join_broken_labels``, which weighs their halves' readings."""
     i = 0
     while i < len(tokens):
-        if (i not in matches or _confident_label(matches[i])
-                or not (normalize_label(tokens[i].text) or _NUMBERED.match(tokens[i].text))
-                or len(normalize_label(tokens[i].text)) >= MAX_LABEL_CHARS):
+        length = len(normalize_label(tokens[i].text))
+        if (i not in matches or _confident_label(matches[i]) or not (length or _NUMBERED.match(tokens[i].text))
+                or length >= MAX_LABEL_CHARS):
             i += 1
             continue
         pieces = [i]
-        length = len(normalize_label(tokens[i].text))
         j, crossed, values_after = i + 1, False, False
         while j < len(tokens) and len(pieces) < MAX_LABEL_PIECES:
             if tokens[j].kind != LABEL:
@@ -114,10 +116,11 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
                 values_after = values_after or tokens[j].kind == VALUE
                 j += 1
                 continue
+            piece_length = len(normalize_label(tokens[j].text))
             if (j not in matches or _confident_label(matches[j]) or _NUMBERED.match(tokens[j].text)
-                    or not normalize_label(tokens[j].text)):
+                    or not piece_length):
                 break       # (a piece with no words: a page's form feed, a stray bracket, ends the label too)
-            length += len(normalize_label(tokens[j].text))
+            length += piece_length
             if length > MAX_LABEL_CHARS:
                 break
             crossed = crossed or values_after

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
 from ..labels.dictionary import lexicon, normalize_label
-from ..text import normalize_chars, strip_numbering
+from ..text import normalize_chars, pipe_cells, strip_numbering
 
 __all__ = ["BLANK", "BREAK", "LABEL", "VALUE", "Token", "tokenize", "is_blank"]
 
@@ -172,7 +172,7 @@ def _tokenize(text: str) -> list[Token]:
         stripped = line.strip(" ")
         if stripped.startswith("|") and stripped.count("|") >= 2:
             tokens.extend(_markdown_row(stripped, number, first_column_printed))
-            cells = _pipe_cells(stripped, keep_leading=True)
+            cells = pipe_cells(stripped, keep_leading=True)
             if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -384,7 +384,7 @@ def _is_continuation(line: str) -> bool:
 
 
 def _markdown_row(line: str, number: int, first_column_printed: bool = False) -> list[Token]:
-    cells = _pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
+    cells = pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
     cells = _decimals_rejoined(cells)
@@ -395,23 +395,12 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False) ->
     return out
 
 
-def _pipe_cells(line: str, keep_leading: bool = False) -> list[str]:
-    """A pipe row's cells. Empty cells before the first one with text go (a label column left empty is no cell of
-    the row) unless ``keep_leading``; empty cells at the end stay: a writer that puts no space in an empty cell
-    (pymupdf4llm: |二、上年结转…|||||||) ends a row of blank cells with a run of pipes, each of which is a blank
-    cell."""
-    body = line.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") else body
-    return body.split("|") if keep_leading else body.lstrip("|").split("|")
-
-
 def _values_alone(line: str) -> bool:
     """Whether a pipe row holds values and empty cells only, no label. Under a row whose first cell holds text
     (table 4's heads, 维持|纠正|…), such a row has no label column left empty: its leading empty cells are blank
     cells of its own (||||||1|1|1||3||||||, the review group blank). Under a row whose first cell is empty too,
     they are a column the converter left empty (||结果维持<br>结果纠正|… over ||2|||2|), no cells."""
-    cells = _pipe_cells(line, keep_leading=True)
+    cells = pipe_cells(line, keep_leading=True)
     return any(c.strip() for c in cells) and all(not c.strip() or VALUE_CELL.match(c) for c in cells)
 
 
