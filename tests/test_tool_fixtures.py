@@ -86,6 +86,20 @@ def test_pdftotext_layout_table_4_a_row_per_group_short_of_cells(name):
     assert record["fields"]["appeals.review.total"] == gold["fields"]["appeals.review.total"]
 
 
+def test_pdftotext_layout_short_rows_keep_the_columns_their_heads_stand_over():
+    # rf006 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 3's rows print one to four values (1 1 1 3,
+    # 1 1, 1 1 …) and the sums leave which applicants' columns open; the most prevalent columns were taken (法人 for
+    # 法律服务机构, the sub-rows' 1s swapped among columns), 15 cells wrong. On the page that prints the heads over
+    # the values (1 under 自然人, 3 under 总计) the placement they stand under is kept: the cells stay flagged.
+    name = "rf006-pdftotext-layout-libreoffice.txt"
+    gold = json.loads((FIXTURES / "rf006.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    result = evaluate({"r": gold}, {"r": record})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("requests.")]
+    assert all(w["flagged"] for w in result["wrong"]) and len(wrong) <= 1
+    assert [record["fields"][f"requests.new.{c}"] for c in ("natural_person", "business", "legal_services")] == [1, 1, 1]
+
+
 def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     # rf006 (2019 table 2, zeros blank): 行政强制 21 4 was read by cutting 21 into 2 1 to fill three columns, a
     # reading no sum checks (table 2 has none) that blocked the placement of the table's short rows: 规章 and

@@ -60,9 +60,126 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
         for token in tokens:
             if token.kind == VALUE and token.line in shifted:
                 token.after_blank = True
+    under = columns_under_heads(text)
+    if under:
+        _attach_heads(tokens, under)
     if line_confidence:
         attach_confidence(tokens, text, line_confidence)
     return tokens
+
+
+# Table 3's column heads as a PDF's paged text prints their first line (商业 of 商业企业, 法律 of 法律服务机构; 自然 of
+# 自然人, which a narrow cell wraps after 自然), in the template's column order.
+_HEAD_WORDS = (("natural_person", "自然"), ("business", "商业"), ("research", "科研"), ("nonprofit", "社会"),
+               ("legal_services", "法律"), ("other_org", "(?<!或)其他"), ("total", "总计"))
+# The header of table 3: from the head over the applicants' columns to the first row's label, on one page.
+_APPLICANTS_HEAD = re.compile(r"申请人情况|法人或其他组织")
+_FIRST_ROW = re.compile(r"本年新收")
+# Lines of the header searched above the first row's label (a header wraps its heads over four or five lines, and
+# LibreOffice's text puts two empty lines between its blocks).
+HEADER_REACH = 16
+# How far (in characters) a value's centre may stand from its head's: pdftotext -layout sets a value under its
+# head's characters (LibreOffice: 1 under 自然人, 3 under 总计) but squeezes heads 3 characters apart where the
+# cells are narrow (Chromium: 人 商业 科研 社会), so a value half-way between two heads names neither: the next
+# head must stand HEAD_MARGIN characters farther than the nearest (LibreOffice's stacked heads 科研 / 社会 stand two
+# characters apart, over columns their values do not keep apart).
+HEAD_REACH = 1.5
+HEAD_MARGIN = 2
+_NUMBER_AT = re.compile(r"(?<![\dA-Za-z./:-])\d+(?:\.\d+)?(?![\dA-Za-z./:-])")
+
+
+def columns_under_heads(text: str) -> dict[int, list[str]]:
+    """For a PDF's paged text (pdftotext -layout: pages parted by form feeds), the table-3 column each number of
+    a line (1-based) stands under, in the line's order ("" for one that stands under no head), on the pages that
+    print table 3's heads. A page's grid is its own, so only the heads of the same page count, and only where
+    they stand in the template's order, each found once; where a number stands is a preference among the
+    placements the sums allow (its block may be set past a long label's), not a reading."""
+    if "\f" not in text:
+        return {}
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    page_of, page = [], 0
+    for line in lines:
+        page += line.count("\f")
+        page_of.append(page)
+    out: dict[int, list[str]] = {}
+    for k, line in enumerate(lines):
+        if not _FIRST_ROW.search(line):
+            continue
+        top = next((j for j in range(k - 1, max(-1, k - HEADER_REACH - 1), -1) if _APPLICANTS_HEAD.search(lines[j])),
+                   None)
+        if top is None or page_of[top] != page_of[k]:
+            continue
+        heads = _heads(lines[top:k])
+        if heads is None:
+            continue
+        end = k
+        while end < len(lines) and page_of[end] == page_of[k] and not _TABLE_AFTER.search(lines[end]):
+            end += 1
+        spans = {j: [m.span() for m in _NUMBER_AT.finditer(lines[j].replace("\f", ""))] for j in range(k, end)
+                 if not _ADDRESS.search(lines[j])}
+        # The heads stand where the values do only if the rightmost value of the page's rows, a row's total,
+        # stands under 总计: Chromium squeezes narrow heads together (人 商业 科研 社会 法律 three characters apart)
+        # over values set five or six apart, and its 总计 then stands cells left of the totals.
+        right = max((span for found in spans.values() for span in found), key=lambda span: span[1], default=None)
+        if right is None or _under(*right, heads) != "total":
+            continue
+        for j, found in spans.items():
+            columns = [_under(a, b, heads) for a, b in found]
+            if any(columns):
+                out[j + 1] = columns
+    return out
+
+
+# Table 4's heading ends table 3's rows (its numbers are no applicant's).
+_TABLE_AFTER = re.compile(r"行政复议|行政诉讼")
+
+
+def _heads(header: list[str]) -> list[tuple[float, str]] | None:
+    """The centres of the heads found once each in the header's lines, or None unless they stand in order."""
+    heads = []
+    for column, word in _HEAD_WORDS:
+        found = [(line, m) for line in header for m in re.finditer(word, line.replace("\f", ""))]
+        if len(found) == 1 and not _squeezed(*found[0]):
+            m = found[0][1]
+            heads.append(((m.start() + m.end() - 1) / 2, column))
+    if len(heads) < 3 or any(a[0] >= b[0] for a, b in zip(heads, heads[1:])):
+        return None
+    return heads
+
+
+_SQUEEZED = re.compile(r"(?:^|[^ ]) (?=[^ ])")
+
+
+def _squeezed(line: str, m: re.Match) -> bool:
+    """Whether a head stands one space from other words on its line: a block of words pdftotext -layout set one
+    space apart (自然 商业 科研 社会 法律, or a head after a label's line: 等于第三 自然), whose words stand where
+    the block's left edge puts them, not over their columns (人, the next line's piece of 自然人, three characters
+    right of 自然)."""
+    line = line.replace("\f", "")
+    before = line[max(0, m.start() - 2):m.start()]
+    after = line[m.end():m.end() + 2]
+    return (len(before) == 2 and before[1] == " " and before[0] != " ") or \
+        (len(after) == 2 and after[0] == " " and after[1] != " ")
+
+
+def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
+    centre = (start + end - 1) / 2
+    near = sorted((abs(centre - at), column) for at, column in heads)
+    if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
+        return ""
+    return near[0][1]
+
+
+def _attach_heads(tokens: list[Token], under: dict[int, list[str]]) -> None:
+    """Each value token gets the column its number stands under, where its line's values are its numbers."""
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in under and token.kind == VALUE:
+            by_line.setdefault(token.line, []).append(token)
+    for number, values in by_line.items():
+        if len(values) == len(under[number]):
+            for token, column in zip(values, under[number]):
+                token.under = column
 
 
 # A text that sets each cell on a line of its own, centred or flush right (lynx's text of a table whose cells hold
