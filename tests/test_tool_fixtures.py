@@ -100,6 +100,16 @@ def test_pdftotext_layout_short_rows_keep_the_columns_their_heads_stand_over():
     assert [record["fields"][f"requests.new.{c}"] for c in ("natural_person", "business", "legal_services")] == [1, 1, 1]
 
 
+def test_pdftotext_layout_table_4s_row_keeps_the_columns_its_heads_stand_over():
+    # rf030 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 4's row of fifteen prints 8 1 2 11 1 1 2 under
+    # the three groups' heads (结果 结果 其他 尚未 / 维持 纠正 结果 审结, 总计 each); the group totals leave open which
+    # of a group's columns hold its values, and the most prevalent were taken (纠正 for 其他结果, 复议后起诉 for 未经复
+    # 议直接起诉): 9 cells wrong. The line of values alone, its last under a 总计, now keeps the heads' columns.
+    gold, fields = _read("rf030-pdftotext-layout-libreoffice.txt")
+    row = [k for k in gold if k.startswith("appeals.")]
+    assert len(row) == 15 and [k for k in row if fields.get(k) != gold[k]] == []
+
+
 def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     # rf006 (2019 table 2, zeros blank): 行政强制 21 4 was read by cutting 21 into 2 1 to fill three columns, a
     # reading no sum checks (table 2 has none) that blocked the placement of the table's short rows: 规章 and

@@ -287,7 +287,7 @@ UNDER_ITS_HEAD = 100.0
 
 def _under_their_heads(keys: tuple[str, ...], where: tuple[int, ...], values: list[Token]) -> float:
     return UNDER_ITS_HEAD * sum(1 for position, t in zip(where, values)
-                                if t.under and keys[position].rsplit(".", 1)[-1] == t.under)
+                                if t.under and keys[position].endswith("." + t.under))
 
 
 def _after_blanks(where: tuple[int, ...], shown: list[int]) -> bool:

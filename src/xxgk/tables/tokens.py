@@ -127,11 +127,66 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
             columns = [_under(a, b, heads) for a, b in found]
             if any(columns):
                 out[j + 1] = columns
+    out.update(_appeals_under_heads(lines, page_of))
     return out
 
 
 # Table 4's heading ends table 3's rows (its numbers are no applicant's).
 _TABLE_AFTER = re.compile(r"行政复议|行政诉讼")
+# Table 4's column heads, each a word of its own or the whole head on one line (结果 / 维持, 结果维持), in the
+# template's order; and its groups, left to right, where its row of fifteen prints the heads three times.
+_APPEAL_HEADS = (("upheld", "(?:结果)?维持"), ("corrected", "(?:结果)?纠正"), ("other", "其他(?:结果)?"),
+                 ("pending", "(?:尚未)?审结"), ("total", "总计"))
+_APPEAL_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+# Table 4 runs from its heading to the next section's (五、…), within this many lines.
+APPEALS_REACH = 60
+
+
+def _appeals_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """Table 4's values under its heads on the lines above them, on the same page (``columns_under_heads``): the
+    column (``corrected``) where the heads print once (a row of five, or a small table's), the group's and column
+    (``review.corrected``) where they print three times, a group's five after the other's (the row of fifteen)."""
+    out: dict[int, list[str]] = {}
+    start = next((k for k, line in enumerate(lines) if "行政复议" in line and "四、" in line), None)
+    if start is None:
+        return out
+    end = next((k for k in range(start + 1, min(len(lines), start + APPEALS_REACH)) if "五、" in lines[k]),
+               min(len(lines), start + APPEALS_REACH))
+    for j in range(start + 1, end):
+        if _ADDRESS.search(lines[j]):
+            continue
+        found = [m.span() for m in _NUMBER_AT.finditer(lines[j].replace("\f", ""))]
+        if not found or _WIDE_CHAR.search(lines[j]):
+            # A value after a label on its line (a grid's 行政复议 2 1 1 4) stands where the label's block ends,
+            # cells off its head (Chromium's 2 under 结果纠正): only a line of values alone is read against the heads.
+            continue
+        top = j
+        while top > start + 1 and page_of[top - 1] == page_of[j] and not _NUMBER_AT.search(lines[top - 1]):
+            top -= 1
+        heads = _appeal_heads(lines[top:j])
+        if heads is None or _under(*found[-1], heads).rsplit(".", 1)[-1] != "total":
+            continue
+        columns = [_under(a, b, heads) for a, b in found]
+        if any(columns):
+            out[j + 1] = columns
+    return out
+
+
+def _appeal_heads(header: list[str]) -> list[tuple[float, str]] | None:
+    """The centres of table 4's heads over a line of values: each head once, or each three times (a group's five
+    heads left of the next group's), in the template's order; None otherwise."""
+    spots = {}
+    for column, word in _APPEAL_HEADS:
+        spots[column] = sorted((m.start() + m.end() - 1) / 2 for line in header
+                               for m in re.finditer(word, line.replace("\f", "")))
+    counts = {len(found) for found in spots.values()}
+    if counts not in ({1}, {3}):
+        return None
+    groups = [""] if counts == {1} else [f"{g}." for g in _APPEAL_GROUPS]
+    heads = [(spots[column][k], group + column) for k, group in enumerate(groups) for column, _ in _APPEAL_HEADS]
+    if any(a[0] >= b[0] for a, b in zip(heads, heads[1:])):
+        return None
+    return heads
 
 
 def _heads(header: list[str]) -> list[tuple[float, str]] | None:
