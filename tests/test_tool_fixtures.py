@@ -123,6 +123,16 @@ def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     assert record["fields"]["disclosure.normative_documents.total"] == 74
 
 
+def test_pdftotext_layout_short_rows_keep_the_columns_of_a_whole_row_on_their_page():
+    # rf006 (pdftotext -layout of Chromium's PDF, table 2's zeros blank): 行政强制 21 4 stands at the character
+    # columns of 行政许可 557 4 256's first two, on the same page; with no sum in table 2 the most prevalent
+    # columns were taken (0 21 4). The short row now keeps the columns of the whole row beside it (flagged still).
+    name = "rf006-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "rf006.gold.json").read_text(encoding="utf-8"))
+    result = evaluate({"r": gold}, {"r": extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)})
+    assert [w["key"] for w in result["wrong"] if w["key"].startswith("disclosure.")] == []
+
+
 def test_pdftotext_layout_a_row_read_against_its_own_total_is_placed_by_the_sums():
     # s23rf025 (pdftotext -layout of Chromium's PDF, seed 23; zeros blank, most cells printed): 2.其他法律行政法规禁止
     # 公开 3 1 2 6 and the next row's 3.危及"三安全一稳 / 11 7 18, its label wrapped over the page break, were read as

@@ -286,8 +286,16 @@ UNDER_ITS_HEAD = 100.0
 
 
 def _under_their_heads(keys: tuple[str, ...], where: tuple[int, ...], values: list[Token]) -> float:
-    return UNDER_ITS_HEAD * sum(1 for position, t in zip(where, values)
-                                if t.under and keys[position].endswith("." + t.under))
+    return UNDER_ITS_HEAD * sum(1 for position, t in zip(where, values) if t.under and _stands_in(t.under, keys, position))
+
+
+def _stands_in(under: str, keys: tuple[str, ...], position: int) -> bool:
+    """Whether a value the layout sets ``under`` a head (``review.corrected``) or in the k-th of a whole row's n
+    columns (``#k/n``) stands in this row's column."""
+    if under.startswith("#"):
+        k, n = under[1:].split("/")
+        return int(n) == len(keys) and int(k) == position
+    return keys[position].endswith("." + under)
 
 
 def _after_blanks(where: tuple[int, ...], shown: list[int]) -> bool:

@@ -128,7 +128,66 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
+    for number, columns in _beside_whole_rows(lines, page_of).items():
+        out.setdefault(number, columns)
     return out
+
+
+# Lines above or below a short row searched for a row of more values on its page (a table's rows, their labels
+# wrapped over two or three lines each).
+ROW_REACH = 12
+# How far (in characters) a value may stand from the value above or below it in the same column: pdftotext -layout
+# sets a block's values at one character column (Chromium: 557 / 10 / 21 from one left edge; LibreOffice centres
+# them), one off where a value's width rounds its centre the other way.
+COLUMN_SLACK = 1
+# ...and how much farther the next value of that row must stand, not to be as near (a column's values set apart).
+COLUMN_APART = 3
+
+
+def _beside_whole_rows(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """For each line of values of a PDF's paged text, the column each of its values stands in among the values of
+    the nearest line of more values on the same page, when each stands in one of them (a short row under a whole
+    one: 行政强制 21 4 at the character columns of 行政许可 557 4 256's first two). Written ``#k/n``: the k-th of the
+    n values; it names the k-th column only of a row of n columns (where that line is a whole row, every cell
+    printed). A preference among the placements the sums allow, as a head's is."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for j, line in enumerate(lines):
+        if not _ADDRESS.search(line):
+            found = [m.span() for m in _NUMBER_AT.finditer(line.replace("\f", ""))]
+            if found:
+                spans[j] = found
+    out: dict[int, list[str]] = {}
+    for j, found in spans.items():
+        best = None
+        for r in sorted((r for r in spans if 0 < abs(r - j) <= ROW_REACH and page_of[r] == page_of[j]
+                         and len(spans[r]) > len(found)), key=lambda r: abs(r - j)):
+            if best is not None and abs(r - j) > abs(best[0] - j):
+                break
+            at = _columns_in(found, spans[r])
+            if at is None:
+                continue
+            if best is not None and (best[1], len(spans[best[0]])) != (at, len(spans[r])):
+                best = None      # two rows as near that disagree: neither
+                break
+            best = (r, at)
+        if best is not None:
+            width = len(spans[best[0]])
+            out[j + 1] = [f"#{k}/{width}" for k in best[1]]
+    return out
+
+
+def _columns_in(found: list[tuple[int, int]], whole: list[tuple[int, int]]) -> list[int] | None:
+    """Which of ``whole``'s values each value of ``found`` stands over (by its start, centre or end), in order; None
+    unless every one stands over exactly one."""
+    at = []
+    for a, b in found:
+        near = sorted((min(abs(a - c), abs((a + b) - (c + d)) / 2, abs(b - d)), k) for k, (c, d) in enumerate(whole))
+        if near[0][0] > COLUMN_SLACK or (len(near) > 1 and near[1][0] < near[0][0] + COLUMN_APART):
+            return None
+        at.append(near[0][1])
+    if any(x >= y for x, y in zip(at, at[1:])):
+        return None
+    return at
 
 
 # Table 4's heading ends table 3's rows (its numbers are no applicant's).
