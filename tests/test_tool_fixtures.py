@@ -100,6 +100,15 @@ def test_pdftotext_layout_short_rows_keep_the_columns_their_heads_stand_over():
     assert [record["fields"][f"requests.new.{c}"] for c in ("natural_person", "business", "legal_services")] == [1, 1, 1]
 
 
+def test_pdftotext_layout_heads_over_a_first_row_whose_label_wraps_round_its_values():
+    # rf012 (pdftotext -layout of LibreOffice's PDF, zeros blank): 一、本年 / 43 … 1 11 55 / 新收政府信息公开申请数量: the
+    # heads were looked for above the first row's label only where 本年新收 stood on one line, so none were found and
+    # 1 11 went to the most prevalent columns (商业企业 for 法律服务机构).
+    gold, fields = _read("rf012-pdftotext-layout-libreoffice.txt")
+    row = [k for k in gold if k.startswith("requests.new.")]
+    assert len(row) == 7 and [k for k in row if fields.get(k) != gold[k]] == []
+
+
 def test_pdftotext_layout_table_4s_row_keeps_the_columns_its_heads_stand_over():
     # rf030 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 4's row of fifteen prints 8 1 2 11 1 1 2 under
     # the three groups' heads (结果 结果 其他 尚未 / 维持 纠正 结果 审结, 总计 each); the group totals leave open which

@@ -72,9 +72,10 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
 # 自然人, which a narrow cell wraps after 自然), in the template's column order.
 _HEAD_WORDS = (("natural_person", "自然"), ("business", "商业"), ("research", "科研"), ("nonprofit", "社会"),
                ("legal_services", "法律"), ("other_org", "(?<!或)其他"), ("total", "总计"))
-# The header of table 3: from the head over the applicants' columns to the first row's label, on one page.
+# The header of table 3: from the head over the applicants' columns to the first row's label, on one page (its
+# first line: a narrow cell wraps 一、本年 / 新收政府信息公开申请数量, the row's values between the two).
 _APPLICANTS_HEAD = re.compile(r"申请人情况|法人或其他组织")
-_FIRST_ROW = re.compile(r"本年新收")
+_FIRST_ROW = re.compile(r"本年新收|一、本年")
 # Lines of the header searched above the first row's label (a header wraps its heads over four or five lines, and
 # LibreOffice's text puts two empty lines between its blocks).
 HEADER_REACH = 16
