@@ -86,6 +86,9 @@ HEADER_REACH = 16
 # characters apart, over columns their values do not keep apart).
 HEAD_REACH = 1.5
 HEAD_MARGIN = 2
+# Heads found, 总计 among them (the rows' rightmost value must stand under it): two are an order to check and a
+# place for the values beside them (Chromium's 法律 and 总计, set apart from its squeezed 商业 科研 社会).
+MIN_HEADS = 2
 _NUMBER_AT = re.compile(r"(?<![\dA-Za-z./:-])\d+(?:\.\d+)?(?![\dA-Za-z./:-])")
 
 
@@ -257,7 +260,7 @@ def _heads(header: list[str]) -> list[tuple[float, str]] | None:
         if len(found) == 1 and not _squeezed(*found[0]):
             m = found[0][1]
             heads.append(((m.start() + m.end() - 1) / 2, column))
-    if len(heads) < 3 or any(a[0] >= b[0] for a, b in zip(heads, heads[1:])):
+    if len(heads) < MIN_HEADS or any(a[0] >= b[0] for a, b in zip(heads, heads[1:])):
         return None
     return heads
 
