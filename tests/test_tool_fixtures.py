@@ -86,6 +86,49 @@ def test_pdftotext_layout_table_4_a_row_per_group_short_of_cells(name):
     assert record["fields"]["appeals.review.total"] == gold["fields"]["appeals.review.total"]
 
 
+def test_pdftotext_layout_short_rows_keep_the_columns_their_heads_stand_over():
+    # rf006 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 3's rows print one to four values (1 1 1 3,
+    # 1 1, 1 1 …) and the sums leave which applicants' columns open; the most prevalent columns were taken (法人 for
+    # 法律服务机构, the sub-rows' 1s swapped among columns), 15 cells wrong. On the page that prints the heads over
+    # the values (1 under 自然人, 3 under 总计) the placement they stand under is kept: the cells stay flagged.
+    name = "rf006-pdftotext-layout-libreoffice.txt"
+    gold = json.loads((FIXTURES / "rf006.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    result = evaluate({"r": gold}, {"r": record})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("requests.")]
+    assert all(w["flagged"] for w in result["wrong"]) and len(wrong) <= 1
+    assert [record["fields"][f"requests.new.{c}"] for c in ("natural_person", "business", "legal_services")] == [1, 1, 1]
+
+
+def test_pdftotext_layout_heads_set_apart_from_a_squeezed_block_still_count():
+    # rf006 (pdftotext -layout of Chromium's PDF, zeros blank): 人 商业 科研 社会     法律    总计 — the block of heads
+    # one space apart stands where its left edge puts it, but 法律 and 总计, set apart, stand over their values
+    # (1 3, 1 1 of the rows under them). Two heads were too few to be read; the sub-rows' 1s went to the most
+    # prevalent columns (10 cells wrong). Now table 3 reads right, flagged where the sums leave a choice.
+    gold, fields = _read("rf006-pdftotext-layout-chromium.txt")
+    row = [k for k in gold if k.startswith("requests.")]
+    assert [k for k in row if fields.get(k) != gold[k]] == []
+
+
+def test_pdftotext_layout_heads_over_a_first_row_whose_label_wraps_round_its_values():
+    # rf012 (pdftotext -layout of LibreOffice's PDF, zeros blank): 一、本年 / 43 … 1 11 55 / 新收政府信息公开申请数量: the
+    # heads were looked for above the first row's label only where 本年新收 stood on one line, so none were found and
+    # 1 11 went to the most prevalent columns (商业企业 for 法律服务机构).
+    gold, fields = _read("rf012-pdftotext-layout-libreoffice.txt")
+    row = [k for k in gold if k.startswith("requests.new.")]
+    assert len(row) == 7 and [k for k in row if fields.get(k) != gold[k]] == []
+
+
+def test_pdftotext_layout_table_4s_row_keeps_the_columns_its_heads_stand_over():
+    # rf030 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 4's row of fifteen prints 8 1 2 11 1 1 2 under
+    # the three groups' heads (结果 结果 其他 尚未 / 维持 纠正 结果 审结, 总计 each); the group totals leave open which
+    # of a group's columns hold its values, and the most prevalent were taken (纠正 for 其他结果, 复议后起诉 for 未经复
+    # 议直接起诉): 9 cells wrong. The line of values alone, its last under a 总计, now keeps the heads' columns.
+    gold, fields = _read("rf030-pdftotext-layout-libreoffice.txt")
+    row = [k for k in gold if k.startswith("appeals.")]
+    assert len(row) == 15 and [k for k in row if fields.get(k) != gold[k]] == []
+
+
 def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     # rf006 (2019 table 2, zeros blank): 行政强制 21 4 was read by cutting 21 into 2 1 to fill three columns, a
     # reading no sum checks (table 2 has none) that blocked the placement of the table's short rows: 规章 and
@@ -97,6 +140,16 @@ def test_pdftotext_layout_table_2_short_rows_are_not_cut_apart():
     wrong = [w for w in result["wrong"] if w["key"].startswith("disclosure.")]
     assert all(w["flagged"] for w in wrong) and len(wrong) <= 3
     assert record["fields"]["disclosure.normative_documents.total"] == 74
+
+
+def test_pdftotext_layout_short_rows_keep_the_columns_of_a_whole_row_on_their_page():
+    # rf006 (pdftotext -layout of Chromium's PDF, table 2's zeros blank): 行政强制 21 4 stands at the character
+    # columns of 行政许可 557 4 256's first two, on the same page; with no sum in table 2 the most prevalent
+    # columns were taken (0 21 4). The short row now keeps the columns of the whole row beside it (flagged still).
+    name = "rf006-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "rf006.gold.json").read_text(encoding="utf-8"))
+    result = evaluate({"r": gold}, {"r": extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)})
+    assert [w["key"] for w in result["wrong"] if w["key"].startswith("disclosure.")] == []
 
 
 def test_pdftotext_layout_a_row_read_against_its_own_total_is_placed_by_the_sums():

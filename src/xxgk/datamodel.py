@@ -80,6 +80,10 @@ class Token:
     # The layout shows a blank cell (one or more) right before this one: a cell set off the axis the text centres
     # its cells on (``tokens.off_axis_lines``).
     after_blank: bool = False
+    # The table-3 column whose head a PDF's paged text (pdftotext -layout) sets this value under, on the same
+    # page: "" where the layout does not tell (``tokens.columns_under_heads``). A preference among the placements
+    # the template's sums leave open, never a reason to be surer of one.
+    under: str = ""
 
 
 @dataclass(frozen=True)
