@@ -80,6 +80,9 @@ class Token:
     # The layout shows a blank cell (one or more) right before this one: a cell set off the axis the text centres
     # its cells on (``tokens.off_axis_lines``).
     after_blank: bool = False
+    # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
+    # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
+    pipe_row: bool = False
 
 
 @dataclass(frozen=True)

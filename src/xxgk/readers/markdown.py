@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..datamodel import TableJudge
-from ..text import fold_lookalikes, pipe_cells
+from ..text import fold_lookalikes, normalize_chars, pipe_cells
 from .base import Source
 from .html import html_tables, inline_tables
 from .textgrid import text_grids
@@ -40,7 +40,8 @@ def clean_markdown(text: str) -> str:
             # A PDF converter's text of a picture or a text box: its lines joined by <br> inside HTML comments
             # (pymupdf4llm). Each line is a cell of its own (a tab keeps the record's line numbers those of the
             # file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制.
-            line = _BREAKS.sub("\t", _COMMENT.sub("", line))
+            # The break closing the picture's last line ends no cell: left a tab, it would be read as a blank cell.
+            line = _BREAKS.sub("\t", _COMMENT.sub("", line)).rstrip("\t")
         lines.append(line)
     return "\n".join(lines)
 
@@ -54,7 +55,9 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
         return html_tables(MarkdownIt("commonmark").enable("table").render(source.text))
     text, html_meta = inline_tables(source.text)
     text, drawn = text_grids(text)
+    text = drop_running_heads(text)
     text, unsure = split_stacked_rows(text)
+    text = split_stacked_values(text)
     return clean_markdown(text), html_meta + drawn, unsure
 
 
@@ -131,3 +134,108 @@ def _row_starts(lines: list[str], cell: int) -> list[tuple[int, int]]:
                 if (m := _ROW_OPENING.match(fold_lookalikes(text).strip()))]
     return [(cell, p) for k, (p, depth) in enumerate(openings) if k + 1 == len(openings) or openings[k + 1][1] <= depth]
 
+
+
+def _row_cells(line: str) -> list[str]:
+    """Every cell of a pipe row, the empty ones at either end included (an escaped pipe is a character)."""
+    body = line.replace("\\|", "｜").strip()
+    return body[1:-1 if body.endswith("|") and len(body) > 1 else None].split("|")
+
+
+# A row label's numbering cut from its words by a column border a table finder drew between them (|3|.危及“三安全…|,
+# |5|.属于三类内部事务信息|1|…): read apart, the numbering would be a value of the row.
+_CUT_NUMBERING = re.compile(r"^\d{1,2}$")
+_NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
+
+
+def split_stacked_values(text: str) -> str:
+    """A cell of one row that stacks values a line each (|1<br>1|, |10<br>1<br>11|: a table finder that missed the
+    column borders between them, pymupdf4llm) parted into a cell per value. The blank cells between them left no
+    trace: the row is short, and the recovery places its values by the template's sums."""
+    out = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|"):
+            cells = _row_cells(line)
+            for c in range(len(cells) - 1):
+                if _CUT_NUMBERING.match(cells[c].strip()) and _NUMBERING_REST.match(cells[c + 1].strip()):
+                    cells[c], cells[c + 1] = "", cells[c].strip() + cells[c + 1].strip()
+            parted = []
+            for cell in cells:
+                pieces = [p for p in _BR.split(cell.strip()) if p]
+                if len(pieces) > 1 and all(_VALUE_LINE.match(p) for p in pieces):
+                    parted.extend(pieces)
+                else:
+                    parted.append(cell)
+            if parted != _row_cells(line):
+                indent = line[:len(line) - len(line.lstrip())]
+                line = indent + "|" + "|".join(parted) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+# A browser's running head over each printed page: the date and time, then the page's title (12/7/26, 1:21 PM
+# 2020年…政府信息公开工作年度报告). A table finder that takes a table piece's box from the top of the page draws it
+# into the piece's first row, a line of its cells each, cut where its column borders fall (pymupdf4llm:
+# |5.属于三类内<br>部事务信息<br>201|9年平潭…年度报告|, |0<br>政府|0<br>信息公开⼯作|0<br>年度报告|).
+_TITLE_END = "年度报告"
+_PRINT_TIME = re.compile(r"^(?:(?:\d{1,2}/)?\d{1,2}/\d{2},?\s*)?(?:\d{1,2}:\d{2}\s*)?[AP]M$")
+# The shortest run of a title's pieces taken for it (年度报告 and a word more): less could be a label's own words.
+MIN_TITLE_RUN = 6
+
+
+def drop_running_heads(text: str) -> str:
+    """Pipe rows with the pieces of the page's running head taken out of their cells: the title's (a run of cell
+    lines, one line of each cell at most, that spells the end of a title the text prints outside its tables) and
+    the time's. A cell left with nothing stays an empty cell of its row."""
+    lines = text.split("\n")
+    titles = {_squeezed(line) for line in lines if not line.lstrip().startswith("|") and _TITLE_END in line}
+    titles = {t[:t.rindex(_TITLE_END) + len(_TITLE_END)] for t in titles}
+    if not titles:
+        return text
+    out = []
+    for line in lines:
+        if line.lstrip().startswith("|") and (_TITLE_END in _squeezed(line) or re.search(r"[AP]M\b", line)):
+            line = _without_running_head(line, titles)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_chars(text))
+
+
+def _without_running_head(line: str, titles: set[str]) -> str:
+    cells = [[p for p in _BR.split(c.strip())] for c in _row_cells(line)]
+    drop: set[tuple[int, int]] = set()
+    for c, lines in enumerate(cells):
+        for k, piece in enumerate(lines):
+            if _PRINT_TIME.match(piece.strip()):
+                drop.add((c, k))
+    for c, lines in enumerate(cells):
+        for k, piece in enumerate(lines):
+            if not _squeezed(piece).endswith(_TITLE_END):
+                continue
+            run, spelled = [(c, k)], _squeezed(piece)
+            # Back through the cells before, the last line of each, as long as the run still spells a title's end.
+            at_c, at_k = c - 1, None
+            while at_c >= 0:
+                at_lines = cells[at_c]
+                at_k = len(at_lines) - 1 if at_k is None else at_k
+                while at_k >= 0 and (at_c, at_k) in drop:
+                    at_k -= 1
+                if at_k < 0:
+                    at_c, at_k = at_c - 1, None
+                    continue
+                longer = _squeezed(at_lines[at_k]) + spelled
+                if not longer or not any(t.endswith(longer) for t in titles):
+                    break
+                run.append((at_c, at_k))
+                spelled = longer
+                at_c, at_k = at_c - 1, None
+            if len(spelled) >= MIN_TITLE_RUN and any(t.endswith(spelled) for t in titles):
+                drop.update(run)
+    if not drop:
+        return line
+    kept = ["<br>".join(p for k, p in enumerate(lines) if (c, k) not in drop) for c, lines in enumerate(cells)]
+    indent = line[:len(line) - len(line.lstrip())]
+    return indent + "|" + "|".join(kept) + "|"

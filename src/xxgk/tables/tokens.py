@@ -392,6 +392,8 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False) ->
     for cell in cells:
         out.extend(_cell(cell, number) or [Token(BLANK, "", number)])
     out.append(Token(BREAK, "", number))
+    for t in out:
+        t.pipe_row = True
     return out
 
 
