@@ -36,12 +36,16 @@ def clean_markdown(text: str) -> str:
             line = _MARK_BEFORE_BREAK.sub(r"\1 ", line)
             line = re.sub(r"<br\s*/?>", "", line, flags=re.I).replace("\\|", "｜").replace("&nbsp;", " ")
             line = re.sub(r"\*\*(.*?)\*\*|__(.*?)__", lambda m: m.group(1) or m.group(2) or "", line)
-        elif "<" in line:
+        elif _COMMENT.search(line) and _BREAKS.search(line):
             # A PDF converter's text of a picture or a text box: its lines joined by <br> inside HTML comments
-            # (pymupdf4llm). Each line is a cell of its own (a tab keeps the record's line numbers those of the
-            # file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制.
-            # The break closing the picture's last line ends no cell: left a tab, it would be read as a blank cell.
-            line = _BREAKS.sub("\t", _COMMENT.sub("", line)).rstrip("\t")
+            # (pymupdf4llm). Each line is a cell of its own, the whole a pipe row (one line keeps the record's line
+            # numbers those of the file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制. It is
+            # a table's text whose columns are not the template's (a row's values stand on one line, its blank
+            # cells left out), as a pipe row that lost columns is: the recovery places them by the sums.
+            pieces = [p.strip().replace("|", "｜") for p in _BREAKS.split(_COMMENT.sub("", line))]
+            line = "|" + "|".join(p for p in pieces if p) + "|"
+        elif "<" in line:
+            line = _BREAKS.sub("\t", _COMMENT.sub("", line))
         lines.append(line)
     return "\n".join(lines)
 

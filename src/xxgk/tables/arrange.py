@@ -718,7 +718,7 @@ def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) 
             stop = chain[k + 1].index if k + 1 < len(chain) else hi
             marks = [t for t in tokens[a.index + 1:stop] if t.kind in (BLANK, VALUE)]
             widths.add(len(marks))
-            piped = piped and tokens[a.index].pipe_row and all(t.pipe_row for t in marks)
+            piped = piped and all(t.pipe_row for t in marks)
     # Rows of Markdown pipe tables: a pipe table gives every row as many cells, so a short one lost whole columns,
     # and the converter may have stacked several columns' values in one cell (|1<br>1|) or left one empty cell for
     # all the lost ones (||): each page's piece of the table lost its own, and no count of marks tells them.
