@@ -148,6 +148,7 @@ def _row_cells(line: str) -> list[str]:
 
 # A row label's numbering cut from its words by a column border a table finder drew between them (|3|.危及“三安全…|,
 # |5|.属于三类内部事务信息|1|…): read apart, the numbering would be a value of the row.
+_NUMBER_LINE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?$")
 _CUT_NUMBERING = re.compile(r"^\d{1,2}$")
 _NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
 
@@ -168,6 +169,13 @@ def split_stacked_values(text: str) -> str:
                 pieces = [p for p in _BR.split(cell.strip()) if p]
                 if len(pieces) > 1 and all(_VALUE_LINE.match(p) for p in pieces):
                     parted.extend(pieces)
+                    continue
+                # A label cell that took its row's values below the label's lines (2.没有现成信息需<br>要另行制作
+                # <br>1<br>1): the label, then a cell per number.
+                last_label = max((k for k, p in enumerate(pieces) if not _NUMBER_LINE.match(p)), default=-1)
+                if 0 <= last_label < len(pieces) - 1:
+                    parted.append("<br>".join(pieces[:last_label + 1]))
+                    parted.extend(pieces[last_label + 1:])
                 else:
                     parted.append(cell)
             if parted != _row_cells(line):
