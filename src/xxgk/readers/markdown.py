@@ -89,8 +89,11 @@ def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
     lines in doubt."""
     out: list[str] = []
     unsure: dict[int, list[float]] = {}
-    for line in text.split("\n"):
-        parted = _parted_rows(line) if line.lstrip().startswith("|") and "<br" in line.lower() else None
+    lines = text.split("\n")
+    stacked = _columns_stacked(lines)
+    for number, line in enumerate(lines):
+        parted = _parted_rows(line, number in stacked) if line.lstrip().startswith("|") and "<br" in line.lower() \
+            else None
         if parted is None:
             out.append(line)
             continue
@@ -102,8 +105,35 @@ def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
     return "\n".join(out), unsure
 
 
-def _parted_rows(line: str) -> tuple[list[str], bool] | None:
-    """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row."""
+def _columns_stacked(lines: list[str]) -> set[int]:
+    """The lines of the pipe tables (runs of pipe rows) in which a row of one row stacks several values in a cell:
+    a table finder that missed the borders between columns, so that a cell's lines are columns, not rows."""
+    out: set[int] = set()
+    block: list[int] = []
+    stacking = False
+    for number, line in enumerate(lines + [""]):
+        if line.lstrip().startswith("|"):
+            block.append(number)
+            stacking = stacking or ("<br" in line.lower() and _one_row_stacking_values(line))
+            continue
+        if stacking:
+            out.update(block)
+        block, stacking = [], False
+    return out
+
+
+def _one_row_stacking_values(line: str) -> bool:
+    row = _row_kinds(line)
+    if row is None:
+        return False
+    pieces, kinds, last_label = row
+    return len(max((_row_starts(pieces[c], c) for c in range(last_label + 1)), key=len)) < 2 and any(
+        kind == "value" and len(ps) > 1 for ps, kind in zip(pieces, kinds))
+
+
+def _row_kinds(line: str) -> tuple[list[list[str]], list[str], int] | None:
+    """A pipe row's cells as lines, each cell's kind (blank, value, label) and the last label cell's index; None
+    for a row that is not a body row as the template prints it (no label, labels after values, no values)."""
     cells = pipe_cells(line.replace("\\|", "｜"))
     pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
     kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
@@ -111,7 +141,18 @@ def _parted_rows(line: str) -> tuple[list[str], bool] | None:
         return None
     last_label = max(i for i, kind in enumerate(kinds) if kind == "label")
     if "value" in kinds[:last_label] or "value" not in kinds[last_label:]:
-        return None     # labels after values, or no values: not a row of the body as the template prints it
+        return None
+    return pieces, kinds, last_label
+
+
+def _parted_rows(line: str, columns_stacked: bool = False) -> tuple[list[str], bool] | None:
+    """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row. In a table
+    whose cells stack columns (``_columns_stacked``), a value cell's lines may be one row's columns as well as a
+    line per row: no value's row is known."""
+    row = _row_kinds(line)
+    if row is None:
+        return None
+    pieces, kinds, last_label = row
     # The rows are told by the label cell that opens most of them: another label cell may repeat the same label (a
     # merged cell written out in every column it spans) or hold the group's name beside them.
     starts = max((_row_starts(pieces[c], c) for c in range(last_label + 1)), key=len)
@@ -124,10 +165,12 @@ def _parted_rows(line: str) -> tuple[list[str], bool] | None:
               for lo, hi in zip(bounds, bounds[1:])]
     n = len(labels)
     values = pieces[last_label + 1:]
-    sure = all(len(v) in (0, n) for v in values)
+    sure = all(len(v) == 0 for v in values) if columns_stacked else all(len(v) in (0, n) for v in values)
     rows = []
     for j, label in enumerate(labels):
-        row_values = [(v[j] if len(v) == n else "".join(v) if j == n - 1 else "") for v in values]
+        # A cell's lines that are no row's each go to the last row as they stand, one value a line (parted into
+        # cells later: ``split_stacked_values``), never glued into one number.
+        row_values = [(v[j] if len(v) == n and not columns_stacked else "<br>".join(v) if j == n - 1 else "") for v in values]
         rows.append("|" + "|".join(label + row_values) + "|")
     return rows, sure
 
