@@ -249,7 +249,8 @@ def drop_running_heads(text: str) -> str:
         return text
     out = []
     for line in lines:
-        if line.lstrip().startswith("|") and (_TITLE_END in _squeezed(line) or re.search(r"[AP]M\b", line)):
+        if line.lstrip().startswith("|") and (_TITLE_END in _squeezed(_BR.sub("", line).replace("|", ""))
+                                              or re.search(r"[AP]M\b", line)):
             line = _without_running_head(line, titles)
         out.append(line)
     return "\n".join(out)
@@ -268,7 +269,8 @@ def _without_running_head(line: str, titles: set[str]) -> str:
                 drop.add((c, k))
     for c, lines in enumerate(cells):
         for k, piece in enumerate(lines):
-            if not _squeezed(piece).endswith(_TITLE_END):
+            # the title's last piece: its end, cut anywhere (…工作年|度报告)
+            if (c, k) in drop or not _squeezed(piece) or not any(t.endswith(_squeezed(piece)) for t in titles):
                 continue
             run, spelled = [(c, k)], _squeezed(piece)
             # Back through the cells before, the last line of each, as long as the run still spells a title's end.
@@ -287,7 +289,7 @@ def _without_running_head(line: str, titles: set[str]) -> str:
                 run.append((at_c, at_k))
                 spelled = longer
                 at_c, at_k = at_c - 1, None
-            if len(spelled) >= MIN_TITLE_RUN and any(t.endswith(spelled) for t in titles):
+            if len(spelled) >= MIN_TITLE_RUN and _TITLE_END in spelled and any(t.endswith(spelled) for t in titles):
                 drop.update(run)
     if not drop:
         return line
