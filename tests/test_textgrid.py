@@ -180,5 +180,8 @@ def test_pymupdf4llm_cells_that_stack_columns_are_parted():
             "|规章|0<br>1<br>平潭综合实验区君山片区管理局政府信息公|0<br>开工作年度报告|"]
     assert drop_running_heads("\n".join([title] + rows)).split("\n")[1:] == [
         "|5.属于三类内<br>部事务信息||", "|5.要求行政机关确认|0|0|0|0|0|", "|规章|0<br>1|0|"]
+    # the title cut inside 年度报告, its year cut from the label's cell
+    cut = "|4.保护第三方合法权益<br>2|019年平潭综合实验区君山片区|管理局政府信息公开工作年|度报告|||"
+    assert drop_running_heads(title + "\n" + cut).split("\n")[1] == "|4.保护第三方合法权益||||||"
     # a row's own words that only end like the title stay
     assert drop_running_heads(title + "\n|年度报告|1|") == title + "\n|年度报告|1|"
