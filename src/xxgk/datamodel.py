@@ -84,6 +84,9 @@ class Token:
     # page: "" where the layout does not tell (``tokens.columns_under_heads``). A preference among the placements
     # the template's sums leave open, never a reason to be surer of one.
     under: str = ""
+    # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
+    # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
+    pipe_row: bool = False
 
 
 @dataclass(frozen=True)

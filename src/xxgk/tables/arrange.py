@@ -733,11 +733,17 @@ def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) 
     page's piece of a table from which the same columns went. Then no mark tells a value's column, and the
     identities are the ones to find it; rows short by different counts lost cells some other way."""
     widths = set()
+    piped = True
     for k, a in enumerate(chain):
         if a.row in candidates and not candidates[a.row]:
             stop = chain[k + 1].index if k + 1 < len(chain) else hi
-            widths.add(sum(t.kind in (BLANK, VALUE) for t in tokens[a.index + 1:stop]))
-    return len(widths) <= 1
+            marks = [t for t in tokens[a.index + 1:stop] if t.kind in (BLANK, VALUE)]
+            widths.add(len(marks))
+            piped = piped and all(t.pipe_row for t in marks)
+    # Rows of Markdown pipe tables: a pipe table gives every row as many cells, so a short one lost whole columns,
+    # and the converter may have stacked several columns' values in one cell (|1<br>1|) or left one empty cell for
+    # all the lost ones (||): each page's piece of the table lost its own, and no count of marks tells them.
+    return len(widths) <= 1 or piped
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:

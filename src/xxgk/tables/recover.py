@@ -776,6 +776,21 @@ def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -
                 cell.note = f"{cell.note}; {note}" if cell.note else note
 
 
+def _pipe_groups_short_of_columns(groups, zone: list[Token], rules) -> dict[str, Cell]:
+    """Table 4's groups as rows of Markdown pipe tables that lost columns (pymupdf4llm: ||行政复议|1|1| where the
+    template has five cells, || for a group with nothing printed): a pipe table gives every row as many cells, so the
+    blank cells it marks stand for lost columns as much as for blank ones, and tell no value's column. Each group's
+    values are placed by its total as in a text that leaves blank cells out, the table's values being its pipe rows'
+    (the prose after the table, run into its heading's line, is no part of it). Only where every group's row is short
+    of the template's five cells, and every cell of the groups came from pipe rows."""
+    width = len(schema.APPEAL_COLUMNS)
+    cells = [t for _, group, _ in groups for t in group]
+    if not cells or not all(t.pipe_row for t in cells) or any(len(group) >= width for _, group, _ in groups):
+        return {}
+    unmarked = [(name, [t for t in group if t.kind != BLANK], line) for name, group, line in groups]
+    return arrange_appeal_groups(unmarked, [t for t in zone if t.pipe_row and t.kind not in (LABEL, BLANK)], rules)
+
+
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
                   result: TableResult, cells, options: Options, table3: list[Token] = ()):
     result.found = True
@@ -799,6 +814,8 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
             # A row per group, each short of cells: each group's values placed by its total.
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)
+            if not arranged:
+                arranged = _pipe_groups_short_of_columns(groups, tokens[zone.start:zone.end], rules)
         if not arranged:
             # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
             arranged = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)
