@@ -684,7 +684,22 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
                 if (key.startswith(name + ".") and c.value is not None
                         and (name == "appeals" or key.split(".")[1] in near)):
                     c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
+        _doubt_a_table_of_nothing_beside_counts(name, table, cells)
     _doubt_numbers_after_a_parted_sign(tokens, cells, taken)
+
+
+def _doubt_a_table_of_nothing_beside_counts(name: str, table: TableResult, cells: dict[str, Cell]) -> None:
+    """A table read as nothing but zeros while numbers that count stand unplaced in its stretch: its sums hold
+    only because every cell is zero, which is no reading (a text that drops blank cells and printed the counts
+    where no row's reading took them, e.g. after the last label). Every cell of it is offered as unsure, not only
+    the rows beside the numbers."""
+    counting = [u["raw"].strip() for u in table.unplaced if counts(u["raw"])]
+    own = [c for key, c in cells.items() if key.startswith(name + ".") and c.value is not None]
+    if not counting or any(c.value for c in own):
+        return
+    note = f"the table reads only zeros while numbers in it were not placed: {', '.join(counting[:6])}"
+    for c in own:
+        c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
 
 
 # A hyphen or minus standing alone as a cell: a blank cell's mark, or the sign of the number after it that a table
