@@ -46,7 +46,11 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # s31rf003 (pymupdf4llm, seed 31): 本年|增/减 over -<br>）项|1, the -1 of the fees' change cut at a column border
     # the table finder drew through it, its sign joined to the wrapped heading's ）项: read 1 at confidence 1;
     # s41rf023 (plain pdftotext, seed 41): table 3's six 3s printed after its last label, placed by no row; every
-    # row read as blank cells, and 总计 0 at 0.95 held its sums only because everything was zero.
+    # row read as blank cells, and 总计 0 at 0.95 held its sums only because everything was zero;
+    # s41rf008 (pymupdf4llm, seed 41): table 4's heads |结果维持|结果纠正|其|他结果|尚未审结||总计|| over ||||1|||1||,
+    # an empty column the converter drew before 总计: the one window of five cells the total allowed read 1 under
+    # 结果纠正 at 0.95 (其他结果's); s41rf010 (pymupdf4llm, seed 41): the running head's title cut over the review
+    # row's cells, one piece under each 0 (0<br>街道办事处202|0<br>2年度…), its 202 read as 其他结果.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)

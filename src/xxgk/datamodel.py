@@ -87,6 +87,9 @@ class Token:
     # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
     # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
     pipe_row: bool = False
+    # Read from a pipe row under a row of heads with an empty cell between two heads: a column the converter drew
+    # that the template does not have may stand anywhere in the row (``placement.row_readings``).
+    phantom_columns: bool = False
 
 
 @dataclass(frozen=True)

@@ -249,11 +249,17 @@ def drop_running_heads(text: str) -> str:
         return text
     out = []
     for line in lines:
-        if line.lstrip().startswith("|") and (_TITLE_END in _squeezed(_BR.sub("", line).replace("|", ""))
-                                              or re.search(r"[AP]M\b", line)):
+        if line.lstrip().startswith("|") and (_TITLE_END in _words_of_cells(line) or re.search(r"[AP]M\b", line)):
             line = _without_running_head(line, titles)
         out.append(line)
     return "\n".join(out)
+
+
+def _words_of_cells(line: str) -> str:
+    """A pipe row's text with its values left out, every cell line joined: a title cut over the row's cells, one
+    piece under each value (|0<br>公开工作年度|0<br>报告|), spells itself again."""
+    pieces = _BR.split(line.replace("|", "<br>"))
+    return _squeezed("".join(p for p in pieces if not _VALUE_LINE.match(p.strip())))
 
 
 def _squeezed(text: str) -> str:

@@ -39,6 +39,9 @@ SAME_LINE_READS_AS_WELL = 1.5
 SAME_LINE_READS_CUT = 2.5
 VALUES_UNCLAIMED = 1
 VALUES_BEFORE_FIRST_LABEL = 1
+# The most ways of dropping a pipe row's extra blank cells listed (``row_readings``): table 4's five cells among a
+# dozen pipe cells give a few hundred; a row past that is read by windows, as other texts are.
+MAX_PHANTOM_DROPS = 256
 
 
 @dataclass(slots=True)
@@ -141,10 +144,19 @@ def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.m
         for s in range(len(values) - n + 1):
             out.append((1, value_pieces[s:s + n]))
     if len(values) < n and len(cells) > n and values:
-        first = cells.index(values[0])
-        last = len(cells) - 1 - cells[::-1].index(values[-1])
-        for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
-            out.append((1, pieces[s:s + n]))
+        if all(t.phantom_columns for t in cells) and \
+                math.comb(len(cells) - len(values), len(cells) - n) <= MAX_PHANTOM_DROPS:
+            # Under heads with an empty cell between two of them, a pipe table's converter drew a column the
+            # template does not have (pymupdf4llm: an empty column between 尚未审结 and 总计): the row's extra cells
+            # may be any of its blank ones, not only those at its ends.
+            blanks = [k for k, t in enumerate(cells) if t.kind != VALUE]
+            for dropped in itertools.combinations(blanks, len(cells) - n):
+                out.append((1, [p for k, p in enumerate(pieces) if k not in dropped]))
+        else:
+            first = cells.index(values[0])
+            last = len(cells) - 1 - cells[::-1].index(values[-1])
+            for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
+                out.append((1, pieces[s:s + n]))
     if not out and values and len(values) < n:
         out.extend((2, split) for split in _digit_splits(values, n, max_splits, sums))
     if not values and len(cells) > n:

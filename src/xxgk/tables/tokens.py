@@ -385,6 +385,7 @@ def _tokenize(text: str) -> list[Token]:
     previous_tabbed_label = False
     first_column_printed = False    # whether the pipe row above holds text in its first cell (``_markdown_row``)
     head_spans: list[int | None] | None = None    # the column head each cell of the pipe table's heads stands in
+    phantom_columns = False     # whether those heads have an empty cell between two of them
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
@@ -392,6 +393,7 @@ def _tokenize(text: str) -> list[Token]:
         if not line.strip(" ").startswith("|"):
             first_column_printed = False    # a table's pipe rows stand on consecutive lines
             head_spans = None
+            phantom_columns = False
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -412,7 +414,11 @@ def _tokenize(text: str) -> list[Token]:
             heads = _head_spans(cells)
             if heads is not None:
                 head_spans = heads
-            tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans))
+                phantom_columns = _empty_between_heads(cells)
+            row_tokens = _markdown_row(stripped, number, first_column_printed, head_spans)
+            for t in row_tokens:
+                t.phantom_columns = phantom_columns
+            tokens.extend(row_tokens)
             if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -649,6 +655,13 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False,
     for t in out:
         t.pipe_row = True
     return out
+
+
+def _empty_between_heads(cells: list[str]) -> bool:
+    """Whether a pipe row of heads has an empty cell between two cells with text (|尚未审结||总计|): a column the
+    converter drew that no head names."""
+    filled = [k for k, c in enumerate(cells) if c.strip()]
+    return bool(filled) and any(not cells[k].strip() for k in range(filled[0], filled[-1]))
 
 
 def _values_alone(line: str) -> bool:
