@@ -20,7 +20,7 @@ from itertools import combinations
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
-from .arrange import Placement, RowToPlace, identities_inside, one_reading_holds, printed_rows
+from .arrange import EXACT, identities_inside, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
@@ -31,8 +31,9 @@ READINGS_DIFFER = 0.5
 
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
-# At most this many readings of the rows are kept while cutting the numbers (past it nothing is read).
-MAX_READINGS = 64
+# At most this many (row, balances of the identities across rows) states are weighed while cutting the numbers
+# (past it nothing is read): each is a distinct set of sums of the rows before it, which stay few in a table.
+MAX_STATES = 20_000
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,23 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     if sum(len(by_row[row].keys) for row in order) != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
-    return _cells(tokens, found, order, by_row, rules) if found else {}
+    return _cells(tokens, values, found, order, by_row) if found else {}
 
 
 def _is_number(text: str) -> bool:
     return numbers([Piece(text, 0)])[0] is not None
 
 
-def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> list[dict] | None:
+def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
-    (``_block_orders``), that keeps every row's own identities and agrees with the labels standing alone among the
-    numbers); each as row -> its numbers' token positions in column order. Readings that give
-    every cell the same number count once (a block of zeros read by rows or by columns). None past MAX_READINGS."""
+    (``_block_orders``), that keeps every row's own identities, agrees with the labels standing alone among the
+    numbers and balances every identity across rows; None past MAX_STATES.
+
+    The ways are not listed one by one: a table of many rows of zeros around a few non-zero ones has as many ways
+    to cut them as the product of its runs' choices (seed 23's rf000: 90, of which one balances), and a cap on
+    the ways left such tables unread. A cut's blocks each add to every identity across rows a fixed amount, so
+    the ways form a graph of (row, balances so far) with the cuts' blocks as edges; a block is in some way that
+    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0."""
     widths = [len(by_row[row].keys) for row in order]
     offsets = [0]
     for w in widths:
@@ -79,6 +85,7 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
     alone = [(rank[a.row], a.index, next(p for p, i in enumerate(values) if i > a.index)) for a in chain
              if a.row in rank and values[0] < a.index < values[-1]
              and _number_beside(tokens, a.index, -1) and _number_beside(tokens, a.index, 1)]
+    across = _identities_across(order, by_row, rules)
 
     def row_holds(k: int, at: list[int]) -> bool:
         row_numbers = [numbers_at[p] for p in at]
@@ -93,15 +100,22 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
         owner = {p: first + r for r, at in enumerate(rows_at) for p in at}
         return not any(lo <= after < hi and owner[after] > row + 1 for row, _, after in alone)
 
-    memo: dict[int, dict | None] = {}
+    def shares(first: int, rows_at: list[list[int]]) -> tuple[int, ...]:
+        """What the block's rows add to each identity across rows (left side less right side, as ``solve``
+        rounds it)."""
+        out = []
+        for rule in across:
+            total = 0
+            for r, at in enumerate(rows_at):
+                places = rule[first + r]
+                total += round(sum(numbers_at[at[c]] * sign for c, sign in places) * EXACT)
+            out.append(total)
+        return tuple(out)
 
-    def from_row(k: int) -> dict | None:
-        """Readings of rows k.. : cells' printed text -> the reading."""
-        if k == len(order):
-            return {(): {}}
-        if k in memo:
-            return memo[k]
-        out: dict = {}
+    # The blocks that may start at each row, whatever came before: (rows, each row's number positions, shares).
+    blocks: list[list[tuple[int, list[list[int]], tuple[int, ...]]]] = []
+    for k in range(len(order)):
+        here = []
         for count in range(1, min(MAX_BLOCK, len(order) - k) + 1):
             if widths[k + count - 1] != widths[k]:
                 break
@@ -110,24 +124,68 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
                 if not all(row_holds(k + r, order_of(r)) for r in range(count)):
                     continue
                 rows_at = [order_of(r) for r in range(count)]
-                if not labels_agree(k, rows_at):
-                    continue
-                rest = from_row(k + count)
-                if rest is None:
-                    memo[k] = None
-                    return None
-                here = {order[k + r]: [values[p] for p in at] for r, at in enumerate(rows_at)}
-                seen = tuple(tuple(tokens[i].text for i in here[order[k + r]]) for r in range(count))
-                for later, reading in rest.items():
-                    out.setdefault(seen + later, {**here, **reading})
-                if len(out) > MAX_READINGS:
-                    memo[k] = None
-                    return None
-        memo[k] = out
-        return out
+                if labels_agree(k, rows_at):
+                    here.append((count, rows_at, shares(k, rows_at)))
+        blocks.append(here)
 
-    found = from_row(0)
-    return None if found is None else list(found.values())
+    def plus(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(x + y for x, y in zip(a, b))
+
+    zero = (0,) * len(across)
+    reached: list[set] = [set() for _ in range(len(order) + 1)]
+    reached[0].add(zero)
+    states = 1
+    for k in range(len(order)):
+        for balance in reached[k]:
+            for count, _, share in blocks[k]:
+                after = plus(balance, share)
+                if after not in reached[k + count]:
+                    reached[k + count].add(after)
+                    states += 1
+                    if states > MAX_STATES:
+                        return None
+    # The balances from which the rest of the rows can close every identity at 0.
+    closing: list[set] = [set() for _ in range(len(order) + 1)]
+    closing[len(order)] = {zero} & reached[len(order)]
+    for k in range(len(order) - 1, -1, -1):
+        closing[k] = {b for b in reached[k] if any(plus(b, share) in closing[k + count]
+                                                    for count, _, share in blocks[k])}
+    if zero not in closing[0]:
+        return _Readings([], [])
+    # The blocks on some way that holds, and one such way (the first found, rows read row by row first).
+    used = [[(count, rows_at) for count, rows_at, share in blocks[k]
+             if any(plus(b, share) in closing[k + count] for b in closing[k])] for k in range(len(order))]
+    first, k, balance = [], 0, zero
+    while k < len(order):
+        count, rows_at, share = next(b for b in blocks[k] if plus(balance, b[2]) in closing[k + b[0]])
+        first.append((k, rows_at))
+        k, balance = k + count, plus(balance, share)
+    return _Readings(used, first)
+
+
+@dataclass
+class _Readings:
+    """The ways to cut a table's numbers into its rows that hold: per row, the blocks starting there on some such
+    way (rows, each row's number positions); and one way, as (first row, each row's number positions) per block."""
+    used: list[list[tuple[int, list[list[int]]]]]
+    first: list[tuple[int, list[list[int]]]]
+
+
+def _identities_across(order: list[str], by_row: dict, rules) -> list[list[list[tuple[int, int]]]]:
+    """The identities whose cells lie in two rows or more of the table (``one_reading_holds``' own), each as, per
+    row, the (column, sign) of its cells there."""
+    owner = {key: k for k, row in enumerate(order) for key in by_row[row].keys}
+    out = []
+    for rule in rules:
+        keys = rule.left + rule.right
+        if not all(k in owner for k in keys) or len({owner[k] for k in keys}) < 2:
+            continue
+        per_row: list[list[tuple[int, int]]] = [[] for _ in order]
+        for sign, side in ((1, rule.left), (-1, rule.right)):
+            for key in side:
+                per_row[owner[key]].append((by_row[order[owner[key]]].keys.index(key), sign))
+        out.append(per_row)
+    return out
 
 
 def _block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
@@ -157,34 +215,33 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
 
 
-def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
-    """The cells of the readings whose identities across rows all hold; empty when none holds."""
-    holding = []
-    inside = {row: identities_inside(by_row[row].keys, rules) for row in order}     # the same for every reading
-    for reading in readings:
-        rows = []
-        for row in order:
-            keys = by_row[row].keys
-            pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
-            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
-        if one_reading_holds(rows, rules):
-            holding.append(reading)
-    if not holding:
+def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict) -> dict[str, Cell]:
+    """The cells of the ways that hold: a cell every such way gives one number is read, one they disagree on is
+    ambiguous (the first way's number, flagged, with every number it takes); empty when no way holds."""
+    if not found.first:
         return {}
+    seen: dict[str, set] = {}
+    for k, starting in enumerate(found.used):
+        for _, rows_at in starting:
+            for r, at in enumerate(rows_at):
+                keys = by_row[order[k + r]].keys
+                for c, p in enumerate(at):
+                    seen.setdefault(keys[c], set()).add(numbers([Piece(tokens[values[p]].text, 0)])[0])
     out: dict[str, Cell] = {}
-    for row in order:
-        for c, key in enumerate(by_row[row].keys):
-            seen = sorted({numbers([Piece(tokens[r[row][c]].text, 0)])[0] for r in holding})
-            token = tokens[holding[0][row][c]]
-            value, kind = parse_value(Piece(token.text, token.line))
-            if len(seen) == 1:
-                out[key] = Cell(value, token.text, kind, token.line, IN_ORDER, token=token,
-                                note="read in the template's order, the text printing the row labels apart from "
-                                     "their numbers: every identity of the table holds")
-            else:
-                out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER, candidates=seen,
-                                token=token, note="the numbers read in the template's order fit the identities "
-                                                  "in more than one way")
+    for k, rows_at in found.first:
+        for r, at in enumerate(rows_at):
+            for c, key in enumerate(by_row[order[k + r]].keys):
+                token = tokens[values[at[c]]]
+                value, kind = parse_value(Piece(token.text, token.line))
+                if len(seen[key]) == 1:
+                    out[key] = Cell(value, token.text, kind, token.line, IN_ORDER, token=token,
+                                    note="read in the template's order, the text printing the row labels apart "
+                                         "from their numbers: every identity of the table holds")
+                else:
+                    out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER,
+                                    candidates=sorted(seen[key]), token=token,
+                                    note="the numbers read in the template's order fit the identities in more "
+                                         "than one way")
     return out
 
 
