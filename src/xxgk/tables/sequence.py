@@ -7,6 +7,10 @@ rows). When every cell is printed (a source that prints its zeros), the numbers 
 the template's order, row after row or block after block; and the count of numbers says which rows the table has
 (the 2021 template's three （六） rows, or a 2019-style single one, as the labels found tell).
 
+Chromium's PDF adds two orders: a page's rows with their first column printed beside their labels and the other
+cells as a grid after them (85 / 1 / 8 … amid the labels, then 0 0 0 0 0 85 / …), and one row whose first cell
+stands beside its wrapped label's second line, after its other cells (0 0 0 0 0 7 / 全一稳定” 7).
+
 So the numbers are cut into the template's rows in order, each run of rows read row by row or column by column,
 and a reading is kept only when every row's total and every identity across rows holds. The number right after
 a label standing alone among the numbers must not be a row's two or more rows further down.
@@ -15,6 +19,7 @@ Cells that differ between the readings that hold are ambiguous (flagged, with ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from itertools import combinations
 
 from .. import schema
@@ -31,6 +36,13 @@ READINGS_DIFFER = 0.5
 
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
+# A run of rows is read with its first column printed apart only when labels part that column's numbers in at
+# least this share of its gaps: Chromium sets the first cell of each row beside the row's label, the others as a
+# grid after them (seed 23's rf001: 19 of 22 gaps), where a table printed row by row has its numbers together.
+FIRST_COLUMN_AMID_LABELS = 0.5
+# The bits each identity's balance takes in the one integer a balance is packed into: room for sums of 2^80
+# millionths either way, far past any table's, so that packed balances add without one spilling into the next.
+BALANCE_BITS = 96
 # At most this many (row, balances of the identities across rows) states are weighed while cutting the numbers
 # (past it nothing is read): each is a distinct set of sums of the rows before it, which stay few in a table.
 MAX_STATES = 20_000
@@ -66,7 +78,8 @@ def _is_number(text: str) -> bool:
 
 def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
-    (``_block_orders``), that keeps every row's own identities, agrees with the labels standing alone among the
+    (``_block_orders``), a row's first cell after its others, a run's first column apart among its labels before
+    the rest cut so in turn, that keeps every row's own identities, agrees with the labels standing alone among the
     numbers and balances every identity across rows; None past MAX_STATES.
 
     The ways are not listed one by one: a table of many rows of zeros around a few non-zero ones has as many ways
@@ -86,6 +99,8 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
              if a.row in rank and values[0] < a.index < values[-1]
              and _number_beside(tokens, a.index, -1) and _number_beside(tokens, a.index, 1)]
     across = _identities_across(order, by_row, rules)
+    # Whether a label stands between each number and the next.
+    label_after = [any(tokens[i].kind == LABEL for i in range(a + 1, b)) for a, b in zip(values, values[1:])] + [True]
 
     def row_holds(k: int, at: list[int]) -> bool:
         row_numbers = [numbers_at[p] for p in at]
@@ -96,78 +111,126 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
         """The number right after a label alone among the numbers is its row's, an earlier row's (a column block
         starts with an earlier row) or the next row's (PDF text sets a one-line row's number beside the label
         above it), never one further down: the reading would have the rows out of the text's order."""
-        lo, hi = offsets[first], offsets[first + len(rows_at)]
         owner = {p: first + r for r, at in enumerate(rows_at) for p in at}
-        return not any(lo <= after < hi and owner[after] > row + 1 for row, _, after in alone)
+        return not any(after in owner and owner[after] > row + 1 for row, _, after in alone)
 
-    def shares(first: int, rows_at: list[list[int]]) -> tuple[int, ...]:
+    def shares(first: int, rows_at: list[list[int]]) -> int:
         """What the block's rows add to each identity across rows (left side less right side, as ``solve``
-        rounds it)."""
-        out = []
-        for rule in across:
+        rounds it), the identities' amounts packed into one integer (``BALANCE_BITS`` each, so that balances add
+        as integers)."""
+        out = 0
+        for j, rule in enumerate(across):
             total = 0
             for r, at in enumerate(rows_at):
                 places = rule[first + r]
                 total += round(sum(numbers_at[at[c]] * sign for c, sign in places) * EXACT)
-            out.append(total)
-        return tuple(out)
+            out += total << (BALANCE_BITS * j)
+        return out
 
-    # The blocks that may start at each row, whatever came before: (rows, each row's number positions, shares).
-    blocks: list[list[tuple[int, list[list[int]], tuple[int, ...]]]] = []
-    for k in range(len(order)):
-        here = []
-        for count in range(1, min(MAX_BLOCK, len(order) - k) + 1):
-            if widths[k + count - 1] != widths[k]:
-                break
-            for order_of in _block_row_orders(offsets[k], count, widths[k]):
-                # Each row's positions made as they are checked: most orders fail at their first row.
-                if not all(row_holds(k + r, order_of(r)) for r in range(count)):
-                    continue
-                rows_at = [order_of(r) for r in range(count)]
-                if labels_agree(k, rows_at):
-                    here.append((count, rows_at, shares(k, rows_at)))
-        blocks.append(here)
+    def edge(first: int, rows_at: list[list[int]], to: tuple) -> tuple | None:
+        if all(row_holds(first + r, at) for r, at in enumerate(rows_at)) and labels_agree(first, rows_at):
+            return to, first, rows_at, shares(first, rows_at)
+        return None
 
-    def plus(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(x + y for x, y in zip(a, b))
+    def same_width(k: int, most: int) -> int:
+        """How many rows from row k on (at most ``most``) have row k's width."""
+        n = 1
+        while n < min(most, len(order) - k) and widths[k + n] == widths[k]:
+            n += 1
+        return n
 
-    zero = (0,) * len(across)
-    reached: list[set] = [set() for _ in range(len(order) + 1)]
-    reached[0].add(zero)
+    # The graph's nodes: (row, None) between blocks, (row, (first row, rows)) inside a run of rows whose first
+    # column is printed apart before the rest. Edges: (node it leads to, first row, each row's number positions,
+    # what it adds to the identities across rows).
+    edges: dict[tuple, list[tuple]] = {}
+
+    def edges_from(node: tuple) -> list[tuple]:
+        if node in edges:
+            return edges[node]
+        k, run = node
+        out = []
+        if run is None:
+            for count in range(1, same_width(k, MAX_BLOCK) + 1):
+                for order_of in _block_row_orders(offsets[k], count, widths[k]):
+                    # Each row's positions made as they are checked: most orders fail at their first row.
+                    if all(row_holds(k + r, order_of(r)) for r in range(count)):
+                        out.append(edge(k, [order_of(r) for r in range(count)], (k + count, None)))
+            if widths[k] > 1:
+                # One row whose first cell is printed after its others (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
+                # the first cell stands beside the wrapped label's second line).
+                base, rest = offsets[k], widths[k] - 1
+                out.append(edge(k, [[base + rest] + list(range(base, base + rest))], (k + 1, None)))
+                # A run's first column printed apart, its other cells after it in blocks of their own (Chromium
+                # sets the first column of a page's rows beside their labels, the rest as a grid after them):
+                # only where the text shows it, the column's numbers amid labels and a label before the grid.
+                for count in range(2, same_width(k, MAX_BLOCK) + 1):
+                    column = offsets[k]
+                    amid = sum(label_after[column + r] for r in range(count - 1))
+                    if label_after[column + count - 1] and amid >= FIRST_COLUMN_AMID_LABELS * (count - 1):
+                        out.append(((k, (k, count)), k, [], 0))
+        else:
+            first, count = run
+            rest = widths[k] - 1
+            start = offsets[first] + count + (k - first) * rest
+            for m in range(1, first + count - k + 1):
+                rows_at = [[offsets[first] + k - first + j] + [start + c * m + j for c in range(rest)]
+                           for j in range(m)]
+                out.append(edge(k, rows_at, (k + m, run if k + m < first + count else None)))
+        edges[node] = [e for e in out if e is not None]
+        return edges[node]
+
+    def node_order(node: tuple) -> tuple:
+        """Nodes in the order edges lead: by row, a row's node between blocks before the runs starting there."""
+        k, run = node
+        return k, run is not None, run or ()
+
+    zero = 0
+    start_node, end_node = (0, None), (len(order), None)
+    reached: dict[tuple, set] = {start_node: {zero}}
+    pending = [(node_order(start_node), start_node)]
+    done: list[tuple] = []
     states = 1
-    for k in range(len(order)):
-        for balance in reached[k]:
-            for count, _, share in blocks[k]:
-                after = plus(balance, share)
-                if after not in reached[k + count]:
-                    reached[k + count].add(after)
+    while pending:
+        _, node = heappop(pending)
+        done.append(node)
+        if node == end_node:
+            continue
+        for to, _, _, share in edges_from(node):
+            if to not in reached:
+                heappush(pending, (node_order(to), to))
+            into = reached.setdefault(to, set())
+            for balance in reached[node]:
+                after = balance + share
+                if after not in into:
+                    into.add(after)
                     states += 1
                     if states > MAX_STATES:
                         return None
     # The balances from which the rest of the rows can close every identity at 0.
-    closing: list[set] = [set() for _ in range(len(order) + 1)]
-    closing[len(order)] = {zero} & reached[len(order)]
-    for k in range(len(order) - 1, -1, -1):
-        closing[k] = {b for b in reached[k] if any(plus(b, share) in closing[k + count]
-                                                    for count, _, share in blocks[k])}
-    if zero not in closing[0]:
+    closing: dict[tuple, set] = {end_node: {zero} & reached.get(end_node, set())}
+    for node in reversed(done):
+        if node != end_node:
+            closing[node] = {b for b in reached[node] if any(b + share in closing.get(to, ())
+                                                              for to, _, _, share in edges[node])}
+    if zero not in closing[start_node]:
         return _Readings([], [])
     # The blocks on some way that holds, and one such way (the first found, rows read row by row first).
-    used = [[(count, rows_at) for count, rows_at, share in blocks[k]
-             if any(plus(b, share) in closing[k + count] for b in closing[k])] for k in range(len(order))]
-    first, k, balance = [], 0, zero
-    while k < len(order):
-        count, rows_at, share = next(b for b in blocks[k] if plus(balance, b[2]) in closing[k + b[0]])
-        first.append((k, rows_at))
-        k, balance = k + count, plus(balance, share)
-    return _Readings(used, first)
+    used = [(first, rows_at) for node in done if node != end_node for to, first, rows_at, share in edges[node]
+            if rows_at and any(b + share in closing.get(to, ()) for b in closing[node])]
+    way, node, balance = [], start_node, zero
+    while node != end_node:
+        to, first, rows_at, share = next(e for e in edges[node] if balance + e[3] in closing.get(e[0], ()))
+        if rows_at:
+            way.append((first, rows_at))
+        node, balance = to, balance + share
+    return _Readings(used, way)
 
 
 @dataclass
 class _Readings:
-    """The ways to cut a table's numbers into its rows that hold: per row, the blocks starting there on some such
-    way (rows, each row's number positions); and one way, as (first row, each row's number positions) per block."""
-    used: list[list[tuple[int, list[list[int]]]]]
+    """The ways to cut a table's numbers into its rows that hold: the blocks on some such way, and one way, each
+    block as (its first row, each row's number positions)."""
+    used: list[tuple[int, list[list[int]]]]
     first: list[tuple[int, list[list[int]]]]
 
 
@@ -221,12 +284,11 @@ def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row
     if not found.first:
         return {}
     seen: dict[str, set] = {}
-    for k, starting in enumerate(found.used):
-        for _, rows_at in starting:
-            for r, at in enumerate(rows_at):
-                keys = by_row[order[k + r]].keys
-                for c, p in enumerate(at):
-                    seen.setdefault(keys[c], set()).add(numbers([Piece(tokens[values[p]].text, 0)])[0])
+    for k, rows_at in found.used:
+        for r, at in enumerate(rows_at):
+            keys = by_row[order[k + r]].keys
+            for c, p in enumerate(at):
+                seen.setdefault(keys[c], set()).add(numbers([Piece(tokens[values[p]].text, 0)])[0])
     out: dict[str, Cell] = {}
     for k, rows_at in found.first:
         for r, at in enumerate(rows_at):
