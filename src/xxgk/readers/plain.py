@@ -15,11 +15,16 @@ from .textgrid import UNSURE_ROW, text_grids
 # its digits sit on another baseline).
 RUNNING_HEADER_LINES = 2
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,:/\-]+$")
+# Plain pdftotext sets a browser's print header a line each, an empty line between: the title, the date and time,
+# the title's year. Past the lines above, the header goes on over empty lines through these, at most this many.
+PRINT_STAMP_LINES = 2
+_PRINT_STAMP = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?: ?[AP]M)?|(?:19|20)\d\d)$")
 
 
 def drop_running_headers(text: str) -> str:
     """The text with its pages' running header blanked: the first line of a page (the text's start, or a form
-    feed) and the lines of numbers alone under it, when the same words open two pages or more, in whatever lines
+    feed), the lines of numbers alone under it and, past empty lines, a print date and a year alone (plain
+    pdftotext of a browser's print), when the same words open two pages or more, in whatever lines
     (2019 on the title's line on one page, on a line of its own on the next). Its numbers (the title's year) are
     no table's cells, yet they stand among the rows of a table that runs on over the page break. The lines stay,
     empty, so that line numbers still point into the text."""
@@ -32,6 +37,13 @@ def drop_running_headers(text: str) -> str:
         while (len(block) < RUNNING_HEADER_LINES and block[-1] + 1 < len(lines)
                and _NUMBERS_ONLY.match(lines[block[-1] + 1].strip() or "-")):
             block.append(block[-1] + 1)
+        k, stamps = block[-1] + 1, 0
+        while stamps < PRINT_STAMP_LINES and k < len(lines) and (not lines[k].strip()
+                                                                 or _PRINT_STAMP.match(lines[k].strip())):
+            if lines[k].strip():
+                block.append(k)
+                stamps += 1
+            k += 1
         words = tuple(sorted(w for k in block for w in lines[k].replace("\f", " ").split()))
         if words:
             heads.setdefault(words, []).append(block)
