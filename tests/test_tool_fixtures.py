@@ -446,3 +446,12 @@ def test_plain_pdftotext_print_header_year_is_no_cell():
     gold, fields = _read("rf038-pdftotext-chromium.txt")
     keys = [k for k in gold if k.startswith("requests.")]
     assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}
+
+
+def test_plain_pdftotext_table_3_numbers_before_its_first_label_read():
+    # s23rf019 (plain pdftotext of LibreOffice's PDF, seed 23, zeros printed): 一、本年 / 7 0 0 0 0 0 7 0 … /
+    # 新收政府信息公开申请数量: the first row found is the wrapped label's second line, and the numbers before it (the
+    # first rows') were left out, too few for the template's order: table 3 was lost (67 cells).
+    gold, fields = _read("s23rf019-pdftotext-libreoffice.txt")
+    keys = [k for k in gold if k.startswith("requests.")]
+    assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}

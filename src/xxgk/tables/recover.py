@@ -202,7 +202,7 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     if not arranged and rules and any(not candidates.get(row) for row in printed_rows(list(by_row))):
         # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
         # which the identities, not the labels' places, vouch for.
-        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi)
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
     minority = _against_the_grain(anchors, orientations)
@@ -454,6 +454,13 @@ def _in_runs(anchors, rows: set[str]) -> set[str]:
     order = [a.row for a in anchors]
     return {row for k, row in enumerate(order) if row in rows
             and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
+
+
+def _heading_before(matches, lo: int) -> int | None:
+    """The token of the last section heading read surely before token ``lo`` (a table's first row label): where
+    the table's own text begins."""
+    return max((i for i, m in matches.items() if i < lo and m.category.startswith("section.")
+                and m.confidence >= SURE_HEADING), default=None)
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:

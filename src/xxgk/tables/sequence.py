@@ -55,18 +55,26 @@ class _Block:
     start: int          # the position of its first number
 
 
-def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int) -> dict[str, Cell]:
+def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int,
+                  lo: int | None = None) -> dict[str, Cell]:
     """The cells of every row of a table whose numbers, all printed, are its cells in the template's order
-    (``recover`` asks when its rows by their labels leave some unread). Empty when no reading holds."""
+    (``recover`` asks when its rows by their labels leave some unread). Empty when no reading holds.
+
+    The numbers are those from the run before the first row's label on, or, when they are not as many as the
+    table's cells, all those after the table's heading (token ``lo``): the first label found can be the second
+    line of a wrapped one (一、本年 / 7 0 0 … / 新收政府信息公开申请数量, LibreOffice's PDF), its row's numbers before it."""
     chain = [a for a in anchors if a.row in by_row]
     if not chain:
         return {}
+    order = printed_rows(list(by_row))
+    cells = sum(len(by_row[row].keys) for row in order)
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
+    if len(values) != cells and lo is not None:
+        values = [i for i in range(lo, hi) if tokens[i].kind == VALUE]
     if not values or any(not _is_number(tokens[i].text) for i in values):
         return {}
-    order = printed_rows(list(by_row))
-    if sum(len(by_row[row].keys) for row in order) != len(values):
+    if cells != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
     return _cells(tokens, values, found, order, by_row) if found else {}
