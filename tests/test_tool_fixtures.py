@@ -455,3 +455,15 @@ def test_plain_pdftotext_table_3_numbers_before_its_first_label_read():
     gold, fields = _read("s23rf019-pdftotext-libreoffice.txt")
     keys = [k for k in gold if k.startswith("requests.")]
     assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}
+
+
+def test_plain_pdftotext_table_2_read_in_order_stays_flagged():
+    # rf010 (plain pdftotext of Chromium's PDF, zeros printed): table 2's labels stacked (规章 / 行政规范性文件 /
+    # 行政许可), then its ten numbers in the template's order; no row was read beside its label, and table 2 was
+    # lost. Read in the template's order now, but no identity vouches for that order: every cell stays flagged.
+    name = "rf010-pdftotext-chromium.txt"
+    gold = json.loads((FIXTURES / "rf010.gold.json").read_text(encoding="utf-8"))["fields"]
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    keys = [k for k in gold if k.startswith("disclosure.")]
+    assert len(keys) == 10 and {k: record["fields"].get(k) for k in keys} == {k: gold[k] for k in keys}
+    assert all(record["cells"][k]["confidence"] < 0.9 for k in keys)

@@ -203,6 +203,11 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
         # which the identities, not the labels' places, vouch for.
         arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+    elif (not arranged and not rules and not yuan_header
+          and not any(candidates.get(row) for row in printed_rows(list(by_row)))):
+        # Table 2, no row read beside its label (plain pdftotext stacks its labels, then prints its numbers): the
+        # numbers in the template's order, which no identity vouches for, so every cell stays flagged.
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
     minority = _against_the_grain(anchors, orientations)

@@ -33,6 +33,9 @@ from .placement import Piece, numbers, parse_value, span_to
 IN_ORDER = 0.9
 # Cells on which the readings that hold disagree: the first reading's value, flagged.
 READINGS_DIFFER = 0.5
+# How sure a cell of a table without identities (table 2) is when read in the template's order: no sum tells a
+# right order from a wrong one, so it stays flagged, below the 0.9 from which a cell counts as confident.
+ORDER_ONLY = 0.8
 
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
@@ -77,7 +80,7 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     if cells != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
-    return _cells(tokens, values, found, order, by_row) if found else {}
+    return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
 
 
 def _is_number(text: str) -> bool:
@@ -286,7 +289,8 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
 
 
-def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict) -> dict[str, Cell]:
+def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict,
+           sure: float) -> dict[str, Cell]:
     """The cells of the ways that hold: a cell every such way gives one number is read, one they disagree on is
     ambiguous (the first way's number, flagged, with every number it takes); empty when no way holds."""
     if not found.first:
@@ -304,13 +308,17 @@ def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row
                 token = tokens[values[at[c]]]
                 value, kind = parse_value(Piece(token.text, token.line))
                 if len(seen[key]) == 1:
-                    out[key] = Cell(value, token.text, kind, token.line, IN_ORDER, token=token,
+                    out[key] = Cell(value, token.text, kind, token.line, sure, token=token,
                                     note="read in the template's order, the text printing the row labels apart "
-                                         "from their numbers: every identity of the table holds")
+                                         "from their numbers: every identity of the table holds" if sure == IN_ORDER
+                                    else "read in the template's order, the text printing the row labels apart "
+                                         "from their numbers: no identity vouches for the order")
                 else:
                     out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER,
                                     candidates=sorted(seen[key]), token=token,
                                     note="the numbers read in the template's order fit the identities in more "
+                                         "than one way" if sure == IN_ORDER
+                                    else "the numbers read in the template's order can be cut into rows in more "
                                          "than one way")
     return out
 
