@@ -98,10 +98,12 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     t3_rows = [a for a in t3 if not (a.row == "other" and split_present)]
     t3_specs = list(spec.rows_of("requests"))
     hybrid = None
-    if template == "2021" and not split_present and any(a.row == "other" for a in t3):
+    t3_end = t4.start if t4 else len(tokens)
+    if template == "2021" and not split_present and (any(a.row == "other" for a in t3)
+                                                     or _numbers_read_as_hybrid(tokens, matches, t3_rows, t3_specs,
+                                                                                t3_lo, t3_end)):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
-    t3_end = t4.start if t4 else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
@@ -202,7 +204,12 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     if not arranged and rules and any(not candidates.get(row) for row in printed_rows(list(by_row))):
         # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
         # which the identities, not the labels' places, vouch for.
-        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi)
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+    elif (not arranged and not rules and not yuan_header
+          and not any(candidates.get(row) for row in printed_rows(list(by_row)))):
+        # Table 2, no row read beside its label (plain pdftotext stacks its labels, then prints its numbers): the
+        # numbers in the template's order, which no identity vouches for, so every cell stays flagged.
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
     minority = _against_the_grain(anchors, orientations)
@@ -454,6 +461,25 @@ def _in_runs(anchors, rows: set[str]) -> set[str]:
     order = [a.row for a in anchors]
     return {row for k, row in enumerate(order) if row in rows
             and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
+
+
+def _numbers_read_as_hybrid(tokens, matches, anchors, specs, lo: int, hi: int) -> bool:
+    """Whether a 2021 table 3 whose （六） labels were not read is a hybrid's (the 2019 single （六）其他处理 row): its
+    numbers, every cell printed, read in the template's order with that row and hold every identity so (plain
+    pdftotext: 161 numbers for the 2021 template's 175)."""
+    hybrid = [r for r in specs if r.row not in schema.OTHER_SPLIT_ROWS]
+    hybrid.insert([r.row for r in hybrid].index("total"), schema.template("2019").row("requests.other"))
+    by_row = {r.row: r for r in hybrid}
+    rules = [r for r in schema.template("2019").rules if r.name.startswith("requests.")]
+    return bool(read_in_order(tokens, matches, [a for a in anchors if a.row in by_row], by_row, rules, hi,
+                              _heading_before(matches, lo)))
+
+
+def _heading_before(matches, lo: int) -> int | None:
+    """The token of the last section heading read surely before token ``lo`` (a table's first row label): where
+    the table's own text begins."""
+    return max((i for i, m in matches.items() if i < lo and m.category.startswith("section.")
+                and m.confidence >= SURE_HEADING), default=None)
 
 
 def _against_the_grain(anchors, orientations) -> set[str]:
