@@ -472,3 +472,39 @@ def test_block_orders_are_the_numbers_counted_off_segment_by_segment():
         for count in range(1, 27):
             for width in range(1, 17):
                 assert _block_orders(base, count, width) == reference_block_orders(base, count, width)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_arrays_meet_the_halves_where_the_walk_meets_them(seed, monkeypatch):
+    """A group's parts met in the middle with whole arrays (floats to bound, sums modulo 2 ** 64 to meet) are
+    the cuts the walk finds, on long runs whose sums hold (once or many times: runs of zeros and repeats) and
+    whose sums do not (one digit changed), several runs in a row among them."""
+    rng = random.Random(f"arrays:{seed}")
+    compared = found = 0
+    for _ in range(30):
+        k = rng.randint(4, 7)
+        parts = [rng.choice([0, rng.randrange(1, 10 ** rng.randint(1, 16))]) for _ in range(k)]
+        if rng.random() < 0.3:
+            parts = [p * 10 ** rng.randint(0, 8) + 1 for p in parts]
+        bodies = [str(p) for p in parts] + [str(sum(parts))]
+        text = "".join(bodies)
+        if rng.random() < 0.3:      # a digit changed: most such rows hold no cut
+            at = rng.randrange(len(text))
+            text = text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1:]
+        cut = rng.randrange(1, len(text)) if rng.random() < 0.3 else len(text)
+        runs = tuple(("digits", body, False) for body in (text[:cut], text[cut:]) if body)
+        for t in range(1, len(text) - k + 1):
+            if text[len(text) - t] == "0" and t > 1:
+                continue
+            total = int(text[len(text) - t:])
+            search = placement._SumSearch(runs, k + 1, {0: k})
+            if not search._whole_numbers(0, len(text) - t):
+                continue
+            got = sorted(search._parts_arrays(k, 0, len(text) - t, total))
+            monkeypatch.setattr(placement, "WHOLE_ARRAYS", 10 ** 9)
+            walked = sorted(placement._SumSearch(runs, k + 1, {0: k})._parts_met(k, 0, len(text) - t, total))
+            monkeypatch.undo()
+            assert got == walked, (text, t)
+            compared += 1
+            found += bool(got)
+    assert compared > 500 and found >= 10

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
 from ..labels.dictionary import normalize_label
 from ..options import DEFAULT_OPTIONS
@@ -404,6 +406,7 @@ class _SumSearch:
             for a in range(self.starts[i], self.ends[i]) for b in (a + 1, a + 2) if b <= self.ends[i]]
         self.bounded = not any(self.negative) and all(v >= 0 for v in values)
         self.memo: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+        self._arrays: _Tables | None = None
         self._ahead: dict[int, list[tuple[int, int]]] = {}
         self._behind: dict[int, list[tuple[int, int]]] = {}
 
@@ -557,12 +560,57 @@ class _SumSearch:
         """``_parts`` over digits alone, met in the middle: the first half of the parts from a, by where they
         end and what they add up to, against the second half back from b."""
         first = k // 2
+        if min(len(str(total)), b - a) ** first >= WHOLE_ARRAYS and len(str(total)) <= FLOAT_DIGITS:
+            yield from self._parts_arrays(k, a, b, total)
+            return
         halves: dict[tuple[int, int], list[tuple[int, ...]]] = {}
         longest = len(str(total))
         self._first_half(_Half(first, a, b, k - first, total, longest), first, a, 0, (), halves)
         found: list[tuple[int, ...]] = []
         self._second_half(_Half(k - first, a, b, first, total, longest), k - first, b, 0, (), halves, found)
         yield from found
+
+    def _tables(self) -> _Tables:
+        if self._arrays is None:
+            self._arrays = _Tables(self)
+        return self._arrays
+
+    def _parts_arrays(self, k: int, a: int, b: int, total: int) -> list[tuple[int, ...]]:
+        """``_parts_met`` with each half's cuts as arrays, all the cuts of one more part at a time: a half's
+        sums as floats bound it by the total (with room for their rounding: a bound only ever keeps a cut it
+        could drop), its sums modulo 2 ** 64 meet the other half's, and each meeting is checked on the exact
+        integers. The same cuts as the walk, found by whole arrays instead of a step each: a row of a hundred
+        digits has tens of thousands of cuts to rule out."""
+        tables = self._tables()
+        first = k // 2
+        longest = min(len(str(total)), b - a)
+        ahead = tables.half(a, b, first, k - first, total, longest, forward=True)
+        behind = tables.half(a, b, k - first, first, total, longest, forward=False)
+        if ahead is None or behind is None:
+            return []
+        (ends, hashes, lengths), (starts, other_hashes, other_lengths) = ahead, behind
+        total_hash = np.uint64(total & _MASK_64)
+        with np.errstate(over="ignore"):
+            wanted = total_hash - other_hashes                  # what the first half must add up to, mod 2 ** 64
+            keys = hashes * np.uint64(_KEY_MIX) + ends.astype(np.uint64)
+            wanted_keys = wanted * np.uint64(_KEY_MIX) + starts.astype(np.uint64)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        lo = np.searchsorted(sorted_keys, wanted_keys, side="left")
+        hi = np.searchsorted(sorted_keys, wanted_keys, side="right")
+        found = []
+        text = self.text
+        for j in np.nonzero(hi > lo)[0].tolist():
+            mine = tuple(other_lengths[j].tolist())
+            for i in order[lo[j]:hi[j]].tolist():
+                cut = tuple(lengths[i].tolist()) + mine
+                at, added = a, 0
+                for size in cut:
+                    added += int(text[at:at + size])
+                    at += size
+                if at == b and added == total:
+                    found.append(cut)
+        return found
 
     def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
         self.steps += 1         # self._step(), inline: the halves are the search's innermost loops
@@ -644,6 +692,99 @@ class _SumSearch:
                         found.append(before + mine)
             else:
                 self._second_half(half, j - 1, a, added + value, (c - a,) + lengths, halves, found)
+
+
+# A half of a group's parts is cut with whole arrays (``_SumSearch._parts_arrays``) when its cuts may number
+# this many (the total's digits to the power of the half's parts); below it the walk is cheaper than the arrays'
+# set-up (table 4's groups of four parts, a dozen digits each: some hundred cuts a half).
+WHOLE_ARRAYS = 1000
+# The most cuts one half may hold at once: past it the search is over budget, as the walk is past
+# SPLIT_SEARCH_STEPS (some MB of arrays).
+HALF_ARRAY_CUTS = 2_000_000
+# Floats add a half's parts to decide the bounds: a sum of a few floats is off by far less than this fraction
+# of the total. Past FLOAT_DIGITS digits a float is infinite: such totals are walked.
+FLOAT_ROOM = 1e-9
+FLOAT_DIGITS = 300
+_MASK_64 = (1 << 64) - 1
+_KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where it ends in one key
+
+
+class _Tables:
+    """A search's characters as arrays: the value of the piece of each length starting at each character,
+    as a float and modulo 2 ** 64 (exact: digits times powers of ten wrap in unsigned 64-bit arithmetic as
+    integers do modulo 2 ** 64), where each character's digit run starts and ends."""
+
+    def __init__(self, search: _SumSearch):
+        size = search.size
+        digits = np.array([ord(ch) - 48 if search.kinds[search.run_at[x]] == "digits" else 0
+                           for x, ch in enumerate(search.text)] + [0] * (size + 1), dtype=np.int64)
+        self.digit = digits
+        widest = min(size, FLOAT_DIGITS)
+        self.floats = np.zeros((size + 1, widest + 1))
+        self.hashes = np.zeros((size + 1, widest + 1), dtype=np.uint64)
+        floats, hashes = self.floats, self.hashes
+        at = np.arange(size + 1)
+        with np.errstate(over="ignore"):
+            for length in range(1, widest + 1):
+                d = digits[at + length - 1]
+                floats[:, length] = floats[:, length - 1] * 10.0 + d
+                hashes[:, length] = hashes[:, length - 1] * np.uint64(10) + d.astype(np.uint64)
+        self.run_start = np.array([search.starts[search.run_at[x]] for x in range(size)] + [size], dtype=np.int64)
+        self.run_end = np.array([search.ends[search.run_at[x]] for x in range(size)] + [size], dtype=np.int64)
+
+    def half(self, a: int, b: int, parts: int, other: int, total: int, longest: int, forward: bool):
+        """Every cut of ``parts`` pieces from a (``forward``) or back from b, none longer than ``longest``
+        digits nor crossing its digit run, none with a leading zero, that leaves the ``other`` half's parts
+        room to make up the rest of ``total`` (``_can_add_up``'s bounds, kept loose by FLOAT_ROOM): (where
+        they end, their sum modulo 2 ** 64, their lengths in the order of the row), or None past
+        HALF_ARRAY_CUTS."""
+        total_float = float(total)
+        at = np.array([a if forward else b], dtype=np.int64)
+        sums = np.zeros(1)
+        hashes = np.zeros(1, dtype=np.uint64)
+        lengths = np.zeros((1, 0), dtype=np.int64)
+        sizes = np.arange(1, longest + 1, dtype=np.int64)[None, :]
+        for j in range(parts):
+            count = parts - j - 1 + other       # parts still to come, this half's and the other's
+            if forward:
+                start = np.broadcast_to(at[:, None], (len(at), longest))
+                end = at[:, None] + sizes
+                ok = (end <= self.run_end[at][:, None]) & (end <= b - count)
+                left = b - end
+            else:
+                end = np.broadcast_to(at[:, None], (len(at), longest))
+                start = at[:, None] - sizes
+                ok = (start >= self.run_start[np.maximum(at - 1, 0)][:, None]) & (start >= a + count)
+                left = start - a
+            ok &= (sizes == 1) | (self.digit[np.clip(start, 0, None)] != 0)
+            rows, cols = np.nonzero(ok)
+            if len(rows) > HALF_ARRAY_CUTS:
+                return None
+            piece_start = start[rows, cols]
+            piece_size = cols + 1
+            new_sums = sums[rows] + self.floats[piece_start, piece_size]
+            chars = left[rows, cols]
+            rest = total_float - new_sums
+            room = FLOAT_ROOM * total_float     # what the floats' rounding may be off by, however they cancel
+            keep = rest >= -room
+            if count:
+                # ``_can_add_up``: the longest part still to come has at least chars / count digits, and none
+                # more than chars - count + 1 (the others a digit each): nine of them stay below ten times it
+                fewest = -(-chars // count)
+                most = chars - count + 1 + len(str(count))
+                keep &= chars >= count
+                keep &= (fewest < 2) | (rest >= np.power(10.0, np.minimum(fewest - 1, FLOAT_DIGITS)) - room)
+                keep &= (most > FLOAT_DIGITS) | (rest < np.power(10.0, np.minimum(most, FLOAT_DIGITS)) + room)
+            else:
+                keep &= chars == 0
+            rows, cols, piece_start, piece_size = rows[keep], cols[keep], piece_start[keep], piece_size[keep]
+            sums = new_sums[keep]
+            with np.errstate(over="ignore"):
+                hashes = hashes[rows] + self.hashes[piece_start, piece_size]
+            column = piece_size[:, None]
+            lengths = (np.hstack([lengths[rows], column]) if forward else np.hstack([column, lengths[rows]]))
+            at = piece_start + piece_size if forward else piece_start
+        return at, hashes, lengths
 
 
 @dataclass(frozen=True, slots=True)
