@@ -499,6 +499,12 @@ class _SumSearch:
             parts = q - p
             after = n - 1 - q                       # cells after the group: a character each at least
             ends = [self.size] if after == 0 else range(x + parts + 1, self.size - after + 1)
+            batched = self._group_by_arrays(x, parts, ends)
+            if batched is not None:
+                for e, t, cut in batched:
+                    for rest in self.completions(q + 1, e):
+                        out.append(cut + (t,) + rest)
+                ends = ()
             for e in ends:
                 for t in self._total_lengths(x, e, parts):
                     self._step()
@@ -515,6 +521,72 @@ class _SumSearch:
                     out.append((b - x,) + rest)
         self.memo[key] = out
         return out
+
+    def _group_by_arrays(self, x: int, parts: int, ends) -> list[tuple[int, int, tuple[int, ...]]] | None:
+        """The cuts of a group whose cells start at character x, for every end and every length of its total
+        at once, as (end, length of the total, lengths of the parts); None where the group is walked instead
+        (few ways to try, a piece that is not digits, a minus sign, a total past FLOAT_DIGITS digits).
+
+        The first half of the parts is cut once from x, for all the totals (bounded by the largest total and
+        the farthest end); the second half back from where each total starts, all together; they meet by
+        their sums modulo 2 ** 64 and each meeting is checked on the exact integers (``_parts_arrays``)."""
+        if not 2 <= parts <= BATCHED_PARTS or not ends or not self._whole_numbers(x, ends[-1]):
+            return None
+        tries = []
+        work = 0
+        second = parts - parts // 2
+        for e in ends:
+            for t in self._total_lengths(x, e, parts):
+                b = e - t
+                if self.text[b] == "0" and t > 1:
+                    continue                        # not a piece: no total has a leading zero
+                if t > FLOAT_DIGITS:
+                    return None
+                tries.append((e, t, b))
+                work += min(t, b - x) ** second
+        if work < WHOLE_ARRAYS * BATCHED_WORK:
+            return None
+        if not tries:
+            return []
+        tables = self._tables()
+        totals = [int(self.text[b:e]) for e, t, b in tries]
+        count = len(tries)
+        starts = np.array([b for _, _, b in tries], dtype=np.int64)
+        longest = np.array([min(len(str(total)), b - x) for total, (_, _, b) in zip(totals, tries)], dtype=np.int64)
+        floats = np.array([float(total) for total in totals])
+        first = parts // 2
+        ahead = tables.cuts(np.array([x], dtype=np.int64), starts.max(keepdims=True), floats.max(keepdims=True),
+                            floats.min(keepdims=True), longest.max(keepdims=True), first, second, True, loose=True)
+        behind = tables.cuts(starts, np.full(count, x, dtype=np.int64), floats, floats, longest, second, first,
+                             False, loose=False)
+        if ahead is None or behind is None:
+            return None
+        ends_at, hashes, lengths, _ = ahead
+        begins, other_hashes, other_lengths, which = behind
+        total_hashes = np.array([total & _MASK_64 for total in totals], dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            wanted = total_hashes[which] - other_hashes
+            keys = hashes * np.uint64(_KEY_MIX) + ends_at.astype(np.uint64)
+            wanted_keys = wanted * np.uint64(_KEY_MIX) + begins.astype(np.uint64)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        lo = np.searchsorted(sorted_keys, wanted_keys, side="left")
+        hi = np.searchsorted(sorted_keys, wanted_keys, side="right")
+        found = []
+        text = self.text
+        for j in np.nonzero(hi > lo)[0].tolist():
+            e, t, b = tries[which[j]]
+            total = totals[which[j]]
+            mine = other_lengths(j)
+            for i in order[lo[j]:hi[j]].tolist():
+                cut = lengths(i) + mine
+                at, added = x, 0
+                for size in cut:
+                    added += int(text[at:at + size])
+                    at += size
+                if at == b and added == total:
+                    found.append((e, t, cut))
+        return found
 
     def _total_lengths(self, x: int, e: int, parts: int):
         """The lengths a group's total may have when its cells fill [x, e)."""
@@ -601,9 +673,9 @@ class _SumSearch:
         found = []
         text = self.text
         for j in np.nonzero(hi > lo)[0].tolist():
-            mine = tuple(other_lengths[j].tolist())
+            mine = other_lengths(j)
             for i in order[lo[j]:hi[j]].tolist():
-                cut = tuple(lengths[i].tolist()) + mine
+                cut = lengths(i) + mine
                 at, added = a, 0
                 for size in cut:
                     added += int(text[at:at + size])
@@ -705,6 +777,13 @@ HALF_ARRAY_CUTS = 2_000_000
 # of the total. Past FLOAT_DIGITS digits a float is infinite: such totals are walked.
 FLOAT_ROOM = 1e-9
 FLOAT_DIGITS = 300
+# A group of at most this many parts is cut for all its totals at once (``_SumSearch._group_by_arrays``): the
+# first half, cut once for every total, is then two parts at most; a half of three cut for the longest of the
+# totals outgrows what it saves.
+BATCHED_PARTS = 4
+# ... and when its second halves, all totals together, may hold this many times WHOLE_ARRAYS cuts: below it the
+# walk is cheaper than the arrays' set-up (an ordinary report's table 4).
+BATCHED_WORK = 8
 _MASK_64 = (1 << 64) - 1
 _KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where it ends in one key
 
@@ -738,53 +817,87 @@ class _Tables:
         room to make up the rest of ``total`` (``_can_add_up``'s bounds, kept loose by FLOAT_ROOM): (where
         they end, their sum modulo 2 ** 64, their lengths in the order of the row), or None past
         HALF_ARRAY_CUTS."""
-        total_float = float(total)
-        at = np.array([a if forward else b], dtype=np.int64)
-        sums = np.zeros(1)
-        hashes = np.zeros(1, dtype=np.uint64)
-        lengths = np.zeros((1, 0), dtype=np.int64)
-        sizes = np.arange(1, longest + 1, dtype=np.int64)[None, :]
+        one = np.ones(1, dtype=np.int64)
+        made = self.cuts(one * (a if forward else b), one * (b if forward else a), np.full(1, float(total)),
+                         np.full(1, float(total)), one * longest, parts, other, forward, loose=False)
+        return None if made is None else made[:3]
+
+    def cuts(self, at, edge, totals, least_totals, longest, parts: int, other: int, forward: bool, loose: bool):
+        """``half`` from several places at once: cut i starts at ``at[i]``, its group's parts end (``forward``)
+        or start at ``edge[i]``, add up to ``totals[i]`` and have at most ``longest[i]`` digits each. With
+        ``loose``, one set of cuts serves groups of several totals and ends: ``totals`` the largest of them,
+        ``least_totals`` the smallest, ``edge`` the farthest, and only the bounds that hold for each of them
+        are applied. Gives (where they end, sums modulo 2 ** 64, their lengths as a function of the cut's
+        index, the place each came from).
+
+        Each part's lengths are tried only between the bounds that hold for all of them (the run's end, the
+        room the later parts need, no more digits than what is left of the total, no fewer than leave the
+        later parts too many), then each length is checked as ``_can_add_up`` checks it."""
+        origin = np.arange(len(at))
+        sums = np.zeros(len(at))
+        hashes = np.zeros(len(at), dtype=np.uint64)
+        trail = []
         for j in range(parts):
             count = parts - j - 1 + other       # parts still to come, this half's and the other's
+            edges = edge[origin]
+            total, least = totals[origin], least_totals[origin]
+            room = FLOAT_ROOM * total           # what the floats' rounding may be off by, however they cancel
+            rest = np.maximum(total - sums + room, 1.0)
+            digits = np.floor(np.log10(rest) + FLOAT_ROOM).astype(np.int64) + 1  # the most the rest can have
             if forward:
-                start = np.broadcast_to(at[:, None], (len(at), longest))
-                end = at[:, None] + sizes
-                ok = (end <= self.run_end[at][:, None]) & (end <= b - count)
-                left = b - end
+                span = edges - at
+                hi = np.minimum(self.run_end[at] - at, span - count)
+                hi = np.where(self.digit[at] == 0, np.minimum(hi, 1), hi)
             else:
-                end = np.broadcast_to(at[:, None], (len(at), longest))
-                start = at[:, None] - sizes
-                ok = (start >= self.run_start[np.maximum(at - 1, 0)][:, None]) & (start >= a + count)
-                left = start - a
-            ok &= (sizes == 1) | (self.digit[np.clip(start, 0, None)] != 0)
-            rows, cols = np.nonzero(ok)
+                span = at - edges
+                hi = np.minimum(at - self.run_start[np.maximum(at - 1, 0)], span - count)
+            hi = np.minimum(np.minimum(hi, longest[origin]), digits)
+            lo = np.maximum(span - count * digits, 1) if count else span
+            if not loose and count:
+                lo = np.maximum(lo, 1)
+            elif loose:
+                lo = np.ones_like(hi)
+            many = np.maximum(hi - lo + 1, 0)
+            rows = np.repeat(np.arange(len(at)), many)
             if len(rows) > HALF_ARRAY_CUTS:
                 return None
-            piece_start = start[rows, cols]
-            piece_size = cols + 1
-            new_sums = sums[rows] + self.floats[piece_start, piece_size]
-            chars = left[rows, cols]
-            rest = total_float - new_sums
-            room = FLOAT_ROOM * total_float     # what the floats' rounding may be off by, however they cancel
-            keep = rest >= -room
+            size = lo[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(many) - many, many)
+            piece_start = at[rows] if forward else at[rows] - size
+            if not forward:
+                ok = (size == 1) | (self.digit[piece_start] != 0)
+                rows, size, piece_start = rows[ok], size[ok], piece_start[ok]
+            new_sums = sums[rows] + self.floats[piece_start, size]
+            chars = (span[rows] - size)
+            total, least, room = total[rows], least[rows], room[rows]
+            keep = total - new_sums >= -room
             if count:
                 # ``_can_add_up``: the longest part still to come has at least chars / count digits, and none
                 # more than chars - count + 1 (the others a digit each): nine of them stay below ten times it
-                fewest = -(-chars // count)
                 most = chars - count + 1 + len(str(count))
                 keep &= chars >= count
-                keep &= (fewest < 2) | (rest >= np.power(10.0, np.minimum(fewest - 1, FLOAT_DIGITS)) - room)
-                keep &= (most > FLOAT_DIGITS) | (rest < np.power(10.0, np.minimum(most, FLOAT_DIGITS)) + room)
-            else:
+                keep &= (most > FLOAT_DIGITS) | (least - new_sums < np.power(10.0, np.minimum(most, FLOAT_DIGITS))
+                                                 + room)
+                if not loose:
+                    fewest = -(-chars // count)
+                    keep &= (fewest < 2) | (total - new_sums >= np.power(10.0, np.minimum(fewest - 1, FLOAT_DIGITS))
+                                            - room)
+            elif not loose:
                 keep &= chars == 0
-            rows, cols, piece_start, piece_size = rows[keep], cols[keep], piece_start[keep], piece_size[keep]
+            rows, piece_start, size = rows[keep], piece_start[keep], size[keep]
             sums = new_sums[keep]
             with np.errstate(over="ignore"):
-                hashes = hashes[rows] + self.hashes[piece_start, piece_size]
-            column = piece_size[:, None]
-            lengths = (np.hstack([lengths[rows], column]) if forward else np.hstack([column, lengths[rows]]))
-            at = piece_start + piece_size if forward else piece_start
-        return at, hashes, lengths
+                hashes = hashes[rows] + self.hashes[piece_start, size]
+            origin = origin[rows]
+            trail.append((rows, size))
+            at = piece_start + size if forward else piece_start
+
+        def lengths(i: int) -> tuple[int, ...]:
+            out = []
+            for rows, size in reversed(trail):
+                out.append(int(size[i]))
+                i = rows[i]
+            return tuple(out[::-1]) if forward else tuple(out)
+        return at, hashes, lengths, origin
 
 
 @dataclass(frozen=True, slots=True)
