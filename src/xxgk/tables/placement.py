@@ -530,7 +530,7 @@ class _SumSearch:
         The first half of the parts is cut once from x, for all the totals (bounded by the largest total and
         the farthest end); the second half back from where each total starts, all together; they meet by
         their sums modulo 2 ** 64 and each meeting is checked on the exact integers (``_parts_arrays``)."""
-        if not 2 <= parts <= BATCHED_PARTS or not ends or not self._whole_numbers(x, ends[-1]):
+        if parts < 2 or not ends or not self._whole_numbers(x, ends[-1]):
             return None
         tries = []
         work = 0
@@ -555,19 +555,28 @@ class _SumSearch:
         longest = np.array([min(len(str(total)), b - x) for total, (_, _, b) in zip(totals, tries)], dtype=np.int64)
         floats = np.array([float(total) for total in totals])
         first = parts // 2
-        ahead = tables.cuts(np.array([x], dtype=np.int64), starts.max(keepdims=True), floats.max(keepdims=True),
-                            floats.min(keepdims=True), longest.max(keepdims=True), first, second, True, loose=True)
+        shared = parts <= SHARED_HALF_PARTS
+        if shared:
+            ahead = tables.cuts(np.array([x], dtype=np.int64), starts.max(keepdims=True), floats.max(keepdims=True),
+                                floats.min(keepdims=True), longest.max(keepdims=True), first, second, True,
+                                loose=True)
+        else:
+            ahead = tables.cuts(np.full(count, x, dtype=np.int64), starts, floats, floats, longest, first, second,
+                                True, loose=False)
         behind = tables.cuts(starts, np.full(count, x, dtype=np.int64), floats, floats, longest, second, first,
                              False, loose=False)
         if ahead is None or behind is None:
             return None
-        ends_at, hashes, lengths, _ = ahead
+        ends_at, hashes, lengths, whose = ahead
         begins, other_hashes, other_lengths, which = behind
         total_hashes = np.array([total & _MASK_64 for total in totals], dtype=np.uint64)
         with np.errstate(over="ignore"):
             wanted = total_hashes[which] - other_hashes
             keys = hashes * np.uint64(_KEY_MIX) + ends_at.astype(np.uint64)
             wanted_keys = wanted * np.uint64(_KEY_MIX) + begins.astype(np.uint64)
+            if not shared:      # each total's halves meet their own
+                keys += whose.astype(np.uint64) * np.uint64(_TOTAL_MIX)
+                wanted_keys += which.astype(np.uint64) * np.uint64(_TOTAL_MIX)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         lo = np.searchsorted(sorted_keys, wanted_keys, side="left")
@@ -777,15 +786,16 @@ HALF_ARRAY_CUTS = 2_000_000
 # of the total. Past FLOAT_DIGITS digits a float is infinite: such totals are walked.
 FLOAT_ROOM = 1e-9
 FLOAT_DIGITS = 300
-# A group of at most this many parts is cut for all its totals at once (``_SumSearch._group_by_arrays``): the
-# first half, cut once for every total, is then two parts at most; a half of three cut for the longest of the
-# totals outgrows what it saves.
-BATCHED_PARTS = 4
-# ... and when its second halves, all totals together, may hold this many times WHOLE_ARRAYS cuts: below it the
-# walk is cheaper than the arrays' set-up (an ordinary report's table 4).
+# A group is cut for all its totals at once (``_SumSearch._group_by_arrays``) when its second halves, all
+# totals together, may hold this many times WHOLE_ARRAYS cuts: below it the walk is cheaper than the arrays'
+# set-up (an ordinary report's table 4).
 BATCHED_WORK = 8
+# A group of at most this many parts cuts its first half once for all its totals (two parts at most); a half of
+# three cut for the longest of the totals outgrows what it saves, and each total cuts its own.
+SHARED_HALF_PARTS = 4
 _MASK_64 = (1 << 64) - 1
 _KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where it ends in one key
+_TOTAL_MIX = 0xC2B2AE3D27D4EB4F     # another: which total the half was cut for, in the same key
 
 
 class _Tables:
