@@ -543,3 +543,17 @@ def test_the_arrays_find_the_plans_the_walk_finds(seed, monkeypatch):
         compared += 1
         found += bool(got)
     assert compared >= 8 and found >= 4
+
+
+def test_slash_chains_are_found_where_the_plain_pattern_finds_them():
+    """The chains of numbers and / marks (blank cells glued to their row) are looked for from the start of a digit
+    run only: the same spans as the pattern tried at every digit, on text with long runs, dates and URLs."""
+    from xxgk.tables import tokens
+    plain = re.compile(r"\d+(?:/+\d+)+")
+    rng = random.Random("slashes")
+    pieces = ["/", "//", "///", "0", "12", "2024/1/2", "规章", " ", "行政许可", "http://x.cn/1/2",
+              "1///1//0//1/102", "9" * 60, "305" * 30]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert ([m.span() for m in tokens._DIGIT_SLASH_CHAIN.finditer(text)]
+                == [m.span() for m in plain.finditer(text)]), text
