@@ -577,24 +577,18 @@ class _SumSearch:
             if not shared:      # each total's halves meet their own
                 keys += whose.astype(np.uint64) * np.uint64(_TOTAL_MIX)
                 wanted_keys += which.astype(np.uint64) * np.uint64(_TOTAL_MIX)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        lo = np.searchsorted(sorted_keys, wanted_keys, side="left")
-        hi = np.searchsorted(sorted_keys, wanted_keys, side="right")
         found = []
         text = self.text
-        for j in np.nonzero(hi > lo)[0].tolist():
+        for j, i in _meet(keys, wanted_keys):
             e, t, b = tries[which[j]]
             total = totals[which[j]]
-            mine = other_lengths(j)
-            for i in order[lo[j]:hi[j]].tolist():
-                cut = lengths(i) + mine
-                at, added = x, 0
-                for size in cut:
-                    added += int(text[at:at + size])
-                    at += size
-                if at == b and added == total:
-                    found.append((e, t, cut))
+            cut = lengths(i) + other_lengths(j)
+            at, added = x, 0
+            for size in cut:
+                added += int(text[at:at + size])
+                at += size
+            if at == b and added == total:
+                found.append((e, t, cut))
         return found
 
     def _total_lengths(self, x: int, e: int, parts: int):
@@ -675,22 +669,16 @@ class _SumSearch:
             wanted = total_hash - other_hashes                  # what the first half must add up to, mod 2 ** 64
             keys = hashes * np.uint64(_KEY_MIX) + ends.astype(np.uint64)
             wanted_keys = wanted * np.uint64(_KEY_MIX) + starts.astype(np.uint64)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        lo = np.searchsorted(sorted_keys, wanted_keys, side="left")
-        hi = np.searchsorted(sorted_keys, wanted_keys, side="right")
         found = []
         text = self.text
-        for j in np.nonzero(hi > lo)[0].tolist():
-            mine = other_lengths(j)
-            for i in order[lo[j]:hi[j]].tolist():
-                cut = lengths(i) + mine
-                at, added = a, 0
-                for size in cut:
-                    added += int(text[at:at + size])
-                    at += size
-                if at == b and added == total:
-                    found.append(cut)
+        for j, i in _meet(keys, wanted_keys):
+            cut = lengths(i) + other_lengths(j)
+            at, added = a, 0
+            for size in cut:
+                added += int(text[at:at + size])
+                at += size
+            if at == b and added == total:
+                found.append(cut)
         return found
 
     def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
@@ -798,6 +786,24 @@ _KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where 
 _TOTAL_MIX = 0xC2B2AE3D27D4EB4F     # another: which total the half was cut for, in the same key
 
 
+def _meet(keys, wanted):
+    """The pairs (j, i) with ``keys[i] == wanted[j]``: one half's cuts met by the other's."""
+    if not len(keys) or not len(wanted):
+        return
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    at = np.searchsorted(sorted_keys, wanted)
+    hits = np.nonzero(sorted_keys[np.minimum(at, len(keys) - 1)] == wanted)[0]
+    for j in hits.tolist():
+        k = int(at[j])
+        while k < len(keys) and sorted_keys[k] == wanted[j]:
+            yield j, int(order[k])
+            k += 1
+
+
+_POWERS_OF_TEN_FLOAT = np.array([10.0 ** k for k in range(FLOAT_DIGITS + 1)])
+
+
 class _Tables:
     """A search's characters as arrays: the value of the piece of each length starting at each character,
     as a float and modulo 2 ** 64 (exact: digits times powers of ten wrap in unsigned 64-bit arithmetic as
@@ -885,11 +891,11 @@ class _Tables:
                 # more than chars - count + 1 (the others a digit each): nine of them stay below ten times it
                 most = chars - count + 1 + len(str(count))
                 keep &= chars >= count
-                keep &= (most > FLOAT_DIGITS) | (least - new_sums < np.power(10.0, np.minimum(most, FLOAT_DIGITS))
+                keep &= (most > FLOAT_DIGITS) | (least - new_sums < _POWERS_OF_TEN_FLOAT[np.minimum(most, FLOAT_DIGITS)]
                                                  + room)
                 if not loose:
                     fewest = -(-chars // count)
-                    keep &= (fewest < 2) | (total - new_sums >= np.power(10.0, np.minimum(fewest - 1, FLOAT_DIGITS))
+                    keep &= (fewest < 2) | (total - new_sums >= _POWERS_OF_TEN_FLOAT[np.minimum(fewest - 1, FLOAT_DIGITS)]
                                             - room)
             elif not loose:
                 keep &= chars == 0
