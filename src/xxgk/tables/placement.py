@@ -548,11 +548,11 @@ class _SumSearch:
             return None
         if not tries:
             return []
-        tables = self._tables()
         totals = [int(self.text[b:e]) for e, t, b in tries]
         count = len(tries)
         starts = np.array([b for _, _, b in tries], dtype=np.int64)
         longest = np.array([min(len(str(total)), b - x) for total, (_, _, b) in zip(totals, tries)], dtype=np.int64)
+        tables = self._tables(int(longest.max()))
         floats = np.array([float(total) for total in totals])
         first = parts // 2
         shared = parts <= SHARED_HALF_PARTS
@@ -645,9 +645,11 @@ class _SumSearch:
         self._second_half(_Half(k - first, a, b, first, total, longest), k - first, b, 0, (), halves, found)
         yield from found
 
-    def _tables(self) -> _Tables:
-        if self._arrays is None:
-            self._arrays = _Tables(self)
+    def _tables(self, widest: int) -> _Tables:
+        """The search's arrays, for pieces of up to ``widest`` digits (made again, wider, when a longer total
+        needs them: most need half the row's length or less)."""
+        if self._arrays is None or self._arrays.widest < min(widest, self.size, FLOAT_DIGITS):
+            self._arrays = _Tables(self, widest)
         return self._arrays
 
     def _parts_arrays(self, k: int, a: int, b: int, total: int) -> list[tuple[int, ...]]:
@@ -656,9 +658,9 @@ class _SumSearch:
         could drop), its sums modulo 2 ** 64 meet the other half's, and each meeting is checked on the exact
         integers. The same cuts as the walk, found by whole arrays instead of a step each: a row of a hundred
         digits has tens of thousands of cuts to rule out."""
-        tables = self._tables()
         first = k // 2
         longest = min(len(str(total)), b - a)
+        tables = self._tables(longest)
         ahead = tables.half(a, b, first, k - first, total, longest, forward=True)
         behind = tables.half(a, b, k - first, first, total, longest, forward=False)
         if ahead is None or behind is None:
@@ -809,12 +811,12 @@ class _Tables:
     as a float and modulo 2 ** 64 (exact: digits times powers of ten wrap in unsigned 64-bit arithmetic as
     integers do modulo 2 ** 64), where each character's digit run starts and ends."""
 
-    def __init__(self, search: _SumSearch):
+    def __init__(self, search: _SumSearch, widest: int):
         size = search.size
         digits = np.array([ord(ch) - 48 if search.kinds[search.run_at[x]] == "digits" else 0
                            for x, ch in enumerate(search.text)] + [0] * (size + 1), dtype=np.int64)
         self.digit = digits
-        widest = min(size, FLOAT_DIGITS)
+        widest = self.widest = min(size, widest, FLOAT_DIGITS)
         self.floats = np.zeros((size + 1, widest + 1))
         self.hashes = np.zeros((size + 1, widest + 1), dtype=np.uint64)
         floats, hashes = self.floats, self.hashes
@@ -879,24 +881,23 @@ class _Tables:
                 return None
             size = lo[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(many) - many, many)
             piece_start = at[rows] if forward else at[rows] - size
-            if not forward:
-                ok = (size == 1) | (self.digit[piece_start] != 0)
-                rows, size, piece_start = rows[ok], size[ok], piece_start[ok]
             new_sums = sums[rows] + self.floats[piece_start, size]
-            chars = (span[rows] - size)
-            total, least, room = total[rows], least[rows], room[rows]
-            keep = total - new_sums >= -room
+            chars = span[rows] - size           # at least ``count``: ``hi`` leaves them room
+            total = total[rows]
+            room = FLOAT_ROOM * total
+            left = total - new_sums
+            keep = left >= -room
+            if not forward:
+                keep &= (size == 1) | (self.digit[piece_start] != 0)
             if count:
                 # ``_can_add_up``: the longest part still to come has at least chars / count digits, and none
                 # more than chars - count + 1 (the others a digit each): nine of them stay below ten times it
-                most = chars - count + 1 + len(str(count))
-                keep &= chars >= count
-                keep &= (most > FLOAT_DIGITS) | (least - new_sums < _POWERS_OF_TEN_FLOAT[np.minimum(most, FLOAT_DIGITS)]
-                                                 + room)
+                most = np.minimum(chars - count + 1 + len(str(count)), FLOAT_DIGITS)
+                least_left = least[rows] - new_sums if loose else left
+                keep &= least_left < _POWERS_OF_TEN_FLOAT[most] + room
                 if not loose:
-                    fewest = -(-chars // count)
-                    keep &= (fewest < 2) | (total - new_sums >= _POWERS_OF_TEN_FLOAT[np.minimum(fewest - 1, FLOAT_DIGITS)]
-                                            - room)
+                    fewest = np.minimum(-(-chars // count), FLOAT_DIGITS)
+                    keep &= (fewest < 2) | (left >= _POWERS_OF_TEN_FLOAT[fewest - 1] - room)
             elif not loose:
                 keep &= chars == 0
             rows, piece_start, size = rows[keep], piece_start[keep], size[keep]
