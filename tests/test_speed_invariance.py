@@ -540,6 +540,9 @@ def test_the_arrays_find_the_plans_the_walk_finds(seed, monkeypatch):
         if walked is None:
             continue            # past the walk's budget
         assert got == walked, text
+        monkeypatch.setattr(placement, "HALF_ARRAY_CUTS", 50)     # too many cuts for the arrays: walked
+        assert placement._plans_by_sums.__wrapped__(runs, n, sums, 20000) == walked, text
+        monkeypatch.undo()
         compared += 1
         found += bool(got)
     assert compared >= 8 and found >= 4

@@ -636,8 +636,10 @@ class _SumSearch:
         end and what they add up to, against the second half back from b."""
         first = k // 2
         if min(len(str(total)), b - a) ** first >= WHOLE_ARRAYS and len(str(total)) <= FLOAT_DIGITS:
-            yield from self._parts_arrays(k, a, b, total)
-            return
+            found = self._parts_arrays(k, a, b, total)
+            if found is not None:
+                yield from found
+                return
         halves: dict[tuple[int, int], list[tuple[int, ...]]] = {}
         longest = len(str(total))
         self._first_half(_Half(first, a, b, k - first, total, longest), first, a, 0, (), halves)
@@ -652,19 +654,19 @@ class _SumSearch:
             self._arrays = _Tables(self, widest)
         return self._arrays
 
-    def _parts_arrays(self, k: int, a: int, b: int, total: int) -> list[tuple[int, ...]]:
+    def _parts_arrays(self, k: int, a: int, b: int, total: int) -> list[tuple[int, ...]] | None:
         """``_parts_met`` with each half's cuts as arrays, all the cuts of one more part at a time: a half's
         sums as floats bound it by the total (with room for their rounding: a bound only ever keeps a cut it
         could drop), its sums modulo 2 ** 64 meet the other half's, and each meeting is checked on the exact
         integers. The same cuts as the walk, found by whole arrays instead of a step each: a row of a hundred
-        digits has tens of thousands of cuts to rule out."""
+        digits has tens of thousands of cuts to rule out. None past HALF_ARRAY_CUTS (the walk then)."""
         first = k // 2
         longest = min(len(str(total)), b - a)
         tables = self._tables(longest)
         ahead = tables.half(a, b, first, k - first, total, longest, forward=True)
         behind = tables.half(a, b, k - first, first, total, longest, forward=False)
         if ahead is None or behind is None:
-            return []
+            return None
         (ends, hashes, lengths), (starts, other_hashes, other_lengths) = ahead, behind
         total_hash = np.uint64(total & _MASK_64)
         with np.errstate(over="ignore"):
@@ -769,9 +771,9 @@ class _SumSearch:
 # this many (the total's digits to the power of the half's parts); below it the walk is cheaper than the arrays'
 # set-up (table 4's groups of four parts, a dozen digits each: some hundred cuts a half).
 WHOLE_ARRAYS = 1000
-# The most cuts one half may hold at once: past it the search is over budget, as the walk is past
-# SPLIT_SEARCH_STEPS (some MB of arrays).
-HALF_ARRAY_CUTS = 2_000_000
+# The most cuts one part of a half may be tried in at once (some 25 MB of arrays at most): past it the half is
+# walked instead, within SPLIT_SEARCH_STEPS. A hundred-digit row tries at most some 100,000.
+HALF_ARRAY_CUTS = 250_000
 # Floats add a half's parts to decide the bounds: a sum of a few floats is off by far less than this fraction
 # of the total. Past FLOAT_DIGITS digits a float is infinite: such totals are walked.
 FLOAT_ROOM = 1e-9
