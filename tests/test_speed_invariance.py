@@ -560,3 +560,38 @@ def test_slash_chains_are_found_where_the_plain_pattern_finds_them():
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
         assert ([m.span() for m in tokens._DIGIT_SLASH_CHAIN.finditer(text)]
                 == [m.span() for m in plain.finditer(text)]), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_split_runs_are_confirmed_as_rule_by_rule(seed):
+    """The rows whose digits ran together are confirmed by the identities through their cells, each judged once
+    a row: the same rows, values and identities as judging them cell by cell through every rule."""
+    from xxgk import schema
+    from xxgk.checks import arithmetic
+    from xxgk.checks.arithmetic import _holds, _through
+
+    def plain(rules, values, cells):
+        rows = {}
+        for key, cell in cells.items():
+            if "split" in cell.get("note", "") and values.get(key) is not None:
+                rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+        return {row: sorted({r.name for k in keys for r in _through(k, rules) if _holds(r, values)})
+                for row, keys in rows.items()}
+
+    rng = random.Random(f"split-runs:{seed}")
+    for _ in range(20):
+        record = random_record(rng.choice(("2019", "2021")), rng)
+        rules = schema.template(record["template"]).rules
+        values = dict(record["fields"])
+        for key in rng.sample(sorted(values), 5):
+            values[key] = rng.choice([None, (values[key] or 0) + 1])
+        cells = {key: {"note": rng.choice(["", "", "split by the sums", "x"])} for key in values}
+        confirmed, unconfirmed = arithmetic.split_runs(rules, values, cells)
+        expected = plain(rules, values, cells)
+        got = {c["row"]: c["confirmed_by"] for c in confirmed}
+        assert {row for row, names in expected.items() if names} == set(got)
+        for row, names in got.items():
+            full = sorted(expected[row], key=lambda name: (not name.startswith(row.replace(".", ".row_total.", 1)),
+                                                           name))
+            assert names == full[:3] + ([f"{len(full) - 3} more"] if len(full) > 3 else [])
+        assert len(unconfirmed) == sum(1 for names in expected.values() if not names)
