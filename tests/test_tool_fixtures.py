@@ -50,7 +50,9 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # s41rf008 (pymupdf4llm, seed 41): table 4's heads |结果维持|结果纠正|其|他结果|尚未审结||总计|| over ||||1|||1||,
     # an empty column the converter drew before 总计: the one window of five cells the total allowed read 1 under
     # 结果纠正 at 0.95 (其他结果's); s41rf010 (pymupdf4llm, seed 41): the running head's title cut over the review
-    # row's cells, one piece under each 0 (0<br>街道办事处202|0<br>2年度…), its 202 read as 其他结果.
+    # row's cells, one piece under each 0 (0<br>街道办事处202|0<br>2年度…), its 202 read as 其他结果;
+    # s53rf035 (plain pdftotext, seed 53): （二）部分公开's 4 1 5 printed among table 3's 不予处理 labels, taken by
+    # 3.要求提供公开出版物 at 0.95 while the prose said 部分公开 5件 and the row read 0.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
