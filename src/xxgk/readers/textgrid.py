@@ -381,8 +381,8 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
 
 
 # Each measure's character widths, as ``_width`` gives them, looked up without building its cache key; bounded
-# by the characters met (past this many, a character is measured each time).
-_WIDTH_TABLE_KEPT = 65536
+# (past this many characters, some 1.6 MB a measure, a character is measured each time: a text has a few thousand).
+_WIDTH_TABLE_KEPT = 16384
 _width_tables: dict[tuple, dict[str, int]] = {}
 
 

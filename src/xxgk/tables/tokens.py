@@ -431,6 +431,8 @@ def _cell(cell: str, number: int) -> list[Token]:
     template's labels and a few numbers over and over, and a batch prints them in every report."""
     recipe = _cell_recipes.get(cell)
     if recipe is None:
+        if len(cell) > CELL_KEPT_CHARS:
+            return _read_cell(cell, number)
         recipe = tuple((t.kind, t.text, t.splittable) for t in _read_cell(cell, 0))
         if len(_cell_recipes) >= CELL_RECIPES_KEPT:
             _cell_recipes.clear()
@@ -438,8 +440,11 @@ def _cell(cell: str, number: int) -> list[Token]:
     return [Token(kind, text, number, splittable) for kind, text, splittable in recipe]
 
 
-# How many cells' readings are kept (a bound on the cache: past it, it starts again empty).
-CELL_RECIPES_KEPT = 65536
+# How many cells' readings are kept, and the longest cell kept: the bound on the cache (past it, it starts again
+# empty), some 1 KB an entry, 16 MB at most beside a batch worker's 250 MB. A longer text (a paragraph, a
+# one-line page) is read each time: it does not come again.
+CELL_RECIPES_KEPT = 16384
+CELL_KEPT_CHARS = 200
 _cell_recipes: dict[str, tuple[tuple[str, str, bool], ...]] = {}
 
 
