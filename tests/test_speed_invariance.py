@@ -474,6 +474,129 @@ def test_block_orders_are_the_numbers_counted_off_segment_by_segment():
                 assert _block_orders(base, count, width) == reference_block_orders(base, count, width)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_the_arrays_meet_the_halves_where_the_walk_meets_them(seed, monkeypatch):
+    """A group's parts met in the middle with whole arrays (floats to bound, sums modulo 2 ** 64 to meet) are
+    the cuts the walk finds, on long runs whose sums hold (once or many times: runs of zeros and repeats) and
+    whose sums do not (one digit changed), several runs in a row among them."""
+    rng = random.Random(f"arrays:{seed}")
+    compared = found = 0
+    for _ in range(30):
+        k = rng.randint(4, 7)
+        parts = [rng.choice([0, rng.randrange(1, 10 ** rng.randint(1, 16))]) for _ in range(k)]
+        if rng.random() < 0.3:
+            parts = [p * 10 ** rng.randint(0, 8) + 1 for p in parts]
+        bodies = [str(p) for p in parts] + [str(sum(parts))]
+        text = "".join(bodies)
+        if rng.random() < 0.3:      # a digit changed: most such rows hold no cut
+            at = rng.randrange(len(text))
+            text = text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1:]
+        cut = rng.randrange(1, len(text)) if rng.random() < 0.3 else len(text)
+        runs = tuple(("digits", body, False) for body in (text[:cut], text[cut:]) if body)
+        for t in range(1, len(text) - k + 1):
+            if text[len(text) - t] == "0" and t > 1:
+                continue
+            total = int(text[len(text) - t:])
+            search = placement._SumSearch(runs, k + 1, {0: k})
+            if not search._whole_numbers(0, len(text) - t):
+                continue
+            got = sorted(search._parts_arrays(k, 0, len(text) - t, total))
+            monkeypatch.setattr(placement, "WHOLE_ARRAYS", 10 ** 9)
+            walked = sorted(placement._SumSearch(runs, k + 1, {0: k})._parts_met(k, 0, len(text) - t, total))
+            monkeypatch.undo()
+            assert got == walked, (text, t)
+            compared += 1
+            found += bool(got)
+    assert compared > 500 and found >= 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_arrays_find_the_plans_the_walk_finds(seed, monkeypatch):
+    """Rows of long runs (table 3's row of six parts and their total, table 4's three groups of four, their
+    numbers scaled up to dozens of digits, now and then a digit changed or the run cut in two) are cut by the
+    arrays, each group for all its totals at once, into the same plans as by the walk."""
+    rng = random.Random(f"plans:{seed}")
+    compared = found = 0
+    for _ in range(12):
+        groups, parts = rng.choice([(1, 6), (3, 4), (2, 4)])
+        factor = rng.randrange(1, 10 ** rng.randint(1, 12)) | 1
+        cells = []
+        for _ in range(groups):
+            values = [rng.choice([0, rng.randint(1, 999)]) * factor for _ in range(parts)]
+            cells += [str(v) for v in values] + [str(sum(values))]
+        text = "".join(cells)
+        if rng.random() < 0.3:
+            at = rng.randrange(len(text))
+            text = text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1:]
+        cut = rng.randrange(1, len(text)) if rng.random() < 0.3 else len(text)
+        runs = tuple(("digits", body, False) for body in (text[:cut], text[cut:]) if body)
+        n = len(cells)
+        sums = tuple((tuple(range(g * (parts + 1), g * (parts + 1) + parts)), (g * (parts + 1) + parts,))
+                     for g in range(groups))
+        got = placement._plans_by_sums.__wrapped__(runs, n, sums, 20000)
+        monkeypatch.setattr(placement, "WHOLE_ARRAYS", 10 ** 9)
+        walked = placement._plans_by_sums.__wrapped__(runs, n, sums, 20000)
+        monkeypatch.undo()
+        if walked is None:
+            continue            # past the walk's budget
+        assert got == walked, text
+        monkeypatch.setattr(placement, "HALF_ARRAY_CUTS", 50)     # too many cuts for the arrays: walked
+        assert placement._plans_by_sums.__wrapped__(runs, n, sums, 20000) == walked, text
+        monkeypatch.undo()
+        compared += 1
+        found += bool(got)
+    assert compared >= 8 and found >= 4
+
+
+def test_slash_chains_are_found_where_the_plain_pattern_finds_them():
+    """The chains of numbers and / marks (blank cells glued to their row) are looked for from the start of a digit
+    run only: the same spans as the pattern tried at every digit, on text with long runs, dates and URLs."""
+    from xxgk.tables import tokens
+    plain = re.compile(r"\d+(?:/+\d+)+")
+    rng = random.Random("slashes")
+    pieces = ["/", "//", "///", "0", "12", "2024/1/2", "规章", " ", "行政许可", "http://x.cn/1/2",
+              "1///1//0//1/102", "9" * 60, "305" * 30]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert ([m.span() for m in tokens._DIGIT_SLASH_CHAIN.finditer(text)]
+                == [m.span() for m in plain.finditer(text)]), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_split_runs_are_confirmed_as_rule_by_rule(seed):
+    """The rows whose digits ran together are confirmed by the identities through their cells, each judged once
+    a row: the same rows, values and identities as judging them cell by cell through every rule."""
+    from xxgk import schema
+    from xxgk.checks import arithmetic
+    from xxgk.checks.arithmetic import _holds, _through
+
+    def plain(rules, values, cells):
+        rows = {}
+        for key, cell in cells.items():
+            if "split" in cell.get("note", "") and values.get(key) is not None:
+                rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+        return {row: sorted({r.name for k in keys for r in _through(k, rules) if _holds(r, values)})
+                for row, keys in rows.items()}
+
+    rng = random.Random(f"split-runs:{seed}")
+    for _ in range(20):
+        record = random_record(rng.choice(("2019", "2021")), rng)
+        rules = schema.template(record["template"]).rules
+        values = dict(record["fields"])
+        for key in rng.sample(sorted(values), 5):
+            values[key] = rng.choice([None, (values[key] or 0) + 1])
+        cells = {key: {"note": rng.choice(["", "", "split by the sums", "x"])} for key in values}
+        confirmed, unconfirmed = arithmetic.split_runs(rules, values, cells)
+        expected = plain(rules, values, cells)
+        got = {c["row"]: c["confirmed_by"] for c in confirmed}
+        assert {row for row, names in expected.items() if names} == set(got)
+        for row, names in got.items():
+            full = sorted(expected[row], key=lambda name: (not name.startswith(row.replace(".", ".row_total.", 1)),
+                                                           name))
+            assert names == full[:3] + ([f"{len(full) - 3} more"] if len(full) > 3 else [])
+        assert len(unconfirmed) == sum(1 for names in expected.values() if not names)
+
+
 def test_a_line_is_cut_into_the_words_its_cells_make():
     """``textgrid._tokens`` finds a line's words from its characters' widths: the words the cell-by-cell cut
     finds (``cells_of``), in every measure, with wide, ambiguous, zero-width and space characters about."""

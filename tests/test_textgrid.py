@@ -158,5 +158,30 @@ def test_a_pictures_text_in_comments_and_line_breaks_is_read_line_by_line():
             "行政强制 117<br>第二十条第（八）项<br><!-- End of picture text -->")
     cleaned = clean_markdown(line).split("\n")
     assert len(cleaned) == 2                                     # line numbers stay the file's
-    assert cleaned[1].split("\t")[2:4] == ["行政处罚", "行政强制 117"]
+    # one pipe row, a cell a line: a table's text whose columns are not the template's, placed by the sums
+    assert cleaned[1].split("|")[3:5] == ["行政处罚", "行政强制 117"]
+    assert cleaned[1].startswith("|") and cleaned[1].endswith("|") and not cleaned[1].endswith("||")
     assert "<!--" not in cleaned[0] and "<br>" not in cleaned[1]
+
+
+def test_pymupdf4llm_cells_that_stack_columns_are_parted():
+    # pymupdf4llm's table finder misses column borders: a cell stacks a row's values (|10<br>1<br>11|, glued into
+    # 10111 before), a label cell takes its row's numbers under its lines, a border cuts a numbering from its label
+    # (|3|.危及…|), and the browser's running head (print time, the report's title) lands in a row's cells.
+    from xxgk.readers.markdown import drop_running_heads, split_stacked_values
+
+    assert split_stacked_values("|（七）总计|10<br>1<br>11|") == "|（七）总计|10|1|11|"
+    assert split_stacked_values("||2.没有现成信息需<br>要另行制作<br>1<br>1|") == "||2.没有现成信息需<br>要另行制作|1|1|"
+    assert split_stacked_values("|3|.危及“三安<br>全一稳定”|||") == "||3.危及“三安<br>全一稳定”|||"
+    assert split_stacked_values("|规章|0|0|0|||") == "|规章|0|0|0|||"
+    title = "12/7/26, 1:21 PM 2019 年平潭综合实验区君山片区管理局政府信息公开工作年度报告"
+    rows = ["|5.属于三类内<br>部事务信息<br>201|9年平潭综合实验区君山片区管理局政府信息公开工作年度报告|",
+            "|5.要求行政机关确认<br>7/26, 1:20 PM|0|0<br>政府|0<br>信息公开工作|0<br>年度报告|0|",
+            "|规章|0<br>1<br>平潭综合实验区君山片区管理局政府信息公|0<br>开工作年度报告|"]
+    assert drop_running_heads("\n".join([title] + rows)).split("\n")[1:] == [
+        "|5.属于三类内<br>部事务信息||", "|5.要求行政机关确认|0|0|0|0|0|", "|规章|0<br>1|0|"]
+    # the title cut inside 年度报告, its year cut from the label's cell
+    cut = "|4.保护第三方合法权益<br>2|019年平潭综合实验区君山片区|管理局政府信息公开工作年|度报告|||"
+    assert drop_running_heads(title + "\n" + cut).split("\n")[1] == "|4.保护第三方合法权益||||||"
+    # a row's own words that only end like the title stay
+    assert drop_running_heads(title + "\n|年度报告|1|") == title + "\n|年度报告|1|"

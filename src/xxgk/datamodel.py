@@ -80,6 +80,16 @@ class Token:
     # The layout shows a blank cell (one or more) right before this one: a cell set off the axis the text centres
     # its cells on (``tokens.off_axis_lines``).
     after_blank: bool = False
+    # The table-3 column whose head a PDF's paged text (pdftotext -layout) sets this value under, on the same
+    # page: "" where the layout does not tell (``tokens.columns_under_heads``). A preference among the placements
+    # the template's sums leave open, never a reason to be surer of one.
+    under: str = ""
+    # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
+    # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
+    pipe_row: bool = False
+    # Read from a pipe row under a row of heads with an empty cell between two heads: a column the converter drew
+    # that the template does not have may stand anywhere in the row (``placement.row_readings``).
+    phantom_columns: bool = False
 
 
 @dataclass(frozen=True)

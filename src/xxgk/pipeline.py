@@ -197,6 +197,19 @@ def _doubt_rows_the_prose_disputes(cells: dict, checks: list) -> None:
             if key.rsplit(".", 1)[0] in rows and cell.value is not None and cell.confidence > DISPUTED_BY_PROSE:
                 cell.confidence = DISPUTED_BY_PROSE
                 cell.note = f"the report's prose says {c.printed:g} where the table gives {c.expected:g}: {c.text}"
+        # A disputed row that printed nothing, in a text that leaves blank cells out, may have had its cells taken by
+        # another row: in the same table, the row whose total is the amount the disputed row lacks (部分公开 read
+        # blank where the prose says 5, and 3.要求提供公开出版物 read 5: the five may be either's).
+        printed_nothing = all(cells[k].kind == "blank" for k in c.cells if k in cells)
+        lacking = c.printed - c.expected if printed_nothing else 0
+        tables = {key.split(".", 1)[0] for key in c.cells}
+        holders = {key.rsplit(".", 1)[0] for key, cell in cells.items()
+                   if lacking > 0 and key.endswith(".total") and key.split(".", 1)[0] in tables
+                   and key.rsplit(".", 1)[0] not in rows and cell.value == lacking}
+        for key, cell in cells.items():
+            if key.rsplit(".", 1)[0] in holders and cell.value is not None:
+                cell.doubt(DISPUTED_BY_PROSE, f"this row's figures may be those the report's prose gives another row "
+                                              f"({c.printed:g} where the table gives {c.expected:g}): {c.text}")
 
 
 # A group of table 4 whose cells the text lacks (a tool dropped its small table: trafilatura leaves out a table the

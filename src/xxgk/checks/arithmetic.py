@@ -343,6 +343,15 @@ def _overdetermined(key: str, value: int, rules, values: dict) -> bool:
     return True
 
 
+def _rules_by_key(rules) -> dict[str, list[schema.Rule]]:
+    """``_through`` for every key at once: the identities each cell takes part in."""
+    out: dict[str, list[schema.Rule]] = {}
+    for rule in rules:
+        for key in dict.fromkeys(rule.left + rule.right):
+            out.setdefault(key, []).append(rule)
+    return out
+
+
 def split_runs(rules, values: dict, cells: dict) -> tuple[list[dict], list[dict]]:
     """Rows whose digits ran together: (confirmed, unconfirmed) — confirmed when an identity through them holds."""
     rows: dict[str, list[str]] = {}
@@ -351,8 +360,11 @@ def split_runs(rules, values: dict, cells: dict) -> tuple[list[dict], list[dict]
         if "split" in note and values.get(key) is not None:
             rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
     confirmed, unconfirmed = [], []
+    through = _rules_by_key(rules) if rows else {}
     for row, keys in rows.items():
-        holding = sorted({r.name for k in keys for r in _through(k, rules) if _holds(r, values)},
+        # Each identity through the row's cells judged once (a row's cells share most of theirs).
+        mine = {id(r): r for k in keys for r in through.get(k, ())}
+        holding = sorted({r.name for r in mine.values() if _holds(r, values)},
                          key=lambda name: (not name.startswith(row.replace(".", ".row_total.", 1)), name))
         if holding:
             confirmed.append({"row": row, "values": {k.rsplit(".", 1)[1]: plain_number(values[k]) for k in keys},

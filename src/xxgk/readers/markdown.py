@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..datamodel import TableJudge
-from ..text import fold_lookalikes, pipe_cells
+from ..text import fold_lookalikes, normalize_chars, pipe_cells
 from .base import Source
 from .html import html_tables, inline_tables
 from .textgrid import text_grids
@@ -36,10 +36,15 @@ def clean_markdown(text: str) -> str:
             line = _MARK_BEFORE_BREAK.sub(r"\1 ", line)
             line = re.sub(r"<br\s*/?>", "", line, flags=re.I).replace("\\|", "｜").replace("&nbsp;", " ")
             line = re.sub(r"\*\*(.*?)\*\*|__(.*?)__", lambda m: m.group(1) or m.group(2) or "", line)
-        elif "<" in line:
+        elif _COMMENT.search(line) and _BREAKS.search(line):
             # A PDF converter's text of a picture or a text box: its lines joined by <br> inside HTML comments
-            # (pymupdf4llm). Each line is a cell of its own (a tab keeps the record's line numbers those of the
-            # file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制.
+            # (pymupdf4llm). Each line is a cell of its own, the whole a pipe row (one line keeps the record's line
+            # numbers those of the file): 行政处罚<br>行政强制 117 is two rows, not one label 行政处罚行政强制. It is
+            # a table's text whose columns are not the template's (a row's values stand on one line, its blank
+            # cells left out), as a pipe row that lost columns is: the recovery places them by the sums.
+            pieces = [p.strip().replace("|", "｜") for p in _BREAKS.split(_COMMENT.sub("", line))]
+            line = "|" + "|".join(p for p in pieces if p) + "|"
+        elif "<" in line:
             line = _BREAKS.sub("\t", _COMMENT.sub("", line))
         lines.append(line)
     return "\n".join(lines)
@@ -54,7 +59,9 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
         return html_tables(MarkdownIt("commonmark").enable("table").render(source.text))
     text, html_meta = inline_tables(source.text)
     text, drawn = text_grids(text)
+    text = drop_running_heads(text)
     text, unsure = split_stacked_rows(text)
+    text = split_stacked_values(text)
     return clean_markdown(text), html_meta + drawn, unsure
 
 
@@ -82,8 +89,11 @@ def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
     lines in doubt."""
     out: list[str] = []
     unsure: dict[int, list[float]] = {}
-    for line in text.split("\n"):
-        parted = _parted_rows(line) if line.lstrip().startswith("|") and "<br" in line.lower() else None
+    lines = text.split("\n")
+    stacked = _columns_stacked(lines)
+    for number, line in enumerate(lines):
+        parted = _parted_rows(line, number in stacked) if line.lstrip().startswith("|") and "<br" in line.lower() \
+            else None
         if parted is None:
             out.append(line)
             continue
@@ -95,8 +105,35 @@ def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
     return "\n".join(out), unsure
 
 
-def _parted_rows(line: str) -> tuple[list[str], bool] | None:
-    """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row."""
+def _columns_stacked(lines: list[str]) -> set[int]:
+    """The lines of the pipe tables (runs of pipe rows) in which a row of one row stacks several values in a cell:
+    a table finder that missed the borders between columns, so that a cell's lines are columns, not rows."""
+    out: set[int] = set()
+    block: list[int] = []
+    stacking = False
+    for number, line in enumerate(lines + [""]):
+        if line.lstrip().startswith("|"):
+            block.append(number)
+            stacking = stacking or ("<br" in line.lower() and _one_row_stacking_values(line))
+            continue
+        if stacking:
+            out.update(block)
+        block, stacking = [], False
+    return out
+
+
+def _one_row_stacking_values(line: str) -> bool:
+    row = _row_kinds(line)
+    if row is None:
+        return False
+    pieces, kinds, last_label = row
+    return len(max((_row_starts(pieces[c], c) for c in range(last_label + 1)), key=len)) < 2 and any(
+        kind == "value" and len(ps) > 1 for ps, kind in zip(pieces, kinds))
+
+
+def _row_kinds(line: str) -> tuple[list[list[str]], list[str], int] | None:
+    """A pipe row's cells as lines, each cell's kind (blank, value, label) and the last label cell's index; None
+    for a row that is not a body row as the template prints it (no label, labels after values, no values)."""
     cells = pipe_cells(line.replace("\\|", "｜"))
     pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
     kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
@@ -104,7 +141,18 @@ def _parted_rows(line: str) -> tuple[list[str], bool] | None:
         return None
     last_label = max(i for i, kind in enumerate(kinds) if kind == "label")
     if "value" in kinds[:last_label] or "value" not in kinds[last_label:]:
-        return None     # labels after values, or no values: not a row of the body as the template prints it
+        return None
+    return pieces, kinds, last_label
+
+
+def _parted_rows(line: str, columns_stacked: bool = False) -> tuple[list[str], bool] | None:
+    """The rows one pipe row stacks, and whether every value's row is known; None for a row of one row. In a table
+    whose cells stack columns (``_columns_stacked``), a value cell's lines may be one row's columns as well as a
+    line per row: no value's row is known."""
+    row = _row_kinds(line)
+    if row is None:
+        return None
+    pieces, kinds, last_label = row
     # The rows are told by the label cell that opens most of them: another label cell may repeat the same label (a
     # merged cell written out in every column it spans) or hold the group's name beside them.
     starts = max((_row_starts(pieces[c], c) for c in range(last_label + 1)), key=len)
@@ -117,10 +165,12 @@ def _parted_rows(line: str) -> tuple[list[str], bool] | None:
               for lo, hi in zip(bounds, bounds[1:])]
     n = len(labels)
     values = pieces[last_label + 1:]
-    sure = all(len(v) in (0, n) for v in values)
+    sure = all(len(v) == 0 for v in values) if columns_stacked else all(len(v) in (0, n) for v in values)
     rows = []
     for j, label in enumerate(labels):
-        row_values = [(v[j] if len(v) == n else "".join(v) if j == n - 1 else "") for v in values]
+        # A cell's lines that are no row's each go to the last row as they stand, one value a line (parted into
+        # cells later: ``split_stacked_values``), never glued into one number.
+        row_values = [(v[j] if len(v) == n and not columns_stacked else "<br>".join(v) if j == n - 1 else "") for v in values]
         rows.append("|" + "|".join(label + row_values) + "|")
     return rows, sure
 
@@ -131,3 +181,124 @@ def _row_starts(lines: list[str], cell: int) -> list[tuple[int, int]]:
                 if (m := _ROW_OPENING.match(fold_lookalikes(text).strip()))]
     return [(cell, p) for k, (p, depth) in enumerate(openings) if k + 1 == len(openings) or openings[k + 1][1] <= depth]
 
+
+
+def _row_cells(line: str) -> list[str]:
+    """Every cell of a pipe row, the empty ones at either end included (an escaped pipe is a character)."""
+    body = line.replace("\\|", "｜").strip()
+    return body[1:-1 if body.endswith("|") and len(body) > 1 else None].split("|")
+
+
+# A row label's numbering cut from its words by a column border a table finder drew between them (|3|.危及“三安全…|,
+# |5|.属于三类内部事务信息|1|…): read apart, the numbering would be a value of the row.
+_NUMBER_LINE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?$")
+_CUT_NUMBERING = re.compile(r"^\d{1,2}$")
+_NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
+
+
+def split_stacked_values(text: str) -> str:
+    """A cell of one row that stacks values a line each (|1<br>1|, |10<br>1<br>11|: a table finder that missed the
+    column borders between them, pymupdf4llm) parted into a cell per value. The blank cells between them left no
+    trace: the row is short, and the recovery places its values by the template's sums."""
+    out = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|"):
+            cells = _row_cells(line)
+            for c in range(len(cells) - 1):
+                if _CUT_NUMBERING.match(cells[c].strip()) and _NUMBERING_REST.match(cells[c + 1].strip()):
+                    cells[c], cells[c + 1] = "", cells[c].strip() + cells[c + 1].strip()
+            parted = []
+            for cell in cells:
+                pieces = [p for p in _BR.split(cell.strip()) if p]
+                if len(pieces) > 1 and all(_VALUE_LINE.match(p) for p in pieces):
+                    parted.extend(pieces)
+                    continue
+                # A label cell that took its row's values below the label's lines (2.没有现成信息需<br>要另行制作
+                # <br>1<br>1): the label, then a cell per number.
+                last_label = max((k for k, p in enumerate(pieces) if not _NUMBER_LINE.match(p)), default=-1)
+                if 0 <= last_label < len(pieces) - 1:
+                    parted.append("<br>".join(pieces[:last_label + 1]))
+                    parted.extend(pieces[last_label + 1:])
+                else:
+                    parted.append(cell)
+            if parted != _row_cells(line):
+                indent = line[:len(line) - len(line.lstrip())]
+                line = indent + "|" + "|".join(parted) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+# A browser's running head over each printed page: the date and time, then the page's title (12/7/26, 1:21 PM
+# 2020年…政府信息公开工作年度报告). A table finder that takes a table piece's box from the top of the page draws it
+# into the piece's first row, a line of its cells each, cut where its column borders fall (pymupdf4llm:
+# |5.属于三类内<br>部事务信息<br>201|9年平潭…年度报告|, |0<br>政府|0<br>信息公开⼯作|0<br>年度报告|).
+_TITLE_END = "年度报告"
+_PRINT_TIME = re.compile(r"^(?:(?:\d{1,2}/)?\d{1,2}/\d{2},?\s*)?(?:\d{1,2}:\d{2}\s*)?[AP]M$")
+# The shortest run of a title's pieces taken for it (年度报告 and a word more): less could be a label's own words.
+MIN_TITLE_RUN = 6
+
+
+def drop_running_heads(text: str) -> str:
+    """Pipe rows with the pieces of the page's running head taken out of their cells: the title's (a run of cell
+    lines, one line of each cell at most, that spells the end of a title the text prints outside its tables) and
+    the time's. A cell left with nothing stays an empty cell of its row."""
+    lines = text.split("\n")
+    titles = {_squeezed(line) for line in lines if not line.lstrip().startswith("|") and _TITLE_END in line}
+    titles = {t[:t.rindex(_TITLE_END) + len(_TITLE_END)] for t in titles}
+    if not titles:
+        return text
+    out = []
+    for line in lines:
+        if line.lstrip().startswith("|") and (_TITLE_END in _words_of_cells(line) or re.search(r"[AP]M\b", line)):
+            line = _without_running_head(line, titles)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _words_of_cells(line: str) -> str:
+    """A pipe row's text with its values left out, every cell line joined: a title cut over the row's cells, one
+    piece under each value (|0<br>公开工作年度|0<br>报告|), spells itself again."""
+    pieces = _BR.split(line.replace("|", "<br>"))
+    return _squeezed("".join(p for p in pieces if not _VALUE_LINE.match(p.strip())))
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_chars(text))
+
+
+def _without_running_head(line: str, titles: set[str]) -> str:
+    cells = [[p for p in _BR.split(c.strip())] for c in _row_cells(line)]
+    drop: set[tuple[int, int]] = set()
+    for c, lines in enumerate(cells):
+        for k, piece in enumerate(lines):
+            if _PRINT_TIME.match(piece.strip()):
+                drop.add((c, k))
+    for c, lines in enumerate(cells):
+        for k, piece in enumerate(lines):
+            # the title's last piece: its end, cut anywhere (…工作年|度报告)
+            if (c, k) in drop or not _squeezed(piece) or not any(t.endswith(_squeezed(piece)) for t in titles):
+                continue
+            run, spelled = [(c, k)], _squeezed(piece)
+            # Back through the cells before, the last line of each, as long as the run still spells a title's end.
+            at_c, at_k = c - 1, None
+            while at_c >= 0:
+                at_lines = cells[at_c]
+                at_k = len(at_lines) - 1 if at_k is None else at_k
+                while at_k >= 0 and (at_c, at_k) in drop:
+                    at_k -= 1
+                if at_k < 0:
+                    at_c, at_k = at_c - 1, None
+                    continue
+                longer = _squeezed(at_lines[at_k]) + spelled
+                if not longer or not any(t.endswith(longer) for t in titles):
+                    break
+                run.append((at_c, at_k))
+                spelled = longer
+                at_c, at_k = at_c - 1, None
+            if len(spelled) >= MIN_TITLE_RUN and _TITLE_END in spelled and any(t.endswith(spelled) for t in titles):
+                drop.update(run)
+    if not drop:
+        return line
+    kept = ["<br>".join(p for k, p in enumerate(lines) if (c, k) not in drop) for c, lines in enumerate(cells)]
+    indent = line[:len(line) - len(line.lstrip())]
+    return indent + "|" + "|".join(kept) + "|"

@@ -15,11 +15,18 @@ from .textgrid import UNSURE_ROW, text_grids
 # its digits sit on another baseline).
 RUNNING_HEADER_LINES = 2
 _NUMBERS_ONLY = re.compile(r"^[\d\s.,:/\-]+$")
+# Plain pdftotext sets a browser's print header a line each, an empty line between: the title, the date and time,
+# the title's year. Past the lines above, the header goes on over empty lines through these, at most this many.
+PRINT_STAMP_LINES = 2
+# How far down a page the running header's lines are looked for when they are not on top.
+PAGE_TOP_LINES = 8
+_PRINT_STAMP = re.compile(r"^(?:\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?: ?[AP]M)?|(?:19|20)\d\d)$")
 
 
 def drop_running_headers(text: str) -> str:
     """The text with its pages' running header blanked: the first line of a page (the text's start, or a form
-    feed) and the lines of numbers alone under it, when the same words open two pages or more, in whatever lines
+    feed), the lines of numbers alone under it and, past empty lines, a print date and a year alone (plain
+    pdftotext of a browser's print), when the same words open two pages or more, in whatever lines
     (2019 on the title's line on one page, on a line of its own on the next). Its numbers (the title's year) are
     no table's cells, yet they stand among the rows of a table that runs on over the page break. The lines stay,
     empty, so that line numbers still point into the text."""
@@ -32,14 +39,42 @@ def drop_running_headers(text: str) -> str:
         while (len(block) < RUNNING_HEADER_LINES and block[-1] + 1 < len(lines)
                and _NUMBERS_ONLY.match(lines[block[-1] + 1].strip() or "-")):
             block.append(block[-1] + 1)
+        k, stamps = block[-1] + 1, 0
+        while stamps < PRINT_STAMP_LINES and k < len(lines) and (not lines[k].strip()
+                                                                 or _PRINT_STAMP.match(lines[k].strip())):
+            if lines[k].strip():
+                block.append(k)
+                stamps += 1
+            k += 1
         words = tuple(sorted(w for k in block for w in lines[k].replace("\f", " ").split()))
         if words:
             heads.setdefault(words, []).append(block)
     drop = {k for blocks in heads.values() if len(blocks) >= 2 for block in blocks for k in block}
     if not drop:
         return text
+    drop |= _header_lines_set_lower(lines, drop)
     return "\n".join(("\f" if lines[k].startswith("\f") else "") if k in drop else lines[k]
                      for k in range(len(lines)))
+
+
+def _header_lines_set_lower(lines: list[str], drop: set[int]) -> set[int]:
+    """The running header's lines of words found a few lines down a page rather than on top (plain pdftotext
+    prints the print date first, a label's last piece, then the title and the year under it), within
+    PAGE_TOP_LINES of the page's start; under such a title, a year or a date alone (past empty lines) with it."""
+    texts = {lines[k].replace("\f", "").strip() for k in drop} - {""}
+    out: set[int] = set()
+    for start in [0] + [k for k, line in enumerate(lines) if line.startswith("\f")]:
+        for k in range(start, min(len(lines), start + PAGE_TOP_LINES)):
+            text = lines[k].replace("\f", "").strip()
+            if k in drop or text not in texts or _NUMBERS_ONLY.match(text):
+                continue
+            out.add(k)
+            j = k + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if j < len(lines) and lines[j].strip() in texts and _PRINT_STAMP.match(lines[j].strip()):
+                out.add(j)
+    return out
 
 
 def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict[int, list[float]]]:

@@ -29,6 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import schema
 from ..text import join_lines
 from .base import tab_rows
 from .html import Grid, GridCell
@@ -548,6 +549,18 @@ _DIGIT = re.compile(r"\d")
 _TWO_WORDS = re.compile(r"[^ \xa0\u3000\t][ \xa0\u3000\t]+[^ \xa0\u3000\t]")
 
 
+# A title's own numbering and marks around it (三、, （三）, a trailing colon): a longer line is prose naming the table.
+MAX_TITLE_NUMBERING = 6
+
+
+def _is_table_title(line: str) -> bool:
+    """Whether a line is one of the template's table titles (三、收到和处理政府信息公开申请情况): what follows it
+    is the next table, whatever columns its rows seem to share with the rows above."""
+    text = line.strip()
+    return any(title in text and len(text) <= len(title) + MAX_TITLE_NUMBERING
+               for title in schema.TABLE_TITLES.values())
+
+
 def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
     """Runs of rows with values that share their columns, with no prose and no other table between them."""
     runs: list[list[int]] = []
@@ -564,6 +577,11 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
                 # A row whose words are each one space after the one before (lynx's text of a table it does not
                 # align: 一、本年新收… 48 48) stands where its label's length puts it, not in any column: it
                 # belongs to no table of aligned rows above or below it, whatever columns it seems to share.
+                runs.append([k])
+                continue
+            if any(_is_table_title(lines[j]) for j in between):
+                # A table's title between two rows: the row below it opens that table. Rows set far from the
+                # margin (lynx at a wide -width centres its tables) can share columns across the title by chance.
                 runs.append([k])
                 continue
             if any(not words[j] for j in between) and (_tight(words, runs[-1]) or _headed(words, k)):

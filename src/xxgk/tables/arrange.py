@@ -273,8 +273,29 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
             pieces[position], row_numbers[position] = piece, number
         row_numbers = tuple(row_numbers)
         if _holds(row_numbers, identities):
-            out.append(Placement(tuple(pieces), row_numbers, _plausibility(keys, row_numbers)))
+            plausibility = _plausibility(keys, row_numbers) + _under_their_heads(keys, where, values)
+            out.append(Placement(tuple(pieces), row_numbers, plausibility))
     return out
+
+
+# What a value placed in the column whose head its PDF's paged text sets it under adds to a placement's
+# plausibility: more than any difference of prevalence between two placements of a row (logs of shares of the
+# real reports, a few units), so that among the placements the sums allow the layout's choice is kept; the cells
+# stay as unsure as the sums leave them (``arranged_cells``: several placements fit, the cell is flagged).
+UNDER_ITS_HEAD = 100.0
+
+
+def _under_their_heads(keys: tuple[str, ...], where: tuple[int, ...], values: list[Token]) -> float:
+    return UNDER_ITS_HEAD * sum(1 for position, t in zip(where, values) if t.under and _stands_in(t.under, keys, position))
+
+
+def _stands_in(under: str, keys: tuple[str, ...], position: int) -> bool:
+    """Whether a value the layout sets ``under`` a head (``review.corrected``) or in the k-th of a whole row's n
+    columns (``#k/n``) stands in this row's column."""
+    if under.startswith("#"):
+        k, n = under[1:].split("/")
+        return int(n) == len(keys) and int(k) == position
+    return keys[position].endswith("." + under)
 
 
 def _after_blanks(where: tuple[int, ...], shown: list[int]) -> bool:
@@ -712,11 +733,17 @@ def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) 
     page's piece of a table from which the same columns went. Then no mark tells a value's column, and the
     identities are the ones to find it; rows short by different counts lost cells some other way."""
     widths = set()
+    piped = True
     for k, a in enumerate(chain):
         if a.row in candidates and not candidates[a.row]:
             stop = chain[k + 1].index if k + 1 < len(chain) else hi
-            widths.add(sum(t.kind in (BLANK, VALUE) for t in tokens[a.index + 1:stop]))
-    return len(widths) <= 1
+            marks = [t for t in tokens[a.index + 1:stop] if t.kind in (BLANK, VALUE)]
+            widths.add(len(marks))
+            piped = piped and all(t.pipe_row for t in marks)
+    # Rows of Markdown pipe tables: a pipe table gives every row as many cells, so a short one lost whole columns,
+    # and the converter may have stacked several columns' values in one cell (|1<br>1|) or left one empty cell for
+    # all the lost ones (||): each page's piece of the table lost its own, and no count of marks tells them.
+    return len(widths) <= 1 or piped
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:

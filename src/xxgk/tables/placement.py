@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
 from ..labels.dictionary import normalize_label
 from ..options import DEFAULT_OPTIONS
@@ -39,6 +41,9 @@ SAME_LINE_READS_AS_WELL = 1.5
 SAME_LINE_READS_CUT = 2.5
 VALUES_UNCLAIMED = 1
 VALUES_BEFORE_FIRST_LABEL = 1
+# The most ways of dropping a pipe row's extra blank cells listed (``row_readings``): table 4's five cells among a
+# dozen pipe cells give a few hundred; a row past that is read by windows, as other texts are.
+MAX_PHANTOM_DROPS = 256
 
 
 @dataclass(slots=True)
@@ -141,10 +146,19 @@ def row_readings(cells: list[Token], n: int, max_splits: int = DEFAULT_OPTIONS.m
         for s in range(len(values) - n + 1):
             out.append((1, value_pieces[s:s + n]))
     if len(values) < n and len(cells) > n and values:
-        first = cells.index(values[0])
-        last = len(cells) - 1 - cells[::-1].index(values[-1])
-        for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
-            out.append((1, pieces[s:s + n]))
+        if all(t.phantom_columns for t in cells) and \
+                math.comb(len(cells) - len(values), len(cells) - n) <= MAX_PHANTOM_DROPS:
+            # Under heads with an empty cell between two of them, a pipe table's converter drew a column the
+            # template does not have (pymupdf4llm: an empty column between 尚未审结 and 总计): the row's extra cells
+            # may be any of its blank ones, not only those at its ends.
+            blanks = [k for k, t in enumerate(cells) if t.kind != VALUE]
+            for dropped in itertools.combinations(blanks, len(cells) - n):
+                out.append((1, [p for k, p in enumerate(pieces) if k not in dropped]))
+        else:
+            first = cells.index(values[0])
+            last = len(cells) - 1 - cells[::-1].index(values[-1])
+            for s in range(max(0, last - n + 1), min(first, len(cells) - n) + 1):
+                out.append((1, pieces[s:s + n]))
     if not out and values and len(values) < n:
         out.extend((2, split) for split in _digit_splits(values, n, max_splits, sums))
     if not values and len(cells) > n:
@@ -404,6 +418,7 @@ class _SumSearch:
             for a in range(self.starts[i], self.ends[i]) for b in (a + 1, a + 2) if b <= self.ends[i]]
         self.bounded = not any(self.negative) and all(v >= 0 for v in values)
         self.memo: dict[tuple[int, int], list[tuple[int, ...]]] = {}
+        self._arrays: _Tables | None = None
         self._ahead: dict[int, list[tuple[int, int]]] = {}
         self._behind: dict[int, list[tuple[int, int]]] = {}
 
@@ -496,6 +511,12 @@ class _SumSearch:
             parts = q - p
             after = n - 1 - q                       # cells after the group: a character each at least
             ends = [self.size] if after == 0 else range(x + parts + 1, self.size - after + 1)
+            batched = self._group_by_arrays(x, parts, ends)
+            if batched is not None:
+                for e, t, cut in batched:
+                    for rest in self.completions(q + 1, e):
+                        out.append(cut + (t,) + rest)
+                ends = ()
             for e in ends:
                 for t in self._total_lengths(x, e, parts):
                     self._step()
@@ -512,6 +533,75 @@ class _SumSearch:
                     out.append((b - x,) + rest)
         self.memo[key] = out
         return out
+
+    def _group_by_arrays(self, x: int, parts: int, ends) -> list[tuple[int, int, tuple[int, ...]]] | None:
+        """The cuts of a group whose cells start at character x, for every end and every length of its total
+        at once, as (end, length of the total, lengths of the parts); None where the group is walked instead
+        (few ways to try, a piece that is not digits, a minus sign, a total past FLOAT_DIGITS digits).
+
+        The first half of the parts is cut once from x, for all the totals (bounded by the largest total and
+        the farthest end); the second half back from where each total starts, all together; they meet by
+        their sums modulo 2 ** 64 and each meeting is checked on the exact integers (``_parts_arrays``)."""
+        if parts < 2 or not ends or not self._whole_numbers(x, ends[-1]):
+            return None
+        tries = []
+        work = 0
+        second = parts - parts // 2
+        for e in ends:
+            for t in self._total_lengths(x, e, parts):
+                b = e - t
+                if self.text[b] == "0" and t > 1:
+                    continue                        # not a piece: no total has a leading zero
+                if t > FLOAT_DIGITS:
+                    return None
+                tries.append((e, t, b))
+                work += min(t, b - x) ** second
+        if work < WHOLE_ARRAYS * BATCHED_WORK:
+            return None
+        if not tries:
+            return []
+        totals = [int(self.text[b:e]) for e, t, b in tries]
+        count = len(tries)
+        starts = np.array([b for _, _, b in tries], dtype=np.int64)
+        longest = np.array([min(len(str(total)), b - x) for total, (_, _, b) in zip(totals, tries)], dtype=np.int64)
+        tables = self._tables(int(longest.max()))
+        floats = np.array([float(total) for total in totals])
+        first = parts // 2
+        shared = parts <= SHARED_HALF_PARTS
+        if shared:
+            ahead = tables.cuts(np.array([x], dtype=np.int64), starts.max(keepdims=True), floats.max(keepdims=True),
+                                floats.min(keepdims=True), longest.max(keepdims=True), first, second, True,
+                                loose=True)
+        else:
+            ahead = tables.cuts(np.full(count, x, dtype=np.int64), starts, floats, floats, longest, first, second,
+                                True, loose=False)
+        behind = tables.cuts(starts, np.full(count, x, dtype=np.int64), floats, floats, longest, second, first,
+                             False, loose=False)
+        if ahead is None or behind is None:
+            return None
+        ends_at, hashes, lengths, whose = ahead
+        begins, other_hashes, other_lengths, which = behind
+        total_hashes = np.array([total & _MASK_64 for total in totals], dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            wanted = total_hashes[which] - other_hashes
+            keys = hashes * np.uint64(_KEY_MIX) + ends_at.astype(np.uint64)
+            wanted_keys = wanted * np.uint64(_KEY_MIX) + begins.astype(np.uint64)
+            if not shared:      # each total's halves meet their own
+                keys += whose.astype(np.uint64) * np.uint64(_TOTAL_MIX)
+                wanted_keys += which.astype(np.uint64) * np.uint64(_TOTAL_MIX)
+        found = []
+        text = self.text
+        for j, i in _meet(keys, wanted_keys):
+            e, t, b = tries[which[j]]
+            total = totals[which[j]]
+            cut = lengths(i) + other_lengths(j)
+            at, added = x, 0
+            for size in cut:
+                added += int(text[at:at + size])
+                at += size
+            if at == b and added == total:
+                found.append((e, t, cut))
+        return found
 
     def _total_lengths(self, x: int, e: int, parts: int):
         """The lengths a group's total may have when its cells fill [x, e)."""
@@ -557,12 +647,55 @@ class _SumSearch:
         """``_parts`` over digits alone, met in the middle: the first half of the parts from a, by where they
         end and what they add up to, against the second half back from b."""
         first = k // 2
+        if min(len(str(total)), b - a) ** first >= WHOLE_ARRAYS and len(str(total)) <= FLOAT_DIGITS:
+            found = self._parts_arrays(k, a, b, total)
+            if found is not None:
+                yield from found
+                return
         halves: dict[tuple[int, int], list[tuple[int, ...]]] = {}
         longest = len(str(total))
         self._first_half(_Half(first, a, b, k - first, total, longest), first, a, 0, (), halves)
         found: list[tuple[int, ...]] = []
         self._second_half(_Half(k - first, a, b, first, total, longest), k - first, b, 0, (), halves, found)
         yield from found
+
+    def _tables(self, widest: int) -> _Tables:
+        """The search's arrays, for pieces of up to ``widest`` digits (made again, wider, when a longer total
+        needs them: most need half the row's length or less)."""
+        if self._arrays is None or self._arrays.widest < min(widest, self.size, FLOAT_DIGITS):
+            self._arrays = _Tables(self, widest)
+        return self._arrays
+
+    def _parts_arrays(self, k: int, a: int, b: int, total: int) -> list[tuple[int, ...]] | None:
+        """``_parts_met`` with each half's cuts as arrays, all the cuts of one more part at a time: a half's
+        sums as floats bound it by the total (with room for their rounding: a bound only ever keeps a cut it
+        could drop), its sums modulo 2 ** 64 meet the other half's, and each meeting is checked on the exact
+        integers. The same cuts as the walk, found by whole arrays instead of a step each: a row of a hundred
+        digits has tens of thousands of cuts to rule out. None past HALF_ARRAY_CUTS (the walk then)."""
+        first = k // 2
+        longest = min(len(str(total)), b - a)
+        tables = self._tables(longest)
+        ahead = tables.half(a, b, first, k - first, total, longest, forward=True)
+        behind = tables.half(a, b, k - first, first, total, longest, forward=False)
+        if ahead is None or behind is None:
+            return None
+        (ends, hashes, lengths), (starts, other_hashes, other_lengths) = ahead, behind
+        total_hash = np.uint64(total & _MASK_64)
+        with np.errstate(over="ignore"):
+            wanted = total_hash - other_hashes                  # what the first half must add up to, mod 2 ** 64
+            keys = hashes * np.uint64(_KEY_MIX) + ends.astype(np.uint64)
+            wanted_keys = wanted * np.uint64(_KEY_MIX) + starts.astype(np.uint64)
+        found = []
+        text = self.text
+        for j, i in _meet(keys, wanted_keys):
+            cut = lengths(i) + other_lengths(j)
+            at, added = a, 0
+            for size in cut:
+                added += int(text[at:at + size])
+                at += size
+            if at == b and added == total:
+                found.append(cut)
+        return found
 
     def _first_half(self, half: _Half, j: int, c: int, added: int, lengths: tuple, out: dict) -> None:
         self.steps += 1         # self._step(), inline: the halves are the search's innermost loops
@@ -644,6 +777,158 @@ class _SumSearch:
                         found.append(before + mine)
             else:
                 self._second_half(half, j - 1, a, added + value, (c - a,) + lengths, halves, found)
+
+
+# A half of a group's parts is cut with whole arrays (``_SumSearch._parts_arrays``) when its cuts may number
+# this many (the total's digits to the power of the half's parts); below it the walk is cheaper than the arrays'
+# set-up (table 4's groups of four parts, a dozen digits each: some hundred cuts a half).
+WHOLE_ARRAYS = 1000
+# The most cuts one part of a half may be tried in at once (some 25 MB of arrays at most): past it the half is
+# walked instead, within SPLIT_SEARCH_STEPS. A hundred-digit row tries at most some 100,000.
+HALF_ARRAY_CUTS = 250_000
+# Floats add a half's parts to decide the bounds: a sum of a few floats is off by far less than this fraction
+# of the total. Past FLOAT_DIGITS digits a float is infinite: such totals are walked.
+FLOAT_ROOM = 1e-9
+FLOAT_DIGITS = 300
+# A group is cut for all its totals at once (``_SumSearch._group_by_arrays``) when its second halves, all
+# totals together, may hold this many times WHOLE_ARRAYS cuts: below it the walk is cheaper than the arrays'
+# set-up (an ordinary report's table 4).
+BATCHED_WORK = 8
+# A group of at most this many parts cuts its first half once for all its totals (two parts at most); a half of
+# three cut for the longest of the totals outgrows what it saves, and each total cuts its own.
+SHARED_HALF_PARTS = 4
+_MASK_64 = (1 << 64) - 1
+_KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where it ends in one key
+_TOTAL_MIX = 0xC2B2AE3D27D4EB4F     # another: which total the half was cut for, in the same key
+
+
+def _meet(keys, wanted):
+    """The pairs (j, i) with ``keys[i] == wanted[j]``: one half's cuts met by the other's."""
+    if not len(keys) or not len(wanted):
+        return
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    at = np.searchsorted(sorted_keys, wanted)
+    hits = np.nonzero(sorted_keys[np.minimum(at, len(keys) - 1)] == wanted)[0]
+    for j in hits.tolist():
+        k = int(at[j])
+        while k < len(keys) and sorted_keys[k] == wanted[j]:
+            yield j, int(order[k])
+            k += 1
+
+
+_POWERS_OF_TEN_FLOAT = np.array([10.0 ** k for k in range(FLOAT_DIGITS + 1)])
+
+
+class _Tables:
+    """A search's characters as arrays: the value of the piece of each length starting at each character,
+    as a float and modulo 2 ** 64 (exact: digits times powers of ten wrap in unsigned 64-bit arithmetic as
+    integers do modulo 2 ** 64), where each character's digit run starts and ends."""
+
+    def __init__(self, search: _SumSearch, widest: int):
+        size = search.size
+        digits = np.array([ord(ch) - 48 if search.kinds[search.run_at[x]] == "digits" else 0
+                           for x, ch in enumerate(search.text)] + [0] * (size + 1), dtype=np.int64)
+        self.digit = digits
+        widest = self.widest = min(size, widest, FLOAT_DIGITS)
+        self.floats = np.zeros((size + 1, widest + 1))
+        self.hashes = np.zeros((size + 1, widest + 1), dtype=np.uint64)
+        floats, hashes = self.floats, self.hashes
+        at = np.arange(size + 1)
+        with np.errstate(over="ignore"):
+            for length in range(1, widest + 1):
+                d = digits[at + length - 1]
+                floats[:, length] = floats[:, length - 1] * 10.0 + d
+                hashes[:, length] = hashes[:, length - 1] * np.uint64(10) + d.astype(np.uint64)
+        self.run_start = np.array([search.starts[search.run_at[x]] for x in range(size)] + [size], dtype=np.int64)
+        self.run_end = np.array([search.ends[search.run_at[x]] for x in range(size)] + [size], dtype=np.int64)
+
+    def half(self, a: int, b: int, parts: int, other: int, total: int, longest: int, forward: bool):
+        """Every cut of ``parts`` pieces from a (``forward``) or back from b, none longer than ``longest``
+        digits nor crossing its digit run, none with a leading zero, that leaves the ``other`` half's parts
+        room to make up the rest of ``total`` (``_can_add_up``'s bounds, kept loose by FLOAT_ROOM): (where
+        they end, their sum modulo 2 ** 64, their lengths in the order of the row), or None past
+        HALF_ARRAY_CUTS."""
+        one = np.ones(1, dtype=np.int64)
+        made = self.cuts(one * (a if forward else b), one * (b if forward else a), np.full(1, float(total)),
+                         np.full(1, float(total)), one * longest, parts, other, forward, loose=False)
+        return None if made is None else made[:3]
+
+    def cuts(self, at, edge, totals, least_totals, longest, parts: int, other: int, forward: bool, loose: bool):
+        """``half`` from several places at once: cut i starts at ``at[i]``, its group's parts end (``forward``)
+        or start at ``edge[i]``, add up to ``totals[i]`` and have at most ``longest[i]`` digits each. With
+        ``loose``, one set of cuts serves groups of several totals and ends: ``totals`` the largest of them,
+        ``least_totals`` the smallest, ``edge`` the farthest, and only the bounds that hold for each of them
+        are applied. Gives (where they end, sums modulo 2 ** 64, their lengths as a function of the cut's
+        index, the place each came from).
+
+        Each part's lengths are tried only between the bounds that hold for all of them (the run's end, the
+        room the later parts need, no more digits than what is left of the total, no fewer than leave the
+        later parts too many), then each length is checked as ``_can_add_up`` checks it."""
+        origin = np.arange(len(at))
+        sums = np.zeros(len(at))
+        hashes = np.zeros(len(at), dtype=np.uint64)
+        trail = []
+        for j in range(parts):
+            count = parts - j - 1 + other       # parts still to come, this half's and the other's
+            edges = edge[origin]
+            total, least = totals[origin], least_totals[origin]
+            room = FLOAT_ROOM * total           # what the floats' rounding may be off by, however they cancel
+            rest = np.maximum(total - sums + room, 1.0)
+            digits = np.floor(np.log10(rest) + FLOAT_ROOM).astype(np.int64) + 1  # the most the rest can have
+            if forward:
+                span = edges - at
+                hi = np.minimum(self.run_end[at] - at, span - count)
+                hi = np.where(self.digit[at] == 0, np.minimum(hi, 1), hi)
+            else:
+                span = at - edges
+                hi = np.minimum(at - self.run_start[np.maximum(at - 1, 0)], span - count)
+            hi = np.minimum(np.minimum(hi, longest[origin]), digits)
+            lo = np.maximum(span - count * digits, 1) if count else span
+            if not loose and count:
+                lo = np.maximum(lo, 1)
+            elif loose:
+                lo = np.ones_like(hi)
+            many = np.maximum(hi - lo + 1, 0)
+            rows = np.repeat(np.arange(len(at)), many)
+            if len(rows) > HALF_ARRAY_CUTS:
+                return None
+            size = lo[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(many) - many, many)
+            piece_start = at[rows] if forward else at[rows] - size
+            new_sums = sums[rows] + self.floats[piece_start, size]
+            chars = span[rows] - size           # at least ``count``: ``hi`` leaves them room
+            total = total[rows]
+            room = FLOAT_ROOM * total
+            left = total - new_sums
+            keep = left >= -room
+            if not forward:
+                keep &= (size == 1) | (self.digit[piece_start] != 0)
+            if count:
+                # ``_can_add_up``: the longest part still to come has at least chars / count digits, and none
+                # more than chars - count + 1 (the others a digit each): nine of them stay below ten times it
+                most = np.minimum(chars - count + 1 + len(str(count)), FLOAT_DIGITS)
+                least_left = least[rows] - new_sums if loose else left
+                keep &= least_left < _POWERS_OF_TEN_FLOAT[most] + room
+                if not loose:
+                    fewest = np.minimum(-(-chars // count), FLOAT_DIGITS)
+                    keep &= (fewest < 2) | (left >= _POWERS_OF_TEN_FLOAT[fewest - 1] - room)
+            elif not loose:
+                keep &= chars == 0
+            rows, piece_start, size = rows[keep], piece_start[keep], size[keep]
+            sums = new_sums[keep]
+            with np.errstate(over="ignore"):
+                hashes = hashes[rows] + self.hashes[piece_start, size]
+            origin = origin[rows]
+            trail.append((rows, size))
+            at = piece_start + size if forward else piece_start
+
+        def lengths(i: int) -> tuple[int, ...]:
+            out = []
+            for rows, size in reversed(trail):
+                out.append(int(size[i]))
+                i = rows[i]
+            return tuple(out[::-1]) if forward else tuple(out)
+        return at, hashes, lengths, origin
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,10 +98,12 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
     t3_rows = [a for a in t3 if not (a.row == "other" and split_present)]
     t3_specs = list(spec.rows_of("requests"))
     hybrid = None
-    if template == "2021" and not split_present and any(a.row == "other" for a in t3):
+    t3_end = t4.start if t4 else len(tokens)
+    if template == "2021" and not split_present and (any(a.row == "other" for a in t3)
+                                                     or _numbers_read_as_hybrid(tokens, matches, t3_rows, t3_specs,
+                                                                                t3_lo, t3_end)):
         t3_specs.insert([r.row for r in t3_specs].index("total"), schema.template("2019").row("requests.other"))
         hybrid = True
-    t3_end = t4.start if t4 else len(tokens)
     _read_rows(tokens, matches, t3_rows, t3_specs, tables["requests"], cells,
                rules=[r for r in schema.template("2019" if hybrid else template).rules
                       if r.name.startswith("requests.")],
@@ -202,7 +204,12 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     if not arranged and rules and any(not candidates.get(row) for row in printed_rows(list(by_row))):
         # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
         # which the identities, not the labels' places, vouch for.
-        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi)
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+    elif (not arranged and not rules and not yuan_header
+          and not any(candidates.get(row) for row in printed_rows(list(by_row)))):
+        # Table 2, no row read beside its label (plain pdftotext stacks its labels, then prints its numbers): the
+        # numbers in the template's order, which no identity vouches for, so every cell stays flagged.
+        arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
     minority = _against_the_grain(anchors, orientations)
@@ -456,6 +463,25 @@ def _in_runs(anchors, rows: set[str]) -> set[str]:
             and ((k > 0 and order[k - 1] in rows) or (k + 1 < len(order) and order[k + 1] in rows))}
 
 
+def _numbers_read_as_hybrid(tokens, matches, anchors, specs, lo: int, hi: int) -> bool:
+    """Whether a 2021 table 3 whose （六） labels were not read is a hybrid's (the 2019 single （六）其他处理 row): its
+    numbers, every cell printed, read in the template's order with that row and hold every identity so (plain
+    pdftotext: 161 numbers for the 2021 template's 175)."""
+    hybrid = [r for r in specs if r.row not in schema.OTHER_SPLIT_ROWS]
+    hybrid.insert([r.row for r in hybrid].index("total"), schema.template("2019").row("requests.other"))
+    by_row = {r.row: r for r in hybrid}
+    rules = [r for r in schema.template("2019").rules if r.name.startswith("requests.")]
+    return bool(read_in_order(tokens, matches, [a for a in anchors if a.row in by_row], by_row, rules, hi,
+                              _heading_before(matches, lo)))
+
+
+def _heading_before(matches, lo: int) -> int | None:
+    """The token of the last section heading read surely before token ``lo`` (a table's first row label): where
+    the table's own text begins."""
+    return max((i for i, m in matches.items() if i < lo and m.category.startswith("section.")
+                and m.confidence >= SURE_HEADING), default=None)
+
+
 def _against_the_grain(anchors, orientations) -> set[str]:
     """Rows read in the table's minority orientation (values before the label where the others have them
     after, or the reverse); a tie counts values-before as the exception."""
@@ -687,7 +713,22 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
                 if (key.startswith(name + ".") and c.value is not None
                         and (name == "appeals" or key.split(".")[1] in near)):
                     c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
+        _doubt_a_table_of_nothing_beside_counts(name, table, cells)
     _doubt_numbers_after_a_parted_sign(tokens, cells, taken)
+
+
+def _doubt_a_table_of_nothing_beside_counts(name: str, table: TableResult, cells: dict[str, Cell]) -> None:
+    """A table read as nothing but zeros while numbers that count stand unplaced in its stretch: its sums hold
+    only because every cell is zero, which is no reading (a text that drops blank cells and printed the counts
+    where no row's reading took them, e.g. after the last label). Every cell of it is offered as unsure, not only
+    the rows beside the numbers."""
+    counting = [u["raw"].strip() for u in table.unplaced if counts(u["raw"])]
+    own = [c for key, c in cells.items() if key.startswith(name + ".") and c.value is not None]
+    if not counting or any(c.value for c in own):
+        return
+    note = f"the table reads only zeros while numbers in it were not placed: {', '.join(counting[:6])}"
+    for c in own:
+        c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
 
 
 # A hyphen or minus standing alone as a cell: a blank cell's mark, or the sign of the number after it that a table
@@ -780,6 +821,21 @@ def _doubt_lines_the_reader_doubts(tokens: list[Token], cell_sets: list[dict]) -
                 cell.note = f"{cell.note}; {note}" if cell.note else note
 
 
+def _pipe_groups_short_of_columns(groups, zone: list[Token], rules) -> dict[str, Cell]:
+    """Table 4's groups as rows of Markdown pipe tables that lost columns (pymupdf4llm: ||行政复议|1|1| where the
+    template has five cells, || for a group with nothing printed): a pipe table gives every row as many cells, so the
+    blank cells it marks stand for lost columns as much as for blank ones, and tell no value's column. Each group's
+    values are placed by its total as in a text that leaves blank cells out, the table's values being its pipe rows'
+    (the prose after the table, run into its heading's line, is no part of it). Only where every group's row is short
+    of the template's five cells, and every cell of the groups came from pipe rows."""
+    width = len(schema.APPEAL_COLUMNS)
+    cells = [t for _, group, _ in groups for t in group]
+    if not cells or not all(t.pipe_row for t in cells) or any(len(group) >= width for _, group, _ in groups):
+        return {}
+    unmarked = [(name, [t for t in group if t.kind != BLANK], line) for name, group, line in groups]
+    return arrange_appeal_groups(unmarked, [t for t in zone if t.pipe_row and t.kind not in (LABEL, BLANK)], rules)
+
+
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
                   result: TableResult, cells, options: Options, table3: list[Token] = ()):
     result.found = True
@@ -803,6 +859,8 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
             # A row per group, each short of cells: each group's values placed by its total.
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)
+            if not arranged:
+                arranged = _pipe_groups_short_of_columns(groups, tokens[zone.start:zone.end], rules)
         if not arranged:
             # Every cell printed, but not right after the heads (plain pdftotext): the numbers after the heading.
             arranged = read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)

@@ -7,6 +7,10 @@ rows). When every cell is printed (a source that prints its zeros), the numbers 
 the template's order, row after row or block after block; and the count of numbers says which rows the table has
 (the 2021 template's three （六） rows, or a 2019-style single one, as the labels found tell).
 
+Chromium's PDF adds two orders: a page's rows with their first column printed beside their labels and the other
+cells as a grid after them (85 / 1 / 8 … amid the labels, then 0 0 0 0 0 85 / …), and one row whose first cell
+stands beside its wrapped label's second line, after its other cells (0 0 0 0 0 7 / 全一稳定” 7).
+
 So the numbers are cut into the template's rows in order, each run of rows read row by row or column by column,
 and a reading is kept only when every row's total and every identity across rows holds. The number right after
 a label standing alone among the numbers must not be a row's two or more rows further down.
@@ -15,12 +19,13 @@ Cells that differ between the readings that hold are ambiguous (flagged, with ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from itertools import combinations
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
-from .arrange import Placement, RowToPlace, identities_inside, one_reading_holds, printed_rows
+from .arrange import EXACT, identities_inside, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
@@ -28,11 +33,22 @@ from .placement import Piece, numbers, parse_value, span_to
 IN_ORDER = 0.9
 # Cells on which the readings that hold disagree: the first reading's value, flagged.
 READINGS_DIFFER = 0.5
+# How sure a cell of a table without identities (table 2) is when read in the template's order: no sum tells a
+# right order from a wrong one, so it stays flagged, below the 0.9 from which a cell counts as confident.
+ORDER_ONLY = 0.8
 
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
-# At most this many readings of the rows are kept while cutting the numbers (past it nothing is read).
-MAX_READINGS = 64
+# A run of rows is read with its first column printed apart only when labels part that column's numbers in at
+# least this share of its gaps: Chromium sets the first cell of each row beside the row's label, the others as a
+# grid after them (seed 23's rf001: 19 of 22 gaps), where a table printed row by row has its numbers together.
+FIRST_COLUMN_AMID_LABELS = 0.5
+# The bits each identity's balance takes in the one integer a balance is packed into: room for sums of 2^80
+# millionths either way, far past any table's, so that packed balances add without one spilling into the next.
+BALANCE_BITS = 96
+# At most this many (row, balances of the identities across rows) states are weighed while cutting the numbers
+# (past it nothing is read): each is a distinct set of sums of the rows before it, which stay few in a table.
+MAX_STATES = 20_000
 
 
 @dataclass(frozen=True)
@@ -42,32 +58,46 @@ class _Block:
     start: int          # the position of its first number
 
 
-def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int) -> dict[str, Cell]:
+def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int,
+                  lo: int | None = None) -> dict[str, Cell]:
     """The cells of every row of a table whose numbers, all printed, are its cells in the template's order
-    (``recover`` asks when its rows by their labels leave some unread). Empty when no reading holds."""
+    (``recover`` asks when its rows by their labels leave some unread). Empty when no reading holds.
+
+    The numbers are those from the run before the first row's label on, or, when they are not as many as the
+    table's cells, all those after the table's heading (token ``lo``): the first label found can be the second
+    line of a wrapped one (一、本年 / 7 0 0 … / 新收政府信息公开申请数量, LibreOffice's PDF), its row's numbers before it."""
     chain = [a for a in anchors if a.row in by_row]
     if not chain:
         return {}
+    order = printed_rows(list(by_row))
+    cells = sum(len(by_row[row].keys) for row in order)
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
+    if len(values) != cells and lo is not None:
+        values = [i for i in range(lo, hi) if tokens[i].kind == VALUE]
     if not values or any(not _is_number(tokens[i].text) for i in values):
         return {}
-    order = printed_rows(list(by_row))
-    if sum(len(by_row[row].keys) for row in order) != len(values):
+    if cells != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
-    return _cells(tokens, found, order, by_row, rules) if found else {}
+    return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
 
 
 def _is_number(text: str) -> bool:
     return numbers([Piece(text, 0)])[0] is not None
 
 
-def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> list[dict] | None:
+def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
-    (``_block_orders``), that keeps every row's own identities and agrees with the labels standing alone among the
-    numbers); each as row -> its numbers' token positions in column order. Readings that give
-    every cell the same number count once (a block of zeros read by rows or by columns). None past MAX_READINGS."""
+    (``_block_orders``), a row's first cell after its others, a run's first column apart among its labels before
+    the rest cut so in turn, that keeps every row's own identities, agrees with the labels standing alone among the
+    numbers and balances every identity across rows; None past MAX_STATES.
+
+    The ways are not listed one by one: a table of many rows of zeros around a few non-zero ones has as many ways
+    to cut them as the product of its runs' choices (seed 23's rf000: 90, of which one balances), and a cap on
+    the ways left such tables unread. A cut's blocks each add to every identity across rows a fixed amount, so
+    the ways form a graph of (row, balances so far) with the cuts' blocks as edges; a block is in some way that
+    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0."""
     widths = [len(by_row[row].keys) for row in order]
     offsets = [0]
     for w in widths:
@@ -79,6 +109,9 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
     alone = [(rank[a.row], a.index, next(p for p, i in enumerate(values) if i > a.index)) for a in chain
              if a.row in rank and values[0] < a.index < values[-1]
              and _number_beside(tokens, a.index, -1) and _number_beside(tokens, a.index, 1)]
+    across = _identities_across(order, by_row, rules)
+    # Whether a label stands between each number and the next.
+    label_after = [any(tokens[i].kind == LABEL for i in range(a + 1, b)) for a, b in zip(values, values[1:])] + [True]
 
     def row_holds(k: int, at: list[int]) -> bool:
         row_numbers = [numbers_at[p] for p in at]
@@ -89,45 +122,144 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
         """The number right after a label alone among the numbers is its row's, an earlier row's (a column block
         starts with an earlier row) or the next row's (PDF text sets a one-line row's number beside the label
         above it), never one further down: the reading would have the rows out of the text's order."""
-        lo, hi = offsets[first], offsets[first + len(rows_at)]
         owner = {p: first + r for r, at in enumerate(rows_at) for p in at}
-        return not any(lo <= after < hi and owner[after] > row + 1 for row, _, after in alone)
+        return not any(after in owner and owner[after] > row + 1 for row, _, after in alone)
 
-    memo: dict[int, dict | None] = {}
-
-    def from_row(k: int) -> dict | None:
-        """Readings of rows k.. : cells' printed text -> the reading."""
-        if k == len(order):
-            return {(): {}}
-        if k in memo:
-            return memo[k]
-        out: dict = {}
-        for count in range(1, min(MAX_BLOCK, len(order) - k) + 1):
-            if widths[k + count - 1] != widths[k]:
-                break
-            for order_of in _block_row_orders(offsets[k], count, widths[k]):
-                # Each row's positions made as they are checked: most orders fail at their first row.
-                if not all(row_holds(k + r, order_of(r)) for r in range(count)):
-                    continue
-                rows_at = [order_of(r) for r in range(count)]
-                if not labels_agree(k, rows_at):
-                    continue
-                rest = from_row(k + count)
-                if rest is None:
-                    memo[k] = None
-                    return None
-                here = {order[k + r]: [values[p] for p in at] for r, at in enumerate(rows_at)}
-                seen = tuple(tuple(tokens[i].text for i in here[order[k + r]]) for r in range(count))
-                for later, reading in rest.items():
-                    out.setdefault(seen + later, {**here, **reading})
-                if len(out) > MAX_READINGS:
-                    memo[k] = None
-                    return None
-        memo[k] = out
+    def shares(first: int, rows_at: list[list[int]]) -> int:
+        """What the block's rows add to each identity across rows (left side less right side, as ``solve``
+        rounds it), the identities' amounts packed into one integer (``BALANCE_BITS`` each, so that balances add
+        as integers)."""
+        out = 0
+        for j, rule in enumerate(across):
+            total = 0
+            for r, at in enumerate(rows_at):
+                places = rule[first + r]
+                total += round(sum(numbers_at[at[c]] * sign for c, sign in places) * EXACT)
+            out += total << (BALANCE_BITS * j)
         return out
 
-    found = from_row(0)
-    return None if found is None else list(found.values())
+    def edge(first: int, rows_at: list[list[int]], to: tuple) -> tuple | None:
+        if all(row_holds(first + r, at) for r, at in enumerate(rows_at)) and labels_agree(first, rows_at):
+            return to, first, rows_at, shares(first, rows_at)
+        return None
+
+    def same_width(k: int, most: int) -> int:
+        """How many rows from row k on (at most ``most``) have row k's width."""
+        n = 1
+        while n < min(most, len(order) - k) and widths[k + n] == widths[k]:
+            n += 1
+        return n
+
+    # The graph's nodes: (row, None) between blocks, (row, (first row, rows)) inside a run of rows whose first
+    # column is printed apart before the rest. Edges: (node it leads to, first row, each row's number positions,
+    # what it adds to the identities across rows).
+    edges: dict[tuple, list[tuple]] = {}
+
+    def edges_from(node: tuple) -> list[tuple]:
+        if node in edges:
+            return edges[node]
+        k, run = node
+        out = []
+        if run is None:
+            for count in range(1, same_width(k, MAX_BLOCK) + 1):
+                for order_of in _block_row_orders(offsets[k], count, widths[k]):
+                    # Each row's positions made as they are checked: most orders fail at their first row.
+                    if all(row_holds(k + r, order_of(r)) for r in range(count)):
+                        out.append(edge(k, [order_of(r) for r in range(count)], (k + count, None)))
+            if widths[k] > 1:
+                # One row whose first cell is printed after its others (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
+                # the first cell stands beside the wrapped label's second line).
+                base, rest = offsets[k], widths[k] - 1
+                out.append(edge(k, [[base + rest] + list(range(base, base + rest))], (k + 1, None)))
+                # A run's first column printed apart, its other cells after it in blocks of their own (Chromium
+                # sets the first column of a page's rows beside their labels, the rest as a grid after them):
+                # only where the text shows it, the column's numbers amid labels and a label before the grid.
+                for count in range(2, same_width(k, MAX_BLOCK) + 1):
+                    column = offsets[k]
+                    amid = sum(label_after[column + r] for r in range(count - 1))
+                    if label_after[column + count - 1] and amid >= FIRST_COLUMN_AMID_LABELS * (count - 1):
+                        out.append(((k, (k, count)), k, [], 0))
+        else:
+            first, count = run
+            rest = widths[k] - 1
+            start = offsets[first] + count + (k - first) * rest
+            for m in range(1, first + count - k + 1):
+                rows_at = [[offsets[first] + k - first + j] + [start + c * m + j for c in range(rest)]
+                           for j in range(m)]
+                out.append(edge(k, rows_at, (k + m, run if k + m < first + count else None)))
+        edges[node] = [e for e in out if e is not None]
+        return edges[node]
+
+    def node_order(node: tuple) -> tuple:
+        """Nodes in the order edges lead: by row, a row's node between blocks before the runs starting there."""
+        k, run = node
+        return k, run is not None, run or ()
+
+    zero = 0
+    start_node, end_node = (0, None), (len(order), None)
+    reached: dict[tuple, set] = {start_node: {zero}}
+    pending = [(node_order(start_node), start_node)]
+    done: list[tuple] = []
+    states = 1
+    while pending:
+        _, node = heappop(pending)
+        done.append(node)
+        if node == end_node:
+            continue
+        for to, _, _, share in edges_from(node):
+            if to not in reached:
+                heappush(pending, (node_order(to), to))
+            into = reached.setdefault(to, set())
+            for balance in reached[node]:
+                after = balance + share
+                if after not in into:
+                    into.add(after)
+                    states += 1
+                    if states > MAX_STATES:
+                        return None
+    # The balances from which the rest of the rows can close every identity at 0.
+    closing: dict[tuple, set] = {end_node: {zero} & reached.get(end_node, set())}
+    for node in reversed(done):
+        if node != end_node:
+            closing[node] = {b for b in reached[node] if any(b + share in closing.get(to, ())
+                                                              for to, _, _, share in edges[node])}
+    if zero not in closing[start_node]:
+        return _Readings([], [])
+    # The blocks on some way that holds, and one such way (the first found, rows read row by row first).
+    used = [(first, rows_at) for node in done if node != end_node for to, first, rows_at, share in edges[node]
+            if rows_at and any(b + share in closing.get(to, ()) for b in closing[node])]
+    way, node, balance = [], start_node, zero
+    while node != end_node:
+        to, first, rows_at, share = next(e for e in edges[node] if balance + e[3] in closing.get(e[0], ()))
+        if rows_at:
+            way.append((first, rows_at))
+        node, balance = to, balance + share
+    return _Readings(used, way)
+
+
+@dataclass
+class _Readings:
+    """The ways to cut a table's numbers into its rows that hold: the blocks on some such way, and one way, each
+    block as (its first row, each row's number positions)."""
+    used: list[tuple[int, list[list[int]]]]
+    first: list[tuple[int, list[list[int]]]]
+
+
+def _identities_across(order: list[str], by_row: dict, rules) -> list[list[list[tuple[int, int]]]]:
+    """The identities whose cells lie in two rows or more of the table (``one_reading_holds``' own), each as, per
+    row, the (column, sign) of its cells there."""
+    owner = {key: k for k, row in enumerate(order) for key in by_row[row].keys}
+    out = []
+    for rule in rules:
+        keys = rule.left + rule.right
+        if not all(k in owner for k in keys) or len({owner[k] for k in keys}) < 2:
+            continue
+        per_row: list[list[tuple[int, int]]] = [[] for _ in order]
+        for sign, side in ((1, rule.left), (-1, rule.right)):
+            for key in side:
+                per_row[owner[key]].append((by_row[order[owner[key]]].keys.index(key), sign))
+        out.append(per_row)
+    return out
 
 
 def _block_orders(base: int, count: int, width: int) -> list[list[list[int]]]:
@@ -157,34 +289,37 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
 
 
-def _cells(tokens, readings: list[dict], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
-    """The cells of the readings whose identities across rows all hold; empty when none holds."""
-    holding = []
-    inside = {row: identities_inside(by_row[row].keys, rules) for row in order}     # the same for every reading
-    for reading in readings:
-        rows = []
-        for row in order:
-            keys = by_row[row].keys
-            pieces = tuple(Piece(tokens[i].text, tokens[i].line, origin=tokens[i]) for i in reading[row])
-            rows.append(RowToPlace(row, keys, [Placement(pieces, tuple(numbers(list(pieces))), 0.0)], inside[row]))
-        if one_reading_holds(rows, rules):
-            holding.append(reading)
-    if not holding:
+def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict,
+           sure: float) -> dict[str, Cell]:
+    """The cells of the ways that hold: a cell every such way gives one number is read, one they disagree on is
+    ambiguous (the first way's number, flagged, with every number it takes); empty when no way holds."""
+    if not found.first:
         return {}
+    seen: dict[str, set] = {}
+    for k, rows_at in found.used:
+        for r, at in enumerate(rows_at):
+            keys = by_row[order[k + r]].keys
+            for c, p in enumerate(at):
+                seen.setdefault(keys[c], set()).add(numbers([Piece(tokens[values[p]].text, 0)])[0])
     out: dict[str, Cell] = {}
-    for row in order:
-        for c, key in enumerate(by_row[row].keys):
-            seen = sorted({numbers([Piece(tokens[r[row][c]].text, 0)])[0] for r in holding})
-            token = tokens[holding[0][row][c]]
-            value, kind = parse_value(Piece(token.text, token.line))
-            if len(seen) == 1:
-                out[key] = Cell(value, token.text, kind, token.line, IN_ORDER, token=token,
-                                note="read in the template's order, the text printing the row labels apart from "
-                                     "their numbers: every identity of the table holds")
-            else:
-                out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER, candidates=seen,
-                                token=token, note="the numbers read in the template's order fit the identities "
-                                                  "in more than one way")
+    for k, rows_at in found.first:
+        for r, at in enumerate(rows_at):
+            for c, key in enumerate(by_row[order[k + r]].keys):
+                token = tokens[values[at[c]]]
+                value, kind = parse_value(Piece(token.text, token.line))
+                if len(seen[key]) == 1:
+                    out[key] = Cell(value, token.text, kind, token.line, sure, token=token,
+                                    note="read in the template's order, the text printing the row labels apart "
+                                         "from their numbers: every identity of the table holds" if sure == IN_ORDER
+                                    else "read in the template's order, the text printing the row labels apart "
+                                         "from their numbers: no identity vouches for the order")
+                else:
+                    out[key] = Cell(value, token.text, "ambiguous", token.line, READINGS_DIFFER,
+                                    candidates=sorted(seen[key]), token=token,
+                                    note="the numbers read in the template's order fit the identities in more "
+                                         "than one way" if sure == IN_ORDER
+                                    else "the numbers read in the template's order can be cut into rows in more "
+                                         "than one way")
     return out
 
 
