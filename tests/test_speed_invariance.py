@@ -595,3 +595,47 @@ def test_split_runs_are_confirmed_as_rule_by_rule(seed):
                                                            name))
             assert names == full[:3] + ([f"{len(full) - 3} more"] if len(full) > 3 else [])
         assert len(unconfirmed) == sum(1 for names in expected.values() if not names)
+
+
+def test_a_line_is_cut_into_the_words_its_cells_make():
+    """``textgrid._tokens`` finds a line's words from its characters' widths: the words the cell-by-cell cut
+    finds (``cells_of``), in every measure, with wide, ambiguous, zero-width and space characters about."""
+    from xxgk.readers import textgrid
+
+    rng = random.Random(5)
+    chars = list(" \xa0\u3000\t\u0301\u200b\f│─┼“”·ａ１万元件.、1234567890一二三abc-—")
+    for _ in range(20000):
+        line = "".join(rng.choice(chars) for _ in range(rng.randint(0, 30)))
+        cut = line.rstrip().expandtabs(8)
+        for widths in (*textgrid.WIDTHS, textgrid.CHARACTERS):
+            assert textgrid._tokens(line, widths) == textgrid._tokens_by_cells(cut, widths), (line, widths)
+
+
+def test_a_cell_read_again_reads_as_it_did_the_first_time():
+    """``tokens._cell`` keeps each cell text's reading: the tokens are those read afresh, new objects each time."""
+    from xxgk.tables import tokens as tokens_module
+
+    rng = random.Random(3)
+    for template in ("2019", "2021"):
+        for form in FORMS:
+            text = render(random_record(template, rng), form, rng, noise=0.3, garble=0.3)
+            for line in text.split("\n"):
+                for cell in line.split("\t"):
+                    first, again = tokens_module._cell(cell, 7), tokens_module._cell(cell, 9)
+                    assert repr(tokens_module._read_cell(cell, 7)) == repr(first)
+                    assert repr(tokens_module._read_cell(cell, 9)) == repr(again)
+                    assert not any(a is b for a, b in zip(first, again))
+
+
+def test_a_table_is_written_as_asdict_writes_it():
+    """``TableResult.as_dict`` is ``dataclasses.asdict``, keys in order, for a table with every field filled."""
+    from dataclasses import asdict, fields
+
+    from xxgk.datamodel import TableResult
+
+    table = TableResult("requests", True, "mixed", ["new", "total"], ["other"], ["a note"],
+                        [{"raw": "12", "line": 3}, {"raw": "0", "line": 9}])
+    assert all(getattr(table, f.name) not in ("", [], False) for f in fields(table))
+    assert table.as_dict() == asdict(table)
+    assert list(table.as_dict()) == list(asdict(table))
+    assert table.as_dict()["unplaced"][0] is not table.unplaced[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from . import meta, record, schema
@@ -177,7 +177,7 @@ def extract_document(doc: Document, options: Options = DEFAULT_OPTIONS, *, requi
         verdict=check.verdict(checks, unreadable, missing_tables),
         source={"path": doc.path, "name": doc.name, "encoding": doc.encoding, "reader": doc.reader,
                 "sha256": doc.sha256, "tables": doc.tables_meta},
-        title=info.title, tables={name: asdict(t) for name, t in recovered.tables.items()},
+        title=info.title, tables={name: t.as_dict() for name, t in recovered.tables.items()},
         template_evidence={**recovered.template_evidence, "year_source": info.year_source,
                            "issuer_source": info.issuer_source},
         warnings=warnings, hybrid_other_row=recovered.hybrid_other_row)

@@ -352,7 +352,69 @@ _UNIT_AFTER = re.compile(r"^(?:万元|元|件|个|项)$")
 def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
     """The words of a line with their display extents. Every space parts words (tools set table columns a single
     space apart), but a unit keeps to its number (36692.7 万元)."""
-    cells = cells_of(line.rstrip(), widths)
+    line = line.rstrip()
+    if "\t" in line:
+        line = line.expandtabs(8)
+    width_of = _width_table(widths)
+    out: list[tuple[int, int, str]] = []
+    # The words found on the line itself, each one's extent its characters' widths summed (what ``cells_of``
+    # lays out, without a list of cells per character: every line a table may hold is cut so, twice). A
+    # character of no width (a combining mark) joins the cell before it, a space's too, which then parts no
+    # words: such a line is laid out cell by cell as before.
+    column = 0
+    start = None
+    for at, ch in enumerate(line):
+        w = width_of.get(ch)
+        if w is None:
+            w = _remember_width(width_of, ch, widths)
+        if w == 0:
+            return _tokens_by_cells(line, widths)
+        if ch in _SPACE_CELLS:
+            if start is not None:
+                _add_word(out, start, column, line[first:at])
+                start = None
+        elif start is None:
+            start, first = column, at
+        column += w
+    if start is not None:
+        _add_word(out, start, column, line[first:])
+    return out
+
+
+# Each measure's character widths, as ``_width`` gives them, looked up without building its cache key; bounded
+# (past this many characters, some 1.6 MB a measure, a character is measured each time: a text has a few thousand).
+_WIDTH_TABLE_KEPT = 16384
+_width_tables: dict[tuple, dict[str, int]] = {}
+
+
+def _width_table(widths: tuple) -> dict[str, int]:
+    table = _width_tables.get(widths)
+    if table is None:
+        table = _width_tables[widths] = {}
+    return table
+
+
+def _remember_width(table: dict[str, int], ch: str, widths: tuple) -> int:
+    w = _width(ch, widths)
+    if len(table) < _WIDTH_TABLE_KEPT:
+        table[ch] = w
+    return w
+
+
+def _add_word(out: list[tuple[int, int, str]], start: int, k: int, word: str) -> None:
+    """The word at [start, k) after the words before it on its line: a unit one space after its number joins it."""
+    if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
+        out[-1] = (out[-1][0], k, out[-1][2] + word)
+    elif out and word in _NUMBERING_MARKS and start - out[-1][1] == 1 and out[-1][2].isdigit():
+        # a label's numbering set one character a word (1 . 属 于: a span per character): no value
+        out[-1] = (out[-1][0], k, out[-1][2] + word)
+    else:
+        out.append((start, k, word))
+
+
+def _tokens_by_cells(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
+    """``_tokens`` of a line holding a character of no width, laid out cell by cell."""
+    cells = cells_of(line, widths)
     out: list[tuple[int, int, str]] = []
     k = 0
     while k < len(cells):
@@ -362,14 +424,7 @@ def _tokens(line: str, widths=(1, 1)) -> list[tuple[int, int, str]]:
         start = k
         while k < len(cells) and cells[k] not in _SPACE_CELLS:
             k += 1
-        word = "".join(cells[start:k])
-        if out and _UNIT_AFTER.match(word) and start - out[-1][1] == 1 and _VALUE_WORD.match(out[-1][2]):
-            out[-1] = (out[-1][0], k, out[-1][2] + word)
-        elif out and word in _NUMBERING_MARKS and start - out[-1][1] == 1 and out[-1][2].isdigit():
-            # a label's numbering set one character a word (1 . 属 于: a span per character): no value
-            out[-1] = (out[-1][0], k, out[-1][2] + word)
-        else:
-            out.append((start, k, word))
+        _add_word(out, start, k, "".join(cells[start:k]))
     return out
 
 
@@ -488,6 +543,10 @@ def _fits(columns: list[tuple[int, int]], rows: list[list]) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# Two words on a line: two runs of characters other than the spaces that part words (``_SPACE_CELLS``, and a tab,
+# which is spaces once expanded). A line without them holds one word at most, which is no row with values
+# (``_is_data_line``): a table printed one cell a line has thousands of such lines, and none need be cut.
+_TWO_WORDS = re.compile(r"[^ \xa0\u3000\t][ \xa0\u3000\t]+[^ \xa0\u3000\t]")
 
 
 # A title's own numbering and marks around it (三、, （三）, a trailing colon): a longer line is prose naming the table.
@@ -506,8 +565,10 @@ def _data_runs(lines: list[str], words, taken: set[int]) -> list[list[int]]:
     """Runs of rows with values that share their columns, with no prose and no other table between them."""
     runs: list[list[int]] = []
     for k in range(len(lines)):
-        # A line without a digit has no value word with one (their digits are \d's): no need to cut it.
-        if k in taken or _is_prose(lines[k]) or not _DIGIT.search(lines[k]) or not _is_data_line(words[k]):
+        # A line without a digit has no value word with one (their digits are \d's), nor a line of one word a
+        # label and a value: no need to cut them.
+        if (k in taken or _is_prose(lines[k]) or not _DIGIT.search(lines[k]) or not _TWO_WORDS.search(lines[k])
+                or not _is_data_line(words[k])):
             continue
         if runs:
             last = runs[-1][-1]
@@ -1143,8 +1204,6 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
     for first, end in _line_blocks(lines, taken):
         if any(_is_prose(line) for line in lines[first:end]):
             continue
-        if any(_spaced_words(lines[k]) for k in range(first, end)):
-            continue        # words set apart by more than a space where no blank cell can stand: a layout by position
         read = {}
         for k in range(first, end):
             if not any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in lines[k].split()):
@@ -1156,6 +1215,9 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
             read[k] = row
         if len(read) < MIN_VALUES_ON_A_ROW or not any("" in cells for _, cells in read.values()):
             continue        # no blank cell marked anywhere: nothing tells this layout from words set by order
+        # (Looked at after the rows, which most stretches fail at their first line with values: the cheaper test.)
+        if any(_spaced_words(lines[k]) for k in range(first, end)):
+            continue        # words set apart by more than a space where no blank cell can stand: a layout by position
         width = max(len(cells) for _, cells in read.values())
         rows: list = [None] * (end - first)
         for k, (label, cells) in read.items():
@@ -1203,17 +1265,21 @@ def find_tables(lines: list[str]) -> list[TextTable]:
             tables.append(table)
             taken.update(range(table.first, table.end))
 
-    for first, end, ascii_table in _ruled_blocks(lines):
+    # What each kind of drawn table cannot be without, looked for in the whole text at once: most texts draw none,
+    # and each line need not be tried against each kind.
+    text = "\n".join(lines)
+    ruled = not _BOX.isdisjoint(text) or "+" in text        # a box character, or an ASCII table's + joints
+    for first, end, ascii_table in _ruled_blocks(lines) if ruled else ():
         grid, tops = ruled_grid(lines[first:end], ascii_table)
         add(_grid_table(first, end, grid, [first + t for t in tops], "ascii" if ascii_table else "ruled"))
-    for first, end in _pipe_blocks(lines):
+    for first, end in _pipe_blocks(lines) if "---" in text else ():       # its rule (_PIPE_RULE)
         row_lines = [first + k for k, line in enumerate(lines[first:end]) if not _PIPE_RULE.match(line)]
         rows = ["\t".join(row) for row in pipe_rows(lines[first:end])]
         add(TextTable(first, end, _placed(first, end, row_lines, rows), "pipe", max(r.count("\t") + 1 for r in rows)))
     # Markdown pipe rows are rows already (the recovery reads them cell by cell, a row wrapped inside a cell
     # joined back): no line with pipes between cells is cut into columns by its spaces.
     taken |= {k for k, line in enumerate(lines) if line.count("|") >= 2}
-    for first, end, groups_at in _dash_blocks(lines):
+    for first, end, groups_at in _dash_blocks(lines) if "--" in text else ():     # its rules (_is_rule)
         grid, starts = dash_table(lines[first:end], groups_at - first)
         add(_grid_table(first, end, grid, [first + s for s in starts], "dashes"))
     # A table laid out by cell index is told by stops no other layout keeps (every cell at one, each two
@@ -1222,10 +1288,11 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows, unsure in index_tables(lines, taken):
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "index",
                       max(len(row) for row in rows if row), frozenset(unsure)))
-    for first, end, rows in filler_tables(lines, taken) if not set_by_character_grid(lines) else ():
+    by_character_grid = set_by_character_grid(lines)
+    for first, end, rows in filler_tables(lines, taken) if not by_character_grid else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "filler",
                       max(len(row) for row in rows if row)))
-    for first, end, rows in measured_aligned_tables(lines, taken) if not set_by_character_grid(lines) else ():
+    for first, end, rows in measured_aligned_tables(lines, taken) if not by_character_grid else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))
     return sorted(tables, key=lambda t: t.first)

@@ -682,13 +682,16 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
     position = {id(t): i for i, t in enumerate(tokens)}
     taken = {id(c.token) for c in cells.values() if c.token is not None}
     claimed: set[int] = set()
+    # Each table's rows' placed cells, by position, the cells gone through once for all tables.
+    owned: dict[str, dict[str, list[int]]] = {}
+    for key, c in cells.items():
+        if c.token is not None and id(c.token) in position and "." in key:
+            table_name, _, rest = key.partition(".")
+            owned.setdefault(table_name, {}).setdefault(rest.split(".")[0], []).append(position[id(c.token)])
     for name, table in tables.items():
         labels = rows.get(name, {})
         order = sorted(labels, key=labels.get)
-        own: dict[str, list[int]] = {}
-        for key, c in cells.items():
-            if key.startswith(name + ".") and c.token is not None and id(c.token) in position:
-                own.setdefault(key.split(".")[1], []).append(position[id(c.token)])
+        own = owned.get(name, {})
         where = list(labels.values()) + [i for at in own.values() for i in at] + \
             (appeals_header if name == "appeals" else [])
         if not table.found or not where:
@@ -748,7 +751,8 @@ def _doubt_numbers_after_a_parted_sign(tokens: list[Token], cells: dict[str, Cel
         if not (token.kind == VALUE and token.text.strip() in _LONE_SIGN and id(token) not in taken
                 or token.kind == LABEL and _SIGN_OPENING.match(token.text)):
             continue
-        for after in tokens[i + 1:]:
+        for j in range(i + 1, len(tokens)):     # (not a copy of the tokens after it, for each hyphen)
+            after = tokens[j]
             if after.kind == BREAK or after.line != token.line:
                 break
             if after.kind != VALUE:

@@ -100,9 +100,11 @@ def _join_wrapped_runs(tokens: list[Token], matches: dict[int, Match]) -> None:
     pieces are left to ``_join_broken_labels``, which weighs their halves' readings."""
     i = 0
     while i < len(tokens):
+        if i not in matches or _confident_label(matches[i]):
+            i += 1      # (a cell, or a label in its own right: its text need not be normalised)
+            continue
         length = len(normalize_label(tokens[i].text))
-        if (i not in matches or _confident_label(matches[i]) or not (length or _NUMBERED.match(tokens[i].text))
-                or length >= MAX_LABEL_CHARS):
+        if not (length or _NUMBERED.match(tokens[i].text)) or length >= MAX_LABEL_CHARS:
             i += 1
             continue
         pieces = [i]

@@ -41,6 +41,9 @@ _SPACED_DATE = re.compile(r"^[ \u3000]+[年月日]")
 # A number followed by a dot and a word numbers a label (2.其他法律…); so does one the line ends after (3. alone on a
 # line, the label's words wrapped onto the next: PyMuPDF's text of a narrow label cell).
 _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
+# The same two, matched where a number ends inside a longer text (``pattern.match(text, at)``: no ^).
+_NUMBERING_AT = re.compile(_NUMBERING_AFTER.pattern[1:])
+_SPACED_DATE_AT = re.compile(_SPACED_DATE.pattern[1:])
 # A web address (Chromium prints the page's file:// or http:// address in every page's footer): its digits are no cells.
 _ADDRESS = re.compile(r"(?:https?|file|ftp)://\S+|www\.\S+")
 
@@ -762,7 +765,32 @@ def _decimals_rejoined(cells: list[str]) -> list[str]:
 
 
 def _cell(cell: str, number: int) -> list[Token]:
-    """One cell of the layout: a value, a blank, a label, or a run of several cells glued together."""
+    """One cell of the layout: a value, a blank, a label, or a run of several cells glued together.
+
+    What a cell's text reads as depends on that text alone: each text is read once (``_read_cell``), and its
+    tokens made anew for each line that prints it (the recovery changes tokens in place). A report prints the
+    template's labels and a few numbers over and over, and a batch prints them in every report."""
+    recipe = _cell_recipes.get(cell)
+    if recipe is None:
+        if len(cell) > CELL_KEPT_CHARS:
+            return _read_cell(cell, number)
+        recipe = tuple((t.kind, t.text, t.splittable) for t in _read_cell(cell, 0))
+        if len(_cell_recipes) >= CELL_RECIPES_KEPT:
+            _cell_recipes.clear()
+        _cell_recipes[cell] = recipe
+    return [Token(kind, text, number, splittable) for kind, text, splittable in recipe]
+
+
+# How many cells' readings are kept, and the longest cell kept: the bound on the cache (past it, it starts again
+# empty), some 1 KB an entry, 16 MB at most beside a batch worker's 250 MB. A longer text (a paragraph, a
+# one-line page) is read each time: it does not come again.
+CELL_RECIPES_KEPT = 16384
+CELL_KEPT_CHARS = 200
+_cell_recipes: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _read_cell(cell: str, number: int) -> list[Token]:
+    """``_cell``, read from the text."""
     body = cell.strip(_WS)
     if not body:
         return [Token(BLANK, "", number)]
@@ -916,12 +944,14 @@ def _run_on(text: str, number: int) -> list[Token]:
             out.append(Token(VALUE, m.group("dashes"), number, splittable=True))
             continue
         digits, unit = m.group(1), m.group(2) or ""
-        after = text[m.end():]
-        before = text[position:m.start()]
-        if _NUMBERING_AFTER.match(after):
+        # What follows the number, looked at where it stands (a copy of the rest of a one-line page for each of
+        # its numbers would cost the square of its length).
+        end = m.end()
+        after = text[end:end + 1]
+        if _NUMBERING_AT.match(text, end):
             # 00000002.其他法律…: the last digit numbers the next label, the rest are the previous row's cells.
             body, numbering = digits[:-1], digits[-1]
-            pending += before
+            pending += text[position:m.start()]
             if body.strip("+-−"):
                 _flush_label(out, pending, number)
                 pending = ""
@@ -929,14 +959,14 @@ def _run_on(text: str, number: int) -> list[Token]:
             pending += numbering
             position = m.end()
             continue
-        if not unit and (after[:1] in _PROSE_AFTER or _SPACED_DATE.match(after)):
+        if not unit and (after in _PROSE_AFTER or _SPACED_DATE_AT.match(text, end)):
             continue  # 2020年, 12家, 3个, 2023 年度: a number of the prose, left inside the text
-        if text[m.start() - 1:m.start()] in ("(", "（") and after[:1] in (")", "）"):
+        if text[m.start() - 1:m.start()] in ("(", "（") and after in (")", "）"):
             continue  # (3)危及…: a label's numbering
-        pending += before
+        pending += text[position:m.start()]
         _flush_label(out, pending, number)
         pending = ""
-        for piece in re.split(r"(?<=\d)\s+(?=\d)", digits + unit):
+        for piece in _SPACED_DIGITS.split(digits + unit):
             out.append(Token(VALUE, piece, number, splittable=True))
         position = m.end()
     pending += text[position:]
@@ -944,6 +974,7 @@ def _run_on(text: str, number: int) -> list[Token]:
     return out
 
 
+_SPACED_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 _SENTENCE_MARK = re.compile(r"[（()）。；;！？!?]")     # brackets, and the sentence ends that count outside them
 
 
