@@ -595,11 +595,7 @@ class _SumSearch:
             e, t, b = tries[which[j]]
             total = totals[which[j]]
             cut = lengths(i) + other_lengths(j)
-            at, added = x, 0
-            for size in cut:
-                added += int(text[at:at + size])
-                at += size
-            if at == b and added == total:
+            if _cut_adds_up(text, x, b, cut, total):
                 found.append((e, t, cut))
         return found
 
@@ -689,11 +685,7 @@ class _SumSearch:
         text = self.text
         for j, i in _meet(keys, wanted_keys):
             cut = lengths(i) + other_lengths(j)
-            at, added = a, 0
-            for size in cut:
-                added += int(text[at:at + size])
-                at += size
-            if at == b and added == total:
+            if _cut_adds_up(text, a, b, cut, total):
                 found.append(cut)
         return found
 
@@ -800,6 +792,16 @@ SHARED_HALF_PARTS = 4
 _MASK_64 = (1 << 64) - 1
 _KEY_MIX = 0x9E3779B97F4A7C15       # an odd multiplier: a half's sum and where it ends in one key
 _TOTAL_MIX = 0xC2B2AE3D27D4EB4F     # another: which total the half was cut for, in the same key
+
+
+def _cut_adds_up(text: str, start: int, end: int, cut: tuple, total: int) -> bool:
+    """Whether the digits ``text[start:end]`` cut into parts of these lengths add up to ``total`` exactly: the check
+    on the integers of a match the sums modulo 2 ** 64 found."""
+    at, added = start, 0
+    for size in cut:
+        added += int(text[at:at + size])
+        at += size
+    return at == end and added == total
 
 
 def _meet(keys, wanted):
