@@ -76,7 +76,9 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.I)
 _ROW_OPENING = re.compile(r"^(?:(?P<chapter>[一二三四五六七八九十]{1,3}、)|(?P<group>[（(][一二三四五六七八九十]{1,3}[）)])(?!项)"
                           r"|(?P<item>\d{1,2}\s*[.．、])(?!\d))")
 _DEPTH = {"chapter": 0, "group": 1, "item": 2}
-_VALUE_LINE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?$|^(?:[-—–/／]{1,2}|无)$")
+_NUMBER = r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?"
+_NUMBER_LINE = re.compile(rf"^{_NUMBER}$")
+_VALUE_LINE = re.compile(rf"^{_NUMBER}$|^(?:[-—–/／]{{1,2}}|无)$")
 
 
 def split_stacked_rows(text: str) -> tuple[str, dict[int, list[float]]]:
@@ -170,7 +172,8 @@ def _parted_rows(line: str, columns_stacked: bool = False) -> tuple[list[str], b
     for j, label in enumerate(labels):
         # A cell's lines that are no row's each go to the last row as they stand, one value a line (parted into
         # cells later: ``split_stacked_values``), never glued into one number.
-        row_values = [(v[j] if len(v) == n and not columns_stacked else "<br>".join(v) if j == n - 1 else "") for v in values]
+        row_values = [(v[j] if len(v) == n and not columns_stacked else "<br>".join(v) if j == n - 1 else "")
+                      for v in values]
         rows.append("|" + "|".join(label + row_values) + "|")
     return rows, sure
 
@@ -182,16 +185,13 @@ def _row_starts(lines: list[str], cell: int) -> list[tuple[int, int]]:
     return [(cell, p) for k, (p, depth) in enumerate(openings) if k + 1 == len(openings) or openings[k + 1][1] <= depth]
 
 
-
 def _row_cells(line: str) -> list[str]:
     """Every cell of a pipe row, the empty ones at either end included (an escaped pipe is a character)."""
-    body = line.replace("\\|", "｜").strip()
-    return body[1:-1 if body.endswith("|") and len(body) > 1 else None].split("|")
+    return pipe_cells(line.replace("\\|", "｜"), keep_leading=True)
 
 
 # A row label's numbering cut from its words by a column border a table finder drew between them (|3|.危及“三安全…|,
 # |5|.属于三类内部事务信息|1|…): read apart, the numbering would be a value of the row.
-_NUMBER_LINE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|个|项)?$")
 _CUT_NUMBERING = re.compile(r"^\d{1,2}$")
 _NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
 

@@ -682,11 +682,17 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
     position = {id(t): i for i, t in enumerate(tokens)}
     taken = {id(c.token) for c in cells.values() if c.token is not None}
     claimed: set[int] = set()
-    # Each table's rows' placed cells, by position, the cells gone through once for all tables.
+    # Each table's rows' placed cells, by position, and its cells read with a value (row, cell), the cells gone
+    # through once for all tables.
     owned: dict[str, dict[str, list[int]]] = {}
+    valued: dict[str, list[tuple[str, Cell]]] = {}
     for key, c in cells.items():
-        if c.token is not None and id(c.token) in position and "." in key:
-            table_name, _, rest = key.partition(".")
+        if "." not in key:
+            continue
+        table_name, _, rest = key.partition(".")
+        if c.value is not None:
+            valued.setdefault(table_name, []).append((rest.split(".")[0], c))
+        if c.token is not None and id(c.token) in position:
             owned.setdefault(table_name, {}).setdefault(rest.split(".")[0], []).append(position[id(c.token)])
     for name, table in tables.items():
         labels = rows.get(name, {})
@@ -709,21 +715,19 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
             table.unplaced.append({"raw": token.text, "line": token.line})
             near = _rows_beside(i, order, labels, own)
             note = f"a number beside this row was not placed: {token.text.strip()!r} (line {token.line})"
-            for key, c in cells.items():
-                if (key.startswith(name + ".") and c.value is not None
-                        and (name == "appeals" or key.split(".")[1] in near)):
+            for row, c in valued.get(name, []):
+                if name == "appeals" or row in near:
                     c.doubt(BESIDE_AN_UNPLACED_NUMBER, note)
-        _doubt_a_table_of_nothing_beside_counts(name, table, cells)
+        _doubt_a_table_of_nothing_beside_counts(table, [c for _, c in valued.get(name, [])])
     _doubt_numbers_after_a_parted_sign(tokens, cells, taken)
 
 
-def _doubt_a_table_of_nothing_beside_counts(name: str, table: TableResult, cells: dict[str, Cell]) -> None:
-    """A table read as nothing but zeros while numbers that count stand unplaced in its stretch: its sums hold
-    only because every cell is zero, which is no reading (a text that drops blank cells and printed the counts
-    where no row's reading took them, e.g. after the last label). Every cell of it is offered as unsure, not only
-    the rows beside the numbers."""
+def _doubt_a_table_of_nothing_beside_counts(table: TableResult, own: list[Cell]) -> None:
+    """A table read as nothing but zeros (``own``: its cells read with a value) while numbers that count stand
+    unplaced in its stretch: its sums hold only because every cell is zero, which is no reading (a text that drops
+    blank cells and printed the counts where no row's reading took them, e.g. after the last label). Every cell of
+    it is offered as unsure, not only the rows beside the numbers."""
     counting = [u["raw"].strip() for u in table.unplaced if counts(u["raw"])]
-    own = [c for key, c in cells.items() if key.startswith(name + ".") and c.value is not None]
     if not counting or any(c.value for c in own):
         return
     note = f"the table reads only zeros while numbers in it were not placed: {', '.join(counting[:6])}"

@@ -418,10 +418,7 @@ def _tokenize(text: str) -> list[Token]:
             if heads is not None:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
-            row_tokens = _markdown_row(stripped, number, first_column_printed, head_spans)
-            for t in row_tokens:
-                t.phantom_columns = phantom_columns
-            tokens.extend(row_tokens)
+            tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans, phantom_columns))
             if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -633,7 +630,7 @@ def _is_continuation(line: str) -> bool:
 
 
 def _markdown_row(line: str, number: int, first_column_printed: bool = False,
-                  head_spans: list[int | None] | None = None) -> list[Token]:
+                  head_spans: list[int | None] | None = None, phantom_columns: bool = False) -> list[Token]:
     cells = pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
     if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
         return []
@@ -657,6 +654,7 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False,
     out.append(Token(BREAK, "", number))
     for t in out:
         t.pipe_row = True
+        t.phantom_columns = phantom_columns
     return out
 
 
