@@ -11,11 +11,17 @@ from xxgk.pipeline import extract_text
 FIXTURES = Path(__file__).parent / "fixtures" / "forms"
 
 
-def _wrong(name: str, table: str) -> tuple[list, list]:
+def _read(name: str, table: str) -> tuple[dict, list, list]:
+    """The fixture's record, its wrong cells in ``table`` and all its wrong cells, against its gold."""
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
-    result = evaluate({"r": gold}, {"r": extract_text(text, name)})
-    return [w for w in result["wrong"] if w["key"].startswith(table + ".")], result["wrong"]
+    record = extract_text(text, name)
+    result = evaluate({"r": gold}, {"r": record})
+    return record, [w for w in result["wrong"] if w["key"].startswith(table + ".")], result["wrong"]
+
+
+def _wrong(name: str, table: str) -> tuple[list, list]:
+    return _read(name, table)[1:]
 
 
 def test_whole_rows_one_space_apart_are_no_grid():
@@ -64,21 +70,17 @@ def test_a_numbering_alone_on_its_line_opens_the_row_wrapped_around_the_values()
     # pdftotext -layout of Chromium's PDF, zeros blank: 3. 要求提供 / 公开出 / 版物, then 无正当理 / 4. / 由大  4  4 /
     # 量反复申请: the 4 4 stand inside row 4's label, after its numbering; the bare 4. was no row's start, so they
     # went to row 3 (read surely once its three-line label was read whole).
-    text = (FIXTURES / "rf013-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
-    record = extract_text(text, "rf013-pdftotext-layout-chromium.txt")
+    record, wrong, every = _read("rf013-pdftotext-layout-chromium.txt", "requests")
     assert record["fields"]["requests.rejected_publication.total"] == 0
     assert record["fields"]["requests.rejected_excessive.total"] == 4
-    wrong, every = _wrong("rf013-pdftotext-layout-chromium.txt", "requests")
     assert all(w["flagged"] for w in every)
 
 
 def test_a_label_wrapped_around_its_values_is_read_whole():
     # pdfplumber's page text of Chromium's PDF: 1.申请人无正 / 当理由逾期不 / 补正、行政机 / 0 0 0 0 0 0 0 / 关不再处理其 /
     # 政府信息公开 / 申请, a row's values centred in its height amid its six-line label. Unread, the row was lost.
-    text = (FIXTURES / "rf038-pdfplumber-chromium.txt").read_text(encoding="utf-8")
-    record = extract_text(text, "rf038-pdfplumber-chromium.txt")
+    record, wrong, every = _read("rf038-pdfplumber-chromium.txt", "requests")
     assert record["cells"]["requests.other_no_correction.total"]["kind"] != "missing"
-    wrong, every = _wrong("rf038-pdfplumber-chromium.txt", "requests")
     assert wrong == []
     assert all(w["flagged"] for w in every)
 
@@ -87,11 +89,9 @@ def test_a_numbering_alone_in_its_own_rows_label_opens_no_other_row():
     # pdftotext -layout of Chromium's PDF (seed 0): 其他法律行政法规禁止 / 2. / 公开  2  2, the row's number set on the
     # middle line of its own wrapped label. Read as another row's start, it gave the 2 2 to 3.危及“三安全一稳定”
     # (read surely). A bare numbering opens another row only when it is not the number of the row before it.
-    text = (FIXTURES / "s0rf034-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
-    record = extract_text(text, "s0rf034-pdftotext-layout-chromium.txt")
+    record, wrong, every = _read("s0rf034-pdftotext-layout-chromium.txt", "requests")
     assert record["fields"]["requests.denied_prohibited_by_law.total"] == 2
     assert record["fields"]["requests.denied_security_stability.total"] == 0
-    wrong, every = _wrong("s0rf034-pdftotext-layout-chromium.txt", "requests")
     assert all(w["flagged"] for w in every)
 
 
@@ -100,8 +100,6 @@ def test_a_numbering_at_a_label_pieces_end_stays_the_pieces():
     # 0 3, the row's number at the end of the group cell's line. Only a numbering alone on its line opens a row; taken
     # for one there too, it cost the row its cells (7). And a page's form feed ends a wrapped label: joined to
     # 2.其他法律行政法规禁止公 / 开, it changed nothing read but is no piece of it.
-    text = (FIXTURES / "s0rf029-pdftotext-layout-chromium.txt").read_text(encoding="utf-8")
-    record = extract_text(text, "s0rf029-pdftotext-layout-chromium.txt")
+    record, wrong, every = _read("s0rf029-pdftotext-layout-chromium.txt", "requests")
     assert record["fields"]["requests.unavailable_needs_creation.total"] == 3
-    wrong, every = _wrong("s0rf029-pdftotext-layout-chromium.txt", "requests")
     assert wrong == []
