@@ -263,7 +263,7 @@ class _Candidates:
             self.of_length.setdefault(len(e.text), []).append(row)
         self.grams = frozenset(self.with_gram)
         self.gram_count = [float(len(e.grams)) for e in entries]
-        self.char_set = [frozenset(e.chars) for e in entries]
+        self.char_copies = [_copies(e.text) for e in entries]
         # For the exact and contained stages: the entries of each text, in order, and the entries a label may
         # hold (two characters or more, a text no two categories share) by their first two characters — a text
         # inside the label starts at one of its places, so only the entries starting with its pairs are tried.
@@ -347,6 +347,18 @@ def categories_within(text: str) -> frozenset:
                      and shared.get(e.text) != "ambiguous")
 
 
+def _copies(text: str) -> frozenset:
+    """Each character of the text with the count of it so far (政府信息公开政府: 政1 府1 信1 息1 公1 开1 政2 府2): two
+    texts have as many characters in common, each as often as both have it, as such copies in common — one set
+    intersection, not a sum over the characters."""
+    seen: dict[str, int] = {}
+    out = []
+    for ch in text:
+        seen[ch] = seen.get(ch, 0) + 1
+        out.append((ch, seen[ch]))
+    return frozenset(out)
+
+
 def _fuzzy(norm: str, index: _Candidates, grams: frozenset | None = None) -> Match:
     if grams is None:
         grams = bigrams(norm)
@@ -361,19 +373,14 @@ def _fuzzy(norm: str, index: _Candidates, grams: frozenset | None = None) -> Mat
     # quick_ratio bound (shared characters) decides whom the alignment is paid for.
     near = index.near(len(norm))
     if near:
-        entries, char_set, counts, chars = index.entries, index.char_set, None, frozenset(norm)
-        repeated = len(chars) < len(norm)
+        entries, char_copies = index.entries, index.char_copies
+        copies = _copies(norm)
         for row in near:
             if score.get(row, 0.0) >= 0.8:
                 continue
             entry = entries[row]
-            common = chars & char_set[row]
-            # Characters in common, each as often as both have it (once, when the string repeats none).
-            if repeated:
-                counts = counts or Counter(norm)
-                shared_chars = sum(min(entry.chars[ch], counts[ch]) for ch in common)
-            else:
-                shared_chars = len(common)
+            # Characters in common, each as often as both have it: the copies both hold.
+            shared_chars = len(copies & char_copies[row])
             if 2 * shared_chars / (len(norm) + len(entry.text)) >= 0.6:
                 aligned = difflib.SequenceMatcher(None, norm, entry.text, autojunk=False).ratio()
                 score[row] = max(score.get(row, 0.0), aligned)
