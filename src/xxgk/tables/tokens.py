@@ -419,7 +419,7 @@ def _tokenize(text: str) -> list[Token]:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
             tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans, phantom_columns))
-            if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+            if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
             continue
@@ -624,15 +624,20 @@ def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
     return out
 
 
+# A pipe table's rule row's cell (| --- | :---: |): no cell of the table.
+_RULE_CELL = re.compile(r"\s*:?-{2,}:?\s*")
+_CHINESE_NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
+
+
 def _is_continuation(line: str) -> bool:
     body = line.strip(_WS)
-    return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not re.match(r"^[一二三四五六七八九十]+、", body)
+    return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not _CHINESE_NUMBERING.match(body)
 
 
 def _markdown_row(line: str, number: int, first_column_printed: bool = False,
                   head_spans: list[int | None] | None = None, phantom_columns: bool = False) -> list[Token]:
     cells = pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
-    if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+    if all(_RULE_CELL.fullmatch(c) for c in cells):
         return []
     rejoined: set[int] = set()
     if head_spans is not None:
