@@ -166,8 +166,11 @@ def _beside_whole_rows(lines: list[str], page_of: list[int]) -> dict[int, list[s
     out: dict[int, list[str]] = {}
     for j, found in spans.items():
         best = None
-        for r in sorted((r for r in spans if 0 < abs(r - j) <= ROW_REACH and page_of[r] == page_of[j]
-                         and len(spans[r]) > len(found)), key=lambda r: abs(r - j)):
+        # The lines within reach, in the text's order (the nearer first, of two as near the one above): looked up
+        # line by line, not every line of numbers of the text for each (a page's text has hundreds).
+        within = (r for r in range(max(0, j - ROW_REACH), j + ROW_REACH + 1) if r != j and r in spans)
+        for r in sorted((r for r in within if page_of[r] == page_of[j] and len(spans[r]) > len(found)),
+                        key=lambda r: abs(r - j)):
             if best is not None and abs(r - j) > abs(best[0] - j):
                 break
             at = _columns_in(found, spans[r])
