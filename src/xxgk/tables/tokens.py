@@ -989,6 +989,8 @@ _NA_IN_RUN = re.compile(r"(?<!\S)(无|/|／|-|—|－|——)(?!\S)")
 
 def _flush_label(out: list[Token], text: str, number: int) -> None:
     """Emit the text between numbers as label tokens (and 无 / — marks standing alone as value cells)."""
+    if not text.strip(_WS):
+        return      # the spaces between two numbers (most of a one-line page's): no mark, no label
     start = 0
     for m in _NA_IN_RUN.finditer(text):
         _flush_sentences(out, text[start:m.start()], number)
