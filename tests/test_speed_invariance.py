@@ -639,3 +639,62 @@ def test_a_table_is_written_as_asdict_writes_it():
     assert table.as_dict() == asdict(table)
     assert list(table.as_dict()) == list(asdict(table))
     assert table.as_dict()["unplaced"][0] is not table.unplaced[0]
+
+
+def reference_beside_whole_rows(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """``tokens._beside_whole_rows`` as it was: every line of numbers of the text scanned for each line."""
+    from xxgk.tables import tokens as tokens_module
+
+    spans = {}
+    for j, line in enumerate(lines):
+        if not tokens_module._ADDRESS.search(line):
+            found = [m.span() for m in tokens_module._NUMBER_AT.finditer(line.replace("\f", ""))]
+            if found:
+                spans[j] = found
+    out = {}
+    for j, found in spans.items():
+        best = None
+        for r in sorted((r for r in spans if 0 < abs(r - j) <= tokens_module.ROW_REACH and page_of[r] == page_of[j]
+                         and len(spans[r]) > len(found)), key=lambda r: abs(r - j)):
+            if best is not None and abs(r - j) > abs(best[0] - j):
+                break
+            at = tokens_module._columns_in(found, spans[r])
+            if at is None:
+                continue
+            if best is not None and (best[1], len(spans[best[0]])) != (at, len(spans[r])):
+                best = None
+                break
+            best = (r, at)
+        if best is not None:
+            out[j + 1] = [f"#{k}/{len(spans[best[0]])}" for k in best[1]]
+    return out
+
+
+def test_short_rows_stand_beside_the_rows_the_scan_of_every_line_finds():
+    """``_beside_whole_rows`` looks only at the lines within reach of each: the columns the scan of every line of
+    the text found, on the paged texts of the fixtures and the corpus and on random pages of numbers."""
+    from pathlib import Path
+
+    from xxgk.tables import tokens as tokens_module
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for folder in (root / "tests/fixtures/forms", root / "corpus/real/raw")
+             for p in sorted(folder.glob("*.txt"))]
+    texts = [t for t in texts if "\f" in t]
+    rng = random.Random(5)
+    for _ in range(300):
+        rows = []
+        for _ in range(rng.randint(1, 60)):
+            cells = rng.randint(0, 7)
+            at = [rng.choice((3, 4, 5, 6)) * k + rng.randint(0, 2) for k in range(1, cells + 1)]
+            rows.append("".join(f"{' ' * max(1, a - 2)}{rng.randint(0, 999)}" for a in at)
+                        + ("\f" if rng.random() < 0.05 else ""))
+        texts.append("\n".join(rows))
+    assert len(texts) > 300
+    for text in texts:
+        lines = text.split("\n")
+        page_of, page = [], 0
+        for line in lines:
+            page += line.count("\f")
+            page_of.append(page)
+        assert tokens_module._beside_whole_rows(lines, page_of) == reference_beside_whole_rows(lines, page_of)

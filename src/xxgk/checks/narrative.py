@@ -197,12 +197,16 @@ def _cue_table() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 CUES = _cue_table()
 LONGEST_CUE = max(map(len, CUES))
+# The words a cue opens with: a cue is looked for only from them (most words of a sentence open none).
+CUE_OPENINGS = frozenset(words[0] for words in CUES)
 
 
 def _cues_in(words: list[str]) -> list[tuple[str, int, int]]:
     """(cue, start, end) of every cue in the words: by start, the shorter first, then in list order."""
     found = []
     for start in range(len(words)):
+        if words[start] not in CUE_OPENINGS:
+            continue
         for end in range(start + 1, min(start + LONGEST_CUE, len(words)) + 1):
             for name in CUES.get(tuple(words[start:end]), ()):
                 found.append((name, start, end))
@@ -220,11 +224,15 @@ def _quantities_in(words: list[str]) -> list[tuple[int, int]]:
     余件) — in order; where two overlap the longer is kept, of two as long the first."""
     spans = []
     for i, word in enumerate(words[:-1]):
-        if not like_number(word):
+        # What follows first (a set's look-up): most words have no unit after them, and need not be read.
+        unit_after = words[i + 1] in _UNIT_AFTER_NUMBER
+        approximate_after = (words[i + 1] in APPROXIMATE and i + 2 < len(words)
+                             and words[i + 2] in _UNIT_AFTER_APPROXIMATE)
+        if not (unit_after or approximate_after) or not like_number(word):
             continue
-        if words[i + 1] in _UNIT_AFTER_NUMBER:
+        if unit_after:
             spans.append((i, i + 2))
-        if words[i + 1] in APPROXIMATE and i + 2 < len(words) and words[i + 2] in _UNIT_AFTER_APPROXIMATE:
+        if approximate_after:
             spans.append((i, i + 3))
     kept, taken = [], set()
     for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):

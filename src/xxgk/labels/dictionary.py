@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -160,7 +161,8 @@ class Entry:
 
 
 def bigrams(s: str) -> frozenset:
-    return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset([s])
+    # Each character added to the next (map in C, not a slice a step): the same pairs, in a third less time.
+    return frozenset(map(operator.add, s, s[1:])) if len(s) > 1 else frozenset([s])
 
 
 @lru_cache(maxsize=1)
@@ -241,7 +243,8 @@ def _cheap_match(norm: str, allowed: frozenset | None) -> Match:
         # 总计 / 其他 name a row and a column alike; the table's position decides, so say it is unsure.
         categories = sorted({e.category for e in hits}, key=lambda c: -_PRIORITY.get(c.split(".")[0], 0))
         return Match(categories[0], 1.0 if len(categories) == 1 else 0.5, "exact", norm)
-    return _contained(norm, index) or _fuzzy(norm, index)
+    grams = bigrams(norm)
+    return _contained(norm, index, grams) or _fuzzy(norm, index, grams)
 
 
 class _Candidates:
@@ -258,8 +261,9 @@ class _Candidates:
             for gram in e.grams:
                 self.with_gram.setdefault(gram, []).append(row)
             self.of_length.setdefault(len(e.text), []).append(row)
+        self.grams = frozenset(self.with_gram)
         self.gram_count = [float(len(e.grams)) for e in entries]
-        self.char_set = [frozenset(e.chars) for e in entries]
+        self.char_copies = [_copies(e.text) for e in entries]
         # For the exact and contained stages: the entries of each text, in order, and the entries a label may
         # hold (two characters or more, a text no two categories share) by their first two characters — a text
         # inside the label starts at one of its places, so only the entries starting with its pairs are tried.
@@ -272,6 +276,7 @@ class _Candidates:
             self.by_text.setdefault(e.text, []).append(e)
             if len(e.text) >= 2 and shared.get(e.text) != "ambiguous":
                 self.starting_with.setdefault(e.text[:2], []).append(row)
+        self.starts = frozenset(self.starting_with)
 
 
     def near(self, length: int) -> list[int]:
@@ -296,18 +301,18 @@ def _index(allowed: frozenset | None) -> _Candidates:
     return _Candidates(tuple(e for e in lexicon() if allowed is None or e.category in allowed))
 
 
-def _contained(norm: str, index: _Candidates) -> Match | None:
+def _contained(norm: str, index: _Candidates, grams: frozenset | None = None) -> Match | None:
     """A label glued to its neighbours (headers, group headings, page furniture): the most specific row inside.
 
     Accepted only when dictionary text covers most of the string, so a sentence of prose that mentions
-    规范性文件 is not taken for the row of that name.
+    规范性文件 is not taken for the row of that name. ``grams`` are the string's ``bigrams`` when known.
     """
-    rows: set[int] = set()
+    # An entry inside the string starts at one of its character pairs: only the entries starting with a pair
+    # the string has are looked for (its pairs met in one set operation, not place by place).
     entries, starting_with = index.entries, index.starting_with
-    for at in range(len(norm) - 1):
-        for row in starting_with.get(norm[at:at + 2], ()):
-            if row not in rows and norm.startswith(entries[row].text, at):
-                rows.add(row)
+    if grams is None:
+        grams = bigrams(norm)
+    rows = {row for pair in grams & index.starts for row in starting_with[pair] if entries[row].text in norm}
     # In the dictionary's order, as every entry found inside would be listed.
     inside = [entries[row] for row in sorted(rows)]
     if not inside:
@@ -342,37 +347,50 @@ def categories_within(text: str) -> frozenset:
                      and shared.get(e.text) != "ambiguous")
 
 
-def _fuzzy(norm: str, index: _Candidates) -> Match:
-    grams = bigrams(norm)
+def _copies(text: str) -> frozenset:
+    """Each character of the text with the count of it so far (政府信息公开政府: 政1 府1 信1 息1 公1 开1 政2 府2): two
+    texts have as many characters in common, each as often as both have it, as such copies in common — one set
+    intersection, not a sum over the characters."""
+    seen: dict[str, int] = {}
+    out = []
+    for ch in text:
+        seen[ch] = seen.get(ch, 0) + 1
+        out.append((ch, seen[ch]))
+    return frozenset(out)
+
+
+def _fuzzy(norm: str, index: _Candidates, grams: frozenset | None = None) -> Match:
+    if grams is None:
+        grams = bigrams(norm)
     with_gram = index.with_gram
-    shared = Counter(itertools.chain.from_iterable(with_gram[gram] for gram in grams if gram in with_gram))
+    shared = Counter(itertools.chain.from_iterable(map(with_gram.__getitem__, grams & index.grams)))
     # Coverage of the dictionary label (OCR slips and dropped characters cost a little) blended with
     # Dice (so that a short label does not win inside a long sentence); an entry sharing no bigram scores 0.
     gram_count, n_grams = index.gram_count, len(grams)
-    score: dict[int, float] = {}
-    for row, n in shared.items():
-        count = gram_count[row]
-        score[row] = 0.5 * (n / count) + 0.5 * (2 * n / (n_grams + count))
+    score: dict[int, float] = {row: 0.5 * (n / gram_count[row]) + 0.5 * (2 * n / (n_grams + gram_count[row]))
+                               for row, n in shared.items()}
     # One slip in a short label (重复中请) breaks two bigrams of three; characters still line up. difflib's
     # quick_ratio bound (shared characters) decides whom the alignment is paid for.
     near = index.near(len(norm))
     if near:
-        entries, char_set, counts, chars = index.entries, index.char_set, None, frozenset(norm)
-        repeated = len(chars) < len(norm)
+        entries, char_copies = index.entries, index.char_copies
+        copies = _copies(norm)
         for row in near:
             if score.get(row, 0.0) >= 0.8:
                 continue
             entry = entries[row]
-            common = chars & char_set[row]
-            # Characters in common, each as often as both have it (once, when the string repeats none).
-            if repeated:
-                counts = counts or Counter(norm)
-                shared_chars = sum(min(entry.chars[ch], counts[ch]) for ch in common)
-            else:
-                shared_chars = len(common)
+            # Characters in common, each as often as both have it: the copies both hold.
+            shared_chars = len(copies & char_copies[row])
             if 2 * shared_chars / (len(norm) + len(entry.text)) >= 0.6:
                 aligned = difflib.SequenceMatcher(None, norm, entry.text, autojunk=False).ratio()
                 score[row] = max(score.get(row, 0.0), aligned)
+    # A string no entry scores half for is no label whichever entry is best (most strings here are prose):
+    # the best score alone says so, and how sure.
+    top = max(score.values(), default=0.0)
+    if not top:
+        return Match(NONE, 1.0, "ngram")
+    if top < 0.5:
+        return Match(NONE, round(max(1 - top, 0.5), 3), "ngram")
     # Each category's best entry (the first, in the dictionary's order, of those that score as well).
     entries, best_of = index.entries, {}
     for row in sorted(score):

@@ -166,8 +166,11 @@ def _beside_whole_rows(lines: list[str], page_of: list[int]) -> dict[int, list[s
     out: dict[int, list[str]] = {}
     for j, found in spans.items():
         best = None
-        for r in sorted((r for r in spans if 0 < abs(r - j) <= ROW_REACH and page_of[r] == page_of[j]
-                         and len(spans[r]) > len(found)), key=lambda r: abs(r - j)):
+        # The lines within reach, in the text's order (the nearer first, of two as near the one above): looked up
+        # line by line, not every line of numbers of the text for each (a page's text has hundreds).
+        within = (r for r in range(max(0, j - ROW_REACH), j + ROW_REACH + 1) if r != j and r in spans)
+        for r in sorted((r for r in within if page_of[r] == page_of[j] and len(spans[r]) > len(found)),
+                        key=lambda r: abs(r - j)):
             if best is not None and abs(r - j) > abs(best[0] - j):
                 break
             at = _columns_in(found, spans[r])
@@ -419,7 +422,7 @@ def _tokenize(text: str) -> list[Token]:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
             tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans, phantom_columns))
-            if not all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+            if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
             continue
@@ -624,15 +627,20 @@ def _join_broken_pipe_rows(lines: list[str]) -> list[str | None]:
     return out
 
 
+# A pipe table's rule row's cell (| --- | :---: |): no cell of the table.
+_RULE_CELL = re.compile(r"\s*:?-{2,}:?\s*")
+_CHINESE_NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
+
+
 def _is_continuation(line: str) -> bool:
     body = line.strip(_WS)
-    return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not re.match(r"^[一二三四五六七八九十]+、", body)
+    return 0 < len(body) <= 16 and not VALUE_CELL.match(body) and not _CHINESE_NUMBERING.match(body)
 
 
 def _markdown_row(line: str, number: int, first_column_printed: bool = False,
                   head_spans: list[int | None] | None = None, phantom_columns: bool = False) -> list[Token]:
     cells = pipe_cells(line, keep_leading=first_column_printed and _values_alone(line))
-    if all(re.fullmatch(r"\s*:?-{2,}:?\s*", c) for c in cells):
+    if all(_RULE_CELL.fullmatch(c) for c in cells):
         return []
     rejoined: set[int] = set()
     if head_spans is not None:
@@ -981,6 +989,8 @@ _NA_IN_RUN = re.compile(r"(?<!\S)(无|/|／|-|—|－|——)(?!\S)")
 
 def _flush_label(out: list[Token], text: str, number: int) -> None:
     """Emit the text between numbers as label tokens (and 无 / — marks standing alone as value cells)."""
+    if not text.strip(_WS):
+        return      # the spaces between two numbers (most of a one-line page's): no mark, no label
     start = 0
     for m in _NA_IN_RUN.finditer(text):
         _flush_sentences(out, text[start:m.start()], number)
