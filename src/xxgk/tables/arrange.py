@@ -734,16 +734,25 @@ def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) 
     identities are the ones to find it; rows short by different counts lost cells some other way."""
     widths = set()
     piped = True
+    some_piped = False
     for k, a in enumerate(chain):
         if a.row in candidates and not candidates[a.row]:
             stop = chain[k + 1].index if k + 1 < len(chain) else hi
             marks = [t for t in tokens[a.index + 1:stop] if t.kind in (BLANK, VALUE)]
             widths.add(len(marks))
-            piped = piped and all(t.pipe_row for t in marks)
+            some_piped = some_piped or any(t.pipe_row for t in marks)
+            piped = piped and (all(t.pipe_row for t in marks) or _row_outside_the_pipes(marks))
     # Rows of Markdown pipe tables: a pipe table gives every row as many cells, so a short one lost whole columns,
     # and the converter may have stacked several columns' values in one cell (|1<br>1|) or left one empty cell for
     # all the lost ones (||): each page's piece of the table lost its own, and no count of marks tells them.
-    return len(widths) <= 1 or piped
+    return len(widths) <= 1 or (piped and some_piped)
+
+
+def _row_outside_the_pipes(marks: list[Token]) -> bool:
+    """A row of a pipe table's text printed outside its pipe rows, as a line of text (pymupdf4llm sets a page's
+    last rows, that its table finder did not take, as a paragraph: 3.其他 （七）总计 101 19 2 5 10 137): values only,
+    its blank cells left without a mark, as plain text leaves them."""
+    return all(t.kind == VALUE and not t.pipe_row for t in marks)
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
