@@ -338,6 +338,10 @@ def test_a_table_piece_that_lost_its_blank_columns_is_placed_by_the_sums():
     # them. Where the first page's piece set 其他 and 总计 in one column, a row's 2 and 9 stay unsure.
     ("s31rf032-pymupdf4llm-chromium.txt", ("new", "granted", "denied_security_stability", "denied_process_info",
                                            "unavailable_not_held", "total", "carried_forward")),
+    # 二、上年结转… and 三、（一）予以公开 stacked in one pipe row (二、上<br>请数量<br>三、|年结转政<br><br>（一）予|…),
+    # their lines mixed so that the lower row's label read as 二、上年结转's and took 3 _ _ _ _ 1 4; the reader
+    # doubts the row, so the values go to the sums with the rows that lost columns, and 予以公开 takes them.
+    ("s0rf013-pymupdf4llm-chromium.txt", ("rejected_duplicate", "other_misc")),
 ])
 def test_pymupdf4llm_rows_short_of_columns_are_placed_by_the_sums(name, unsure_rows):
     # pymupdf4llm's tables have its table finder's columns, not the template's: a page's piece of table 3 leaves

@@ -591,6 +591,9 @@ class _Row:
 # The confidence of a row's reading taken as printed, the only one of its kind (``recover.AS_PRINTED``); below
 # it, the reading was chosen among several or put together from more than the row's own cells.
 READ_AS_PRINTED = 1.0
+# Below this, the reader doubts which row a cell is (``recover.READER_TRUSTED``: a cell of rows a table finder
+# stacked in one, ``markdown.STACKED_ROW_UNSURE``).
+READER_DOUBTS = 0.9
 
 
 def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidates: dict, chosen: dict, rules,
@@ -665,7 +668,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             inside = identities_inside(spec.keys, rules)
             if _cut_against_the_sums(fixed, inside) or _against_its_total(fixed, inside):
                 fixed = None
-            elif pick[1] < READ_AS_PRINTED:
+            elif pick[1] < READ_AS_PRINTED or any(p.origin is not None and p.origin.confidence < READER_DOUBTS
+                                                  for p in pick[0]):
                 unsure_reading.add(row)
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
@@ -907,7 +911,10 @@ def _inside_their_labels(tokens, spans, values: list[int], allowed: list[range])
     for i, rows_open in zip(values, allowed):
         line = tokens[i].line
         inside = {r for first, last, r in spans if first <= line <= last}
-        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 else rows_open)
+        # A pipe row's cell the reader doubts the row of (rows a table finder stacked in one, their labels' lines
+        # mixed: ``markdown.split_stacked_rows``) may be the next unread row's as well.
+        doubted = tokens[i].pipe_row and tokens[i].confidence < READER_DOUBTS
+        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 and not doubted else rows_open)
     return out
 
 
