@@ -60,6 +60,7 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text, html_meta = inline_tables(source.text)
     text, drawn = text_grids(text)
     text = drop_running_heads(text)
+    text = part_group_names(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
     return clean_markdown(text), html_meta + drawn, unsure
@@ -302,3 +303,47 @@ def _without_running_head(line: str, titles: set[str]) -> str:
     kept = ["<br>".join(p for k, p in enumerate(lines) if (c, k) not in drop) for c, lines in enumerate(cells)]
     indent = line[:len(line) - len(line.lstrip())]
     return indent + "|" + "|".join(kept) + "|"
+
+
+
+# The names of table 4's groups as the template prints them, over their small tables or down the side (行政诉讼 may
+# stand before the last two, joined by a dash or in brackets), compared without punctuation.
+_GROUP_NAMES = frozenset({"行政复议", "未经复议直接起诉", "行政诉讼未经复议直接起诉", "复议后起诉", "行政诉讼复议后起诉"})
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+
+
+def part_group_names(text: str) -> str:
+    """A table-4 group's name stacked in a pipe cell with other words (pymupdf4llm, where its table finder drew no
+    border between them: 四、政府信息公开<br>行政复议, the section's title over the first small table's name;
+    行政诉讼（未经复议直接起诉<br>结果维持<br>结果纠正, a name over its table's heads) set on a pipe row of its own,
+    before the row when it is the cell's first line, after it when it is the last. Joined to the other words, the
+    name is lost in them, or in a row of heads, and its group's row goes unread."""
+    out = []
+    for line in text.split("\n"):
+        if not (line.lstrip().startswith("|") and "<br" in line.lower()):
+            out.append(line)
+            continue
+        before, after, cells = [], [], []
+        for cell in _row_cells(line):
+            pieces = [p for p in _BR.split(cell.strip()) if p]
+            at = _group_name_line(pieces)
+            if at is None:
+                cells.append(cell)
+                continue
+            (before if at == 0 else after).append(pieces[at])
+            cells.append("<br>".join(pieces[:at] + pieces[at + 1:]))
+        indent = line[:len(line) - len(line.lstrip())]
+        out.extend(f"{indent}|{name}|" for name in before)
+        out.append(indent + "|" + "|".join(cells) + "|" if before or after else line)
+        out.extend(f"{indent}|{name}|" for name in after)
+    return "\n".join(out)
+
+
+def _group_name_line(pieces: list[str]) -> int | None:
+    """The line of a cell of words (no value) that is a table-4 group's name, its first or its last; None for none."""
+    if len(pieces) < 2 or any(_VALUE_LINE.match(p) for p in pieces):
+        return None
+    names = [k for k, p in enumerate(pieces) if _NOT_CJK.sub("", normalize_chars(p)) in _GROUP_NAMES]
+    if len(names) != 1 or names[0] not in (0, len(pieces) - 1):
+        return None
+    return names[0]
