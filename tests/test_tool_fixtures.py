@@ -369,6 +369,16 @@ def test_pymupdf4llm_group_names_stacked_with_other_words_name_their_rows(name, 
     assert all(cell["confidence"] >= 0.9 for key, cell in cells.items() if key.split(".")[1] not in flagged_groups)
 
 
+def test_pymupdf4llm_a_label_cut_by_column_borders_is_read_across_its_cells():
+    # s41rf034: |一、本<br>申请数|年新收<br>量|政府信息公开|13||||||13|, the first rows' labels cut by the table finder's
+    # column borders, read cell by cell as 一、本申请数年新收量政府信息公开: the rows went unread and their cells
+    # were placed by the sums among others (four flagged). Read line by line across the cells, they are the rows'.
+    gold, read, cells = _table("s41rf034-pymupdf4llm-chromium.txt", "requests")
+    assert read == gold
+    assert all(cells[f"requests.{row}.{column}"]["confidence"] >= 0.9
+               for row in ("new", "carried_over") for column in ("natural_person", "total"))
+
+
 def test_pymupdf4llm_small_tables_with_nothing_after_their_heads_are_blank_rows():
     # s23rf014: table 4's small tables, the first and last printing no row under their heads (|行政复议|||||, the
     # name's merged cell with its placeholders, then 结果维持|…|总计 and the next name). The placeholders are no row:

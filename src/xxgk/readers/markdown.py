@@ -61,6 +61,7 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text, drawn = text_grids(text)
     text = drop_running_heads(text)
     text = part_group_names(text)
+    text = join_cut_labels(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
     return clean_markdown(text), html_meta + drawn, unsure
@@ -347,3 +348,47 @@ def _group_name_line(pieces: list[str]) -> int | None:
     if len(names) != 1 or names[0] not in (0, len(pieces) - 1):
         return None
     return names[0]
+
+
+# How many lines the label cells of a row cut by column borders may have for their lines to be read across the
+# cells: pymupdf4llm leaves a cell's empty lines out, so that past the second line the cells' lines no longer stand
+# side by side (reading three-line cells so lost more rows than it read at seeds 23, 31, 41 and 0).
+MAX_CUT_LABEL_LINES = 2
+
+
+def join_cut_labels(text: str) -> str:
+    """A row's label that a table finder cut with its column borders, its pieces in several label cells of one
+    line or two each (|一、本<br>申请数|年新收<br>量|政府信息公开|4|2|…: pymupdf4llm), joined into one cell read line
+    by line across the cells, as the text runs on the page (一、本年新收政府信息公开 / 申请数量); read cell by cell, the
+    label is 一、本申请数年新收量政府信息公开 and its row goes unread. Only a body row (values after the labels) whose
+    first label cell opens a row by its numbering and whose other cells open none: cells that each open a row, or a
+    group's label beside a row's (三、本年 | （一）予以公开), are labels of their own."""
+    out = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|") and "<br" in line.lower():
+            cells = _row_cells(line)
+            pieces = [[p for p in _BR.split(c.strip()) if p] for c in cells]
+            first_value = 0
+            while first_value < len(cells) and pieces[first_value] and not any(
+                    _VALUE_LINE.match(p) for p in pieces[first_value]):
+                first_value += 1
+            labels = pieces[:first_value]
+            if _one_label_cut(labels) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
+                                              for ps in pieces[first_value:]):
+                depth = max(len(ps) for ps in labels)
+                joined = "<br>".join("".join(ps[k] for ps in labels if k < len(ps)) for k in range(depth))
+                indent = line[:len(line) - len(line.lstrip())]
+                line = indent + "|" + "|".join([joined] + cells[first_value:]) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _one_label_cut(labels: list[list[str]]) -> bool:
+    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, two of
+    them wrapped, at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering and no other
+    line opening one."""
+    def opens(piece: str) -> bool:
+        return bool(_ROW_OPENING.match(fold_lookalikes(piece).strip()))
+    return (len(labels) >= 2 and sum(len(ps) > 1 for ps in labels) >= 2
+            and max(len(ps) for ps in labels) <= MAX_CUT_LABEL_LINES and opens(labels[0][0])
+            and not any(opens(p) for k, ps in enumerate(labels) for p in ps[1 if k == 0 else 0:]))
