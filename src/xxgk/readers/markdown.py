@@ -60,6 +60,8 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text, html_meta = inline_tables(source.text)
     text, drawn = text_grids(text)
     text = drop_running_heads(text)
+    text = part_group_names(text)
+    text = join_cut_labels(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
     return clean_markdown(text), html_meta + drawn, unsure
@@ -302,3 +304,91 @@ def _without_running_head(line: str, titles: set[str]) -> str:
     kept = ["<br>".join(p for k, p in enumerate(lines) if (c, k) not in drop) for c, lines in enumerate(cells)]
     indent = line[:len(line) - len(line.lstrip())]
     return indent + "|" + "|".join(kept) + "|"
+
+
+
+# The names of table 4's groups as the template prints them, over their small tables or down the side (行政诉讼 may
+# stand before the last two, joined by a dash or in brackets), compared without punctuation.
+_GROUP_NAMES = frozenset({"行政复议", "未经复议直接起诉", "行政诉讼未经复议直接起诉", "复议后起诉", "行政诉讼复议后起诉"})
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+
+
+def part_group_names(text: str) -> str:
+    """A table-4 group's name stacked in a pipe cell with other words (pymupdf4llm, where its table finder drew no
+    border between them: 四、政府信息公开<br>行政复议, the section's title over the first small table's name;
+    行政诉讼（未经复议直接起诉<br>结果维持<br>结果纠正, a name over its table's heads) set on a pipe row of its own,
+    before the row when it is the cell's first line, after it when it is the last. Joined to the other words, the
+    name is lost in them, or in a row of heads, and its group's row goes unread."""
+    out = []
+    for line in text.split("\n"):
+        if not (line.lstrip().startswith("|") and "<br" in line.lower()):
+            out.append(line)
+            continue
+        before, after, cells = [], [], []
+        for cell in _row_cells(line):
+            pieces = [p for p in _BR.split(cell.strip()) if p]
+            at = _group_name_line(pieces)
+            if at is None:
+                cells.append(cell)
+                continue
+            (before if at == 0 else after).append(pieces[at])
+            cells.append("<br>".join(pieces[:at] + pieces[at + 1:]))
+        indent = line[:len(line) - len(line.lstrip())]
+        out.extend(f"{indent}|{name}|" for name in before)
+        out.append(indent + "|" + "|".join(cells) + "|" if before or after else line)
+        out.extend(f"{indent}|{name}|" for name in after)
+    return "\n".join(out)
+
+
+def _group_name_line(pieces: list[str]) -> int | None:
+    """The line of a cell of words (no value) that is a table-4 group's name, its first or its last; None for none."""
+    if len(pieces) < 2 or any(_VALUE_LINE.match(p) for p in pieces):
+        return None
+    names = [k for k, p in enumerate(pieces) if _NOT_CJK.sub("", normalize_chars(p)) in _GROUP_NAMES]
+    if len(names) != 1 or names[0] not in (0, len(pieces) - 1):
+        return None
+    return names[0]
+
+
+# How many lines the label cells of a row cut by column borders may have for their lines to be read across the
+# cells: pymupdf4llm leaves a cell's empty lines out, so that past the second line the cells' lines no longer stand
+# side by side (reading three-line cells so lost more rows than it read at seeds 23, 31, 41 and 0).
+MAX_CUT_LABEL_LINES = 2
+
+
+def join_cut_labels(text: str) -> str:
+    """A row's label that a table finder cut with its column borders, its pieces in several label cells of one
+    line or two each (|一、本<br>申请数|年新收<br>量|政府信息公开|4|2|…: pymupdf4llm), joined into one cell read line
+    by line across the cells, as the text runs on the page (一、本年新收政府信息公开 / 申请数量); read cell by cell, the
+    label is 一、本申请数年新收量政府信息公开 and its row goes unread. Only a body row (values after the labels) whose
+    first label cell opens a row by its numbering and whose other cells open none: cells that each open a row, or a
+    group's label beside a row's (三、本年 | （一）予以公开), are labels of their own."""
+    out = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|") and "<br" in line.lower():
+            cells = _row_cells(line)
+            pieces = [[p for p in _BR.split(c.strip()) if p] for c in cells]
+            first_value = 0
+            while first_value < len(cells) and pieces[first_value] and not any(
+                    _VALUE_LINE.match(p) for p in pieces[first_value]):
+                first_value += 1
+            labels = pieces[:first_value]
+            if _one_label_cut(labels) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
+                                              for ps in pieces[first_value:]):
+                depth = max(len(ps) for ps in labels)
+                joined = "<br>".join("".join(ps[k] for ps in labels if k < len(ps)) for k in range(depth))
+                indent = line[:len(line) - len(line.lstrip())]
+                line = indent + "|" + "|".join([joined] + cells[first_value:]) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _one_label_cut(labels: list[list[str]]) -> bool:
+    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, two of
+    them wrapped, at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering and no other
+    line opening one."""
+    def opens(piece: str) -> bool:
+        return bool(_ROW_OPENING.match(fold_lookalikes(piece).strip()))
+    return (len(labels) >= 2 and sum(len(ps) > 1 for ps in labels) >= 2
+            and max(len(ps) for ps in labels) <= MAX_CUT_LABEL_LINES and opens(labels[0][0])
+            and not any(opens(p) for k, ps in enumerate(labels) for p in ps[1 if k == 0 else 0:]))

@@ -266,7 +266,10 @@ def unprinted_groups(tokens, matches, zone: Zone, placed: set[str]) -> list[tupl
     for k, (group, first, last) in enumerate(names):
         row = group.split(".", 1)[1]
         stop = names[k + 1][1] if k + 1 < len(names) else zone.end
-        if row in placed or any(tokens[i].kind in (VALUE, BLANK) for i in range(first + 1, stop)):
+        # Blank cells that are no row (a merged name cell's placeholders on its line, a small table's header's
+        # beside its heads: |行政复议|||||) leave the group as unprinted as no mark at all.
+        if row in placed or any(tokens[i].kind == VALUE for i in range(first + 1, stop)) or _cells_after(
+                tokens, matches, last, stop):
             continue
         if _beside_another_group(tokens, matches, group, first, last, zone):
             continue

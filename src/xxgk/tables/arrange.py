@@ -588,6 +588,14 @@ class _Row:
     blanks: tuple[int, ...] | None = None  # per gap of that run, the blank cells its empty lines count
 
 
+# The confidence of a row's reading taken as printed, the only one of its kind (``recover.AS_PRINTED``); below
+# it, the reading was chosen among several or put together from more than the row's own cells.
+READ_AS_PRINTED = 1.0
+# Below this, the reader doubts which row a cell is (``recover.READER_TRUSTED``: a cell of rows a table finder
+# stacked in one, ``markdown.STACKED_ROW_UNSURE``).
+READER_DOUBTS = 0.9
+
+
 def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidates: dict, chosen: dict, rules,
                   hi: int, yuan_header: bool = False, max_states: int = MAX_STATES) -> dict[str, Cell]:
     """The cells of a table's rows that came up short of cells, placed by the template's sums in a text that
@@ -611,6 +619,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     cells = [t for t in tokens[start:hi] if t.kind != LABEL]
     every_cell = not drops_blanks(cells)
+    lost_columns = False
     if every_cell and any(t.kind == BLANK for t in cells):
         # Blank cells marked one by one, yet rows short of cells that lost whole columns: a table finder that
         # leaves out the columns blank all down one page's piece of a table (pymupdf4llm) marks the blank cells of
@@ -619,6 +628,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         if not _short_rows_unmarked(tokens, chain, candidates, hi):
             return {}
         every_cell = False
+        lost_columns = True
     values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
     order = printed_rows(list(by_row))
     rank = {row: k for k, row in enumerate(order)}
@@ -646,6 +656,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     values = [i for i in values if i not in unplaced]
 
     rows = []
+    unsure_reading = set()
     for row in order:
         spec = by_row[row]
         pick = chosen.get(row)
@@ -657,11 +668,24 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
             inside = identities_inside(spec.keys, rules)
             if _cut_against_the_sums(fixed, inside) or _against_its_total(fixed, inside):
                 fixed = None
+            elif pick[1] < READ_AS_PRINTED or any(p.origin is not None and p.origin.confidence < READER_DOUBTS
+                                                  for p in pick[0]):
+                unsure_reading.add(row)
         rows.append(_Row(row, spec.keys, identities_inside(spec.keys, rules), anchor_of.get(row), fixed))
     if label_first and not every_cell:
         _count_blanks_by_gaps(tokens, matches, chain, rows, hi)
 
     groupings = _groupings(tokens, values, allowed, rows, every_cell)
+    if lost_columns and unsure_reading and not _solutions(tokens, rows, groupings, rules, Budget(max_states)):
+        # A row read whole beside rows that lost columns may have lost its own too and been read from more than its
+        # pipe row (pymupdf4llm: |理结|（二）|部分公开（区|||||, the label's first line with four empty cells, over
+        # |果|分处理…|8|||8|, read together as _ _ _ 8 _ _ 8, its 8 under 公益组织). Where the sums then place
+        # nothing, the rows not read as printed (a reading chosen among several or put together) are placed with
+        # the rest.
+        for r in rows:
+            if r.row in unsure_reading:
+                r.fixed = None
+        groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings and every_cell and any(r.fixed is not None for r in rows) and any(
             not candidates.get(row) for row in order):
         # A lost row in a table that prints every cell: the readings chosen for the rows beside it may have taken
@@ -673,15 +697,7 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
-    solutions = []
-    budget = Budget(max_states)
-    for grouping in groupings:
-        to_place = [_to_place(r, [tokens[i] for i in group], group) for r, group in zip(rows, grouping)]
-        solution = solve(to_place, rules, budget)
-        if budget.left <= 0:
-            return {}
-        if solution is not None:
-            solutions.append((solution, to_place))
+    solutions = _solutions(tokens, rows, groupings, rules, Budget(max_states))
     if not solutions:
         return {}
     solution = merged([s for s, _ in solutions])
@@ -702,6 +718,19 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
                 out[key].note = ("values amid the next row's wrapped label, after a row with nothing printed: "
                                  "they may be either row's")
     return out
+
+
+def _solutions(tokens, rows: list[_Row], groupings, rules, budget: Budget) -> list:
+    """Each grouping's placement by the identities, with the rows it placed; empty past the budget."""
+    solutions = []
+    for grouping in groupings:
+        to_place = [_to_place(r, [tokens[i] for i in group], group) for r, group in zip(rows, grouping)]
+        solution = solve(to_place, rules, budget)
+        if budget.left <= 0:
+            return []
+        if solution is not None:
+            solutions.append((solution, to_place))
+    return solutions
 
 
 def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
@@ -734,16 +763,25 @@ def _short_rows_unmarked(tokens: list[Token], chain, candidates: dict, hi: int) 
     identities are the ones to find it; rows short by different counts lost cells some other way."""
     widths = set()
     piped = True
+    some_piped = False
     for k, a in enumerate(chain):
         if a.row in candidates and not candidates[a.row]:
             stop = chain[k + 1].index if k + 1 < len(chain) else hi
             marks = [t for t in tokens[a.index + 1:stop] if t.kind in (BLANK, VALUE)]
             widths.add(len(marks))
-            piped = piped and all(t.pipe_row for t in marks)
+            some_piped = some_piped or any(t.pipe_row for t in marks)
+            piped = piped and (all(t.pipe_row for t in marks) or _row_outside_the_pipes(marks))
     # Rows of Markdown pipe tables: a pipe table gives every row as many cells, so a short one lost whole columns,
     # and the converter may have stacked several columns' values in one cell (|1<br>1|) or left one empty cell for
     # all the lost ones (||): each page's piece of the table lost its own, and no count of marks tells them.
-    return len(widths) <= 1 or piped
+    return len(widths) <= 1 or (piped and some_piped)
+
+
+def _row_outside_the_pipes(marks: list[Token]) -> bool:
+    """A row of a pipe table's text printed outside its pipe rows, as a line of text (pymupdf4llm sets a page's
+    last rows, that its table finder did not take, as a paragraph: 3.其他 （七）总计 101 19 2 5 10 137): values only,
+    its blank cells left without a mark, as plain text leaves them."""
+    return all(t.kind == VALUE and not t.pipe_row for t in marks)
 
 
 def _pinned_by_the_sums(rows: list[_Row], rules) -> set[str]:
@@ -873,7 +911,10 @@ def _inside_their_labels(tokens, spans, values: list[int], allowed: list[range])
     for i, rows_open in zip(values, allowed):
         line = tokens[i].line
         inside = {r for first, last, r in spans if first <= line <= last}
-        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 else rows_open)
+        # A pipe row's cell the reader doubts the row of (rows a table finder stacked in one, their labels' lines
+        # mixed: ``markdown.split_stacked_rows``) may be the next unread row's as well.
+        doubted = tokens[i].pipe_row and tokens[i].confidence < READER_DOUBTS
+        out.append(range(min(inside), min(inside) + 1) if len(inside) == 1 and not doubted else rows_open)
     return out
 
 
