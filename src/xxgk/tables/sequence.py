@@ -37,6 +37,8 @@ READINGS_DIFFER = 0.5
 # right order from a wrong one, so it stays flagged, below the 0.9 from which a cell counts as confident.
 ORDER_ONLY = 0.8
 
+# A label read at better than even odds names its row: a number alone right after it is that row's first cell.
+ROW_NAMED = 0.5
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
 # A run of rows is read with its first column printed apart only when labels part that column's numbers in at
@@ -48,7 +50,9 @@ FIRST_COLUMN_AMID_LABELS = 0.5
 BALANCE_BITS = 96
 # At most this many (row, balances of the identities across rows) states are weighed while cutting the numbers
 # (past it nothing is read): each is a distinct set of sums of the rows before it, which stay few in a table.
-MAX_STATES = 20_000
+# Runs of rows of zeros around a few non-zero ones make the most: seed 53's rf027 of Chromium (a 2019 table 3 of
+# nine non-zero rows) needs 34,593, weighed in 0.8 s; the bound keeps a pathological text to about a second.
+MAX_STATES = 50_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,11 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     if cells != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
+    if found is not None and not found.first and rules:
+        # No way holds with every number in the stream: some rows' first cells may stand alone among the labels.
+        detached = _first_cells_beside_labels(tokens, matches, values, order, chain)
+        if detached:
+            found = _readings(tokens, values, order, by_row, rules, chain, detached)
     return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
 
 
@@ -87,7 +96,8 @@ def _is_number(text: str) -> bool:
     return numbers([Piece(text, 0)])[0] is not None
 
 
-def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> _Readings | None:
+def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain,
+              detached: dict[int, int] | None = None) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
     (``_block_orders``), a row's first cell after its others, a run's first column apart among its labels before
     the rest cut so in turn, that keeps every row's own identities, agrees with the labels standing alone among the
@@ -97,11 +107,22 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
     to cut them as the product of its runs' choices (seed 23's rf000: 90, of which one balances), and a cap on
     the ways left such tables unread. A cut's blocks each add to every identity across rows a fixed amount, so
     the ways form a graph of (row, balances so far) with the cuts' blocks as edges; a block is in some way that
-    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0."""
-    widths = [len(by_row[row].keys) for row in order]
+    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0.
+
+    ``detached`` gives rows (by their place in ``order``) whose first cell is the number at that place, standing
+    alone among the labels (``_first_cells_beside_labels``): the other numbers, the stream, are cut into the rows'
+    other cells as above, and each such row's first cell is put before them."""
+    detached = detached or {}
+    apart = set(detached.values())
+    stream = [p for p in range(len(values)) if p not in apart]
+    widths = [len(by_row[row].keys) - (k in detached) for k, row in enumerate(order)]
     offsets = [0]
     for w in widths:
         offsets.append(offsets[-1] + w)
+
+    def full(k: int, at: list[int]) -> list[int]:
+        """Row k's number positions from its places in the stream, its first cell put first when it stands apart."""
+        return ([detached[k]] if k in detached else []) + [stream[s] for s in at]
     inside = [identities_inside(by_row[row].keys, rules) for row in order]
     numbers_at = [numbers([Piece(tokens[i].text, 0)])[0] for i in values]
     rank = {row: k for k, row in enumerate(order)}
@@ -162,11 +183,14 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
         out = []
         if run is None:
             for count in range(1, same_width(k, MAX_BLOCK) + 1):
-                for order_of in _block_row_orders(offsets[k], count, widths[k]):
+                for in_stream in _block_row_orders(offsets[k], count, widths[k]):
+                    def order_of(r, in_stream=in_stream):
+                        return full(k + r, in_stream(r))
                     # Each row's positions made as they are checked: most orders fail at their first row.
                     if all(row_holds(k + r, order_of(r)) for r in range(count)):
                         out.append(edge(k, [order_of(r) for r in range(count)], (k + count, None)))
-            if widths[k] > 1:
+            # The orders below are the stream's own, each row whole in it: not read with first cells apart.
+            if widths[k] > 1 and not detached:
                 # One row whose first cell is printed after its others (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
                 # the first cell stands beside the wrapped label's second line).
                 base, rest = offsets[k], widths[k] - 1
@@ -287,6 +311,48 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     while 0 <= i < len(tokens) and tokens[i].kind == BREAK:
         i += step
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
+
+
+def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[str], chain) -> dict[int, int]:
+    """The rows whose first cell stands alone among the labels, each as (its place in ``order``, the place of
+    that number among ``values``): LibreOffice's PDF sets a row's first cell (the column beside the labels) level
+    with the middle of its wrapped label, and plain pdftotext prints it amid the label's pieces (4.保护第三方合法 /
+    0 / （三 / 权益), while the row's other cells stay in the stream of numbers, sometimes pages away. A number
+    alone between labels is the first cell of the row whose label stands right before it (the nearest row label
+    among the labels back to the previous number). Empty when such a number names no row, or two name one row:
+    the reading would rest on a guess."""
+    rank = {row: k for k, row in enumerate(order)}
+    anchor_row = {a.index: a.row for a in chain if a.row in rank}
+    out: dict[int, int] = {}
+    for p, i in enumerate(values):
+        if not (_label_beside(tokens, i, -1) and _label_beside(tokens, i, 1)):
+            continue
+        j, row = i - 1, None
+        while j >= 0 and tokens[j].kind in (LABEL, BREAK) and row is None:
+            if tokens[j].kind == LABEL:
+                row = anchor_row.get(j) or _row_named(matches.get(j), rank)
+            j -= 1
+        if row is None or rank[row] in out:
+            return {}
+        out[rank[row]] = p
+    return out
+
+
+def _label_beside(tokens, i: int, step: int) -> bool:
+    """Whether the token next to token ``i`` (empty lines passed over) is a label."""
+    i += step
+    while 0 <= i < len(tokens) and tokens[i].kind == BREAK:
+        i += step
+    return 0 <= i < len(tokens) and tokens[i].kind == LABEL
+
+
+def _row_named(match, rank: dict) -> str | None:
+    """The table's row a label names surely enough to be evidence (a row label not taken as a row's anchor, out
+    of the template's order: 3.补正后申请内容仍不明确 printed among page one's labels)."""
+    if match is None or match.confidence < ROW_NAMED:
+        return None
+    row = match.category.split(".", 1)[-1]
+    return row if row in rank and match.category.startswith("requests.") else None
 
 
 def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict,
