@@ -86,9 +86,12 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     found = _readings(tokens, values, order, by_row, rules, chain)
     if found is not None and not found.first and rules:
         # No way holds with every number in the stream: some rows' first cells may stand alone among the labels.
-        detached = _first_cells_beside_labels(tokens, matches, values, order, chain)
-        if detached:
-            found = _readings(tokens, values, order, by_row, rules, chain, detached)
+        ways = [w for w in (_readings(tokens, values, order, by_row, rules, chain, detached)
+                            for detached in _first_cells_beside_labels(tokens, matches, values, order, chain))
+                if w is not None and w.first]
+        if ways:
+            # Every way that holds under either naming counts: a cell they read differently stays ambiguous.
+            found = _Readings([block for w in ways for block in w.used], ways[0].first)
     return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
 
 
@@ -313,29 +316,45 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
 
 
-def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[str], chain) -> dict[int, int]:
-    """The rows whose first cell stands alone among the labels, each as (its place in ``order``, the place of
-    that number among ``values``): LibreOffice's PDF sets a row's first cell (the column beside the labels) level
-    with the middle of its wrapped label, and plain pdftotext prints it amid the label's pieces (4.保护第三方合法 /
-    0 / （三 / 权益), while the row's other cells stay in the stream of numbers, sometimes pages away. A number
-    alone between labels is the first cell of the row whose label stands right before it (the nearest row label
-    among the labels back to the previous number). Empty when such a number names no row, or two name one row:
-    the reading would rest on a guess."""
+def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[str], chain) -> list[dict[int, int]]:
+    """The ways to name the rows whose first cell stands alone among the labels, each as {its place in ``order``:
+    the place of that number among ``values``}: LibreOffice's PDF sets a row's first cell (the column beside the
+    labels) level with the middle of its wrapped label, and plain pdftotext prints it amid the label's pieces
+    (4.保护第三方合法 / 0 / （三 / 权益), while the row's other cells stay in the stream of numbers, sometimes pages
+    away. A number alone between labels is the first cell of the row named by the nearest label before it (back to
+    the previous number); or, where the piece right before it names no row, by the nearest after it (（三 1.属于 /
+    0 / ）不 国家秘密: the label's first line too short to name its row). At most these two ways, a way left out
+    where a number names no row or two name one: the reading would rest on a guess."""
     rank = {row: k for k, row in enumerate(order)}
     anchor_row = {a.index: a.row for a in chain if a.row in rank}
-    out: dict[int, int] = {}
-    for p, i in enumerate(values):
-        if not (_label_beside(tokens, i, -1) and _label_beside(tokens, i, 1)):
-            continue
-        j, row = i - 1, None
-        while j >= 0 and tokens[j].kind in (LABEL, BREAK) and row is None:
-            if tokens[j].kind == LABEL:
-                row = anchor_row.get(j) or _row_named(matches.get(j), rank)
-            j -= 1
-        if row is None or rank[row] in out:
-            return {}
-        out[rank[row]] = p
-    return out
+
+    def named(j: int) -> str | None:
+        return anchor_row.get(j) or _row_named(matches.get(j), rank) if tokens[j].kind == LABEL else None
+
+    def nearest(i: int, step: int) -> str | None:
+        j = i + step
+        while 0 <= j < len(tokens) and tokens[j].kind in (LABEL, BREAK):
+            if (row := named(j)) is not None:
+                return row
+            j += step
+        return None
+
+    alone = [(p, i) for p, i in enumerate(values) if _label_beside(tokens, i, -1) and _label_beside(tokens, i, 1)]
+    ways = []
+    for forward in (False, True):
+        way: dict[int, int] = {}
+        for p, i in alone:
+            before = i - 1
+            while tokens[before].kind == BREAK:
+                before -= 1
+            row = (nearest(i, 1) if forward and named(before) is None else None) or nearest(i, -1)
+            if row is None or rank[row] in way:
+                way = {}
+                break
+            way[rank[row]] = p
+        if way and way not in ways:
+            ways.append(way)
+    return ways
 
 
 def _label_beside(tokens, i: int, step: int) -> bool:
