@@ -25,6 +25,7 @@ from itertools import combinations
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
+from .appeals import LABEL_EVIDENCE, TABLE4_ONLY
 from .arrange import EXACT, identities_inside, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
 
@@ -76,9 +77,11 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     order = printed_rows(list(by_row))
     cells = sum(len(by_row[row].keys) for row in order)
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
-    values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
-    if len(values) != cells and lo is not None:
-        values = [i for i in range(lo, hi) if tokens[i].kind == VALUE]
+    tried = [[i for i in range(start, hi) if tokens[i].kind == VALUE]]
+    if lo is not None:
+        tried.append([i for i in range(lo, hi) if tokens[i].kind == VALUE])
+    tried += [_without_strays(tokens, matches, chain, found, by_row) for found in tried]
+    values = next((found for found in tried if len(found) == cells), tried[0])
     if not values or any(not _is_number(tokens[i].text) for i in values):
         return {}
     if cells != len(values):
@@ -93,6 +96,37 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
             # Every way that holds under either naming counts: a cell they read differently stays ambiguous.
             found = _Readings([block for w in ways for block in w.used], ways[0].first)
     return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
+
+
+def _without_strays(tokens, matches, chain, values: list[int], by_row: dict) -> list[int]:
+    """The numbers less those that cannot be the table's cells, tried when the numbers are not as many as the
+    cells: a number with a fraction in a table of counts (table 2's fees, 551.4, printed past table 3's labels); a
+    word read as a value (无, none) set on the line right before a label's piece with no empty line between, the
+    label's first character (4.无 / 正当理由大量 / 反复申请: pdftotext parts cells by empty lines, not a label's
+    lines); and the numbers past a head only table 4 has, after the table's last row label (结果维持 … and its
+    rows' zeros, where table 4's heading was not read)."""
+    counts = not any(column.startswith("amount") for spec in by_row.values() for column in spec.columns)
+    last = max(a.index for a in chain)
+    table4 = next((i for i in range(last + 1, values[-1] + 1) if values and tokens[i].kind == LABEL
+                   and _names_a_table4_head(matches.get(i), tokens[i].text)), None)
+    out = []
+    for i in values:
+        if table4 is not None and i > table4:
+            break
+        number = numbers([Piece(tokens[i].text, 0)])[0]
+        if counts and isinstance(number, float) and not number.is_integer():
+            continue
+        if (not any(c.isdigit() for c in tokens[i].text) and i + 1 < len(tokens)
+                and tokens[i + 1].kind == LABEL):
+            continue
+        out.append(i)
+    return out
+
+
+def _names_a_table4_head(match, text: str) -> bool:
+    """Whether a label is one of table 4's heads or groups, which table 3 has none of (its 总计 and 其他 are both's)."""
+    return ((match is not None and match.category in TABLE4_ONLY and match.confidence >= LABEL_EVIDENCE)
+            or bool(categories_within(text) & TABLE4_ONLY))
 
 
 def _is_number(text: str) -> bool:
