@@ -592,6 +592,9 @@ def test_plain_pdftotext_table_2_read_in_order_past_its_last_labels_row_stays_fl
     "s41rf028-pdftotext-chromium.txt",
     "s0rf027-pdftotext-chromium.txt",
     "s41rf037-pdftotext-chromium.txt",
+    # s23rf000 (LibreOffice's PDF, seed 23): two pages open with a value 1 (\f1), read as a running header the two
+    # pages share and blanked: （一）予以公开's first cell lost, table 3 one number short and lost (25 cells).
+    "s23rf000-pdftotext-libreoffice.txt",
 ])
 def test_plain_pdftotext_table_3_read_whole(name):
     gold, fields = _read(name)

@@ -47,7 +47,7 @@ def drop_running_headers(text: str) -> str:
                 stamps += 1
             k += 1
         words = tuple(sorted(w for k in block for w in lines[k].replace("\f", " ").split()))
-        if words:
+        if words and not _cells_alone(lines, block):
             heads.setdefault(words, []).append(block)
     drop = {k for blocks in heads.values() if len(blocks) >= 2 for block in blocks for k in block}
     if not drop:
@@ -55,6 +55,13 @@ def drop_running_headers(text: str) -> str:
     drop |= _header_lines_set_lower(lines, drop)
     return "\n".join(("\f" if lines[k].startswith("\f") else "") if k in drop else lines[k]
                      for k in range(len(lines)))
+
+
+def _cells_alone(lines: list[str], block: list[int]) -> bool:
+    """Whether a page's opening lines are numbers alone and none a date or a year: a table's cells run on over the
+    page break (LibreOffice's PDF, with no running header, opens two pages with a row's 1), not a header."""
+    texts = [lines[k].replace("\f", "").strip() for k in block]
+    return all(_NUMBERS_ONLY.match(t or "-") for t in texts) and not any(_PRINT_STAMP.match(t) for t in texts)
 
 
 def _header_lines_set_lower(lines: list[str], drop: set[int]) -> set[int]:
