@@ -536,15 +536,17 @@ def test_plain_pdftotext_table_2_read_in_order_stays_flagged():
     assert all(record["cells"][k]["confidence"] < 0.9 for k in keys)
 
 
-def test_plain_pdftotext_table_2_read_in_order_past_its_last_labels_row_stays_flagged():
+@pytest.mark.parametrize("name", ["s53rf027-pdftotext-chromium.txt", "s41rf037-pdftotext-chromium.txt"])
+def test_plain_pdftotext_table_2_read_in_order_past_its_last_labels_row_stays_flagged(name):
     # s53rf027 (plain pdftotext of Chromium's PDF, seed 53, zeros printed): table 2's labels stacked, its 22 numbers
     # after them all; the last label's row (政府集中采购) took numbers after it, so some row was read beside its
     # label and the table was not read in the template's order: all 22 cells lost. One row of eight is few.
-    name = "s53rf027-pdftotext-chromium.txt"
-    gold = json.loads((FIXTURES / "s53rf027.gold.json").read_text(encoding="utf-8"))["fields"]
+    # s41rf037 (seed 41): 行政处罚 / 行政强制 / 247, the stack's last row read 247 (行政许可's) as printed, which
+    # said the order was wrong; a row read past stacked labels says nothing of the order (10 cells lost).
+    gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))["fields"]
     record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
     keys = [k for k in gold if k.startswith("disclosure.")]
-    assert len(keys) == 22 and {k: record["fields"].get(k) for k in keys} == {k: gold[k] for k in keys}
+    assert len(keys) in (10, 22) and {k: record["fields"].get(k) for k in keys} == {k: gold[k] for k in keys}
     assert all(record["cells"][k]["confidence"] < 0.9 for k in keys)
 
 

@@ -215,7 +215,10 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # their label that are the table's in the template's order. Read so where the order agrees with every row
         # read beside its label, every cell flagged as above.
         found = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
-        if found and _agrees_with_rows_read(found, by_row, chosen):
+        # A row read past stacked labels says nothing of the order: its values may be any of the stack's.
+        stacked = _after_stacked_labels(tokens, anchors, orientations, {row for row in by_row if candidates.get(row)})
+        if found and _agrees_with_rows_read(found, by_row, {row: pick for row, pick in chosen.items()
+                                                            if row not in stacked}):
             arranged = in_order = found
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
