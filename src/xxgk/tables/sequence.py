@@ -105,9 +105,11 @@ def _without_strays(tokens, matches, chain, values: list[int], by_row: dict) -> 
     label's first character (4.无 / 正当理由大量 / 反复申请: pdftotext parts cells by empty lines, not a label's
     lines); and the numbers past a head only table 4 has, after the table's last row label (结果维持 … and its
     rows' zeros, where table 4's heading was not read)."""
+    if not values:
+        return values
     counts = not any(column.startswith("amount") for spec in by_row.values() for column in spec.columns)
     last = max(a.index for a in chain)
-    table4 = next((i for i in range(last + 1, values[-1] + 1) if values and tokens[i].kind == LABEL
+    table4 = next((i for i in range(last + 1, values[-1] + 1) if tokens[i].kind == LABEL
                    and _names_a_table4_head(matches.get(i), tokens[i].text)), None)
     out = []
     for i in values:
