@@ -597,6 +597,9 @@ def test_plain_pdftotext_table_2_read_in_order_past_its_last_labels_row_stays_fl
     # s23rf000 (LibreOffice's PDF, seed 23): two pages open with a value 1 (\f1), read as a running header the two
     # pages share and blanked: （一）予以公开's first cell lost, table 3 one number short and lost (25 cells).
     "s23rf000-pdftotext-libreoffice.txt",
+    # s41rf036 (Chromium's PDF, seed 41): 四、结转下年度继续办理's last 0 set past table 4's heading, the page's
+    # reading order (… 0 0 0 0 0 0 / 四、政府信息公开行政复议、行政诉讼情况 / 0 …): one number short, table 3 lost (161).
+    "s41rf036-pdftotext-chromium.txt",
 ])
 def test_plain_pdftotext_table_3_read_whole(name):
     gold, fields = _read(name)

@@ -81,6 +81,9 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     if lo is not None:
         tried.append([i for i in range(lo, hi) if tokens[i].kind == VALUE])
     tried += [_without_strays(tokens, matches, chain, found, by_row) for found in tried]
+    short = cells - len(tried[0])
+    if 0 < short < len(by_row[order[-1]].keys):
+        tried += [tried[0] + past] if (past := _past_the_next_heading(tokens, matches, hi, short)) else []
     values = next((found for found in tried if len(found) == cells), tried[0])
     if not values or any(not _is_number(tokens[i].text) for i in values):
         return {}
@@ -123,6 +126,24 @@ def _without_strays(tokens, matches, chain, values: list[int], by_row: dict) -> 
             continue
         out.append(i)
     return out
+
+
+def _past_the_next_heading(tokens, matches, hi: int, count: int) -> list[int]:
+    """The ``count`` numbers right after the next section's heading (token ``hi``), none but empty lines between:
+    a page break can set the last row's last cells past table 4's heading (… 0 0 0 0 0 0 / 四、政府信息公开行政复议、
+    行政诉讼情况 / 0 / 0 …), the rest of the page's reading order. Empty when the heading is not one, or a label comes
+    first. The sums across rows pin the last row's cells, so a number taken from table 4 holds only where it is
+    the one they ask for."""
+    match = matches.get(hi)
+    if not (hi < len(tokens) and tokens[hi].kind == LABEL and match is not None
+            and match.category.startswith("section.") and match.confidence >= LABEL_EVIDENCE):
+        return []
+    out, j = [], hi + 1
+    while j < len(tokens) and len(out) < count and tokens[j].kind in (VALUE, BREAK):
+        if tokens[j].kind == VALUE:
+            out.append(j)
+        j += 1
+    return out if len(out) == count else []
 
 
 def _names_a_table4_head(match, text: str) -> bool:
