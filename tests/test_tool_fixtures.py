@@ -600,6 +600,11 @@ def test_plain_pdftotext_table_2_read_in_order_past_its_last_labels_row_stays_fl
     # s41rf036 (Chromium's PDF, seed 41): 四、结转下年度继续办理's last 0 set past table 4's heading, the page's
     # reading order (… 0 0 0 0 0 0 / 四、政府信息公开行政复议、行政诉讼情况 / 0 …): one number short, table 3 lost (161).
     "s41rf036-pdftotext-chromium.txt",
+    # s41rf010 (LibreOffice's PDF, seed 41): the first row's cells among the column heads' wrapped blocks (一、本年 /
+    # 993 / 科研 / 商业企业 / 机构 / 0 0 / 社会 … 总计 / 0 993 0 0), out of the columns' order, and three rows' first
+    # cells alone among their labels, one inside a label its numbering opens (1.本机关不 / 125 / ）无 / 法提
+    # 掌握相关政府信息): no way held and table 3 was lost (141 cells).
+    "s41rf010-pdftotext-libreoffice.txt",
 ])
 def test_plain_pdftotext_table_3_read_whole(name):
     gold, fields = _read(name)

@@ -18,9 +18,10 @@ Cells that differ between the readings that hold are ambiguous (flagged, with ca
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from heapq import heappop, heappush
-from itertools import combinations
+from itertools import combinations, permutations
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
@@ -28,6 +29,7 @@ from ..labels.dictionary import categories_within
 from .appeals import LABEL_EVIDENCE, TABLE4_ONLY
 from .arrange import EXACT, identities_inside, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
+from .rowlabels import NUMBERING_FORMS
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
 # not beside it (the order alone put it in its row).
@@ -38,6 +40,8 @@ READINGS_DIFFER = 0.5
 # right order from a wrong one, so it stays flagged, below the 0.9 from which a cell counts as confident.
 ORDER_ONLY = 0.8
 
+# A row's numbering anywhere in a label's piece (（三 1.属于: after a group's wrapped name): the piece opens a row's label.
+_ROW_NUMBERING = re.compile(NUMBERING_FORMS)
 # A label read at better than even odds names its row: a number alone right after it is that row's first cell.
 ROW_NAMED = 0.5
 # At most this many rows are read column by column as one block (a page of short rows).
@@ -91,13 +95,20 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
     if found is not None and not found.first and rules:
-        # No way holds with every number in the stream: some rows' first cells may stand alone among the labels.
-        ways = [w for w in (_readings(tokens, values, order, by_row, rules, chain, detached)
-                            for detached in _first_cells_beside_labels(tokens, matches, values, order, chain))
-                if w is not None and w.first]
-        if ways:
-            # Every way that holds under either naming counts: a cell they read differently stays ambiguous.
-            found = _Readings([block for w in ways for block in w.used], ways[0].first)
+        # No way holds with every number in the stream: some rows' first cells may stand alone among the labels,
+        # and, failing that, the first row's numbers may stand in any order among the column heads.
+        namings = _first_cells_beside_labels(tokens, matches, values, order, chain)
+        tries = [(detached, False) for detached in namings]
+        if _first_row_among_heads(tokens, matches, values, len(by_row[order[0]].keys)):
+            tries += [({}, True)] + [(detached, True) for detached in namings]
+        for any_order in (False, True):
+            ways = [w for w in (_readings(tokens, values, order, by_row, rules, chain, detached, first)
+                                for detached, first in tries if first == any_order)
+                    if w is not None and w.first]
+            if ways:
+                # Every way that holds under any naming counts: a cell they read differently stays ambiguous.
+                found = _Readings([block for w in ways for block in w.used], ways[0].first)
+                break
     return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
 
 
@@ -157,7 +168,7 @@ def _is_number(text: str) -> bool:
 
 
 def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain,
-              detached: dict[int, int] | None = None) -> _Readings | None:
+              detached: dict[int, int] | None = None, first_row_any_order: bool = False) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
     (``_block_orders``), a row's first cell after its others, a run's first column apart among its labels before
     the rest cut so in turn, that keeps every row's own identities, agrees with the labels standing alone among the
@@ -171,7 +182,9 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
 
     ``detached`` gives rows (by their place in ``order``) whose first cell is the number at that place, standing
     alone among the labels (``_first_cells_beside_labels``): the other numbers, the stream, are cut into the rows'
-    other cells as above, and each such row's first cell is put before them."""
+    other cells as above, and each such row's first cell is put before them. ``first_row_any_order`` lets the
+    first row's numbers stand in any order (``_first_row_among_heads``), each distinct order of its values one
+    edge: the sums across rows, not the text, then say which number is which column's."""
     detached = detached or {}
     apart = set(detached.values())
     stream = [p for p in range(len(values)) if p not in apart]
@@ -241,6 +254,12 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
             return edges[node]
         k, run = node
         out = []
+        if run is None and k == 0 and first_row_any_order:
+            distinct: dict[tuple, list[int]] = {}
+            for order_of_cells in permutations(range(widths[0])):
+                at = full(0, [offsets[0] + c for c in order_of_cells])
+                distinct.setdefault(tuple(numbers_at[p] for p in at), at)
+            out.extend(edge(0, [at], (1, None)) for at in distinct.values())
         if run is None:
             for count in range(1, same_width(k, MAX_BLOCK) + 1):
                 for in_stream in _block_row_orders(offsets[k], count, widths[k]):
@@ -380,8 +399,10 @@ def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[s
     (4.保护第三方合法 / 0 / （三 / 权益), while the row's other cells stay in the stream of numbers, sometimes pages
     away. A number alone between labels is the first cell of the row named by the nearest label before it (back to
     the previous number); or, where the piece right before it names no row, by the nearest after it (（三 1.属于 /
-    0 / ）不 国家秘密: the label's first line too short to name its row). At most these two ways, a way left out
-    where a number names no row or two name one: the reading would rest on a guess."""
+    0 / ）不 国家秘密: the label's first line too short to name its row); or by the label after it only where a
+    piece back to the nearest named label opens a row's label (its numbering). At most these three ways; a number no label
+    names stays in the stream (一、本年 / 993 / 科研: the first row's first cell among the heads), and a way where two
+    numbers name one row is left out: the reading would rest on a guess."""
     rank = {row: k for k, row in enumerate(order)}
     anchor_row = {a.index: a.row for a in chain if a.row in rank}
 
@@ -396,22 +417,45 @@ def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[s
             j += step
         return None
 
+    def opened_here(i: int) -> bool:
+        """Whether, back from token i to the nearest label naming a row, a piece opens a row's label (its
+        numbering, 1.本机关不 / 125 / ）无 / 法提 掌握相关政府信息): the number stands inside that label, named after it."""
+        j = i - 1
+        while j >= 0 and tokens[j].kind in (LABEL, BREAK) and named(j) is None:
+            if tokens[j].kind == LABEL and _ROW_NUMBERING.search(tokens[j].text):
+                return True
+            j -= 1
+        return False
+
     alone = [(p, i) for p, i in enumerate(values) if _label_beside(tokens, i, -1) and _label_beside(tokens, i, 1)]
     ways = []
-    for forward in (False, True):
+    for naming in ("before", "after", "numbering"):
         way: dict[int, int] = {}
         for p, i in alone:
             before = i - 1
             while tokens[before].kind == BREAK:
                 before -= 1
-            row = (nearest(i, 1) if forward and named(before) is None else None) or nearest(i, -1)
-            if row is None or rank[row] in way:
+            forward = (naming == "after" and named(before) is None) or (naming == "numbering" and opened_here(i))
+            row = (nearest(i, 1) if forward else None) or nearest(i, -1)
+            if row is None:
+                continue        # named by no label: left in the stream, where the reading without it had it
+            if rank[row] in way:
                 way = {}
                 break
             way[rank[row]] = p
         if way and way not in ways:
             ways.append(way)
     return ways
+
+
+def _first_row_among_heads(tokens, matches, values: list[int], width: int) -> bool:
+    """Whether the first row's numbers are parted by the table's column heads (LibreOffice's PDF: 一、本年 / 993 /
+    科研 / 商业企业 / 机构 / 0 0 / 社会 / 法律服务 … 总计 / 0 993 0 0): the heads' wrapped blocks and the first
+    row's cells come out interleaved, the cells no longer in the columns' order."""
+    if len(values) < width:
+        return False
+    return any(tokens[i].kind == LABEL and matches.get(i) is not None and matches[i].category.startswith("column.")
+               and matches[i].confidence >= LABEL_EVIDENCE for i in range(values[0] + 1, values[width - 1]))
 
 
 def _label_beside(tokens, i: int, step: int) -> bool:
