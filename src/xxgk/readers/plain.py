@@ -47,7 +47,7 @@ def drop_running_headers(text: str) -> str:
                 stamps += 1
             k += 1
         words = tuple(sorted(w for k in block for w in lines[k].replace("\f", " ").split()))
-        if words:
+        if words and not _cells_alone(lines, block):
             heads.setdefault(words, []).append(block)
     drop = {k for blocks in heads.values() if len(blocks) >= 2 for block in blocks for k in block}
     if not drop:
@@ -57,13 +57,22 @@ def drop_running_headers(text: str) -> str:
                      for k in range(len(lines)))
 
 
+def _cells_alone(lines: list[str], block: list[int]) -> bool:
+    """Whether a page's opening lines are numbers alone and none a date or a year: a table's cells run on over the
+    page break (LibreOffice's PDF, with no running header, opens two pages with a row's 1), not a header."""
+    texts = [lines[k].replace("\f", "").strip() for k in block]
+    return all(_NUMBERS_ONLY.match(t or "-") for t in texts) and not any(_PRINT_STAMP.match(t) for t in texts)
+
+
 def _header_lines_set_lower(lines: list[str], drop: set[int]) -> set[int]:
     """The running header's lines of words found a few lines down a page rather than on top (plain pdftotext
     prints the print date first, a label's last piece, then the title and the year under it), within
     PAGE_TOP_LINES of the page's start; under such a title, a year or a date alone (past empty lines) with it."""
-    texts = {lines[k].replace("\f", "").strip() for k in drop} - {""}
+    starts = [0] + [k for k, line in enumerate(lines) if line.startswith("\f")]
+    texts = ({lines[k].replace("\f", "").strip() for k in drop} | _page_openers_on_other_tops(lines, starts)) - {""}
+    stamps = _on_two_tops(lines, starts)
     out: set[int] = set()
-    for start in [0] + [k for k, line in enumerate(lines) if line.startswith("\f")]:
+    for start in starts:
         for k in range(start, min(len(lines), start + PAGE_TOP_LINES)):
             text = lines[k].replace("\f", "").strip()
             if k in drop or text not in texts or _NUMBERS_ONLY.match(text):
@@ -72,9 +81,35 @@ def _header_lines_set_lower(lines: list[str], drop: set[int]) -> set[int]:
             j = k + 1
             while j < len(lines) and not lines[j].strip():
                 j += 1
-            if j < len(lines) and lines[j].strip() in texts and _PRINT_STAMP.match(lines[j].strip()):
+            if j < len(lines) and lines[j].strip() in texts | stamps and _PRINT_STAMP.match(lines[j].strip()):
                 out.add(j)
     return out
+
+
+def _on_two_tops(lines: list[str], starts: list[int]) -> set[str]:
+    """The texts found within the top PAGE_TOP_LINES of two pages or more."""
+    seen: dict[str, set[int]] = {}
+    for page, start in enumerate(starts):
+        for k in range(start, min(len(lines), start + PAGE_TOP_LINES)):
+            seen.setdefault(lines[k].replace("\f", "").strip(), set()).add(page)
+    return {text for text, pages in seen.items() if len(pages) >= 2} - {""}
+
+
+def _page_openers_on_other_tops(lines: list[str], starts: list[int]) -> set[str]:
+    """The words that open a page (its first line with words, not numbers alone) and stand near the top of
+    another page too: the print header's title, which Chromium sets first on the first page and under the print
+    date on the next ones (12/7/26, 6:26 PM / title / 2019), so that the pages' first lines differ and only the
+    date was taken; its year, set on a line of its own, then stood among a table's numbers."""
+    openers = set()
+    for start in starts:
+        k = start
+        while k < len(lines) and k < start + PAGE_TOP_LINES and not lines[k].replace("\f", "").strip():
+            k += 1
+        if k < len(lines):
+            text = lines[k].replace("\f", "").strip()
+            if text and not _NUMBERS_ONLY.match(text):
+                openers.add(text)
+    return openers & _on_two_tops(lines, starts)
 
 
 def read_text(source: Source, judge: TableJudge | None = None) -> tuple[str, list[dict], dict[int, list[float]]]:

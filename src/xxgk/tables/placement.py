@@ -982,7 +982,8 @@ def parse_value(piece: Piece, money: bool = False, yuan_header: bool = False) ->
 @lru_cache(maxsize=8192)
 def _parse_text(raw: str, money: bool, yuan_header: bool) -> tuple[int | float | None, str]:
     # Cached: the arithmetic reads every candidate reading of a row, and they share their cells' text.
-    text = raw.replace(" ", "").replace(",", "").replace("−", "-")
+    # A form feed (a page break) can open a value that starts a page: whitespace, as a space is.
+    text = raw.replace(" ", "").replace("\f", "").replace(",", "").replace("−", "-")
     if NA_CELL.match(text):
         return 0, "na"
     m = NUMBER.match(text)

@@ -210,6 +210,16 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # Table 2, no row read beside its label (plain pdftotext stacks its labels, then prints its numbers): the
         # numbers in the template's order, which no identity vouches for, so every cell stays flagged.
         arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+    elif not arranged and not rules and not yuan_header and _few_read_beside_labels(by_row, candidates):
+        # Table 2's labels stacked, its numbers after them all: the last label's row, or a few, took numbers after
+        # their label that are the table's in the template's order. Read so where the order agrees with every row
+        # read beside its label, every cell flagged as above.
+        found = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+        # A row read past stacked labels says nothing of the order: its values may be any of the stack's.
+        stacked = _after_stacked_labels(tokens, anchors, orientations, {row for row in by_row if candidates.get(row)})
+        if found and _agrees_with_rows_read(found, by_row, {row: pick for row, pick in chosen.items()
+                                                            if row not in stacked}):
+            arranged = in_order = found
     against_the_grain: set[str] = set()
     # Rows read the other way round from their table (values before the label where the rest have them after).
     minority = _against_the_grain(anchors, orientations)
@@ -263,6 +273,28 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
                     cell.confidence = UNSURE_ORDER
                     cell.note = ("beside a row not found or not read, and read against the table's order, past "
                                  "unreadable text, or with a whole row on either side: the cells may be that row's")
+
+
+# Table 2 is read in the template's order when fewer than this share of its rows read any cells beside their label:
+# stacked labels leave only the last one or two with numbers after them (seeds 0-53 of Chromium's PDF: one or two
+# of six or eight rows).
+FEW_BESIDE_LABELS = 0.5
+
+
+def _few_read_beside_labels(by_row: dict, candidates: dict) -> bool:
+    rows = printed_rows(list(by_row))
+    return sum(1 for row in rows if candidates.get(row)) < FEW_BESIDE_LABELS * len(rows)
+
+
+def _agrees_with_rows_read(found: dict[str, Cell], by_row: dict, chosen: dict) -> bool:
+    """Whether the cells read in the template's order are those of every row read beside its label (a row chosen
+    by its readings; one left ambiguous says nothing)."""
+    for row, pick in chosen.items():
+        if not pick or not isinstance(pick[1], float) or row not in by_row:
+            continue
+        if [found[key].value if key in found else None for key in by_row[row].keys] != numbers(pick[0]):
+            return False
+    return True
 
 
 # Next to a row not found, a row whose cells were taken from the side opposite to the rest of its table,

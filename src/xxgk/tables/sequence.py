@@ -18,15 +18,18 @@ Cells that differ between the readings that hold are ambiguous (flagged, with ca
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from heapq import heappop, heappush
-from itertools import combinations
+from itertools import combinations, permutations
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from ..labels.dictionary import categories_within
+from .appeals import LABEL_EVIDENCE, TABLE4_ONLY
 from .arrange import EXACT, identities_inside, printed_rows
 from .placement import Piece, numbers, parse_value, span_to
+from .rowlabels import NUMBERING_FORMS
 
 # How sure a cell read in the template's order is: every identity of the table holds over it, but its label was
 # not beside it (the order alone put it in its row).
@@ -37,6 +40,10 @@ READINGS_DIFFER = 0.5
 # right order from a wrong one, so it stays flagged, below the 0.9 from which a cell counts as confident.
 ORDER_ONLY = 0.8
 
+# A row's numbering anywhere in a label's piece (（三 1.属于: after a group's wrapped name): the piece opens a row's label.
+_ROW_NUMBERING = re.compile(NUMBERING_FORMS)
+# A label read at better than even odds names its row: a number alone right after it is that row's first cell.
+ROW_NAMED = 0.5
 # At most this many rows are read column by column as one block (a page of short rows).
 MAX_BLOCK = 25
 # A run of rows is read with its first column printed apart only when labels part that column's numbers in at
@@ -48,7 +55,9 @@ FIRST_COLUMN_AMID_LABELS = 0.5
 BALANCE_BITS = 96
 # At most this many (row, balances of the identities across rows) states are weighed while cutting the numbers
 # (past it nothing is read): each is a distinct set of sums of the rows before it, which stay few in a table.
-MAX_STATES = 20_000
+# Runs of rows of zeros around a few non-zero ones make the most: seed 53's rf027 of Chromium (a 2019 table 3 of
+# nine non-zero rows) needs 34,593, weighed in 0.8 s; the bound keeps a pathological text to about a second.
+MAX_STATES = 50_000
 
 
 @dataclass(frozen=True)
@@ -72,22 +81,94 @@ def read_in_order(tokens: list[Token], matches, anchors, by_row: dict, rules, hi
     order = printed_rows(list(by_row))
     cells = sum(len(by_row[row].keys) for row in order)
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
-    values = [i for i in range(start, hi) if tokens[i].kind == VALUE]
-    if len(values) != cells and lo is not None:
-        values = [i for i in range(lo, hi) if tokens[i].kind == VALUE]
+    tried = [[i for i in range(start, hi) if tokens[i].kind == VALUE]]
+    if lo is not None:
+        tried.append([i for i in range(lo, hi) if tokens[i].kind == VALUE])
+    tried += [_without_strays(tokens, matches, chain, found, by_row) for found in tried]
+    short = cells - len(tried[0])
+    if 0 < short < len(by_row[order[-1]].keys):
+        tried += [tried[0] + past] if (past := _past_the_next_heading(tokens, matches, hi, short)) else []
+    values = next((found for found in tried if len(found) == cells), tried[0])
     if not values or any(not _is_number(tokens[i].text) for i in values):
         return {}
     if cells != len(values):
         return {}
     found = _readings(tokens, values, order, by_row, rules, chain)
+    if found is not None and not found.first and rules:
+        # No way holds with every number in the stream: some rows' first cells may stand alone among the labels,
+        # and, failing that, the first row's numbers may stand in any order among the column heads.
+        namings = _first_cells_beside_labels(tokens, matches, values, order, chain)
+        tries = [(detached, False) for detached in namings]
+        if _first_row_among_heads(tokens, matches, values, len(by_row[order[0]].keys)):
+            tries += [({}, True)] + [(detached, True) for detached in namings]
+        for any_order in (False, True):
+            ways = [w for w in (_readings(tokens, values, order, by_row, rules, chain, detached, first)
+                                for detached, first in tries if first == any_order)
+                    if w is not None and w.first]
+            if ways:
+                # Every way that holds under any naming counts: a cell they read differently stays ambiguous.
+                found = _Readings([block for w in ways for block in w.used], ways[0].first)
+                break
     return _cells(tokens, values, found, order, by_row, IN_ORDER if rules else ORDER_ONLY) if found else {}
+
+
+def _without_strays(tokens, matches, chain, values: list[int], by_row: dict) -> list[int]:
+    """The numbers less those that cannot be the table's cells, tried when the numbers are not as many as the
+    cells: a number with a fraction in a table of counts (table 2's fees, 551.4, printed past table 3's labels); a
+    word read as a value (无, none) set on the line right before a label's piece with no empty line between, the
+    label's first character (4.无 / 正当理由大量 / 反复申请: pdftotext parts cells by empty lines, not a label's
+    lines); and the numbers past a head only table 4 has, after the table's last row label (结果维持 … and its
+    rows' zeros, where table 4's heading was not read)."""
+    if not values:
+        return values
+    counts = not any(column.startswith("amount") for spec in by_row.values() for column in spec.columns)
+    last = max(a.index for a in chain)
+    table4 = next((i for i in range(last + 1, values[-1] + 1) if tokens[i].kind == LABEL
+                   and _names_a_table4_head(matches.get(i), tokens[i].text)), None)
+    out = []
+    for i in values:
+        if table4 is not None and i > table4:
+            break
+        number = numbers([Piece(tokens[i].text, 0)])[0]
+        if counts and isinstance(number, float) and not number.is_integer():
+            continue
+        if (not any(c.isdigit() for c in tokens[i].text) and i + 1 < len(tokens)
+                and tokens[i + 1].kind == LABEL):
+            continue
+        out.append(i)
+    return out
+
+
+def _past_the_next_heading(tokens, matches, hi: int, count: int) -> list[int]:
+    """The ``count`` numbers right after the next section's heading (token ``hi``), none but empty lines between:
+    a page break can set the last row's last cells past table 4's heading (… 0 0 0 0 0 0 / 四、政府信息公开行政复议、
+    行政诉讼情况 / 0 / 0 …), the rest of the page's reading order. Empty when the heading is not one, or a label comes
+    first. The sums across rows pin the last row's cells, so a number taken from table 4 holds only where it is
+    the one they ask for."""
+    match = matches.get(hi)
+    if not (hi < len(tokens) and tokens[hi].kind == LABEL and match is not None
+            and match.category.startswith("section.") and match.confidence >= LABEL_EVIDENCE):
+        return []
+    out, j = [], hi + 1
+    while j < len(tokens) and len(out) < count and tokens[j].kind in (VALUE, BREAK):
+        if tokens[j].kind == VALUE:
+            out.append(j)
+        j += 1
+    return out if len(out) == count else []
+
+
+def _names_a_table4_head(match, text: str) -> bool:
+    """Whether a label is one of table 4's heads or groups, which table 3 has none of (its 总计 and 其他 are both's)."""
+    return ((match is not None and match.category in TABLE4_ONLY and match.confidence >= LABEL_EVIDENCE)
+            or bool(categories_within(text) & TABLE4_ONLY))
 
 
 def _is_number(text: str) -> bool:
     return numbers([Piece(text, 0)])[0] is not None
 
 
-def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain) -> _Readings | None:
+def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, chain,
+              detached: dict[int, int] | None = None, first_row_any_order: bool = False) -> _Readings | None:
     """Every way to cut the numbers into the rows in order, runs of rows printed by rows or in column blocks
     (``_block_orders``), a row's first cell after its others, a run's first column apart among its labels before
     the rest cut so in turn, that keeps every row's own identities, agrees with the labels standing alone among the
@@ -97,11 +178,24 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
     to cut them as the product of its runs' choices (seed 23's rf000: 90, of which one balances), and a cap on
     the ways left such tables unread. A cut's blocks each add to every identity across rows a fixed amount, so
     the ways form a graph of (row, balances so far) with the cuts' blocks as edges; a block is in some way that
-    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0."""
-    widths = [len(by_row[row].keys) for row in order]
+    holds when it leaves a balance reached from the table's first row from which the last row is reached at 0.
+
+    ``detached`` gives rows (by their place in ``order``) whose first cell is the number at that place, standing
+    alone among the labels (``_first_cells_beside_labels``): the other numbers, the stream, are cut into the rows'
+    other cells as above, and each such row's first cell is put before them. ``first_row_any_order`` lets the
+    first row's numbers stand in any order (``_first_row_among_heads``), each distinct order of its values one
+    edge: the sums across rows, not the text, then say which number is which column's."""
+    detached = detached or {}
+    apart = set(detached.values())
+    stream = [p for p in range(len(values)) if p not in apart]
+    widths = [len(by_row[row].keys) - (k in detached) for k, row in enumerate(order)]
     offsets = [0]
     for w in widths:
         offsets.append(offsets[-1] + w)
+
+    def full(k: int, at: list[int]) -> list[int]:
+        """Row k's number positions from its places in the stream, its first cell put first when it stands apart."""
+        return ([detached[k]] if k in detached else []) + [stream[s] for s in at]
     inside = [identities_inside(by_row[row].keys, rules) for row in order]
     numbers_at = [numbers([Piece(tokens[i].text, 0)])[0] for i in values]
     rank = {row: k for k, row in enumerate(order)}
@@ -160,13 +254,22 @@ def _readings(tokens, values: list[int], order: list[str], by_row: dict, rules, 
             return edges[node]
         k, run = node
         out = []
+        if run is None and k == 0 and first_row_any_order:
+            distinct: dict[tuple, list[int]] = {}
+            for order_of_cells in permutations(range(widths[0])):
+                at = full(0, [offsets[0] + c for c in order_of_cells])
+                distinct.setdefault(tuple(numbers_at[p] for p in at), at)
+            out.extend(edge(0, [at], (1, None)) for at in distinct.values())
         if run is None:
             for count in range(1, same_width(k, MAX_BLOCK) + 1):
-                for order_of in _block_row_orders(offsets[k], count, widths[k]):
+                for in_stream in _block_row_orders(offsets[k], count, widths[k]):
+                    def order_of(r, in_stream=in_stream):
+                        return full(k + r, in_stream(r))
                     # Each row's positions made as they are checked: most orders fail at their first row.
                     if all(row_holds(k + r, order_of(r)) for r in range(count)):
                         out.append(edge(k, [order_of(r) for r in range(count)], (k + count, None)))
-            if widths[k] > 1:
+            # The orders below are the stream's own, each row whole in it: not read with first cells apart.
+            if widths[k] > 1 and not detached:
                 # One row whose first cell is printed after its others (3.危及“三安 / 0 0 0 0 0 7 / 全一稳定” 7:
                 # the first cell stands beside the wrapped label's second line).
                 base, rest = offsets[k], widths[k] - 1
@@ -287,6 +390,89 @@ def _number_beside(tokens, i: int, step: int) -> bool:
     while 0 <= i < len(tokens) and tokens[i].kind == BREAK:
         i += step
     return 0 <= i < len(tokens) and tokens[i].kind == VALUE
+
+
+def _first_cells_beside_labels(tokens, matches, values: list[int], order: list[str], chain) -> list[dict[int, int]]:
+    """The ways to name the rows whose first cell stands alone among the labels, each as {its place in ``order``:
+    the place of that number among ``values``}: LibreOffice's PDF sets a row's first cell (the column beside the
+    labels) level with the middle of its wrapped label, and plain pdftotext prints it amid the label's pieces
+    (4.保护第三方合法 / 0 / （三 / 权益), while the row's other cells stay in the stream of numbers, sometimes pages
+    away. A number alone between labels is the first cell of the row named by the nearest label before it (back to
+    the previous number); or, where the piece right before it names no row, by the nearest after it (（三 1.属于 /
+    0 / ）不 国家秘密: the label's first line too short to name its row); or by the label after it only where a
+    piece back to the nearest named label opens a row's label (its numbering). At most these three ways; a number no label
+    names stays in the stream (一、本年 / 993 / 科研: the first row's first cell among the heads), and a way where two
+    numbers name one row is left out: the reading would rest on a guess."""
+    rank = {row: k for k, row in enumerate(order)}
+    anchor_row = {a.index: a.row for a in chain if a.row in rank}
+
+    def named(j: int) -> str | None:
+        return anchor_row.get(j) or _row_named(matches.get(j), rank) if tokens[j].kind == LABEL else None
+
+    def nearest(i: int, step: int) -> str | None:
+        j = i + step
+        while 0 <= j < len(tokens) and tokens[j].kind in (LABEL, BREAK):
+            if (row := named(j)) is not None:
+                return row
+            j += step
+        return None
+
+    def opened_here(i: int) -> bool:
+        """Whether, back from token i to the nearest label naming a row, a piece opens a row's label (its
+        numbering, 1.本机关不 / 125 / ）无 / 法提 掌握相关政府信息): the number stands inside that label, named after it."""
+        j = i - 1
+        while j >= 0 and tokens[j].kind in (LABEL, BREAK) and named(j) is None:
+            if tokens[j].kind == LABEL and _ROW_NUMBERING.search(tokens[j].text):
+                return True
+            j -= 1
+        return False
+
+    alone = [(p, i) for p, i in enumerate(values) if _label_beside(tokens, i, -1) and _label_beside(tokens, i, 1)]
+    ways = []
+    for naming in ("before", "after", "numbering"):
+        way: dict[int, int] = {}
+        for p, i in alone:
+            before = i - 1
+            while tokens[before].kind == BREAK:
+                before -= 1
+            forward = (naming == "after" and named(before) is None) or (naming == "numbering" and opened_here(i))
+            row = (nearest(i, 1) if forward else None) or nearest(i, -1)
+            if row is None:
+                continue        # named by no label: left in the stream, where the reading without it had it
+            if rank[row] in way:
+                way = {}
+                break
+            way[rank[row]] = p
+        if way and way not in ways:
+            ways.append(way)
+    return ways
+
+
+def _first_row_among_heads(tokens, matches, values: list[int], width: int) -> bool:
+    """Whether the first row's numbers are parted by the table's column heads (LibreOffice's PDF: 一、本年 / 993 /
+    科研 / 商业企业 / 机构 / 0 0 / 社会 / 法律服务 … 总计 / 0 993 0 0): the heads' wrapped blocks and the first
+    row's cells come out interleaved, the cells no longer in the columns' order."""
+    if len(values) < width:
+        return False
+    return any(tokens[i].kind == LABEL and matches.get(i) is not None and matches[i].category.startswith("column.")
+               and matches[i].confidence >= LABEL_EVIDENCE for i in range(values[0] + 1, values[width - 1]))
+
+
+def _label_beside(tokens, i: int, step: int) -> bool:
+    """Whether the token next to token ``i`` (empty lines passed over) is a label."""
+    i += step
+    while 0 <= i < len(tokens) and tokens[i].kind == BREAK:
+        i += step
+    return 0 <= i < len(tokens) and tokens[i].kind == LABEL
+
+
+def _row_named(match, rank: dict) -> str | None:
+    """The table's row a label names surely enough to be evidence (a row label not taken as a row's anchor, out
+    of the template's order: 3.补正后申请内容仍不明确 printed among page one's labels)."""
+    if match is None or match.confidence < ROW_NAMED:
+        return None
+    row = match.category.split(".", 1)[-1]
+    return row if row in rank and match.category.startswith("requests.") else None
 
 
 def _cells(tokens, values: list[int], found: _Readings, order: list[str], by_row: dict,
