@@ -888,6 +888,12 @@ def _label_runs_into_none() -> frozenset[str]:
     return frozenset(out)
 
 
+# All a line holds before a 无: a numbering or its end (（四）, or ）under （四 where a PDF's text wraps a narrow label
+# cell: （四 / ）无 / 法提 / 供). A template row's label follows its numbering and a blank cell's mark follows a label,
+# so a 无 right after a numbering is the first character of its label (（四）无法提供), not a blank cell.
+_NUMBERING_TAIL = re.compile(r"[ \t\u3000\xa0]*[（(]?[一二三四五六七八九十]{0,3}[)）][ \t\u3000\xa0]*$")
+
+
 def _glued_none_marks(text: str) -> str:
     """Space out the 无 marks of blank cells glued to their row (总计无无无无0无无000, 规章无 0, 规章无 无 无行政规范性文件):
     a 无 with a number or another mark beside it (spaces between allowed) is a cell; a 无 inside prose (本年度无,
@@ -913,7 +919,8 @@ def _glued_none_marks(text: str) -> str:
 
     def spaced(m: re.Match) -> str:
         run = m.group()
-        opens_label = text[m.end() - 1:m.end() + 1] in openings
+        opens_label = text[m.end() - 1:m.end() + 1] in openings or (
+            len(run) == 1 and _NUMBERING_TAIL.match(text, 0, m.start()) is not None)
         if len(run) == 1 and text[max(0, m.start() - LABEL_NONE_CONTEXT):m.end()] in _label_runs_into_none():
             return run      # 1.申请人无 34 …: the label's own 无, its values after it
         marks = len(run) - opens_label
