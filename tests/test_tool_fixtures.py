@@ -223,6 +223,16 @@ def test_a_none_right_after_a_numbering_opens_its_label():
     assert [k for k in keys if fields.get(k) != gold[k]] == []
 
 
+def test_pdftotext_layout_values_beside_a_groups_name_are_that_groups():
+    # s41rf031 (pdftotext -layout of Chromium's PDF, seed 41, table 4 a row per group, zeros blank): the groups' names
+    # down the side, 复议后起诉   3   1   4 on its name's line, the names taken into the header. The three values were
+    # placed as a row of fifteen's: review read 3 1 _ _ 4 and the suits after review nothing (flagged).
+    gold, fields = _read("s41rf031-pdftotext-layout-chromium.txt")
+    keys = [k for k in gold if k.startswith(("appeals.review.", "appeals.litigation_direct."))] + [
+        "appeals.litigation_after_review.upheld", "appeals.litigation_after_review.total"]
+    assert len(keys) == 12 and [k for k in keys if fields.get(k) != gold[k]] == []
+
+
 def _read(name: str) -> tuple[dict, dict]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
