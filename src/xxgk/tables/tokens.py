@@ -66,6 +66,8 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
     under = columns_under_heads(text)
     if under:
         _attach_heads(tokens, under)
+    if "\f" in text:
+        _attach_places(tokens, value_places(text))
     if line_confidence:
         attach_confidence(tokens, text, line_confidence)
     return tokens
@@ -289,6 +291,33 @@ def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
         return ""
     return near[0][1]
+
+
+def value_places(text: str) -> dict[int, list[tuple[int, int]]]:
+    """For a PDF's paged text, where each number of a line (1-based) stands: (page, twice its centre's character
+    column), in the line's order."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    page = 0
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        page += line.count("\f")
+        if _ADDRESS.search(line):
+            continue
+        found = [m.span() for m in _NUMBER_AT.finditer(line.replace("\f", ""))]
+        if found:
+            out[number] = [(page, a + b - 1) for a, b in found]
+    return out
+
+
+def _attach_places(tokens: list[Token], places: dict[int, list[tuple[int, int]]]) -> None:
+    """Each value token gets where its number stands, where its line's values are its numbers."""
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in places and token.kind == VALUE:
+            by_line.setdefault(token.line, []).append(token)
+    for number, values in by_line.items():
+        if len(values) == len(places[number]) and all(_NUMBER_AT.fullmatch(t.text) for t in values):
+            for token, at in zip(values, places[number]):
+                token.at = at
 
 
 def _attach_heads(tokens: list[Token], under: dict[int, list[str]]) -> None:
