@@ -137,7 +137,12 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
+    disclosure = _disclosure_under_heads(lines, page_of)
+    out.update(disclosure)
     for number, columns in _beside_whole_rows(lines, page_of).items():
+        if number in disclosure:
+            # a value under no head of its small table keeps the column of the whole row it stands over
+            out[number] = [head or whole for head, whole in zip(out[number], columns)]
         out.setdefault(number, columns)
     return out
 
@@ -237,6 +242,45 @@ def _appeals_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list
         columns = [_under(a, b, heads) for a, b in found]
         if any(columns):
             out[j + 1] = columns
+    return out
+
+
+# Table 2's column heads, each small table's on one line, in the template's order (2021's 第二十条第（一）项; 2019's
+# （一）, （五）/（六）, （八） and （九）).
+_DISCLOSURE_HEADS = ((("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")),
+                     (("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")),
+                     (("previous", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")),
+                     (("projects", "采购项目数量"), ("amount_wan", "采购总金额")))
+# A small table of table 2 prints its rows within this many lines of its heads.
+DISCLOSURE_REACH = 8
+
+
+def _disclosure_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """Table 2's values under its small tables' heads on the same page (``columns_under_heads``): a value whose
+    centre stands within one head's characters (LibreOffice centres a cell's value under its head: 18 under
+    本年废止件数). Table 2 counts a character of a head as one column though it is drawn as two digits' width,
+    so a head's middle is no place to measure from: its extent is. A head set one space from another word
+    (Chromium's squeezed 本年制发件数 本年废止件数) stands where its block puts it and counts for nothing."""
+    out: dict[int, list[str]] = {}
+    for k, line in enumerate(lines):
+        text = line.replace("\f", "")
+        for row in _DISCLOSURE_HEADS:
+            found = [(m.start(), m.end() - 1, column) for column, word in row
+                     for m in [re.search(re.escape(word), text)] if m is not None and not _squeezed(text, m)]
+            if len(found) < 2 or any(a[0] >= b[0] for a, b in zip(found, found[1:])):
+                continue
+            for j in range(k + 1, min(len(lines), k + 1 + DISCLOSURE_REACH)):
+                if page_of[j] != page_of[k] or "第二十条" in lines[j] or _ADDRESS.search(lines[j]):
+                    break
+                spans = [m.span() for m in _NUMBER_AT.finditer(lines[j].replace("\f", ""))]
+                columns = []
+                for a, b in spans:
+                    centre = (a + b - 1) / 2
+                    inside = [column for start, end, column in found if start <= centre <= end]
+                    columns.append(inside[0] if len(inside) == 1 else "")
+                if any(columns):
+                    out[j + 1] = columns
+            break
     return out
 
 
