@@ -273,6 +273,16 @@ def test_pdftotext_layout_table_2_values_under_their_heads():
     assert len(keys) == 10 and [k for k in keys if fields.get(k) != gold[k]] == []
 
 
+def test_pdftotext_layout_a_pages_columns_hold_across_groupings_of_the_rows():
+    # s41rf015 (pdftotext -layout of LibreOffice's PDF, seed 41, every zero blank): two ways to group table 3's values
+    # into rows (7 7 is 2.没有现成信息需要另行制作's or 3.补正后申请内容仍不明确's); both give a page's columns the same
+    # columns of the table, so they name them: 7.属于行政执法案卷's 1 1 and three more rows had gone by prevalence.
+    gold, fields = _read("s41rf015-pdftotext-layout-libreoffice.txt")
+    rows = ("denied_enforcement_file", "denied_admin_query", "rejected_complaint", "rejected_excessive")
+    keys = [k for k in gold if k.startswith("requests.") and k.split(".")[1] in rows]
+    assert len(keys) == 28 and [k for k in keys if fields.get(k) != gold[k]] == []
+
+
 def _read(name: str) -> tuple[dict, dict]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))

@@ -673,8 +673,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
-    if len(groupings) == 1 and rules:
-        _hint_page_columns(tokens, rows, groupings[0], rules)
+    if rules:
+        _hint_page_columns(tokens, rows, groupings, rules)
     solutions = []
     budget = Budget(max_states)
     for grouping in groupings:
@@ -716,20 +716,36 @@ PAGE_COLUMN_SPREAD = 2
 PAGE_COLUMNS_APART = 3
 
 
-def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rules) -> None:
+def _hint_page_columns(tokens, rows: list[_Row], groupings: list[list[tuple[int, ...]]], rules) -> None:
     """Where the values of a table's rows to place stand on their pages, as a preference among the placements the
     sums allow (``Token.under``, as a head's): the columns each page sets apart are the table's columns in their
-    order, each the same column in every row. Of the ways to give each page's columns to the table's in order
+    order, each the same column in every row (``_page_columns``). With several groupings of the values into rows,
+    a value is named only where every grouping its pages' columns fit names it alike."""
+    fitted = [found for grouping in groupings if (found := _page_columns(tokens, rows, grouping, rules)) is not None]
+    agreed: dict[int, list[str]] = {}
+    for found in fitted:
+        for i, column in found.items():
+            agreed.setdefault(i, []).append(column)
+    names = {key.rsplit(".", 1)[1] for r in rows for key in r.keys}
+    for i, columns in agreed.items():
+        # a whole row's k-th of n says no more than the page's columns do; a head's column stands
+        if len(columns) == len(fitted) and len(set(columns)) == 1 and tokens[i].under not in names:
+            tokens[i].under = columns[0]
+
+
+def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rules) -> dict[int, str] | None:
+    """For one grouping of the values into rows: of the ways to give each page's columns to the table's in order
     that hold every sum down a column (and each row's own, its last value its total), the one real reports make
-    most plausible (``prevalence``) names each value's column; nothing where no way holds. The cells stay as
-    unsure as the sums leave them: a page's columns say which values share a column, never which it is."""
+    most plausible (``prevalence``), as each value's column (by token index); None where no way holds. The cells
+    stay as unsure as the sums leave them: a page's columns say which values share a column, never which it is."""
     width = len(rows[0].keys)
     names = [key.rsplit(".", 1)[1] for key in rows[0].keys]
     if any([key.rsplit(".", 1)[1] for key in r.keys] != names for r in rows):
-        return
+        return None
+    index_of = {id(tokens[i]): i for group in grouping for i in group}
     placed = [(r, [tokens[i] for i in group]) for r, group in zip(rows, grouping) if r.fixed is None and group]
     if not placed or any(t.at is None for _, values in placed for t in values):
-        return
+        return None
     # Each page's columns: the values' centres, cut where they stand apart.
     by_page: dict[int, list[tuple[int, Token]]] = {}
     for _, values in placed:
@@ -746,7 +762,7 @@ def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]]
             elif b - a >= 2 * PAGE_COLUMNS_APART:
                 columns.append([(b, t)])
             else:
-                return
+                return None
         pages[page] = [[t for _, t in column] for column in columns]
         for k, column in enumerate(pages[page]):
             for t in column:
@@ -757,13 +773,13 @@ def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]]
     for r, values in placed:
         spots = [column_of[id(t)] for t in values]
         if len({page for page, _ in spots}) > 1 or len(set(spots)) < len(spots):
-            return
+            return None
         for t in values:
             row_of[id(t)] = r
         wanted = []
         got = numbers([Piece(t.text, 0) for t in values])
         if None in got:
-            return
+            return None
         if len(values) > 1 and abs(sum(got[:-1]) - got[-1]) <= EQUAL:
             wanted.append((spots[-1], width - 1))
         wanted += [(spot, names.index(t.under)) for spot, t in zip(spots, values) if t.under in names]
@@ -771,7 +787,7 @@ def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]]
                    if t.under.startswith("#") and _stands_in(t.under, rows[0].keys, position)]
         for spot, column in wanted:
             if pins.setdefault(spot, column) != column:
-                return
+                return None
     owner = {key: r for r in rows for key in r.keys}
     down = [[rule for rule in rules if all(k in owner for k in rule.left + rule.right)
              and {k.rsplit(".", 1)[1] for k in rule.left + rule.right} == {name}] for name in names]
@@ -830,7 +846,7 @@ def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]]
 
     found = from_column(0, tuple(0 for _ in order))
     if found is None:
-        return
+        return None
     column_at: dict[tuple[int, int], int] = {}
     state = [0] * len(order)
     for j, taking in enumerate(found[1]):
@@ -843,11 +859,8 @@ def _hint_page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]]
         for t in values:
             row_numbers[column_at[column_of[id(t)]]] = value_of[id(t)]
         if not _holds(tuple(row_numbers), r.identities):
-            return
-    for _, values in placed:
-        for t in values:
-            if t.under not in names:    # a whole row's k-th of n says no more than the page's columns do
-                t.under = names[column_at[column_of[id(t)]]]
+            return None
+    return {index_of[id(t)]: names[column_at[column_of[id(t)]]] for _, values in placed for t in values}
 
 
 def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
