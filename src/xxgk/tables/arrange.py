@@ -31,7 +31,8 @@ from operator import add
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
-from ..labels.dictionary import numbering_fits
+from ..labels.dictionary import lexicon, numbering_fits
+from ..text import strip_numbering
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import NUMBERING_FORMS, SURE_LABEL
 from .tokens import NA_CELL
@@ -632,9 +633,10 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"
-                  and not _own_numbering(tokens, chain, i)]
+                  and not _own_numbering(tokens, chain, i) and not _group_name_piece(tokens[i].text)]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
-             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
+             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))
+             and not _group_name_piece(tokens[i].text)]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
     if every_cell:
         allowed = _set_below_the_next_label(tokens, chain, rank, values, allowed)
@@ -795,7 +797,6 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
     value_of = {id(t): n for _, values in placed for t, n in zip(values, numbers([Piece(t.text, 0) for t in values]))}
     order = sorted(pages)
     counts = [len(pages[p]) for p in order]
-    placed_rows = {r.row for r, _ in placed}
 
     def column_score(j: int, taking: tuple[int, ...], state: tuple[int, ...]) -> float | None:
         """The plausibility of column j holding the page columns taken, None where a sum down it fails."""
@@ -948,6 +949,21 @@ def _own_numbering(tokens, chain, i: int) -> bool:
         return False
     before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
     return before is not None and numbering_fits(last.group().strip(), before.match.category)
+
+
+_GROUP_NUMBERING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]\s*(\S+)\s*$")
+
+
+@lru_cache(maxsize=1)
+def _group_names() -> tuple[str, ...]:
+    return tuple(sorted({strip_numbering(e.text) for e in lexicon() if e.category.startswith("group.")}))
+
+
+def _group_name_piece(text: str) -> bool:
+    """A group's numbering and the first words of its name (（四）无 of （四）无法提供, its cell wrapped): the group has
+    no row of its own, so the piece opens no row, and PDF text sets its pieces anywhere among its rows' lines."""
+    m = _GROUP_NUMBERING.match(text)
+    return m is not None and any(name.startswith(m.group(1)) for name in _group_names())
 
 
 def _walls_off(match) -> bool:

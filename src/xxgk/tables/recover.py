@@ -840,15 +840,18 @@ def _pipe_groups_short_of_columns(groups, zone: list[Token], rules) -> dict[str,
     return arrange_appeal_groups(unmarked, [t for t in zone if t.pipe_row and t.kind not in (LABEL, BLANK)], rules)
 
 
-def _beside_a_group_name(tokens, matches, last: int, span: list[Token]) -> bool:
-    """Whether the values after table 4's header stand on the line of its last label, a group's name: the names
-    down the side of a row per group (pdftotext -layout of a grid: 行政复议 / 未经复议直接起诉 / 行政诉讼 /
-    复议后起诉   3   1   4), the last taken into the header, set the values beside their own group's name. They are
-    that group's (``appeals.group_cells``), not a row of fifteen's, which stands below its heads, never beside one."""
+def _beside_a_group_name(tokens, matches, header: tuple[int, ...], span: list[Token]) -> bool:
+    """Whether the values after table 4's header stand on the line of its last label, a group's name, below the
+    rest of the header: the names down the side of a row per group (pdftotext -layout of a grid: 行政复议 /
+    未经复议直接起诉 / 行政诉讼 / 复议后起诉   3   1   4), the last taken into the header, set the values beside their
+    own group's name. They are that group's (``appeals.group_cells``), not a row of fifteen's, which stands below
+    its heads, never beside one. (A text that sets the whole table on one line tells nothing so.)"""
+    last = header[-1]
     m = matches.get(last)
     first = next((t for t in span if t.kind == VALUE), None)
     return (m is not None and m.category in appeals.GROUP_SET and m.confidence >= LABEL_EVIDENCE
-            and first is not None and first.line == tokens[last].line)
+            and first is not None and first.line == tokens[last].line
+            and all(tokens[h].line < first.line for h in header[:-1]))
 
 
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
@@ -869,7 +872,7 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
         # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
         span = row_span(tokens, matches, zone.header[-1], zone.end, +1)
-        arranged = {} if _beside_a_group_name(tokens, matches, zone.header[-1], span) else arrange_appeals(
+        arranged = {} if _beside_a_group_name(tokens, matches, zone.header, span) else arrange_appeals(
             span, tokens[zone.header[0] + 1:zone.header[-1]], keys, rules, tokens[zone.header[-1]].line,
             neighbours=table3)
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
