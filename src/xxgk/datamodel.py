@@ -84,6 +84,10 @@ class Token:
     # page: "" where the layout does not tell (``tokens.columns_under_heads``). A preference among the placements
     # the template's sums leave open, never a reason to be surer of one.
     under: str = ""
+    # Where a PDF's paged text (pdftotext -layout: pages parted by form feeds) sets this value: its page and twice
+    # the character column of its centre (``tokens.value_places``); None elsewhere. pdftotext sets a table's column
+    # at one character column all down a page, though at another on the next page.
+    at: tuple[int, int] | None = None
     # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
     # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
     pipe_row: bool = False

@@ -412,13 +412,19 @@ def _group_names(tokens, matches, zone: Zone) -> list[tuple[str, int, int, float
         for j in labels[k + 1:k + WRAPPED_PARTS]:
             if tokens[j].line - tokens[last].line > 2:
                 break           # a wrapped name runs over neighbouring lines only
-            joint = match_label(text + tokens[j].text, allowed)
+            piece = tokens[j].text
+            joint = match_label(text + piece, allowed)
+            if (joint.category not in GROUPS or joint.confidence < SURE_GROUP) and " " in piece.strip():
+                # The name's last piece set one space after the head that spans the groups (行政诉讼 诉 under
+                # 未经复议直接起: pdftotext -layout puts the two cells' words on one line): that piece only.
+                piece = piece.split()[-1]
+                joint = match_label(text + piece, allowed)
             if joint.category not in GROUPS or joint.confidence < SURE_GROUP or joint.confidence <= best[1]:
                 break
             part = matches.get(j)
             if part is not None and part.category in GROUPS and part.confidence >= joint.confidence:
                 break
-            text, last, used, best = text + tokens[j].text, j, used + 1, (joint.category, joint.confidence)
+            text, last, used, best = text + piece, j, used + 1, (joint.category, joint.confidence)
         # A cell naming several groups is a header run together (one-line pages), no group's name.
         if best[0] is not None and best[1] >= LABEL_EVIDENCE and len(categories_within(text) & GROUP_SET) <= 1:
             out.append((best[0], i, last, best[1]))

@@ -31,7 +31,8 @@ from operator import add
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
-from ..labels.dictionary import numbering_fits
+from ..labels.dictionary import lexicon, numbering_fits
+from ..text import strip_numbering
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import NUMBERING_FORMS, SURE_LABEL
 from .tokens import NA_CELL
@@ -642,9 +643,10 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     anchored = {a.index for a in chain}
     row_starts = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
                   and ROW_NUMBERING.search(tokens[i].text) and getattr(matches.get(i), "stage", "") != "joined"
-                  and not _own_numbering(tokens, chain, i)]
+                  and not _own_numbering(tokens, chain, i) and not _group_name_piece(tokens[i].text)]
     walls = [i for i in range(start, hi) if tokens[i].kind == LABEL and i not in anchored
-             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))]
+             and is_boundary(i, tokens, matches) and _walls_off(matches.get(i))
+             and not _group_name_piece(tokens[i].text)]
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
     if every_cell:
         allowed = _set_below_the_next_label(tokens, chain, rank, values, allowed)
@@ -697,6 +699,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
+    if rules:
+        _hint_page_columns(tokens, rows, groupings, rules)
     solutions = _solutions(tokens, rows, groupings, rules, Budget(max_states))
     if not solutions:
         return {}
@@ -731,6 +735,162 @@ def _solutions(tokens, rows: list[_Row], groupings, rules, budget: Budget) -> li
         if solution is not None:
             solutions.append((solution, to_place))
     return solutions
+
+
+# A PDF's paged text (pdftotext -layout) sets a table's column at one character column all down a page (one off
+# where a value's width rounds its centre the other way, two over a few rows), the next column at least
+# PAGE_COLUMNS_APART characters away: values within PAGE_COLUMN_SPREAD of each other on a page are one column's,
+# values farther than PAGE_COLUMNS_APART two columns'; a page whose values stand between the two is not read so.
+# Columns blank all down a page take no room (LibreOffice's 1 1 … 2 2 four characters apart on one page, six on
+# the next), so where a page's columns stand says which are the same, not which they are.
+PAGE_COLUMN_SPREAD = 2
+PAGE_COLUMNS_APART = 3
+
+
+def _hint_page_columns(tokens, rows: list[_Row], groupings: list[list[tuple[int, ...]]], rules) -> None:
+    """Where the values of a table's rows to place stand on their pages, as a preference among the placements the
+    sums allow (``Token.under``, as a head's): the columns each page sets apart are the table's columns in their
+    order, each the same column in every row (``_page_columns``). With several groupings of the values into rows,
+    a value is named only where every grouping its pages' columns fit names it alike."""
+    fitted = [found for grouping in groupings if (found := _page_columns(tokens, rows, grouping, rules)) is not None]
+    agreed: dict[int, list[str]] = {}
+    for found in fitted:
+        for i, column in found.items():
+            agreed.setdefault(i, []).append(column)
+    names = {key.rsplit(".", 1)[1] for r in rows for key in r.keys}
+    for i, columns in agreed.items():
+        # a whole row's k-th of n says no more than the page's columns do; a head's column stands
+        if len(columns) == len(fitted) and len(set(columns)) == 1 and tokens[i].under not in names:
+            tokens[i].under = columns[0]
+
+
+def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rules) -> dict[int, str] | None:
+    """For one grouping of the values into rows: of the ways to give each page's columns to the table's in order
+    that hold every sum down a column (and each row's own, its last value its total), the one real reports make
+    most plausible (``prevalence``), as each value's column (by token index); None where no way holds. The cells
+    stay as unsure as the sums leave them: a page's columns say which values share a column, never which it is."""
+    width = len(rows[0].keys)
+    names = [key.rsplit(".", 1)[1] for key in rows[0].keys]
+    if any([key.rsplit(".", 1)[1] for key in r.keys] != names for r in rows):
+        return None
+    index_of = {id(tokens[i]): i for group in grouping for i in group}
+    placed = [(r, [tokens[i] for i in group]) for r, group in zip(rows, grouping) if r.fixed is None and group]
+    if not placed or any(t.at is None for _, values in placed for t in values):
+        return None
+    # Each page's columns: the values' centres, cut where they stand apart.
+    by_page: dict[int, list[tuple[int, Token]]] = {}
+    for _, values in placed:
+        for t in values:
+            by_page.setdefault(t.at[0], []).append((t.at[1], t))
+    column_of: dict[int, tuple[int, int]] = {}        # id(token) -> (page, its column's index on the page)
+    pages: dict[int, list[list[Token]]] = {}
+    for page, found in by_page.items():
+        found.sort(key=lambda x: x[0])
+        columns: list[list[tuple[int, Token]]] = [[found[0]]]
+        for (a, _), (b, t) in zip(found, found[1:]):
+            if b - a <= 2 * PAGE_COLUMN_SPREAD and b - columns[-1][0][0] <= 2 * PAGE_COLUMN_SPREAD:
+                columns[-1].append((b, t))
+            elif b - a >= 2 * PAGE_COLUMNS_APART:
+                columns.append([(b, t)])
+            else:
+                return None
+        pages[page] = [[t for _, t in column] for column in columns]
+        for k, column in enumerate(pages[page]):
+            for t in column:
+                column_of[id(t)] = (page, k)
+    # What each page's column must be: a row's last value, its total, in the last column; a head's column.
+    pins: dict[tuple[int, int], int] = {}
+    row_of: dict[int, _Row] = {}
+    for r, values in placed:
+        spots = [column_of[id(t)] for t in values]
+        if len({page for page, _ in spots}) > 1 or len(set(spots)) < len(spots):
+            return None
+        for t in values:
+            row_of[id(t)] = r
+        wanted = []
+        got = numbers([Piece(t.text, 0) for t in values])
+        if None in got:
+            return None
+        if len(values) > 1 and abs(sum(got[:-1]) - got[-1]) <= EQUAL:
+            wanted.append((spots[-1], width - 1))
+        wanted += [(spot, names.index(t.under)) for spot, t in zip(spots, values) if t.under in names]
+        wanted += [(spot, position) for spot, t in zip(spots, values) for position in range(width)
+                   if t.under.startswith("#") and _stands_in(t.under, rows[0].keys, position)]
+        for spot, column in wanted:
+            if pins.setdefault(spot, column) != column:
+                return None
+    owner = {key: r for r in rows for key in r.keys}
+    down = [[rule for rule in rules if all(k in owner for k in rule.left + rule.right)
+             and {k.rsplit(".", 1)[1] for k in rule.left + rule.right} == {name}] for name in names]
+    fixed = {key: n for r in rows if r.fixed is not None for key, n in zip(r.keys, r.fixed.numbers)}
+    value_of = {id(t): n for _, values in placed for t, n in zip(values, numbers([Piece(t.text, 0) for t in values]))}
+    order = sorted(pages)
+    counts = [len(pages[p]) for p in order]
+
+    def column_score(j: int, taking: tuple[int, ...], state: tuple[int, ...]) -> float | None:
+        """The plausibility of column j holding the page columns taken, None where a sum down it fails."""
+        cells = dict(fixed.items())
+        for p, take in zip(order, taking):
+            if take:
+                for t in pages[p][state[order.index(p)]]:
+                    cells[row_of[id(t)].keys[j]] = value_of[id(t)]
+        for rule in down[j]:
+            if abs(sum(cells.get(k, 0) for k in rule.left) - sum(cells.get(k, 0) for k in rule.right)) > EQUAL:
+                return None
+        # each row's cells scored as a placement's are (``_plausibility``)
+        total = 0.0
+        for r in rows:
+            if r.fixed is None:
+                key = r.keys[j]
+                share = prevalence(key)
+                total += math.log(share) + LATER_COLUMN * j if cells.get(key) else math.log(1 - share)
+        return total
+
+    best: dict[tuple[int, tuple], tuple[float, tuple] | None] = {}
+
+    def from_column(j: int, state: tuple[int, ...]) -> tuple[float, tuple] | None:
+        if j == width:
+            return (0.0, ()) if list(state) == counts else None
+        if (j, state) in best:
+            return best[(j, state)]
+        out = None
+        for taking in product((0, 1), repeat=len(order)):
+            ok = True
+            for k, (p, take) in enumerate(zip(order, taking)):
+                nxt = state[k]
+                pinned = pins.get((p, nxt)) if nxt < counts[k] else None
+                if take and (nxt >= counts[k] or (pinned is not None and pinned != j)):
+                    ok = False
+                elif not take and (pinned == j or counts[k] - nxt > width - j - 1):
+                    ok = False
+            if not ok:
+                continue
+            score = column_score(j, taking, state)
+            if score is None:
+                continue
+            rest = from_column(j + 1, tuple(s + t for s, t in zip(state, taking)))
+            if rest is not None and (out is None or score + rest[0] > out[0]):
+                out = (score + rest[0], (taking,) + rest[1])
+        best[(j, state)] = out
+        return out
+
+    found = from_column(0, tuple(0 for _ in order))
+    if found is None:
+        return None
+    column_at: dict[tuple[int, int], int] = {}
+    state = [0] * len(order)
+    for j, taking in enumerate(found[1]):
+        for k, take in enumerate(taking):
+            if take:
+                column_at[(order[k], state[k])] = j
+                state[k] += 1
+    for r, values in placed:
+        row_numbers = [0] * width
+        for t in values:
+            row_numbers[column_at[column_of[id(t)]]] = value_of[id(t)]
+        if not _holds(tuple(row_numbers), r.identities):
+            return None
+    return {index_of[id(t)]: names[column_at[column_of[id(t)]]] for _, values in placed for t in values}
 
 
 def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
@@ -827,6 +987,21 @@ def _own_numbering(tokens, chain, i: int) -> bool:
         return False
     before = max((a for a in chain if a.index < i), key=lambda a: a.index, default=None)
     return before is not None and numbering_fits(last.group().strip(), before.match.category)
+
+
+_GROUP_NUMBERING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]\s*(\S+)\s*$")
+
+
+@lru_cache(maxsize=1)
+def _group_names() -> tuple[str, ...]:
+    return tuple(sorted({strip_numbering(e.text) for e in lexicon() if e.category.startswith("group.")}))
+
+
+def _group_name_piece(text: str) -> bool:
+    """A group's numbering and the first words of its name (（四）无 of （四）无法提供, its cell wrapped): the group has
+    no row of its own, so the piece opens no row, and PDF text sets its pieces anywhere among its rows' lines."""
+    m = _GROUP_NUMBERING.match(text)
+    return m is not None and any(name.startswith(m.group(1)) for name in _group_names())
 
 
 def _walls_off(match) -> bool:

@@ -872,6 +872,20 @@ def _pipe_groups_short_of_columns(groups, zone: list[Token], rules) -> dict[str,
     return arrange_appeal_groups(unmarked, [t for t in zone if t.pipe_row and t.kind not in (LABEL, BLANK)], rules)
 
 
+def _beside_a_group_name(tokens, matches, header: tuple[int, ...], span: list[Token]) -> bool:
+    """Whether the values after table 4's header stand on the line of its last label, a group's name, below the
+    rest of the header: the names down the side of a row per group (pdftotext -layout of a grid: 行政复议 /
+    未经复议直接起诉 / 行政诉讼 / 复议后起诉   3   1   4), the last taken into the header, set the values beside their
+    own group's name. They are that group's (``appeals.group_cells``), not a row of fifteen's, which stands below
+    its heads, never beside one. (A text that sets the whole table on one line tells nothing so.)"""
+    last = header[-1]
+    m = matches.get(last)
+    first = next((t for t in span if t.kind == VALUE), None)
+    return (m is not None and m.category in appeals.GROUP_SET and m.confidence >= LABEL_EVIDENCE
+            and first is not None and first.line == tokens[last].line
+            and all(tokens[h].line < first.line for h in header[:-1]))
+
+
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
                   result: TableResult, cells, options: Options, table3: list[Token] = ()):
     result.found = True
@@ -889,9 +903,10 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
     if len(zone.header) > 1 and (placement is None or not any(found for _, found in placement.runs)):
         # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
         # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
-        arranged = arrange_appeals(row_span(tokens, matches, zone.header[-1], zone.end, +1),
-                                   tokens[zone.header[0] + 1:zone.header[-1]], keys, rules,
-                                   tokens[zone.header[-1]].line, neighbours=table3)
+        span = row_span(tokens, matches, zone.header[-1], zone.end, +1)
+        arranged = {} if _beside_a_group_name(tokens, matches, zone.header, span) else arrange_appeals(
+            span, tokens[zone.header[0] + 1:zone.header[-1]], keys, rules, tokens[zone.header[-1]].line,
+            neighbours=table3)
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
             # A row per group, each short of cells: each group's values placed by its total.
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)
@@ -910,6 +925,13 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         # blank cell (plain pdftotext of three small tables: one group's row after its name, the others' among
         # their column heads): the fifteen in the template's order, as their group totals allow.
         if taken(read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)):
+            return
+    if sum(1 for _, found in placement.runs if found) < len(schema.APPEAL_GROUPS) and (
+            groups := appeals.group_cells(tokens, matches, zone)):
+        # A row per group of which one printed every cell (3 1 3 2 9) and another fewer (1 1, in a text that leaves
+        # blank cells out): the layout reads the whole row only; each group's values placed by its total, as where
+        # every group came up short.
+        if taken(arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)):
             return
     result.orientation = placement.orientation
     result.notes.append(f"table 4 read as {placement.layout}")

@@ -66,6 +66,8 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
     under = columns_under_heads(text)
     if under:
         _attach_heads(tokens, under)
+    if "\f" in text:
+        _attach_places(tokens, value_places(text))
     if line_confidence:
         attach_confidence(tokens, text, line_confidence)
     return tokens
@@ -135,7 +137,12 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
+    disclosure = _disclosure_under_heads(lines, page_of)
+    out.update(disclosure)
     for number, columns in _beside_whole_rows(lines, page_of).items():
+        if number in disclosure:
+            # a value under no head of its small table keeps the column of the whole row it stands over
+            out[number] = [head or whole for head, whole in zip(out[number], columns)]
         out.setdefault(number, columns)
     return out
 
@@ -241,6 +248,45 @@ def _appeals_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list
     return out
 
 
+# Table 2's column heads, each small table's on one line, in the template's order (2021's 第二十条第（一）项; 2019's
+# （一）, （五）/（六）, （八） and （九）).
+_DISCLOSURE_HEADS = ((("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")),
+                     (("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")),
+                     (("previous", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量")),
+                     (("projects", "采购项目数量"), ("amount_wan", "采购总金额")))
+# A small table of table 2 prints its rows within this many lines of its heads.
+DISCLOSURE_REACH = 8
+
+
+def _disclosure_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """Table 2's values under its small tables' heads on the same page (``columns_under_heads``): a value whose
+    centre stands within one head's characters (LibreOffice centres a cell's value under its head: 18 under
+    本年废止件数). Table 2 counts a character of a head as one column though it is drawn as two digits' width,
+    so a head's middle is no place to measure from: its extent is. A head set one space from another word
+    (Chromium's squeezed 本年制发件数 本年废止件数) stands where its block puts it and counts for nothing."""
+    out: dict[int, list[str]] = {}
+    for k, line in enumerate(lines):
+        text = line.replace("\f", "")
+        for row in _DISCLOSURE_HEADS:
+            found = [(m.start(), m.end() - 1, column) for column, word in row
+                     for m in [re.search(re.escape(word), text)] if m is not None and not _squeezed(text, m)]
+            if len(found) < 2 or any(a[0] >= b[0] for a, b in zip(found, found[1:])):
+                continue
+            for j in range(k + 1, min(len(lines), k + 1 + DISCLOSURE_REACH)):
+                if page_of[j] != page_of[k] or "第二十条" in lines[j] or _ADDRESS.search(lines[j]):
+                    break
+                spans = [m.span() for m in _NUMBER_AT.finditer(lines[j].replace("\f", ""))]
+                columns = []
+                for a, b in spans:
+                    centre = (a + b - 1) / 2
+                    inside = [column for start, end, column in found if start <= centre <= end]
+                    columns.append(inside[0] if len(inside) == 1 else "")
+                if any(columns):
+                    out[j + 1] = columns
+            break
+    return out
+
+
 def _appeal_heads(header: list[str]) -> list[tuple[float, str]] | None:
     """The centres of table 4's heads over a line of values: each head once, or each three times (a group's five
     heads left of the next group's), in the template's order; None otherwise."""
@@ -292,6 +338,33 @@ def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
         return ""
     return near[0][1]
+
+
+def value_places(text: str) -> dict[int, list[tuple[int, int]]]:
+    """For a PDF's paged text, where each number of a line (1-based) stands: (page, twice its centre's character
+    column), in the line's order."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    page = 0
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        page += line.count("\f")
+        if _ADDRESS.search(line):
+            continue
+        found = [m.span() for m in _NUMBER_AT.finditer(line.replace("\f", ""))]
+        if found:
+            out[number] = [(page, a + b - 1) for a, b in found]
+    return out
+
+
+def _attach_places(tokens: list[Token], places: dict[int, list[tuple[int, int]]]) -> None:
+    """Each value token gets where its number stands, where its line's values are its numbers."""
+    by_line: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.line in places and token.kind == VALUE:
+            by_line.setdefault(token.line, []).append(token)
+    for number, values in by_line.items():
+        if len(values) == len(places[number]) and all(_NUMBER_AT.fullmatch(t.text) for t in values):
+            for token, at in zip(values, places[number]):
+                token.at = at
 
 
 def _attach_heads(tokens: list[Token], under: dict[int, list[str]]) -> None:
@@ -896,6 +969,12 @@ def _label_runs_into_none() -> frozenset[str]:
     return frozenset(out)
 
 
+# All a line holds before a 无: a numbering or its end (（四）, or ）under （四 where a PDF's text wraps a narrow label
+# cell: （四 / ）无 / 法提 / 供). A template row's label follows its numbering and a blank cell's mark follows a label,
+# so a 无 right after a numbering is the first character of its label (（四）无法提供), not a blank cell.
+_NUMBERING_TAIL = re.compile(r"[ \t\u3000\xa0]*[（(]?[一二三四五六七八九十]{0,3}[)）][ \t\u3000\xa0]*$")
+
+
 def _glued_none_marks(text: str) -> str:
     """Space out the 无 marks of blank cells glued to their row (总计无无无无0无无000, 规章无 0, 规章无 无 无行政规范性文件):
     a 无 with a number or another mark beside it (spaces between allowed) is a cell; a 无 inside prose (本年度无,
@@ -921,7 +1000,8 @@ def _glued_none_marks(text: str) -> str:
 
     def spaced(m: re.Match) -> str:
         run = m.group()
-        opens_label = text[m.end() - 1:m.end() + 1] in openings
+        opens_label = text[m.end() - 1:m.end() + 1] in openings or (
+            len(run) == 1 and _NUMBERING_TAIL.match(text, 0, m.start()) is not None)
         if len(run) == 1 and text[max(0, m.start() - LABEL_NONE_CONTEXT):m.end()] in _label_runs_into_none():
             return run      # 1.申请人无 34 …: the label's own 无, its values after it
         marks = len(run) - opens_label
