@@ -807,6 +807,7 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
     ``_misalignment`` to its heads."""
     words = _Words(lines, taken, widths)
     out = []
+    widths_of = []      # each table's number of value columns
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
         rows = [words[k] for k in run]
@@ -826,7 +827,14 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
             # Blank cells are told only by where the values stand: without a head over every column, a row's
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
-        misfit = _misalignment(rows, heads) if heads else 0
+        if not heads:
+            # Without a head over any column, the columns are only those some row fills: how many the table
+            # has is not in the text (lynx at a wide -width sets a few rows of table 3 in place, 2 … 2 under
+            # 自然人 and 总计, and the rest where their wrapped labels leave them, past its heads). Read as a grid,
+            # its label-only lines would mark blank cells in two columns of seven; the rows are left to the
+            # tokens, which read each row's values in order and leave their places to the sums.
+            continue
+        misfit = _misalignment(rows, heads)
         if misfit > ALIGNMENT_SLACK:
             continue
         if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
@@ -860,9 +868,39 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
                 head[0] = head[0][1:]     # no row has a label cell (table 4's small tables): nor has the head
             first, body = top, head + body
         out.append((first, end, body))
+        widths_of.append(len(columns))
         if misfits is not None:
             misfits.append(misfit)
-    return out
+    # A table's rows are read one way: by a grid that marks its blank cells, or by tokens that leave them to the
+    # sums. A grid beside rows of its own table it could not take, short of its columns, would have the table
+    # read both ways (``_leaves_short_rows``): such a grid is dropped, and its rows go to the tokens with the rest.
+    keep = [not _leaves_short_rows(lines, words, taken, first, end, out, n)
+            for (first, end, _), n in zip(out, widths_of)]
+    if misfits is not None:
+        misfits[:] = [m for m, k in zip(misfits, keep) if k]
+    return [table for table, k in zip(out, keep) if k]
+
+
+def _leaves_short_rows(lines: list[str], words, taken: set[int], first: int, end: int, tables: list, columns: int
+                       ) -> bool:
+    """Whether a row with values of the table at lines ``first``..``end`` stands outside every table found, with
+    fewer values than the table has ``columns``: below or above it, before a table's title, prose, another table
+    or MAX_ROW_GAP lines. lynx at a wide -width sets some rows of table 3 in their columns and others where a
+    wrapped label leaves them (情形） 2 … 2, past the column of 自然人): the grid marks the blank cells of the rows it
+    takes, the tokens can read the others only as rows that leave their blanks out, and the recovery reads a table
+    one way (``tables.arrange.drops_blanks``), so that the short rows were lost. A row that prints a value for every
+    column (其他对外管理服务 / 事项 10 13 926) loses nothing to the tokens and keeps the grid."""
+    covered = {k for a, b, _ in tables for k in range(a, b)}
+    for start, step in ((end, 1), (first - 1, -1)):
+        k = start
+        while 0 <= k < len(lines) and abs(k - start) <= MAX_ROW_GAP:
+            if k in taken or k in covered or _is_prose(lines[k]) or _is_table_title(lines[k]):
+                break
+            if (_DIGIT.search(lines[k]) and _TWO_WORDS.search(lines[k]) and _is_data_line(words[k])
+                    and len(_value_words(words[k])) < columns):
+                return True
+            k += step
+    return False
 
 
 # ------------------------------------------------------------------------------------------------ index-laid tables
