@@ -360,6 +360,10 @@ def _table(name: str, table: str) -> tuple[dict, dict, dict]:
     # lynx -width 200 centres table 3 far from the margin: its first rows (13 · 13, 5 · 5) share columns with table
     # 2's rows above the title 三、收到和处理政府信息公开申请情况 and were read as table 2's; table 3 was left unread
     ("s41rf034-lynx-wide.txt", "requests"),
+    # lynx -width 200, table 4 with only the review's values (3 · 2 3 8): the litigation's ten heads stand right of
+    # every value and were passed over as no head of the table, leaving 未经复议直接起诉 and 复议后起诉 as two heads of
+    # columns; read so, the review row was taken for zeros (flagged)
+    ("s41rf033-lynx-wide.txt", "appeals"),
 ])
 def test_lynx_aligned_tables_are_cut_by_character_count(name, table):
     # lynx lays out a table it aligns counting a Chinese character one column, though the screen draws it two.

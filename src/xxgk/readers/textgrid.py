@@ -646,12 +646,20 @@ def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, in
     several (法人或其他组织, 行政诉讼) names groups of columns and is passed over. Given the table's value columns,
     a line none of whose words stands over their span (first to last) or over a head found so far is no head of
     this table (a heading above it, the labels of a table before it, when its rows have no label column to keep
-    them apart)."""
+    them apart), unless it is the nearest line and the next one names groups of its words."""
     columns: list[tuple[int, int]] = []
     used: list[int] = []
     span = (min(a for a, _ in values), max(b for _, b in values)) if values else None
+    beside: tuple[int, list] | None = None     # the nearest line, when it heads only columns beside the values
     for k, row in enumerate(header_rows):
         heads = [(a, b) for a, b, text in row if a >= left]
+        if (beside is not None and not columns
+                and any(sum(1 for h in beside[1] if _overlap(g, h)) > 1 for g in heads)):
+            # A word over several of the nearest line's heads names them as a group (未经复议直接起诉 over 结果维持
+            # 结果纠正 …): that line heads columns of this table, beside the values (table 4's litigation heads,
+            # its one row of values under the review's five).
+            columns = _clusters(beside[1])
+            used.append(beside[0])
         if any(len(_hits(h, columns)) > 1 for h in heads):
             # a group's name over its columns: the line's other words may still head columns of their own
             # (自然人 | 法人或其他组织 | 总计 over the five kinds of organisation)
@@ -659,6 +667,8 @@ def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, in
         if not heads:
             continue
         if values and not any(_hits(h, [span] + columns) for h in heads):
+            if not columns and beside is None:
+                beside = (k, heads)
             continue
         if (values and all(_hits(v, columns) for v in values) and len(heads) < len(columns)
                 and all(_hits(h, columns) for h in heads)):
