@@ -374,6 +374,10 @@ def _table(name: str, table: str) -> tuple[dict, dict, dict]:
     # every value and were passed over as no head of the table, leaving 未经复议直接起诉 and 复议后起诉 as two heads of
     # columns; read so, the review row was taken for zeros (flagged)
     ("s41rf033-lynx-wide.txt", "appeals"),
+    # lynx -width 200, table 2 of the 2021 template: the title 第二十条第（八）项 set from the label column one
+    # character into the first value column ended the table a row early, as the heading of what follows, and
+    # 行政强制's blank cell was left unread
+    ("s41rf017-lynx-wide.txt", "disclosure"),
 ])
 def test_lynx_aligned_tables_are_cut_by_character_count(name, table):
     # lynx lays out a table it aligns counting a Chinese character one column, though the screen draws it two.

@@ -699,8 +699,10 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
 
 def _label_only(words, left: int) -> bool:
     """A row of blank cells: words left of the value columns, none of them a number (values standing there are a
-    row set by order, another table's)."""
-    return bool(words) and all(b <= left for _, b, _ in words) and not _is_data_line(words)
+    row set by order, another table's). A word that starts left of them and runs on past their edge is a label
+    all the same (lynx at a wide -width sets a sub-table's title, 第二十条第（八）项, from the label column on, one
+    character into the first value column): it heads no column, and the row above it is the table's last."""
+    return bool(words) and all(a < left for a, _, _ in words) and not _is_data_line(words)
 
 
 def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int],
