@@ -56,6 +56,15 @@ def test_labels_wrapped_over_many_lines_are_read_whole():
     assert all(w["flagged"] for w in every)
 
 
+def test_a_label_opening_with_none_on_its_own_line_is_no_blank_mark():
+    # get_text(strip=True), a word a line: 4. / 无 / 正当理由 / 大量反复申请. The 无 was read as a blank cell's mark,
+    # so table 3 seemed to mark its blank cells and each of its rows, printing only its values, was short of
+    # cells: table 3 was lost (161 cells, s41rf008).
+    wrong, every = _wrong("s41rf008-bs4-strip.txt", "requests")
+    assert wrong == []
+    assert all(w["flagged"] for w in every)
+
+
 def test_a_section_heading_wrapped_over_lines_ends_table_4():
     # get_text(strip=True) again, table 4 three rows of five, 行政复议 1 1 and the suits blank, its names wrapped
     # (未经复议直接 / 起诉 / 复议 / 后起诉) and the next heading too (五、 / 存在 / 的主要问题及改进情况): unread, the

@@ -330,6 +330,16 @@ def _read(name: str) -> tuple[dict, dict]:
     # only, so no cell stood between the first name and the last, taken for plain pdftotext's names printed
     # before all the values: the last group's 2 _ _ 1 3 went to the review group, flagged (s0rf008, seed 0)
     "s0rf008-libreoffice-txt.txt",
+    # get_text() of the template's row of fifteen, blank cells printed as empty lines and nothing else: 总计 / 6
+    # empty lines / 1 / 6 / 1 (s11rf006) and 1 / 5 / 1 / 2 / 4 / 8 / 1 / 2 / 5 (s31rf015) were placed by the
+    # group totals alone, which several placements keep (flagged); the gaps, counted with the heads' two empty
+    # lines after a cell, leave one placement the totals keep
+    "s11rf006-bs4-raw.txt",
+    "s31rf015-bs4-raw.txt",
+    # get_text() of three small tables, only the review's row printed: 1 / 11 empty lines / 1 fits 1 _ _ _ 1 (two
+    # lines after a cell, three a blank) and _ 1 _ _ 1 (three and four); the heads, two lines apart, tell which
+    # (the group was left unread, s53rf035)
+    "s53rf035-bs4-raw.txt",
 ])
 def test_table_4_read_whole_from_a_cell_per_line(name):
     gold, fields = _read(name)
@@ -492,12 +502,35 @@ def _table(name: str, table: str) -> tuple[dict, dict, dict]:
     # lynx -width 200 centres table 3 far from the margin: its first rows (13 · 13, 5 · 5) share columns with table
     # 2's rows above the title 三、收到和处理政府信息公开申请情况 and were read as table 2's; table 3 was left unread
     ("s41rf034-lynx-wide.txt", "requests"),
+    # lynx -width 200, table 4 with only the review's values (3 · 2 3 8): the litigation's ten heads stand right of
+    # every value and were passed over as no head of the table, leaving 未经复议直接起诉 and 复议后起诉 as two heads of
+    # columns; read so, the review row was taken for zeros (flagged)
+    ("s41rf033-lynx-wide.txt", "appeals"),
+    # lynx -width 200, table 2 of the 2021 template: the title 第二十条第（八）项 set from the label column one
+    # character into the first value column ended the table a row early, as the heading of what follows, and
+    # 行政强制's blank cell was left unread
+    ("s41rf017-lynx-wide.txt", "disclosure"),
 ])
 def test_lynx_aligned_tables_are_cut_by_character_count(name, table):
     # lynx lays out a table it aligns counting a Chinese character one column, though the screen draws it two.
     gold, read, cells = _table(name, table)
     assert read == gold
     assert any(t["strategy"] == "aligned" for t in text_grids((FIXTURES / name).read_text(encoding="utf-8"))[1])
+
+
+@pytest.mark.parametrize("name", [
+    # rows 2 … 2 and 1 … 1 under 自然人 and 总计, below a row set where its wrapped label left it (息公开申请数量 3 … 3),
+    # which cut them from their heads: read as a table of two columns, its label-only lines rows of two blank cells
+    ("s41rf035-lynx-wide.txt"),
+    # 一、本年新收… 5 · 5 and （一）予以公开 1 · 1 in their columns under the heads, （二）部分公开's 2 … 2 and （七）总计's
+    # 5 … 5 where their labels left them: half the table a grid marking its blank cells, half tokens leaving them out
+    ("s41rf006-lynx-wide.txt"),
+])
+def test_lynx_wide_rows_out_of_their_columns_leave_table_3_to_the_sums(name):
+    # lynx at -width 200 sets some rows of table 3 in their columns and others where a wrapped or spanning label
+    # leaves them. Table 3 was lost (161 and 137 cells); read as tokens, its rows are placed by the sums.
+    gold, read, cells = _table(name, "requests")
+    assert read == gold
 
 
 def test_lynx_blank_cells_printed_as_spaces_are_cells():

@@ -646,12 +646,20 @@ def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, in
     several (法人或其他组织, 行政诉讼) names groups of columns and is passed over. Given the table's value columns,
     a line none of whose words stands over their span (first to last) or over a head found so far is no head of
     this table (a heading above it, the labels of a table before it, when its rows have no label column to keep
-    them apart)."""
+    them apart), unless it is the nearest line and the next one names groups of its words."""
     columns: list[tuple[int, int]] = []
     used: list[int] = []
     span = (min(a for a, _ in values), max(b for _, b in values)) if values else None
+    beside: tuple[int, list] | None = None     # the nearest line, when it heads only columns beside the values
     for k, row in enumerate(header_rows):
         heads = [(a, b) for a, b, text in row if a >= left]
+        if (beside is not None and not columns
+                and any(sum(1 for h in beside[1] if _overlap(g, h)) > 1 for g in heads)):
+            # A word over several of the nearest line's heads names them as a group (未经复议直接起诉 over 结果维持
+            # 结果纠正 …): that line heads columns of this table, beside the values (table 4's litigation heads,
+            # its one row of values under the review's five).
+            columns = _clusters(beside[1])
+            used.append(beside[0])
         if any(len(_hits(h, columns)) > 1 for h in heads):
             # a group's name over its columns: the line's other words may still head columns of their own
             # (自然人 | 法人或其他组织 | 总计 over the five kinds of organisation)
@@ -659,6 +667,8 @@ def _head_columns(header_rows: list[list], left: int, values: list[tuple[int, in
         if not heads:
             continue
         if values and not any(_hits(h, [span] + columns) for h in heads):
+            if not columns and beside is None:
+                beside = (k, heads)
             continue
         if (values and all(_hits(v, columns) for v in values) and len(heads) < len(columns)
                 and all(_hits(h, columns) for h in heads)):
@@ -689,8 +699,10 @@ def aligned_columns(rows: list[list], header_rows: list[list]) -> list[tuple[int
 
 def _label_only(words, left: int) -> bool:
     """A row of blank cells: words left of the value columns, none of them a number (values standing there are a
-    row set by order, another table's)."""
-    return bool(words) and all(b <= left for _, b, _ in words) and not _is_data_line(words)
+    row set by order, another table's). A word that starts left of them and runs on past their edge is a label
+    all the same (lynx at a wide -width sets a sub-table's title, 第二十条第（八）项, from the label column on, one
+    character into the first value column): it heads no column, and the row above it is the table's last."""
+    return bool(words) and all(a < left for a, _, _ in words) and not _is_data_line(words)
 
 
 def _extend(lines: list[str], words: list[list], first: int, end: int, left: int, taken: set[int],
@@ -807,6 +819,7 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
     ``_misalignment`` to its heads."""
     words = _Words(lines, taken, widths)
     out = []
+    widths_of = []      # each table's number of value columns
     for run in _data_runs(lines, words, taken):
         first, end = run[0], run[-1] + 1
         rows = [words[k] for k in run]
@@ -826,7 +839,14 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
             # Blank cells are told only by where the values stand: without a head over every column, a row's
             # few values may stand under the wrong ones (inscriptis sets each row's cells by their index).
             continue
-        misfit = _misalignment(rows, heads) if heads else 0
+        if not heads:
+            # Without a head over any column, the columns are only those some row fills: how many the table
+            # has is not in the text (lynx at a wide -width sets a few rows of table 3 in place, 2 … 2 under
+            # 自然人 and 总计, and the rest where their wrapped labels leave them, past its heads). Read as a grid,
+            # its label-only lines would mark blank cells in two columns of seven; the rows are left to the
+            # tokens, which read each row's values in order and leave their places to the sums.
+            continue
+        misfit = _misalignment(rows, heads)
         if misfit > ALIGNMENT_SLACK:
             continue
         if any(len(_value_words(row)) < len(columns) for row in rows) and _one_space_apart(rows + header_rows):
@@ -860,9 +880,39 @@ def aligned_tables(lines: list[str], taken: set[int], widths=(1, 1), misfits: li
                 head[0] = head[0][1:]     # no row has a label cell (table 4's small tables): nor has the head
             first, body = top, head + body
         out.append((first, end, body))
+        widths_of.append(len(columns))
         if misfits is not None:
             misfits.append(misfit)
-    return out
+    # A table's rows are read one way: by a grid that marks its blank cells, or by tokens that leave them to the
+    # sums. A grid beside rows of its own table it could not take, short of its columns, would have the table
+    # read both ways (``_leaves_short_rows``): such a grid is dropped, and its rows go to the tokens with the rest.
+    keep = [not _leaves_short_rows(lines, words, taken, first, end, out, n)
+            for (first, end, _), n in zip(out, widths_of)]
+    if misfits is not None:
+        misfits[:] = [m for m, k in zip(misfits, keep) if k]
+    return [table for table, k in zip(out, keep) if k]
+
+
+def _leaves_short_rows(lines: list[str], words, taken: set[int], first: int, end: int, tables: list, columns: int
+                       ) -> bool:
+    """Whether a row with values of the table at lines ``first``..``end`` stands outside every table found, with
+    fewer values than the table has ``columns``: below or above it, before a table's title, prose, another table
+    or MAX_ROW_GAP lines. lynx at a wide -width sets some rows of table 3 in their columns and others where a
+    wrapped label leaves them (情形） 2 … 2, past the column of 自然人): the grid marks the blank cells of the rows it
+    takes, the tokens can read the others only as rows that leave their blanks out, and the recovery reads a table
+    one way (``tables.arrange.drops_blanks``), so that the short rows were lost. A row that prints a value for every
+    column (其他对外管理服务 / 事项 10 13 926) loses nothing to the tokens and keeps the grid."""
+    covered = {k for a, b, _ in tables for k in range(a, b)}
+    for start, step in ((end, 1), (first - 1, -1)):
+        k = start
+        while 0 <= k < len(lines) and abs(k - start) <= MAX_ROW_GAP:
+            if k in taken or k in covered or _is_prose(lines[k]) or _is_table_title(lines[k]):
+                break
+            if (_DIGIT.search(lines[k]) and _TWO_WORDS.search(lines[k]) and _is_data_line(words[k])
+                    and len(_value_words(words[k])) < columns):
+                return True
+            k += step
+    return False
 
 
 # ------------------------------------------------------------------------------------------------ index-laid tables

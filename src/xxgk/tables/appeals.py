@@ -18,13 +18,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import product
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Match, Token
 from ..labels.dictionary import allowed_categories, categories_within, match_label
 from ..options import Options
-from .arrange import blanks_by_gaps
-from .placement import Piece, is_boundary, lead_placeholders, numbers, row_readings, row_span, trim_placeholders
+from .arrange import (
+    MAX_COVERED,
+    MAX_PERIOD,
+    MAX_SEPARATOR,
+    _count_blanks,
+    _gaps,
+    blanks_by_gaps,
+)
+from .placement import (
+    Piece,
+    is_boundary,
+    lead_placeholders,
+    numbers,
+    row_readings,
+    row_span,
+    trim_placeholders,
+)
 
 GROUPS = tuple(f"appeals.{g}" for g in schema.APPEAL_GROUPS)
 GROUP_SET = frozenset(GROUPS)
@@ -134,13 +150,15 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
     last_head = tokens[zone.header[-1]]
-    after = trim_placeholders(_row_of_its_own(_past_the_heads_line(
-        row_span(tokens, matches, zone.header[-1], zone.end, +1), last_head.line), len(run.keys)))
+    span = row_span(tokens, matches, zone.header[-1], zone.end, +1)
+    after = trim_placeholders(_row_of_its_own(_past_the_heads_line(span, last_head.line), len(run.keys)))
     under = _under_heads(after, _lines(tokens, zone), tokens, matches)
     if under is not None and len(under) < len(run.keys):
         # A grid row whose heads line holds one group's five heads and nothing else (the last of three small tables
         # a text tool drew as one grid, its row as wide as the widest table): one group's row, not fifteen cells.
         after = []
+    elif under is None:
+        after = _fifteen_by_gaps(tokens, matches, zone, span, len(run.keys)) or after
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -151,6 +169,50 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
     readings = (row_readings(before, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
                 if before else [])
     return Placement("one row of fifteen", "before", [(run, readings)]) if readings else None
+
+
+def _fifteen_by_gaps(tokens, matches, zone: Zone, cells: list[Token], width: int) -> list[Token] | None:
+    """The row of fifteen with its blank cells in place, where the text prints a blank cell as empty lines and a
+    cell a line (get_text of a page whose empty cells hold nothing: 总计 / 6 empty lines / 1 / 6 / 1): the empty
+    lines between the header's heads are the separator after a cell, and a way of counting a lead separator and a
+    period per blank cell (``arrange._count_blanks``, the row's end running into what follows) gives the blanks.
+    Only where exactly one counting leaves every group total holding: the row's two values 1 … 1 fit
+    _ 1 _ _ 1 (a period of two lines) but no other counting of these gaps keeps the three totals. None otherwise
+    (the sums alone then choose among the placements, flagged where they leave a choice)."""
+    if not any(t.kind == BREAK for t in cells) or any(t.kind == BLANK for t in tokens[zone.start:zone.end]):
+        return None
+    if any(len(on_line) > 1 for on_line in _lines(tokens, zone).values()):
+        return None     # cells side by side on a line: its empty lines are no cells
+    inner = _heads_separator(tokens, matches, zone)
+    if inner is None:
+        return None     # the heads' gaps do not say what separates two cells
+    values, gaps = _gaps(cells)
+    if not values:
+        return None
+    rows: dict[tuple, list[Token]] = {}
+    for lead, period in product(range(MAX_SEPARATOR + 1), range(1, MAX_PERIOD + 1)):
+        counted = _count_blanks({"all": (values, gaps)}, {"all": width}, "all", lead, inner, period)
+        if counted is None:
+            continue
+        row: list[Token] = []
+        for k, blanks in enumerate(counted["all"]):
+            row += [Token(BLANK, "", values[min(k, len(values) - 1)].line)] * blanks
+            if k < len(values):
+                row.append(values[k])
+        pieces = [Piece(t.text, t.line, blank=t.kind == BLANK) for t in row]
+        if _totals_holding(numbers(pieces)) == width // len(schema.APPEAL_COLUMNS):
+            rows.setdefault(tuple(t.kind for t in row), row)
+    return next(iter(rows.values())) if len(rows) == 1 else None
+
+
+def _heads_separator(tokens, matches, zone: Zone) -> int | None:
+    """The empty lines between two column heads next to each other in table 4's header, where every such pair
+    has as many: what a text that sets a cell a line prints after each cell, a head's or a value's alike. None
+    when the heads disagree or none stand next to each other."""
+    pairs = [(a, b) for a, b in zip(zone.header, zone.header[1:])
+             if matches[a].category in COLUMN_HEADS and matches[b].category in COLUMN_HEADS]
+    separators = {sum(tokens[j].kind == BREAK for j in range(a + 1, b)) for a, b in pairs}
+    return separators.pop() if len(separators) == 1 else None
 
 
 def _group_totals(cells: int) -> tuple:
@@ -299,7 +361,9 @@ def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone
                 break
         end = next((i for i in range(start, stop) if tokens[i].kind == LABEL), stop)
         spans[group] = tokens[start:end]
-    counted = blanks_by_gaps(spans, {g: len(schema.APPEAL_COLUMNS) for g in spans}, names[-1][0], empty_rows=True)
+    widths = {g: len(schema.APPEAL_COLUMNS) for g in spans}
+    counted = (blanks_by_gaps(spans, widths, names[-1][0], empty_rows=True)
+               or _counted_by_heads_separator(tokens, matches, zone, spans, widths, names[-1][0]))
     if not counted:
         return {}
     name_end = {group: last for group, _, last in names}
@@ -314,6 +378,27 @@ def _rows_by_gaps(tokens, matches, names: list[tuple[str, int, int]], zone: Zone
                 row.append(values[k])
         rows[group] = row
     return rows
+
+
+def _counted_by_heads_separator(tokens, matches, zone: Zone, spans: dict[str, list[Token]], widths: dict[str, int],
+                                last_row: str) -> dict | None:
+    """The groups' blank cells counted as ``blanks_by_gaps`` counts them, the separator after a cell being the one
+    the header's heads show (``_heads_separator``), where the rows' gaps alone leave several countings: 1 / 11
+    empty lines / 1 in a group of five fits 1 _ _ _ 1 (two lines after a cell, three a blank) and _ 1 _ _ 1 (three
+    and four), and the heads, two lines apart, tell which. None unless one counting is left."""
+    inner = _heads_separator(tokens, matches, zone)
+    if inner is None:
+        return None
+    rows = {row: _gaps(span) for row, span in spans.items()}
+    for covered in (0, MAX_COVERED):
+        found = {}
+        for lead, period in product(range(MAX_SEPARATOR + 1), range(1, MAX_PERIOD + 1)):
+            counted = _count_blanks(rows, widths, last_row, lead, inner, period, covered)
+            if counted is not None:
+                found.setdefault(tuple(sorted(counted.items())), counted)
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
 
 
 def _among_values(tokens, at: int, start: int) -> bool:

@@ -461,6 +461,7 @@ def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     lines = _join_broken_pipe_rows(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     lines = _join_character_lines(lines)
+    lines = _join_label_openings_with_none(lines)
     previous_tabbed_label = False
     first_column_printed = False    # whether the pipe row above holds text in its first cell (``_markdown_row``)
     head_spans: list[int | None] | None = None    # the column head each cell of the pipe table's heads stands in
@@ -593,6 +594,24 @@ def _join_character_lines(lines: list[str | None]) -> list[str | None]:
             k = end
         else:
             k += 1
+    return out
+
+
+def _join_label_openings_with_none(lines: list[str | None]) -> list[str | None]:
+    """A 无 alone on its line that opens the label on the next line (4. / 无 / 正当理由 / 大量反复申请: get_text of a
+    page that sets each word of a label in a span, a word a line) joined to that line: it is the label's first
+    character (无正当理由), no blank cell's mark, as the labels that open with 无 say (``_label_openings_with_none``).
+    Read as a mark, it stood in table 3 as a marked blank cell, and a table that leaves its blank cells out was
+    read as one that prints them, every row short of cells."""
+    openings = _label_openings_with_none()
+    out = list(lines)
+    for k in range(len(out) - 1):
+        if out[k] is None or out[k].strip(_WS) != "无" or out[k + 1] is None:
+            continue
+        after = out[k + 1].strip(_WS)
+        if after and "无" + after[0] in openings:
+            out[k + 1] = "无" + after
+            out[k] = None
     return out
 
 
