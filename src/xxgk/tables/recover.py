@@ -926,11 +926,12 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         # their column heads): the fifteen in the template's order, as their group totals allow.
         if taken(read_appeals_in_order(tokens, matches, zone.header[0], keys, rules)):
             return
-    if sum(1 for _, found in placement.runs if found) < len(schema.APPEAL_GROUPS) and (
+    if sum(len(run.keys) for run, found in placement.runs if found) < len(keys) and (
             groups := appeals.group_cells(tokens, matches, zone)):
         # A row per group of which one printed every cell (3 1 3 2 9) and another fewer (1 1, in a text that leaves
         # blank cells out): the layout reads the whole row only; each group's values placed by its total, as where
-        # every group came up short.
+        # every group came up short. Counted by the keys read, not the runs: a row of fifteen read whole is one run
+        # that leaves no group unread.
         if taken(arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)):
             return
     result.orientation = placement.orientation
