@@ -118,16 +118,17 @@ def write_record(record: dict, path: str | Path) -> Path:
     return write_text_atomically(path, dumps(record) + "\n")
 
 
-def write_text_atomically(path: str | Path, text: str, mode: int | None = None) -> Path:
+def write_text_atomically(path: str | Path, text: str | bytes, mode: int | None = None) -> Path:
     """``text`` into ``path`` through a temporary file of a unique name beside it, renamed into place: a reader
     sees the old file or the new one, never half of one. The file gets the permissions any new file gets
     here (0666 less the umask), not the temporary file's 0600: others on a shared disk must read it.
-    ``mode``: those permissions when the caller knows them already (reading the umask costs a read of /proc)."""
+    ``mode``: those permissions when the caller knows them already (reading the umask costs a read of /proc).
+    Bytes are written as they are (a caller that has encoded its text already)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as fh:
             fh.write(text)
             os.fchmod(fh.fileno(), NEW_FILE_MODE & ~process_umask() if mode is None else mode)
         os.replace(tmp, path)

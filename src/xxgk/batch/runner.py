@@ -288,10 +288,11 @@ def _extract_one(report_id: str, path: str, content: str, sha256: str, records_d
         return (content, "error", exc.reason, None, None, None, None, None)
     except Exception as exc:  # a bug must not stop the batch; it is retried on the next run
         return (content, "retry", f"internal error: {type(exc).__name__}: {exc}", None, None, None, None, None)
-    text = _compact(record)
-    write_record_line(Path(records_dir) / f"{report_id}.json", text, _worker.mode)
+    # Encoded once, for the record's file and for the journal's copy of it (57 KB: 0.07 ms a time).
+    line = _compact(record).encode("utf-8")
+    write_record_line(Path(records_dir) / f"{report_id}.json", line, _worker.mode)
     return (content, "ok", None, text_key(doc.text), figures_key(record), _pack(summarize(record)),
-            zlib.compress(text.encode("utf-8"), 1), None)
+            zlib.compress(line, 1), None)
 
 
 class _alarm:
@@ -322,13 +323,18 @@ def _compact(value) -> str:
     return dumps_compact(value)
 
 
-def write_record_line(path: Path, text: str, mode: int | None = None) -> None:
-    """A record as one line of compact JSON, written atomically (with the process umask).
+# What a text file opened for writing ends a line with (``"\n"`` becomes ``os.linesep``): a record line written
+# as bytes ends as it did when it was written as text.
+LINE_END = os.linesep.encode("ascii")
+
+
+def write_record_line(path: Path, line: bytes, mode: int | None = None) -> None:
+    """A record as one line of compact JSON (UTF-8), written atomically (with the process umask).
 
     Compact, not indented like ``xxgk extract``'s: the C encoder only runs without indentation, and
     that is a sixth of a report's time; ``cat records/*/*.json`` also makes JSON Lines this way.
     """
-    write_text_atomically(path, text + "\n", mode)
+    write_text_atomically(path, line + LINE_END, mode)
 
 
 def _pack(value) -> bytes:
@@ -878,7 +884,7 @@ def _sync_records(reports: list[Report], journal: Journal, out: Path, keys: dict
         for r, path in missing:
             record = journal.record(r.content)
             record["source"].update(path=r.path, name=Path(r.path).stem)
-            write_record_line(path, _compact(record))
+            write_record_line(path, _compact(record).encode("utf-8"))
             done.append((r.id, r.content, r.path))
         journal.add([], done)
     for path in [*records.rglob("*.json"), *records.rglob(".*.tmp")]:
