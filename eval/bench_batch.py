@@ -11,6 +11,7 @@ puts the table into docs/batch.md between the batch-figures markers.
 
     .venv/bin/python eval/bench_batch.py                     # N = 1,000 and 10,000
     .venv/bin/python eval/bench_batch.py --n 300 --modes all
+    .venv/bin/python eval/bench_batch.py --n 2000 --modes all --baseline ../wt-main --json /tmp/pair.json
 """
 from __future__ import annotations
 
@@ -89,12 +90,12 @@ class PeakMemory:
         return self.peak
 
 
-def run(command: list[str]) -> tuple[float, float, int, str, int]:
+def run(command: list[str], env: dict | None = None) -> tuple[float, float, int, str, int]:
     """Wall seconds, CPU seconds, peak RSS bytes of the process tree, stderr, and the peak PSS bytes of any one
     worker process of one command."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     memory = PeakMemory(proc.pid)
     _, err = proc.communicate()
     seconds = time.perf_counter() - started
@@ -125,6 +126,50 @@ def batch_command(src: Path, out: Path, mode: str) -> list[str]:
     # What the console script runs (pyproject.toml: xxgk = "xxgk.cli:main").
     return [sys.executable, "-c", "import sys; from xxgk.cli import main; sys.exit(main())", "batch", str(src),
             "-o", str(out), *MODES[mode]]
+
+
+def source_env(checkout: Path) -> dict:
+    """The environment that runs the xxgk of a checkout (its ``src`` first on the path)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout / "src"), os.environ.get("PYTHONPATH", "")])}
+
+
+def paired(n: int, modes: list[str], workdir: Path, seed: int, baseline: Path, repeat: int) -> list[dict]:
+    """This checkout and ``baseline`` (another checkout, e.g. a worktree of main) on the same generated reports,
+    run by run alternately (``repeat`` runs each per mode): on a shared machine only figures of one run, taken
+    turn about, can be set side by side. One row per run, ``side`` naming the checkout."""
+    src = workdir / f"gen-{n}"
+    generate_set(src, n, seed=seed, forms=TEXT_FORMS)
+    sides = {"this": source_env(EVAL_DIR.parent), "baseline": source_env(baseline)}
+    rows = []
+    for mode in modes:
+        for turn in range(repeat):
+            for side, env in sides.items():
+                out = workdir / f"ds-{n}-{mode}-{side}-{turn}"
+                floor = floor_pass(src / "raw")
+                load = os.getloadavg()[0]
+                seconds, cpu, peak, err, worker_pss = run(batch_command(src / "raw", out, mode), env)
+                row = {"n": n, "mode": mode, "side": side, "turn": turn, "seconds": round(seconds, 2),
+                       "reports_per_s": round(n / seconds, 1), "cpu_ms_per_report": round(cpu / n * 1000, 2),
+                       "floor_ratio": round(cpu / floor, 1), "load_average": round(load, 2),
+                       "peak_rss_mb": round(peak / 2**20, 1), "peak_worker_pss_mb": round(worker_pss / 2**20, 1)}
+                print(f"N={n} {mode} {side} #{turn + 1}: {row['cpu_ms_per_report']} CPU ms per report, "
+                      f"{row['reports_per_s']} reports/s, load {row['load_average']}", file=sys.stderr)
+                rows.append(row)
+    return rows
+
+
+def paired_summary(rows: list[dict]) -> str:
+    lines = ["| reports | engine | checkout | CPU ms per report (each run) | median | reports/s (median) | loads |",
+             "|---:|---|---|---|---:|---:|---|"]
+    for key in dict.fromkeys((r["n"], r["mode"], r["side"]) for r in rows):
+        runs = [r for r in rows if (r["n"], r["mode"], r["side"]) == key]
+        cpu = [r["cpu_ms_per_report"] for r in runs]
+        rate = sorted(r["reports_per_s"] for r in runs)[len(runs) // 2]
+        loads = [r["load_average"] for r in runs]
+        lines.append(f"| {key[0]:,} | {MODE_NAMES[key[1]]} | {key[2]} | {', '.join(f'{c:.2f}' for c in cpu)} | "
+                     f"{sorted(cpu)[len(cpu) // 2]:.2f} | {rate:,.0f} | "
+                     f"{', '.join(f'{load:.1f}' for load in loads)} |")
+    return "\n".join(lines)
 
 
 def bench(n: int, modes: list[str], workdir: Path, seed: int) -> list[dict]:
@@ -184,7 +229,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=EVAL_DIR / "bench_batch.json", help="results file")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--baseline", type=Path, help="another checkout (e.g. a worktree of main): run it and this "
+                        "one alternately on the same reports and print both")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each checkout with --baseline (default 2)")
     args = parser.parse_args(argv)
+
+    if args.baseline:
+        with tempfile.TemporaryDirectory(prefix="xxgk-bench-batch-") as tmp:
+            rows = [row for n in args.n
+                    for row in paired(n, args.modes, Path(tmp), args.seed, args.baseline.resolve(), args.repeat)]
+        print(paired_summary(rows))
+        args.json.write_text(json.dumps({"cores": CORES, "baseline": str(args.baseline), "runs": rows}, indent=1),
+                             encoding="utf-8")
+        return 0
 
     load = os.getloadavg()
     rows = []

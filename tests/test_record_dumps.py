@@ -42,7 +42,7 @@ def _floats() -> list[float]:
     return [f for f in floats if math.isfinite(f)]
 
 
-@pytest.mark.parametrize("value", [
+VALUES = [
     _floats(),
     {"confidence": 1e-05, "other": [2.5e-07, 3e-9]},        # the exponents ujson writes with one digit
     [0, -1, 2**63 - 1, -2**63, 2**64 - 1, 2**64, 10**30, True, False, None],
@@ -51,12 +51,32 @@ def _floats() -> list[float]:
     {1: 1, "b": 2}, {True: 1}, {1.5: 1}, {None: 1},
     float("nan"), [float("inf"), float("-inf")],
     [[], {}, [[]], {"a": {}}], (1, 2), "\ud800",
-], ids=lambda v: type(v).__name__)
+]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
 def test_values_where_the_libraries_could_part(value):
     assert record.dumps(value) == reference(value)
+
+
+def compact_reference(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("path", sorted(FORMS.glob("*.txt"))[:12], ids=lambda p: p.name)
+def test_real_records_are_written_compact_as_json_writes_them(path):
+    # A batch's record line (``record.dumps_compact``): ujson's compact text where it is json's.
+    for rec in extract_reports(path):
+        assert record.dumps_compact(rec) == compact_reference(rec)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
+def test_compact_values_where_the_libraries_could_part(value):
+    assert record.dumps_compact(value) == compact_reference(value)
 
 
 def test_without_ujson_json_writes(monkeypatch):
     monkeypatch.setattr(record, "_ujson", None)
     value = {"a": [1, 2.5, "中"]}
     assert record.dumps(value) == reference(value)
+    assert record.dumps_compact(value) == compact_reference(value)

@@ -90,6 +90,21 @@ def dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, indent=1)
 
 
+def dumps_compact(value) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, byte for byte: a batch's record line.
+
+    The C encoder of ``json`` takes 0.45 ms of a generated report's record, ujson 0.26 ms (with the look for
+    a one-digit exponent); the same fallback to ``json`` as ``dumps`` keeps the text ``json``'s always."""
+    if _ujson is not None:
+        try:
+            text = _ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+        except (TypeError, ValueError, OverflowError):
+            text = None
+        if text is not None and not _ONE_DIGIT_EXPONENT.search(text):
+            return text
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 try:
     import ujson as _ujson
 except ImportError:      # a dependency (pyproject.toml), but json writes the same text, only slower
@@ -103,17 +118,19 @@ def write_record(record: dict, path: str | Path) -> Path:
     return write_text_atomically(path, dumps(record) + "\n")
 
 
-def write_text_atomically(path: str | Path, text: str) -> Path:
+def write_text_atomically(path: str | Path, text: str | bytes, mode: int | None = None) -> Path:
     """``text`` into ``path`` through a temporary file of a unique name beside it, renamed into place: a reader
     sees the old file or the new one, never half of one. The file gets the permissions any new file gets
-    here (0666 less the umask), not the temporary file's 0600: others on a shared disk must read it."""
+    here (0666 less the umask), not the temporary file's 0600: others on a shared disk must read it.
+    ``mode``: those permissions when the caller knows them already (reading the umask costs a read of /proc).
+    Bytes are written as they are (a caller that has encoded its text already)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as fh:
             fh.write(text)
-            os.fchmod(fh.fileno(), NEW_FILE_MODE & ~process_umask())
+            os.fchmod(fh.fileno(), NEW_FILE_MODE & ~process_umask() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

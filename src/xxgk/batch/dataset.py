@@ -20,6 +20,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
@@ -118,6 +119,15 @@ def _cell_columns(template: str) -> tuple[dict[str, list], tuple[bool, ...]]:
                  "column": [s.column for s in specs], "key": [s.key for s in specs],
                  "unit": [UNIT_MONEY if s.is_money else UNIT_COUNT for s in specs]}
     return described, tuple(s.is_money for s in specs)
+
+
+PER_REPORT_CELL_COLUMNS = ("report", "issuer", "year", "template", "reader")
+
+
+@lru_cache(maxsize=None)
+def _template_cell_array(template: str, column: str) -> pa.Array:
+    """One of the long table's columns that describe a template's cells, as an Arrow array (made once)."""
+    return pa.array(_cell_columns(template)[0][column], CELL_SCHEMA.field(column).type)
 
 
 def _number(value):
@@ -290,6 +300,8 @@ class DatasetWriter:
         }
         self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
         self._wide_fields: list[list] = []
+        self._per_report: dict[str, list] = {column: [] for column in PER_REPORT_CELL_COLUMNS}
+        self._cell_templates: list[str] = []
 
     def add_report(self, report: str, source: str, summary: dict, duplicate_of: str | None,
                    duplicate_by: str | None) -> None:
@@ -311,13 +323,13 @@ class DatasetWriter:
         self._wide_fields.append(fields)
 
         cells = self._pending["cells"]
-        n = len(summary["value"])
+        # The columns that repeat one value per report, or the template's own per cell, are made in Arrow by
+        # ``flush`` (a take, a concatenation) rather than converted from a Python object per cell.
         for column, value in (("report", report), ("issuer", summary["issuer"]), ("year", summary["year"]),
                               ("template", summary["template"]), ("reader", summary["reader"])):
-            cells[column].extend([value] * n)
-        described, money = _cell_columns(summary["template"])
-        for column, values_ in described.items():
-            cells[column].extend(values_)
+            self._per_report[column].append(value)
+        self._cell_templates.append(summary["template"])
+        _, money = _cell_columns(summary["template"])
         cells["value"].extend([None if is_amount else _count(value)
                                for value, is_amount in zip(summary["value"], money)])
         cells["amount_wan"].extend([_number(value) if is_amount else None
@@ -331,6 +343,16 @@ class DatasetWriter:
         for column, values_ in found.items():
             checks[column].extend(values_)
 
+    def _cell_arrays(self) -> dict[str, pa.Array]:
+        """The long table's per-report and per-template columns of the reports added since the last flush."""
+        counts = [len(schema.template(t).keys) for t in self._cell_templates]
+        rows = pa.array(np.repeat(np.arange(len(counts)), counts))
+        arrays = {column: pa.array(values, CELL_SCHEMA.field(column).type).take(rows)
+                  for column, values in self._per_report.items()}
+        for column in _cell_columns(self._cell_templates[0])[0]:
+            arrays[column] = pa.concat_arrays([_template_cell_array(t, column) for t in self._cell_templates])
+        return arrays
+
     def add_error(self, report: str, source: str, reason: str) -> None:
         errors = self._pending["errors"]
         errors["report"].append(report)
@@ -342,6 +364,10 @@ class DatasetWriter:
             for key, column in zip(field_keys(), zip(*self._wide_fields)):
                 self._pending["reports"][key] = list(column)
             self._wide_fields = []
+        if self._cell_templates:
+            self._pending["cells"].update(self._cell_arrays())
+            self._per_report = {column: [] for column in PER_REPORT_CELL_COLUMNS}
+            self._cell_templates = []
         for name, table in self.files.items():
             table.write(self._pending[name])
         self._pending = {name: _columns(f.schema) for name, f in self.files.items()}
