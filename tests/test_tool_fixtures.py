@@ -54,7 +54,10 @@ def test_a_real_tools_text_has_no_silent_wrong_cell(name):
     # s53rf035 (plain pdftotext, seed 53): （二）部分公开's 4 1 5 printed among table 3's 不予处理 labels, taken by
     # 3.要求提供公开出版物 at 0.95 while the prose said 部分公开 5件 and the row read 0;
     # s11rf021 (pdfplumber of Chromium's PDF, seed 11): 2.没有现成信息需要另行 / （四）无 4 1 5 / 制作, the group name's
-    # piece （四）无 taken for a row's start, so 4 1 5 went to 3.补正后申请内容仍不明确, its total 5 at 0.95.
+    # piece （四）无 taken for a row's start, so 4 1 5 went to 3.补正后申请内容仍不明确, its total 5 at 0.95;
+    # s67rf003 (pdftotext -layout and pdfplumber of LibreOffice's PDF, seed 67): 1.本机关不掌握相关政 / 8 1 9 / （四 /
+    # 府信息, the values inside a label split by its group's merged cell, went to the next row (values taken for
+    # standing before their labels, the first row's being so), its total 9 at 0.95.
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
     record = extract_text(text, name)
@@ -775,3 +778,12 @@ def test_plain_pdftotext_table_3_read_whole(name):
     gold, fields = _read(name)
     keys = [k for k in gold if k.startswith("requests.")]
     assert {k: fields.get(k) for k in keys} == {k: gold[k] for k in keys}
+
+
+@pytest.mark.parametrize("name", ["s67rf003-pdftotext-layout-libreoffice.txt", "s67rf003-pdfplumber-libreoffice.txt"])
+def test_values_inside_a_label_its_groups_cell_splits_are_its_rows(name):
+    # 1.本机关不掌握相关政 / 8 1 9 / （四 / 府信息 / ）无 / 法提 / 2.没有现成信息需要另行制作: 府信息 completes the first
+    # row's label, so 8 1 9, between its pieces, are that row's, not the next one's (which prints nothing).
+    gold, fields = _read(name)
+    assert fields["requests.unavailable_not_held.total"] == gold["requests.unavailable_not_held.total"] == 9
+    assert fields["requests.unavailable_needs_creation.total"] == gold["requests.unavailable_needs_creation.total"] == 0

@@ -31,7 +31,7 @@ from operator import add
 
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
-from ..labels.dictionary import lexicon, numbering_fits
+from ..labels.dictionary import lexicon, match_label, numbering_fits
 from ..text import strip_numbering
 from .placement import Piece, is_boundary, numbers, parse_value, span_to
 from .rowlabels import NUMBERING_FORMS, SURE_LABEL
@@ -1071,10 +1071,27 @@ def _label_spans(tokens, matches, chain, rank: dict, hi: int) -> list[tuple[int,
                 last = tokens[j].line
             elif m is not None and m.category == a.match.category and tokens[j].line - last <= LABEL_PIECES_APART:
                 last, joined = tokens[j].line, False
+            elif tokens[j].line - last <= LABEL_PIECES_APART and _completes_the_label(tokens[a.index].text,
+                                                                                     tokens[j].text, a.match):
+                last, joined = tokens[j].line, False
             else:
                 joined = False
         spans.append((tokens[a.index].line, last, rank[a.row]))
     return spans
+
+
+_CELLS_APART = re.compile(r"\s{2,}")    # a PDF's layout text parts two cells' texts on one line by a run of spaces
+
+
+def _completes_the_label(text: str, piece: str, match) -> bool:
+    """Whether ``piece`` is the rest of a row's label read only in part (1.本机关不掌握相关政 … 府信息, a group's
+    merged cell's pieces （四 / ）无 between them, so the piece was not joined to it): the two together are the row's
+    label word for word. A piece that merely resembles the label (another row's words) does not complete it."""
+    if match.stage == "exact":
+        return False
+    own = _CELLS_APART.split(text.strip())[-1]
+    whole = match_label(own + _CELLS_APART.split(piece.strip())[0])
+    return whole.stage == "exact" and whole.category == match.category
 
 
 def _inside_their_labels(tokens, spans, values: list[int], allowed: list[range]) -> list[range]:
