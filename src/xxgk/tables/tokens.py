@@ -466,6 +466,8 @@ def _tokenize(text: str) -> list[Token]:
     first_column_printed = False    # whether the pipe row above holds text in its first cell (``_markdown_row``)
     head_spans: list[int | None] | None = None    # the column head each cell of the pipe table's heads stands in
     phantom_columns = False     # whether those heads have an empty cell between two of them
+    heads_below: list[int | None] | None = None     # the first heads of the pipe table, for its rows above them
+    in_pipe_table = False
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
@@ -474,6 +476,10 @@ def _tokenize(text: str) -> list[Token]:
             first_column_printed = False    # a table's pipe rows stand on consecutive lines
             head_spans = None
             phantom_columns = False
+            in_pipe_table = False
+        elif not in_pipe_table:
+            in_pipe_table = True
+            heads_below = _first_heads_of_table(lines, number - 1)
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -495,7 +501,10 @@ def _tokenize(text: str) -> list[Token]:
             if heads is not None:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
-            tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans, phantom_columns))
+            # Rows above the table's first heads (a table continued from the page before, its first rows a section
+            # whose heads stood there) are cut by the same column borders as the heads below them.
+            spans = head_spans if head_spans is not None else heads_below
+            tokens.extend(_markdown_row(stripped, number, first_column_printed, spans, phantom_columns))
             if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -816,6 +825,27 @@ def _head_spans(cells: list[str]) -> list[int | None] | None:
         spans.append(one[0] if one is not None and one[1] else None)
         at += len(text)
     return spans
+
+
+def _first_heads_of_table(lines: list[str | None], start: int) -> list[int | None] | None:
+    """The head spans (``_head_spans``) of the first row of heads of the pipe table whose first line is
+    ``lines[start]``, None if it has none. A table finder draws one grid for a whole table (pymupdf4llm's Markdown
+    gives its rows as many cells each), so a border it drew through a head's text (本年|增/减) cuts the rows above
+    that head as well: a page's table that opens with the last rows of a section whose heads stood on the page
+    before (|其他对外管理服务事项|537||1|4|||| over ||第二十条|第（六|）项|… and |信息内容<br>上|…|本年|增/减|…) has its
+    14 cut into 1|4 by the border the heads below show."""
+    for raw in lines[start:]:
+        if raw is None:
+            continue    # a line joined to the row above it (``_join_broken_pipe_rows``)
+        line = normalize_chars(raw) if not raw.isascii() else raw
+        stripped = line.strip(" ")
+        if not stripped.startswith("|"):
+            return None
+        if stripped.count("|") >= 2:
+            heads = _head_spans(pipe_cells(stripped, keep_leading=True))
+            if heads is not None:
+                return heads
+    return None
 
 
 def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tuple[list[str], set[int], set[int]]:
