@@ -466,6 +466,9 @@ def _tokenize(text: str) -> list[Token]:
     first_column_printed = False    # whether the pipe row above holds text in its first cell (``_markdown_row``)
     head_spans: list[int | None] | None = None    # the column head each cell of the pipe table's heads stands in
     phantom_columns = False     # whether those heads have an empty cell between two of them
+    heads_below: tuple[list[int | None], frozenset] | None = None   # the pipe table's first heads, their columns
+    own_columns: frozenset | None = None     # the columns the last row of heads read named (``_columns_named``)
+    in_pipe_table = False
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
@@ -474,6 +477,10 @@ def _tokenize(text: str) -> list[Token]:
             first_column_printed = False    # a table's pipe rows stand on consecutive lines
             head_spans = None
             phantom_columns = False
+            in_pipe_table = False
+        elif not in_pipe_table:
+            in_pipe_table = True
+            heads_below = _first_heads_of_table(lines, number - 1)
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -495,7 +502,11 @@ def _tokenize(text: str) -> list[Token]:
             if heads is not None:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
-            tokens.extend(_markdown_row(stripped, number, first_column_printed, head_spans, phantom_columns))
+                own_columns = _columns_named(cells)
+            # Rows above the table's first heads (a table continued from the page before, its first rows a section
+            # whose heads stood there) are cut by the same column borders as the heads below them.
+            spans = head_spans if head_spans is not None else _heads_of_its_section(heads_below, own_columns)
+            tokens.extend(_markdown_row(stripped, number, first_column_printed, spans, phantom_columns))
             if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -816,6 +827,50 @@ def _head_spans(cells: list[str]) -> list[int | None] | None:
         spans.append(one[0] if one is not None and one[1] else None)
         at += len(text)
     return spans
+
+
+def _first_heads_of_table(lines: list[str | None], start: int) -> tuple[list[int | None], frozenset] | None:
+    """The head spans (``_head_spans``) of the first row of heads of the pipe table whose first line is
+    ``lines[start]``, with the template's columns those heads name (``_columns_named``); None if it has none. A
+    table finder draws one grid for a whole table (pymupdf4llm's Markdown gives its rows as many cells each), so
+    a border it drew through a head's text (本年|增/减) cuts the rows above that head as well: a page's table that
+    opens with the last rows of a section whose heads stood on the page before (|其他对外管理服务事项|537||1|4||||
+    over ||第二十条|第（六|）项|… and |信息内容<br>上|…|本年|增/减|…) has its 14 cut into 1|4 by the border the heads
+    below show. (``_heads_of_its_section`` says which rows those are.)"""
+    for raw in lines[start:]:
+        if raw is None:
+            continue    # a line joined to the row above it (``_join_broken_pipe_rows``)
+        line = normalize_chars(raw) if not raw.isascii() else raw
+        stripped = line.strip(" ")
+        if not stripped.startswith("|"):
+            return None
+        if stripped.count("|") >= 2:
+            cells = pipe_cells(stripped, keep_leading=True)
+            heads = _head_spans(cells)
+            if heads is not None:
+                return heads, _columns_named(cells)
+    return None
+
+
+def _columns_named(cells: list[str]) -> frozenset:
+    """The template's columns a row of heads names (上一年项目数量, 本年增/减, 处理决定数量), by the column heads of
+    ``_column_heads``: which columns a section has, and so how its table's cells are set over the page."""
+    row = "".join(normalize_label(c) for c in cells)
+    return frozenset(e.category for e in lexicon() if e.category.startswith("column.") and len(e.text) > 2
+                     and e.text in row)
+
+
+def _heads_of_its_section(heads_below: tuple[list[int | None], frozenset] | None,
+                          own_columns: frozenset | None) -> list[int | None] | None:
+    """The heads below a pipe row, above the first heads of its pipe table, if they name the columns its own heads
+    (the last read before it, on the page before) name: a section of the same columns is set over the page the
+    same way, so the border drawn through its heads cuts the row too. The next section's heads may name other
+    columns (（八）'s 上一年项目数量 | 本年增/减 under （六）'s rows of three; table 4's heads under table 3's last rows),
+    set otherwise, their borders elsewhere: those tell nothing of the row's cuts."""
+    if heads_below is None or not own_columns:
+        return None
+    spans, columns = heads_below
+    return spans if columns == own_columns else None
 
 
 def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tuple[list[str], set[int], set[int]]:
