@@ -208,6 +208,26 @@ def test_a_row_cut_by_the_page_break_is_joined_but_a_new_row_is_not():
     assert not pdf_reader._cut_row(last, ["", "情形，不计其他情形）", "3", "0", "3"], None)   # no judge, no join
 
 
+def test_a_row_cut_by_the_page_break_with_its_groups_name_is_joined():
+    # s67rf015 (LibreOffice's PDF of a report, seed 67, every zero blank): the page break cut 2.其他法律行 / 政法规禁止
+    # 公开 and its group's merged name （三）不予公 / 开 together; the continuation's 开 stood in a column where the
+    # row above the break holds nothing (the group's name is printed rows higher), so the row was not joined,
+    # and its 3 3 went to 1.属于国家秘密 at confidence 0.95, 2.其他法律行政法规禁止公开 read blank (four silent cells).
+    fixtures = Path(__file__).parent / "fixtures" / "forms"
+    gold = json.loads((fixtures / "s67rf015.gold.json").read_text(encoding="utf-8"))["fields"]
+    fields = extract_file(fixtures / "s67rf015-libreoffice.pdf")["fields"]
+    row = [k for k in gold if k.startswith("requests.denied_")]
+    assert len(row) == 56 and [k for k in row if fields.get(k) != gold[k]] == []
+    text = read_report(fixtures / "s67rf015-libreoffice.pdf").text
+    assert "\t（三）不予公开\t1.属于国家秘密\t" in text and "\t2.其他法律行政法规禁止公开\t3\t" in text
+    # the group's name is not taken for a cut when the continuation is a new row of the group
+    judge = TemplateJudge()
+    before = [["", "（三）不予公", "1.属于国家秘密", "", ""], ["", "", "2.其他法律行政法规禁止公开", "", ""]]
+    first = ["", "开", "3.危及“三安全一稳定”", "", ""]
+    merged = pdf_reader._merged_from_above(before, first)
+    assert merged == {1: 0} and not pdf_reader._cut_row(before[-1], first, judge, merged)
+
+
 def test_a_doubtful_table_is_replaced_by_the_candidate_that_fits_the_template(monkeypatch):
     rows = {"一、本年新收政府信息公开申请数量": [3, 0, 0, 0, 0, 1, 4], "二、上年结转政府信息公开申请数量": [1, 0, 0, 0, 0, 0, 1],
             "（七）总计": [4, 0, 0, 0, 0, 1, 5], "四、结转下年度继续办理": [0, 0, 0, 0, 0, 0, 0]}

@@ -594,8 +594,13 @@ def _stitch(pages: list[Page], judge: TableJudge | None) -> dict[int, tuple[list
                 while rows and not any(rows[0]):
                     rows = rows[1:]
                 before = out[id(previous)][0]
-                if rows and before and _cut_row(before[-1], rows[0], judge):
-                    before[-1] = [join_lines([a, b]) for a, b in zip(before[-1], rows[0])]
+                merged = _merged_from_above(before, rows[0]) if rows and before else {}
+                if rows and before and _cut_row(before[-1], rows[0], judge, merged):
+                    for c, k in merged.items():     # a group's name cut too: its end goes back to its start
+                        before[k] = list(before[k])     # a copy: the fragment's own rows are read again
+                        before[k][c] = join_lines([before[k][c], rows[0][c]])
+                    before[-1] = [a if c in merged else join_lines([a, b])
+                                  for c, (a, b) in enumerate(zip(before[-1], rows[0]))]
                     rows = rows[1:]
             out[id(item)] = (rows, continues)
             previous = item
@@ -686,17 +691,36 @@ def _continues(before: Line, line: Line, left: float, right: float, body_size: f
     return centred and size > body_size * 1.15
 
 
-def _cut_row(last: list[str], first: list[str], judge: TableJudge | None) -> bool:
+def _merged_from_above(before: list[list[str]], first: list[str]) -> dict[int, int]:
+    """The columns where the continuation holds text and the row above the break holds none, because a group's
+    name merged down over that row (and the break) is printed in a row higher up: column -> that row. The
+    nearest text above in the column must be a name (letters), not a value; whether the continuation's text
+    is that name's end is for the judge (``_cut_row``) to say. LibreOffice cuts such a name at the break as
+    it cuts the row's own label: （三）不予公 / 开 beside 2.其他法律行 / 政法规禁止公开."""
+    last = before[-1]
+    out: dict[int, int] = {}
+    for c, text in enumerate(first):
+        if not text or _NUMERIC.match(text) or c >= len(last) or last[c]:
+            continue
+        k = next((k for k in range(len(before) - 2, -1, -1) if c < len(before[k]) and before[k][c]), None)
+        if k is not None and _LETTER.search(before[k][c]) and not _NUMERIC.match(before[k][c]):
+            out[c] = k
+    return out
+
+
+def _cut_row(last: list[str], first: list[str], judge: TableJudge | None,
+             merged: dict[int, int] | None = None) -> bool:
     """The page break cut a row in two: the continuation's text sits only in cells that the row above
-    holds text in, no column has values on both sides, and the joined labels fit the template better
-    than either half (结果 + 维持 → 结果维持; a new row's own label fits better alone). Without a judge to
-    read the labels, no row is taken for cut."""
+    holds text in (or that a group's name merged down from a higher row covers, ``merged``: column -> that
+    row, judged here without the name's start, which the halves do not have either), no column has values
+    on both sides, and the joined labels fit the template better than either half (结果 + 维持 → 结果维持; a
+    new row's own label fits better alone). Without a judge to read the labels, no row is taken for cut."""
     if judge is None or len(last) != len(first) or not any(last) or not any(first):
         return False
     if any(a and b for a, b in zip(last, first) if _NUMERIC.match(a) or _NUMERIC.match(b)):
         return False
     label_columns = {i for i, c in enumerate(first) if c and not _NUMERIC.match(c)}
-    last_columns = {i for i, c in enumerate(last) if c and not _NUMERIC.match(c)}
+    last_columns = {i for i, c in enumerate(last) if c and not _NUMERIC.match(c)} | set(merged or ())
     if not label_columns or not label_columns <= last_columns:
         return False
     if any(c and _NUMERIC.match(c) for c in first) and any(c and _NUMERIC.match(c) for c in last):
