@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .. import schema
 from ..datamodel import TableJudge
 from ..text import fold_lookalikes, normalize_chars, pipe_cells
 from .base import Source
@@ -307,10 +308,13 @@ def _without_running_head(line: str, titles: set[str]) -> str:
 
 
 
-# The names of table 4's groups as the template prints them, over their small tables or down the side (行政诉讼 may
-# stand before the last two, joined by a dash or in brackets), compared without punctuation.
-_GROUP_NAMES = frozenset({"行政复议", "未经复议直接起诉", "行政诉讼未经复议直接起诉", "复议后起诉", "行政诉讼复议后起诉"})
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+# The names of table 4's groups as the template prints them (``categories.tsv``), over their small tables or down
+# the side, compared without punctuation: whole (行政诉讼 before the last two, joined by a dash or in brackets) or
+# by the group's own last word (未经复议直接起诉).
+_GROUP_NAMES = frozenset(name for group in schema.APPEAL_GROUPS
+                         for label in schema.categories()[f"appeals.{group}"].labels
+                         for name in (_NOT_CJK.sub("", label), _NOT_CJK.sub("", label.split()[-1])))
 
 
 def part_group_names(text: str) -> str:
