@@ -821,3 +821,15 @@ def test_pymupdf4llm_rows_above_heads_of_other_columns_are_not_cut_by_them(name,
     wrong = {k for k in gold if read[k] != gold[k]}
     assert {k.split(".")[1] for k in wrong} <= unread_rows
     assert all(cells[k]["confidence"] < 0.9 for k in wrong)
+
+
+def test_a_row_beside_one_read_by_place_is_not_sure_it_printed_nothing():
+    # s79rf006 (pdftotext -layout of Chromium's PDF, seed 79, every zero blank): 4.保护第三 / 方合法权益 prints nothing
+    # on its lines, the 58 stands under （三） 5.属 and over 于三类内部; 5.'s label read unsure, the 58 is 5.'s by its
+    # place alone (0.8), and 4. read as printing nothing must be as unsure: the 58 is 4.'s in the source.
+    gold, fields = _read("s79rf006-pdftotext-layout-chromium.txt")
+    cells = extract_text((FIXTURES / "s79rf006-pdftotext-layout-chromium.txt").read_text(encoding="utf-8"),
+                         "s79rf006-pdftotext-layout-chromium.txt")["cells"]
+    for key in ("requests.denied_third_party.natural_person", "requests.denied_third_party.total"):
+        assert gold[key] == 58
+        assert fields[key] == gold[key] or cells[key]["confidence"] < 0.9

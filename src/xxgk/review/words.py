@@ -197,6 +197,8 @@ MESSAGES: list[tuple[re.Pattern, Translation]] = [(re.compile(p), t) for p, t in
      _format("行名的把握只有 {confidence}：这一行的数是按它在已读出的行之间的位置取的")),
     (r"row label not read: the row's cells taken by their place between the rows read",
      _fixed("行名没有读出：这一行的数是按它在已读出的行之间的位置取的")),
+    (r"a row beside it has values taken by their place alone: they may be this row's",
+     _fixed("旁边一行的数只是按位置取的：它们也可能是这一行的")),
     (r"read in the template's order, the text printing the row labels apart from their numbers: every identity "
      r"of the table holds",
      _fixed("原文把行名和数分开印，按模板的顺序读出：表中每个等式都成立")),

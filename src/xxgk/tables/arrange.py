@@ -715,6 +715,12 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
+    for row in _empty_beside_a_row_by_place(rows, solution, pinned, label_of):
+        for key in by_row[row].keys:
+            if key in out and out[key].confidence > ROW_BY_PLACE:
+                out[key].confidence = ROW_BY_PLACE
+                note = "a row beside it has values taken by their place alone: they may be this row's"
+                out[key].note = f"{out[key].note}; {note}" if out[key].note else note
     for row in _amid_after_an_empty_row(tokens, matches, chain, rows, solution, hi):
         for key in by_row[row].keys:
             if key in out and out[key].confidence > ROW_BY_PLACE:
@@ -891,6 +897,25 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
         if not _holds(tuple(row_numbers), r.identities):
             return None
     return {index_of[id(t)]: names[column_at[column_of[id(t)]]] for _, values in placed for t in values}
+
+
+def _empty_beside_a_row_by_place(rows: list[_Row], solution: Solution, pinned: set, label_of: dict) -> set[str]:
+    """The rows read as printing nothing next to a row whose values are its by their place alone (its label read
+    uncertainly: ``arranged_cells`` doubts them, ROW_BY_PLACE): those values may be the neighbour's, so its blank
+    cells are as unsure (pdftotext -layout: 4.保护第三 / 方合法权益, then 58 under （三） 5.属 and over 于三类内部,
+    the 58 read as 5.'s at 0.8 while 4. read as printing nothing at 0.95)."""
+    def empty(r: _Row) -> bool:
+        best = solution.best.get(r.row)
+        return best is not None and all(p.blank for p in best.pieces)
+
+    out = set()
+    for k, r in enumerate(rows):
+        if r.fixed is not None or r.row in pinned or label_of.get(r.row, 0.0) >= SURE_LABEL or empty(r) \
+                or r.row not in solution.best:
+            continue
+        out.update(n.row for n in rows[max(k - 1, 0):k] + rows[k + 1:k + 2]
+                   if n.fixed is None and n.row not in pinned and empty(n))
+    return out
 
 
 def _amid_after_an_empty_row(tokens, matches, chain, rows: list[_Row], solution: Solution, hi: int) -> set[str]:
