@@ -70,8 +70,10 @@ def test_text_that_leaves_blank_cells_out_is_placed_by_the_sums(tmp_path):
         # the row total is the last value printed: in every placement that fits the sums
         cell = pred["cells"][row.key("total")]
         assert cell["value"] == fields[row.key("total")], row.row
-        # sure, unless its row's label was read unsure (3.其他 names more than one row)
-        assert cell["confidence"] >= CONFIDENT or "row label read at" in cell["note"], row.row
+        # sure, unless its row's label was read unsure (3.其他 names more than one row), or it printed nothing
+        # beside such a row (whose values may be its)
+        assert (cell["confidence"] >= CONFIDENT or "row label read at" in cell["note"]
+                or "a row beside it has values taken by their place alone" in cell["note"]), row.row
     assert result["per_table"]["requests"]["accuracy"] >= 0.9
 
 
