@@ -131,7 +131,8 @@ def recover(tokens: list[Token], options: Options = DEFAULT_OPTIONS) -> Recovery
             warnings.append(f"row label {tokens[i].text.strip()!r} (line {tokens[i].line}) read by the label "
                             f"{reader} as {m.category}")
     for key in spec.keys:
-        cells.setdefault(key, Cell(None, kind="missing", confidence=0.0, note="not found in the document"))
+        if key not in cells:    # (not setdefault: a Cell made for each of some 200 keys, most of them read)
+            cells[key] = Cell(None, kind="missing", confidence=0.0, note="not found in the document")
     _doubt_lines_the_reader_doubts(tokens, [cells, hybrid_cells or {}])
     for name, t in tables.items():
         if not t.found:
