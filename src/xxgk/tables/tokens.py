@@ -258,6 +258,8 @@ _DISCLOSURE_HEADS = ((("issued", "本年制发件数"), ("repealed", "本年废�
 # line was most of this scan's time on a long PDF's text (7,700 searches, 5-7 ms of a real report's 60).
 _DISCLOSURE_PATTERNS = tuple(tuple((column, word, re.compile(re.escape(word))) for column, word in row)
                              for row in _DISCLOSURE_HEADS)
+# Any of those heads: most lines of a report hold none, and one search rules each such line out.
+_ANY_DISCLOSURE_HEAD = re.compile("|".join(re.escape(word) for row in _DISCLOSURE_HEADS for _, word in row))
 # A small table of table 2 prints its rows within this many lines of its heads.
 DISCLOSURE_REACH = 8
 
@@ -271,6 +273,8 @@ def _disclosure_under_heads(lines: list[str], page_of: list[int]) -> dict[int, l
     out: dict[int, list[str]] = {}
     for k, line in enumerate(lines):
         text = line.replace("\f", "")
+        if not _ANY_DISCLOSURE_HEAD.search(text):
+            continue
         for row in _DISCLOSURE_PATTERNS:
             # A head the line lacks is ruled out by a substring test, before any pattern is run.
             found = [(m.start(), m.end() - 1, column) for column, word, pattern in row if word in text
