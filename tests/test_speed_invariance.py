@@ -698,3 +698,69 @@ def test_short_rows_stand_beside_the_rows_the_scan_of_every_line_finds():
             page += line.count("\f")
             page_of.append(page)
         assert tokens_module._beside_whole_rows(lines, page_of) == reference_beside_whole_rows(lines, page_of)
+
+
+def reference_disclosure_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list[str]]:
+    """``tokens._disclosure_under_heads`` as it was: every head of every small table searched on every line."""
+    from xxgk.tables.tokens import (_ADDRESS, _DISCLOSURE_HEADS, _NUMBER_AT, DISCLOSURE_REACH, _squeezed)
+
+    out: dict[int, list[str]] = {}
+    for k, line in enumerate(lines):
+        text = line.replace("\f", "")
+        for row in _DISCLOSURE_HEADS:
+            found = [(m.start(), m.end() - 1, column) for column, word in row
+                     for m in [re.search(re.escape(word), text)] if m is not None and not _squeezed(text, m)]
+            if len(found) < 2 or any(a[0] >= b[0] for a, b in zip(found, found[1:])):
+                continue
+            for j in range(k + 1, min(len(lines), k + 1 + DISCLOSURE_REACH)):
+                if page_of[j] != page_of[k] or "第二十条" in lines[j] or _ADDRESS.search(lines[j]):
+                    break
+                spans = [m.span() for m in _NUMBER_AT.finditer(lines[j].replace("\f", ""))]
+                columns = []
+                for a, b in spans:
+                    centre = (a + b - 1) / 2
+                    inside = [column for start, end, column in found if start <= centre <= end]
+                    columns.append(inside[0] if len(inside) == 1 else "")
+                if any(columns):
+                    out[j + 1] = columns
+            break
+    return out
+
+
+def test_small_tables_stand_under_the_heads_every_search_finds():
+    """``_disclosure_under_heads`` searches a line for its heads only when it holds one of them, with patterns
+    compiled once: the columns every head searched on every line found, on the paged texts of the fixtures and
+    the corpus and on random pages of heads (squeezed, out of order, repeated) and numbers."""
+    from pathlib import Path
+
+    from xxgk.tables import tokens as tokens_module
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for folder in (root / "tests/fixtures/forms", root / "corpus/real/raw")
+             for p in sorted(folder.glob("*.txt"))]
+    texts = [t for t in texts if "\f" in t]
+    heads = [word for row in tokens_module._DISCLOSURE_HEADS for _, word in row] + ["第二十条第（五）项", "信息内容"]
+    rng = random.Random(7)
+    for _ in range(300):
+        rows = []
+        for _ in range(rng.randint(1, 40)):
+            if rng.random() < 0.4:
+                words = rng.sample(heads, rng.randint(1, 4))
+                rows.append("".join(" " * rng.choice((1, 1, 2, 4, 8)) + w for w in words))
+            else:
+                rows.append("".join(" " * rng.randint(1, 9) + str(rng.randint(0, 999)) for _ in range(rng.randint(0, 5))))
+            if rng.random() < 0.05:
+                rows[-1] += "\f"
+        texts.append("\n".join(rows))
+    assert len(texts) > 300
+    found = 0
+    for text in texts:
+        lines = text.split("\n")
+        page_of, page = [], 0
+        for line in lines:
+            page += line.count("\f")
+            page_of.append(page)
+        expected = reference_disclosure_under_heads(lines, page_of)
+        found += len(expected)
+        assert tokens_module._disclosure_under_heads(lines, page_of) == expected
+    assert found > 100    # the heads stood over values often enough for the comparison to mean something
