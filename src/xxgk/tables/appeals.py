@@ -315,6 +315,32 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
     return out
 
 
+def small_tables(tokens, matches, zone: Zone) -> bool:
+    """Whether table 4 is printed as three small tables: every group named in the template's order, no name beside
+    another's, and each name followed by column heads of its own (``HEADER_EVIDENCE`` of the five at least) before
+    any value and before the next group's name. A value under a group's heads is then that group's, wherever the
+    sums of a row of fifteen could put it: the template's row of fifteen stands under all three names, the heads
+    after the last of them; three rows of five print the heads once, above every name."""
+    names = _ordered(_group_names(tokens, matches, zone))
+    if [name for name, _, _ in names] != list(GROUPS):
+        return False
+    for k, (group, first, last) in enumerate(names):
+        if _beside_another_group(tokens, matches, group, first, last, zone):
+            return False
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        heads = set()
+        for i in range(last + 1, stop):
+            if tokens[i].kind == VALUE:
+                break
+            m = matches.get(i)
+            if tokens[i].kind == LABEL and m is not None and m.category in COLUMN_HEADS \
+                    and m.confidence >= LABEL_EVIDENCE:
+                heads.add(m.category)
+        if len(heads) < HEADER_EVIDENCE:
+            return False
+    return True
+
+
 def unprinted_groups(tokens, matches, zone: Zone, placed: set[str]) -> list[tuple[str, int]]:
     """Groups named down the side or over their own small tables after whose name (and heads) nothing is
     printed up to the next group's name or the table's end, in a table that marks its blank cells (a blank token

@@ -214,6 +214,8 @@ _TABLE_AFTER = re.compile(r"行政复议|行政诉讼")
 _APPEAL_HEADS = (("upheld", "(?:结果)?维持"), ("corrected", "(?:结果)?纠正"), ("other", "其他(?:结果)?"),
                  ("pending", "(?:尚未)?审结"), ("total", "总计"))
 _APPEAL_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+# A line naming one of table 4's groups (a small table's caption: 行政复议, 行政诉讼（复议后起诉）).
+_GROUP_NAME = re.compile(r"行政复议|行政诉讼|直接起诉|复议后起诉")
 # Table 4 runs from its heading to the next section's (五、…), within this many lines.
 APPEALS_REACH = 60
 
@@ -240,6 +242,11 @@ def _appeals_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list
         while top > start + 1 and page_of[top - 1] == page_of[j] and not _NUMBER_AT.search(lines[top - 1]):
             top -= 1
         heads = _appeal_heads(lines[top:j])
+        if heads is None:
+            # Three small tables, each group's name over heads of its own, stack their heads down the page: the
+            # values stand under the nearest group's, below its name.
+            named = next((k for k in range(j - 1, top - 1, -1) if _GROUP_NAME.search(lines[k])), None)
+            heads = _appeal_heads(lines[named + 1:j]) if named is not None else None
         if heads is None or _under(*found[-1], heads).rsplit(".", 1)[-1] != "total":
             continue
         columns = [_under(a, b, heads) for a, b in found]
