@@ -112,6 +112,18 @@ def test_pdftotext_layout_three_small_tables_keep_a_groups_values_under_its_own_
     assert len(row) == 15 and [k for k in row if fields.get(k) != gold[k]] == []
 
 
+def test_page_text_three_small_tables_with_their_heads_on_one_line_keep_a_groups_values():
+    # s79rf017 (pdfplumber's page text of LibreOffice's PDF, seed 79, every zero blank): each small table's heads
+    # one space apart on a line of their own (结果维持 结果纠正 其他结果 尚未审结 总计), one label no head's name
+    # matches whole; only the last group prints values (1 1). They were read as the row of fifteen, the most
+    # prevalent group (行政复议) taking them. The heads' line names the small table's heads all the same.
+    name = "s79rf017-pdfplumber-libreoffice.txt"
+    gold = json.loads((FIXTURES / "s79rf017.gold.json").read_text(encoding="utf-8"))
+    result = evaluate({"r": gold}, {"r": extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)})
+    assert all(w["flagged"] for w in result["wrong"])
+    assert [w["key"] for w in result["wrong"] if w["key"].startswith("appeals.")] == []
+
+
 def test_pdftotext_layout_short_rows_keep_the_columns_their_heads_stand_over():
     # rf006 (pdftotext -layout of LibreOffice's PDF, zeros blank): table 3's rows print one to four values (1 1 1 3,
     # 1 1, 1 1 …) and the sums leave which applicants' columns open; the most prevalent columns were taken (法人 for

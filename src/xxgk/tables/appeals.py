@@ -333,9 +333,13 @@ def small_tables(tokens, matches, zone: Zone) -> bool:
             if tokens[i].kind == VALUE:
                 break
             m = matches.get(i)
-            if tokens[i].kind == LABEL and m is not None and m.category in COLUMN_HEADS \
-                    and m.confidence >= LABEL_EVIDENCE:
+            if tokens[i].kind != LABEL:
+                continue
+            if m is not None and m.category in COLUMN_HEADS and m.confidence >= LABEL_EVIDENCE:
                 heads.add(m.category)
+            elif m is None or m.category == "none":
+                # the heads' line as one label (a page's text sets them one space apart: 结果维持 结果纠正 …)
+                heads |= categories_within(tokens[i].text) & COLUMN_HEADS
         if len(heads) < HEADER_EVIDENCE:
             return False
     return True
