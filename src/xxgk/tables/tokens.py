@@ -130,10 +130,16 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
         # stands under 总计: Chromium squeezes narrow heads together (人 商业 科研 社会 法律 three characters apart)
         # over values set five or six apart, and its 总计 then stands cells left of the totals.
         right = max((span for found in spans.values() for span in found), key=lambda span: span[1], default=None)
-        if right is None or _under(*right, heads) != "total":
+        if right is None or _under_last(*right, heads) != "total":
             continue
+        # A value with another after it on its line is no row's total (总计 is the last column): it stands under
+        # one of the other heads, however near 总计 (LibreOffice sets 2 under 法律服务 and 7, the total, one
+        # character past 其他 and one short of 总计).
+        parts = [head for head in heads if head[1] != "total"]
         for j, found in spans.items():
-            columns = [_under(a, b, heads) for a, b in found]
+            if not found:
+                continue
+            columns = [_under(a, b, parts) for a, b in found[:-1]] + [_under_last(*found[-1], heads)]
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
@@ -345,6 +351,19 @@ def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
         return ""
     return near[0][1]
+
+
+def _under_last(start: int, end: int, heads: list[tuple[float, str]]) -> str:
+    """The head the last value of a line stands under: as ``_under``, but a value as near 总计 as the nearest other
+    head, within reach, stands under 总计 (the last column; a row's last value printed is its total, which is never
+    blank where any of its cells is not)."""
+    column = _under(start, end, heads)
+    if column:
+        return column
+    centre = (start + end - 1) / 2
+    near = min(abs(centre - at) for at, _ in heads)
+    total = [abs(centre - at) for at, column in heads if column == "total"]
+    return "total" if total and total[0] <= HEAD_REACH and total[0] == near else ""
 
 
 def value_places(text: str) -> dict[int, list[tuple[int, int]]]:
