@@ -149,6 +149,21 @@ def test_pdftotext_layout_a_value_before_another_on_its_line_is_no_total():
     assert [k for k in row if fields.get(k) != gold[k]] == []
 
 
+def test_pdftotext_layout_a_value_beside_the_first_piece_of_the_next_rows_label():
+    # s79rf030 (pdftotext -layout of Chromium's PDF, seed 79, table 3's zeros blank, narrow label cells): 3.危及"三安 /
+    # 全一稳定" / 保护第三 6 / （三） 4.方合法权益 6: the label's first line set before the line of its numbering, with
+    # the row's first value. The 6 could only be 3.危及…'s (the row before), no grouping of the table's values held
+    # its sums, and table 3 was lost whole (146 cells, flagged). 保护第三 begins the next row's label: the value may be
+    # that row's, and the sums place it.
+    name = "s79rf030-pdftotext-layout-chromium.txt"
+    gold = json.loads((FIXTURES / "s79rf030.gold.json").read_text(encoding="utf-8"))
+    record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
+    result = evaluate({"r": gold}, {"r": record})
+    wrong = [w for w in result["wrong"] if w["key"].startswith("requests.")]
+    assert all(w["flagged"] for w in result["wrong"]) and len(wrong) <= 6
+    assert [record["fields"][f"requests.denied_third_party.{c}"] for c in ("natural_person", "total")] == [6, 6]
+
+
 def test_pdftotext_layout_heads_set_apart_from_a_squeezed_block_still_count():
     # rf006 (pdftotext -layout of Chromium's PDF, zeros blank): 人 商业 科研 社会     法律    总计 — the block of heads
     # one space apart stands where its left edge puts it, but 法律 and 总计, set apart, stand over their values
