@@ -112,6 +112,18 @@ def test_pdftotext_layout_three_small_tables_keep_a_groups_values_under_its_own_
     assert len(row) == 15 and [k for k in row if fields.get(k) != gold[k]] == []
 
 
+def test_plain_pdftotext_small_tables_heads_one_a_line_do_not_own_the_values_after_them():
+    # s53rf014 (plain pdftotext of Chromium's PDF, seed 53, table 4 as three small tables, zeros blank): every name
+    # and head on a line of its own, then 2 / 2, the first group's (行政复议) printed after the last group's heads.
+    # Read as the small tables' own rows, they went to 行政诉讼（复议后起诉）(flagged only because the prose says
+    # 行政复议 2件). A PDF's paged text that sets a head a line is not read so: the groups' totals decide.
+    name = "s53rf014-pdftotext-chromium.txt"
+    gold = json.loads((FIXTURES / "s53rf014.gold.json").read_text(encoding="utf-8"))
+    result = evaluate({"r": gold}, {"r": extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)})
+    assert all(w["flagged"] for w in result["wrong"])
+    assert [w["key"] for w in result["wrong"] if w["key"].startswith("appeals.")] == []
+
+
 def test_page_text_three_small_tables_with_their_heads_on_one_line_keep_a_groups_values():
     # s79rf017 (pdfplumber's page text of LibreOffice's PDF, seed 79, every zero blank): each small table's heads
     # one space apart on a line of their own (结果维持 结果纠正 其他结果 尚未审结 总计), one label no head's name
