@@ -136,10 +136,12 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
         # one of the other heads, however near 总计 (LibreOffice sets 2 under 法律服务 and 7, the total, one
         # character past 其他 and one short of 总计).
         parts = [head for head in heads if head[1] != "total"]
+        pieces = [head for head in _head_pieces(lines[top:k]) if head[1] != "total"]
         for j, found in spans.items():
             if not found:
                 continue
-            columns = [_under(a, b, parts) for a, b in found[:-1]] + [_under_last(*found[-1], heads)]
+            columns = [_under(a, b, parts) or _under_a_piece(a, b, pieces) for a, b in found[:-1]] + [
+                _under_last(*found[-1], heads)]
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
@@ -351,6 +353,30 @@ def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
         return ""
     return near[0][1]
+
+
+# Every piece of table 3's wrapped heads, in whichever line it stands (商业 / 企业, 社会 / 公益 / 组织, 法律 / 服务): on a page
+# whose totals stand under 总计, a value under no head found once in order may stand under one of these, squeezed one
+# space from its neighbours or not (LibreOffice's 1 under 公益 / 组织, one space after 机构). 机构 ends two heads, 人 is
+# a piece too short to place: neither counts.
+_HEAD_PIECES = _HEAD_WORDS + (("business", "企业"), ("nonprofit", "公益"), ("nonprofit", "组织"),
+                              ("legal_services", "服务"))
+
+
+def _head_pieces(header: list[str]) -> list[tuple[float, str]]:
+    return [((m.start() + m.end() - 1) / 2, column) for line in header for column, word in _HEAD_PIECES
+            for m in re.finditer(word, line.replace("\f", ""))]
+
+
+def _under_a_piece(start: int, end: int, pieces: list[tuple[float, str]]) -> str:
+    """The column of the head piece a value stands under: the nearest within HEAD_REACH, the nearest piece of any
+    other column HEAD_MARGIN farther."""
+    centre = (start + end - 1) / 2
+    near = sorted((abs(centre - at), column) for at, column in pieces)
+    if not near or near[0][0] > HEAD_REACH:
+        return ""
+    rival = next((d for d, column in near if column != near[0][1]), None)
+    return near[0][1] if rival is None or rival - near[0][0] >= HEAD_MARGIN else ""
 
 
 def _under_last(start: int, end: int, heads: list[tuple[float, str]]) -> str:
