@@ -315,6 +315,44 @@ def group_cells(tokens, matches, zone: Zone) -> list[tuple[str, list[Token], int
     return out
 
 
+def small_tables(tokens, matches, zone: Zone) -> bool:
+    """Whether table 4 is printed as three small tables, read in their order: every group named
+    in the template's order, no name beside another's, and each name followed, before any value and before the next
+    group's name, by a line of its own heads (``HEADER_EVIDENCE`` of the five at least on one line, as labels of
+    their own or one label naming them). A value under a group's heads is then that group's, wherever the sums of
+    a row of fifteen could put it: the template's row of fifteen stands under all three names, the heads after the
+    last of them; three rows of five print the heads once, above every name. A text that sets each head on a line
+    of its own is taken at its word only where it is no PDF's paged text (its values carry no page place,
+    ``Token.at``): plain pdftotext, setting each head on a line of its own, may print every small table's values
+    after all their heads, in any group's place."""
+    names = _ordered(_group_names(tokens, matches, zone))
+    if [name for name, _, _ in names] != list(GROUPS):
+        return False
+    paged = any(t.kind == VALUE and t.at is not None for t in tokens[zone.start:zone.end])
+    for k, (group, first, last) in enumerate(names):
+        if _beside_another_group(tokens, matches, group, first, last, zone):
+            return False
+        stop = names[k + 1][1] if k + 1 < len(names) else zone.end
+        heads: dict[int, set[str]] = {}     # line -> the heads on it
+        for i in range(last + 1, stop):
+            if tokens[i].kind == VALUE:
+                break
+            m = matches.get(i)
+            if tokens[i].kind != LABEL:
+                continue
+            on_line = heads.setdefault(tokens[i].line, set())
+            if m is not None and m.category in COLUMN_HEADS and m.confidence >= LABEL_EVIDENCE:
+                on_line.add(m.category)
+            elif m is None or m.category == "none":
+                # the heads' line as one label (a page's text sets them one space apart: 结果维持 结果纠正 …)
+                on_line |= categories_within(tokens[i].text) & COLUMN_HEADS
+        if any(len(on_line) >= HEADER_EVIDENCE for on_line in heads.values()):
+            continue
+        if paged or len(set().union(*heads.values())) < HEADER_EVIDENCE:
+            return False
+    return True
+
+
 def unprinted_groups(tokens, matches, zone: Zone, placed: set[str]) -> list[tuple[str, int]]:
     """Groups named down the side or over their own small tables after whose name (and heads) nothing is
     printed up to the next group's name or the table's end, in a table that marks its blank cells (a blank token

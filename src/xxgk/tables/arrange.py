@@ -650,6 +650,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
     allowed = [_rows_beside(i, chain, rank, len(order), label_first, value_first, row_starts, walls) for i in values]
     if every_cell:
         allowed = _set_below_the_next_label(tokens, chain, rank, values, allowed)
+    if label_first:
+        allowed = _before_the_rest_of_the_next_label(tokens, chain, rank, values, allowed)
     allowed = _inside_their_labels(tokens, spans, values, allowed)
     # A value no row may take (past a heading or a stretch of prose from every row's label: a page's running
     # header, 2021 / 年…报告) is left unplaced (``recover.account_for_numbers`` lists it, the rows beside it unsure).
@@ -1116,6 +1118,35 @@ def _completes_the_label(text: str, piece: str, match) -> bool:
         return False
     own = _CELLS_APART.split(text.strip())[-1]
     whole = match_label(own + _CELLS_APART.split(piece.strip())[0])
+    return whole.stage == "exact" and whole.category == match.category
+
+
+def _before_the_rest_of_the_next_label(tokens, chain, rank: dict, values: list[int], allowed: list[range]
+                                       ) -> list[range]:
+    """In a table whose labels come first, a value on the line of a piece of label that begins the next read row's
+    label (保护第三 6 / （三） 4.方合法权益 6: a PDF's layout text set the label's first line before the line that
+    holds its numbering) may be that row's as well as the row before's: the sums decide, and the cells stay flagged
+    where they leave a choice."""
+    out = list(allowed)
+    for n, (i, rows_open) in enumerate(zip(values, allowed)):
+        after = min((a for a in chain if a.index > i), key=lambda a: a.index, default=None)
+        if after is None or not rows_open or rows_open.stop > rank[after.row]:
+            continue
+        piece = next((j for j in range(i - 1, -1, -1) if tokens[j].kind == LABEL), None)
+        if piece is None or tokens[piece].line != tokens[i].line or any(a.index == piece for a in chain):
+            continue
+        if _begins_the_label(tokens[piece].text, tokens[after.index].text, after.match):
+            out[n] = range(rows_open.start, rank[after.row] + 1)
+    return out
+
+
+def _begins_the_label(piece: str, text: str, match) -> bool:
+    """Whether ``piece`` is the first part of a row's label read only in part (保护第三 before 4.方合法权益): the
+    piece with the rest of the label after its numbering is the row's label word for word."""
+    own = _CELLS_APART.split(text.strip())[-1]
+    numbered = list(ROW_NUMBERING.finditer(own))      # past its group's name and numbering too: （三） 4.
+    rest = own[numbered[-1].end():].strip() if numbered else own
+    whole = match_label(_CELLS_APART.split(piece.strip())[-1] + rest)
     return whole.stage == "exact" and whole.category == match.category
 
 

@@ -905,9 +905,16 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
         # No layout reads fifteen cells under table 4's column heads: a text that leaves blank cells out prints
         # fewer; their places follow from the group totals when only one placement fits them (``arrange``).
         span = row_span(tokens, matches, zone.header[-1], zone.end, +1)
-        arranged = {} if _beside_a_group_name(tokens, matches, zone.header, span) else arrange_appeals(
-            span, tokens[zone.header[0] + 1:zone.header[-1]], keys, rules, tokens[zone.header[-1]].line,
-            neighbours=table3)
+        arranged = {}
+        if appeals.small_tables(tokens, matches, zone) and (groups := appeals.group_cells(tokens, matches, zone)):
+            # Three small tables, each group's name over heads of its own: the values under the last one's heads
+            # are that group's row, not a row of fifteen whose sums would let them be any group's.
+            arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL],
+                                             rules)
+        if not arranged:
+            arranged = {} if _beside_a_group_name(tokens, matches, zone.header, span) else arrange_appeals(
+                span, tokens[zone.header[0] + 1:zone.header[-1]], keys, rules, tokens[zone.header[-1]].line,
+                neighbours=table3)
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
             # A row per group, each short of cells: each group's values placed by its total.
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL], rules)

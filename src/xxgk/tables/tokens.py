@@ -130,10 +130,18 @@ def columns_under_heads(text: str) -> dict[int, list[str]]:
         # stands under 总计: Chromium squeezes narrow heads together (人 商业 科研 社会 法律 three characters apart)
         # over values set five or six apart, and its 总计 then stands cells left of the totals.
         right = max((span for found in spans.values() for span in found), key=lambda span: span[1], default=None)
-        if right is None or _under(*right, heads) != "total":
+        if right is None or _under_last(*right, heads) != "total":
             continue
+        # A value with another after it on its line is no row's total (总计 is the last column): it stands under
+        # one of the other heads, however near 总计 (LibreOffice sets 2 under 法律服务 and 7, the total, one
+        # character past 其他 and one short of 总计).
+        parts = [head for head in heads if head[1] != "total"]
+        pieces = [head for head in _head_pieces(lines[top:k]) if head[1] != "total"]
         for j, found in spans.items():
-            columns = [_under(a, b, heads) for a, b in found]
+            if not found:
+                continue
+            columns = [_under(a, b, parts) or _under_a_piece(a, b, pieces) for a, b in found[:-1]] + [
+                _under_last(*found[-1], heads)]
             if any(columns):
                 out[j + 1] = columns
     out.update(_appeals_under_heads(lines, page_of))
@@ -214,6 +222,8 @@ _TABLE_AFTER = re.compile(r"行政复议|行政诉讼")
 _APPEAL_HEADS = (("upheld", "(?:结果)?维持"), ("corrected", "(?:结果)?纠正"), ("other", "其他(?:结果)?"),
                  ("pending", "(?:尚未)?审结"), ("total", "总计"))
 _APPEAL_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+# A line naming one of table 4's groups (a small table's caption: 行政复议, 行政诉讼（复议后起诉）).
+_GROUP_NAME = re.compile(r"行政复议|行政诉讼|直接起诉|复议后起诉")
 # Table 4 runs from its heading to the next section's (五、…), within this many lines.
 APPEALS_REACH = 60
 
@@ -240,6 +250,11 @@ def _appeals_under_heads(lines: list[str], page_of: list[int]) -> dict[int, list
         while top > start + 1 and page_of[top - 1] == page_of[j] and not _NUMBER_AT.search(lines[top - 1]):
             top -= 1
         heads = _appeal_heads(lines[top:j])
+        if heads is None:
+            # Three small tables, each group's name over heads of its own, stack their heads down the page: the
+            # values stand under the nearest group's, below its name.
+            named = next((k for k in range(j - 1, top - 1, -1) if _GROUP_NAME.search(lines[k])), None)
+            heads = _appeal_heads(lines[named + 1:j]) if named is not None else None
         if heads is None or _under(*found[-1], heads).rsplit(".", 1)[-1] != "total":
             continue
         columns = [_under(a, b, heads) for a, b in found]
@@ -347,6 +362,43 @@ def _under(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     if near[0][0] > HEAD_REACH or (len(near) > 1 and near[1][0] - near[0][0] < HEAD_MARGIN):
         return ""
     return near[0][1]
+
+
+# Every piece of table 3's wrapped heads, in whichever line it stands (商业 / 企业, 社会 / 公益 / 组织, 法律 / 服务): on a page
+# whose totals stand under 总计, a value under no head found once in order may stand under one of these, squeezed one
+# space from its neighbours or not (LibreOffice's 1 under 公益 / 组织, one space after 机构). 机构 ends two heads, 人 is
+# a piece too short to place: neither counts.
+_HEAD_PIECES = _HEAD_WORDS + (("business", "企业"), ("nonprofit", "公益"), ("nonprofit", "组织"),
+                              ("legal_services", "服务"))
+
+
+def _head_pieces(header: list[str]) -> list[tuple[float, str]]:
+    return [((m.start() + m.end() - 1) / 2, column) for line in header for column, word in _HEAD_PIECES
+            for m in re.finditer(word, line.replace("\f", ""))]
+
+
+def _under_a_piece(start: int, end: int, pieces: list[tuple[float, str]]) -> str:
+    """The column of the head piece a value stands under: the nearest within HEAD_REACH, the nearest piece of any
+    other column HEAD_MARGIN farther."""
+    centre = (start + end - 1) / 2
+    near = sorted((abs(centre - at), column) for at, column in pieces)
+    if not near or near[0][0] > HEAD_REACH:
+        return ""
+    rival = next((d for d, column in near if column != near[0][1]), None)
+    return near[0][1] if rival is None or rival - near[0][0] >= HEAD_MARGIN else ""
+
+
+def _under_last(start: int, end: int, heads: list[tuple[float, str]]) -> str:
+    """The head the last value of a line stands under: as ``_under``, but a value as near 总计 as the nearest other
+    head, within reach, stands under 总计 (the last column; a row's last value printed is its total, which is never
+    blank where any of its cells is not)."""
+    column = _under(start, end, heads)
+    if column:
+        return column
+    centre = (start + end - 1) / 2
+    near = min(abs(centre - at) for at, _ in heads)
+    total = [abs(centre - at) for at, column in heads if column == "total"]
+    return "total" if total and total[0] <= HEAD_REACH and total[0] == near else ""
 
 
 def value_places(text: str) -> dict[int, list[tuple[int, int]]]:
