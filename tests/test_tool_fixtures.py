@@ -549,6 +549,34 @@ def test_lynx_blank_cells_printed_as_spaces_are_cells():
     assert any(t["strategy"] == "filler" for t in text_grids(text)[1])
 
 
+@pytest.mark.parametrize("name", [
+    # every zero printed, 3 0 0 1 4 0 … 0 under the heads one space apart: the heads line read as no label ended
+    # the row before it, and table 4 read fifteen blank zeros (flagged)
+    "s53rf036-lynx.txt",
+    # 3   2 3 8: a blank cell's &nbsp; after the 3 (the review's 3, _, 2, 3, 8; the litigation's ten blank cells
+    # print nothing after the row's last value): read as zeros, then by the totals alone (12 placements, flagged)
+    "s41rf033-lynx.txt",
+    # nine spaces, 1 1: three blank cells before the row's first value, two spaces each (_ _ _ 1 1)
+    "s79rf024-lynx.txt",
+])
+def test_lynx_row_of_fifteen_under_heads_one_space_apart(name):
+    # lynx's text of table 4's template layout, which it does not align: its heads one space apart over three
+    # lines, then the row of fifteen in order, a blank cell one space more with its separator.
+    gold, read, cells = _table(name, "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
+
+
+def test_lynx_small_table_aligned_under_its_heads_is_no_row_in_order():
+    # s41rf032 (seed 41): lynx aligns table 4's small tables under their heads (2 under 结果维持, 2 under 总计, 19
+    # spaces apart); read as a row set in order, the 19 spaces were nine blank cells and the group was lost.
+    gold, read, cells = _table("s41rf032-lynx.txt", "appeals")
+    assert read == gold
+    text = (FIXTURES / "s41rf032-lynx.txt").read_text(encoding="utf-8")
+    at = next(k for k, line in enumerate(text.split("\n")) if line.split() == ["2", "2"])
+    assert text_grids(text)[0].split("\n")[at] == "2\t\t\t\t2"     # under its heads, as an aligned row
+
+
 @pytest.mark.parametrize("name, table", [
     # 行政复议 / 1 / 1 / 2, the second 1 and the 2 set off the centre: 1 · 1 · 2, read whole (was missing: the row
     # was cut at every empty line and only its first value kept)

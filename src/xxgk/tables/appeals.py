@@ -101,7 +101,8 @@ def locate(tokens: list[Token], matches: dict[int, Match], after: int) -> Zone |
         if i > after and m.category != "none":
             matches[i] = match_label(tokens[i].text, allowed)
     past = [i for i in sorted(matches) if i > after]
-    header = [i for i in past if matches[i].category in HEADER and matches[i].confidence >= LABEL_EVIDENCE]
+    header = [i for i in past if (matches[i].category in HEADER and matches[i].confidence >= LABEL_EVIDENCE)
+              or _heads_one_space_apart(tokens[i].text, allowed)]
     start = next((i for i in header if matches[i].category == "section.appeals"
                   and matches[i].confidence >= SURE_HEADING), None)
     if start is None:
@@ -139,6 +140,16 @@ def place(tokens: list[Token], matches: dict[int, Match], zone: Zone, options: O
         runs.append((found[0][0], readings))
     return Placement(" or ".join(p.layout for p in [best, *rivals]), best.orientation, runs)
 
+def _heads_one_space_apart(text: str, allowed: frozenset) -> bool:
+    """Whether a label is a line of table 4's heads set one space apart (lynx's text of a table it does not
+    align: 结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 …), each word read as a head beyond doubt. The line as
+    a whole reads as no label (ten heads are no one label's text), yet it is the header's last line, and the
+    row of fifteen is past it, not past the line above."""
+    words = text.split()
+    if len(words) < HEADER_EVIDENCE:
+        return False
+    return all((m := match_label(w, allowed)).category in HEADER and m.confidence >= SURE_HEADING for w in words)
+
 # ------------------------------------------------------------------------------------------------ the layouts
 
 
@@ -159,6 +170,8 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         after = []
     elif under is None:
         after = _fifteen_by_gaps(tokens, matches, zone, span, len(run.keys)) or after
+    if not any(tokens[i].kind == LABEL for i in _lines(tokens, zone).get(after[0].line if after else -1, [])):
+        after = _short_row_completed(after, len(run.keys))
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -203,6 +216,21 @@ def _fifteen_by_gaps(tokens, matches, zone: Zone, cells: list[Token], width: int
         if _totals_holding(numbers(pieces)) == width // len(schema.APPEAL_COLUMNS):
             rows.setdefault(tuple(t.kind for t in row), row)
     return next(iter(rows.values())) if len(rows) == 1 else None
+
+
+def _short_row_completed(cells: list[Token], width: int) -> list[Token]:
+    """A row of fewer than ``width`` cells on a line of its own (no label), a blank cell marked among them, with
+    blank cells added after its last: a text that sets a row's cells in order with its blank cells as fillers
+    (lynx's text of a table it does not align: 3   2 3 8) prints nothing after the row's last value, so the cells
+    it does not print are the row's last. Only where every group total then holds (the row's own check that its
+    cells are in place); the row as it was otherwise. (A row after a group's name on its line is that group's
+    five, not the start of fifteen.)"""
+    if not cells or len(cells) >= width or len({t.line for t in cells}) != 1 or not any(
+            t.kind == BLANK for t in cells) or not any(t.kind == VALUE for t in cells):
+        return cells
+    completed = cells + [Token(BLANK, "", cells[-1].line)] * (width - len(cells))
+    pieces = [Piece(t.text, t.line, blank=t.kind == BLANK) for t in completed]
+    return completed if _totals_holding(numbers(pieces)) == width // len(schema.APPEAL_COLUMNS) else cells
 
 
 def _heads_separator(tokens, matches, zone: Zone) -> int | None:
