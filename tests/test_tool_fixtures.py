@@ -591,6 +591,16 @@ def test_lynx_values_set_off_the_centre_follow_a_blank_cell(name, table):
     assert read == gold
 
 
+def test_lynx_values_on_the_axis_follow_no_blank_cell():
+    # s53rf035 (seed 53): table 2's paragraph cells, centred, the cell after a blank one set from the cell's edge
+    # (20, 8 and 17 all at one character column). 其他对外管理服务事项 / 561 / -13, both centred, read _ 561 -13 (the
+    # most plausible of the three placements, flagged): set on the axis where the edge is elsewhere, neither follows
+    # a blank cell, so 561 -13 _.
+    gold, read, cells = _table("s53rf035-lynx.txt", "disclosure")
+    assert read == gold
+    assert all(cells[f"disclosure.other_services.{c}"]["confidence"] >= 0.9 for c in ("previous", "change"))
+
+
 def test_labels_set_a_character_a_word_are_labels():
     # inscriptis' text of a page with a span per character: 1 . 属 于 国 家 秘 密, the numbering's 1 taken for a value
     # (a column of 1s down table 3 with no head, read as a table by position), and table 3, blank all through, lost.
