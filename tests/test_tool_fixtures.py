@@ -601,6 +601,15 @@ def test_lynx_values_on_the_axis_follow_no_blank_cell():
     assert all(cells[f"disclosure.other_services.{c}"]["confidence"] >= 0.9 for c in ("previous", "change"))
 
 
+def test_lynx_small_tables_values_after_the_last_heads_are_the_last_groups():
+    # s0rf008 (seed 0, lynx -width 250): table 4 as three small tables, a cell a line, each group's name over its
+    # five heads; only the last group prints a row (2 / 1 / 3). Read as a row of fifteen under the header (which
+    # takes every name and head), the most plausible placement put 2 1 3 in the review group (flagged).
+    gold, read, cells = _table("s0rf008-lynx-wide.txt", "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for k, c in cells.items() if k.startswith("appeals.litigation_after_review"))
+
+
 def test_labels_set_a_character_a_word_are_labels():
     # inscriptis' text of a page with a span per character: 1 . 属 于 国 家 秘 密, the numbering's 1 taken for a value
     # (a column of 1s down table 3 with no head, read as a table by position), and table 3, blank all through, lost.
