@@ -620,6 +620,34 @@ def test_lynx_blank_cells_printed_as_spaces_are_cells():
     assert any(t["strategy"] == "filler" for t in text_grids(text)[1])
 
 
+@pytest.mark.parametrize("name", [
+    # every zero printed, 3 0 0 1 4 0 … 0 under the heads one space apart: the heads line read as no label ended
+    # the row before it, and table 4 read fifteen blank zeros (flagged)
+    "s53rf036-lynx.txt",
+    # 3   2 3 8: a blank cell's &nbsp; after the 3 (the review's 3, _, 2, 3, 8; the litigation's ten blank cells
+    # print nothing after the row's last value): read as zeros, then by the totals alone (12 placements, flagged)
+    "s41rf033-lynx.txt",
+    # nine spaces, 1 1: three blank cells before the row's first value, two spaces each (_ _ _ 1 1)
+    "s79rf024-lynx.txt",
+])
+def test_lynx_row_of_fifteen_under_heads_one_space_apart(name):
+    # lynx's text of table 4's template layout, which it does not align: its heads one space apart over three
+    # lines, then the row of fifteen in order, a blank cell one space more with its separator.
+    gold, read, cells = _table(name, "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for c in cells.values())
+
+
+def test_lynx_small_table_aligned_under_its_heads_is_no_row_in_order():
+    # s41rf032 (seed 41): lynx aligns table 4's small tables under their heads (2 under 结果维持, 2 under 总计, 19
+    # spaces apart); read as a row set in order, the 19 spaces were nine blank cells and the group was lost.
+    gold, read, cells = _table("s41rf032-lynx.txt", "appeals")
+    assert read == gold
+    text = (FIXTURES / "s41rf032-lynx.txt").read_text(encoding="utf-8")
+    at = next(k for k, line in enumerate(text.split("\n")) if line.split() == ["2", "2"])
+    assert text_grids(text)[0].split("\n")[at] == "2\t\t\t\t2"     # under its heads, as an aligned row
+
+
 @pytest.mark.parametrize("name, table", [
     # 行政复议 / 1 / 1 / 2, the second 1 and the 2 set off the centre: 1 · 1 · 2, read whole (was missing: the row
     # was cut at every empty line and only its first value kept)
@@ -632,6 +660,25 @@ def test_lynx_values_set_off_the_centre_follow_a_blank_cell(name, table):
     # blank one, set from the cell's edge.
     gold, read, cells = _table(name, table)
     assert read == gold
+
+
+def test_lynx_values_on_the_axis_follow_no_blank_cell():
+    # s53rf035 (seed 53): table 2's paragraph cells, centred, the cell after a blank one set from the cell's edge
+    # (20, 8 and 17 all at one character column). 其他对外管理服务事项 / 561 / -13, both centred, read _ 561 -13 (the
+    # most plausible of the three placements, flagged): set on the axis where the edge is elsewhere, neither follows
+    # a blank cell, so 561 -13 _.
+    gold, read, cells = _table("s53rf035-lynx.txt", "disclosure")
+    assert read == gold
+    assert all(cells[f"disclosure.other_services.{c}"]["confidence"] >= 0.9 for c in ("previous", "change"))
+
+
+def test_lynx_small_tables_values_after_the_last_heads_are_the_last_groups():
+    # s0rf008 (seed 0, lynx -width 250): table 4 as three small tables, a cell a line, each group's name over its
+    # five heads; only the last group prints a row (2 / 1 / 3). Read as a row of fifteen under the header (which
+    # takes every name and head), the most plausible placement put 2 1 3 in the review group (flagged).
+    gold, read, cells = _table("s0rf008-lynx-wide.txt", "appeals")
+    assert read == gold
+    assert all(c["confidence"] >= 0.9 for k, c in cells.items() if k.startswith("appeals.litigation_after_review"))
 
 
 def test_labels_set_a_character_a_word_are_labels():

@@ -1276,6 +1276,57 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
     return out
 
 
+def filler_rows_under_heads(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
+    """(line, line after it, [cells]) of each row of values alone set in order with blank cells as fillers right
+    under a line of heads one space apart: lynx's text of table 4's row of fifteen, which has no label of its
+    own (3   2 3 8 under 结果维持 结果纠正 其他结果 …). The heads line starts where the table does, so the row's
+    first value standing two spaces per blank cell past it has those blank cells before it; each gap of 1 + 2k
+    spaces holds k more. Only a row that marks a blank cell so (a lead or a wider gap): a row of values one space
+    apart at the heads' margin says nothing of a text whose blank cells hold nothing. The cells after the row's
+    last value are not printed, and are not made up here: the row is as long as its last value."""
+    out = []
+    for first, end in _line_blocks(lines, taken):
+        rows = [(k, row) for k in range(first + 1, end) if (row := _filler_row_alone(lines[k], lines[k - 1]))]
+        if rows and not any(_is_prose(line) for line in lines[first:end]):
+            out += [(k, k + 1, [row]) for k, row in rows]
+    return out
+
+
+def _filler_row_alone(line: str, above: str) -> list[str] | None:
+    """The cells of a line of values alone (blank cells in place) set in order under ``above``, a line of two
+    words or more one space apart and no value (heads); None when the line is no such row or marks no blank."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(line)]
+    heads = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(above)]
+    if not words or len(heads) < MIN_VALUES_ON_A_ROW or any(_VALUE_WORD.match(w[2]) for w in heads):
+        return None
+    if not _one_space_apart([heads]) or not all(_VALUE_WORD.match(w[2]) for w in words):
+        return None
+    if not any(_DIGIT.search(w[2]) for w in words):
+        return None
+    lead = words[0][0] - heads[0][0]
+    if lead < 0 or lead % _FILLER_GAP:
+        return None
+    if any(_under_distinct_heads(line, above, widths) for widths in ALIGNED_MEASURES):
+        return None     # each value under a head of its own: a small table aligned under its heads (lynx)
+    cells = [""] * (lead // _FILLER_GAP) + [words[0][2]]
+    for a, b in zip(words, words[1:]):
+        gap = b[0] - a[1]
+        if gap % _FILLER_GAP != 1:
+            return None
+        cells += [""] * (gap // _FILLER_GAP) + [b[2]]
+    return cells if "" in cells else None
+
+
+def _under_distinct_heads(line: str, above: str, widths: tuple[int, ...]) -> bool:
+    """Whether every word of ``line`` stands under a word of ``above`` of its own, measured by ``widths``."""
+    def extents(text: str) -> list[tuple[int, int]]:
+        return [(display_width(text[:m.start()], widths), display_width(text[:m.end()], widths))
+                for m in _WORD.finditer(text)]
+    heads = extents(above)
+    hit = [[k for k, head in enumerate(heads) if _overlap(word, head)] for word in extents(line)]
+    return all(len(h) == 1 for h in hit) and len({h[0] for h in hit}) == len(hit)
+
+
 # ------------------------------------------------------------------------------------------------ the reader
 
 
@@ -1342,6 +1393,8 @@ def find_tables(lines: list[str]) -> list[TextTable]:
     for first, end, rows in filler_tables(lines, taken) if not by_character_grid else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "filler",
                       max(len(row) for row in rows if row)))
+    for first, end, rows in filler_rows_under_heads(lines, taken) if not by_character_grid else ():
+        add(TextTable(first, end, ["\t".join(row) for row in rows], "filler", len(rows[0])))
     for first, end, rows in measured_aligned_tables(lines, taken) if not by_character_grid else ():
         add(TextTable(first, end, ["\t".join(row) if row is not None else None for row in rows], "aligned",
                       max(len(row) for row in rows if row)))

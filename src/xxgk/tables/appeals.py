@@ -139,6 +139,30 @@ def place(tokens: list[Token], matches: dict[int, Match], zone: Zone, options: O
         runs.append((found[0][0], readings))
     return Placement(" or ".join(p.layout for p in [best, *rivals]), best.orientation, runs)
 
+def _past_heads_lines(tokens, zone: Zone) -> int:
+    """The header's last label, past the lines of heads set one space apart right after it (lynx's text of a
+    table it does not align: 结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 …). Such a line reads as no label
+    (ten heads are no one label's text) and ends the row before it, yet the row of fifteen is past it. Only the
+    row of fifteen looks past it: where no fifteen cells follow (a PDF cut the row at the paper's edge), the table
+    is read as it was without it."""
+    last = zone.header[-1]
+    allowed = allowed_categories("appeals")
+    for i in range(last + 1, zone.end):
+        if tokens[i].kind == BREAK:
+            continue
+        if tokens[i].kind != LABEL or not _heads_one_space_apart(tokens[i].text, allowed):
+            break
+        last = i
+    return last
+
+
+def _heads_one_space_apart(text: str, allowed: frozenset) -> bool:
+    """Whether a label is a line of table 4's heads set one space apart, each word read as a head beyond doubt."""
+    words = text.split()
+    if len(words) < HEADER_EVIDENCE:
+        return False
+    return all((m := match_label(w, allowed)).category in HEADER and m.confidence >= SURE_HEADING for w in words)
+
 # ------------------------------------------------------------------------------------------------ the layouts
 
 
@@ -149,8 +173,9 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         return None
     run = Run("all", tuple(f"appeals.{g}.{c}" for g in schema.APPEAL_GROUPS for c in schema.APPEAL_COLUMNS),
               tokens[zone.header[-1]].line)
-    last_head = tokens[zone.header[-1]]
-    span = row_span(tokens, matches, zone.header[-1], zone.end, +1)
+    last = _past_heads_lines(tokens, zone)
+    last_head = tokens[last]
+    span = row_span(tokens, matches, last, zone.end, +1)
     after = trim_placeholders(_row_of_its_own(_past_the_heads_line(span, last_head.line), len(run.keys)))
     under = _under_heads(after, _lines(tokens, zone), tokens, matches)
     if under is not None and len(under) < len(run.keys):
@@ -159,6 +184,8 @@ def one_row_of_fifteen(tokens, matches, zone: Zone, options: Options) -> Placeme
         after = []
     elif under is None:
         after = _fifteen_by_gaps(tokens, matches, zone, span, len(run.keys)) or after
+    if last != zone.header[-1]:
+        after = _short_row_completed(after, len(run.keys))
     readings = row_readings(after, len(run.keys), options.max_digit_splits, _group_totals(len(run.keys)))
     if readings:
         return Placement("one row of fifteen", "after", [(run, readings)])
@@ -203,6 +230,21 @@ def _fifteen_by_gaps(tokens, matches, zone: Zone, cells: list[Token], width: int
         if _totals_holding(numbers(pieces)) == width // len(schema.APPEAL_COLUMNS):
             rows.setdefault(tuple(t.kind for t in row), row)
     return next(iter(rows.values())) if len(rows) == 1 else None
+
+
+def _short_row_completed(cells: list[Token], width: int) -> list[Token]:
+    """A row of fewer than ``width`` cells on one line, a blank cell marked among them, with blank cells added
+    after its last, under heads set one space apart (the caller's test): a text that sets a row's cells in order
+    with its blank cells as fillers (lynx's text of a table it does not align: 3   2 3 8) prints nothing after
+    the row's last value, so the cells it does not print are the row's last. Only where every group total then
+    holds (the row's own check that its cells are in place); the row as it was otherwise. (Elsewhere a short row
+    is a group's, or a pipe table's whose converter lost columns.)"""
+    if not cells or len(cells) >= width or len({t.line for t in cells}) != 1 or not any(
+            t.kind == BLANK for t in cells) or not any(t.kind == VALUE for t in cells):
+        return cells
+    completed = cells + [Token(BLANK, "", cells[-1].line)] * (width - len(cells))
+    pieces = [Piece(t.text, t.line, blank=t.kind == BLANK) for t in completed]
+    return completed if _totals_holding(numbers(pieces)) == width // len(schema.APPEAL_COLUMNS) else cells
 
 
 def _heads_separator(tokens, matches, zone: Zone) -> int | None:

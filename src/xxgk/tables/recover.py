@@ -887,6 +887,25 @@ def _beside_a_group_name(tokens, matches, header: tuple[int, ...], span: list[To
             and all(tokens[h].line < first.line for h in header[:-1]))
 
 
+def _under_the_last_small_tables_heads(matches, header: tuple[int, ...], span: list[Token]) -> bool:
+    """Whether table 4's header ends with its last group's name and that group's five column heads alone, each
+    group before it named with heads of its own, and the values after them set where their cells are (a centred
+    cell a line, the layout showing which follow a blank cell: ``Token.after_blank``, ``Token.on_axis``): three
+    small tables, each its name over its heads (lynx's text). The values after the last heads are then the last
+    group's row (``appeals.group_cells``), the groups before it printing nothing, not a row of fifteen under the
+    heads of a template's header. (Plain pdftotext sets a PDF's small tables' values after all their heads,
+    whichever group's they are: it sets no value by its cell.)"""
+    if not any(t.after_blank or t.on_axis for t in span):
+        return False
+    categories = [matches[i].category for i in header if i in matches]
+    names = [k for k, c in enumerate(categories) if c in appeals.GROUP_SET]
+    if [categories[k] for k in names] != list(appeals.GROUPS):
+        return False
+    heads = list(appeals.HEAD_ORDER)
+    return all(categories[k + 1:k + 1 + len(heads)] == heads for k in names) and \
+        len(categories) == names[-1] + 1 + len(heads)
+
+
 def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placement | None, spec,
                   result: TableResult, cells, options: Options, table3: list[Token] = ()):
     result.found = True
@@ -912,7 +931,8 @@ def _read_appeals(tokens, matches, zone: appeals.Zone, placement: appeals.Placem
             arranged = arrange_appeal_groups(groups, [t for t in tokens[zone.start:zone.end] if t.kind != LABEL],
                                              rules)
         if not arranged:
-            arranged = {} if _beside_a_group_name(tokens, matches, zone.header, span) else arrange_appeals(
+            arranged = {} if (_beside_a_group_name(tokens, matches, zone.header, span)
+                              or _under_the_last_small_tables_heads(matches, zone.header, span)) else arrange_appeals(
                 span, tokens[zone.header[0] + 1:zone.header[-1]], keys, rules, tokens[zone.header[-1]].line,
                 neighbours=table3)
         if not arranged and (groups := appeals.group_cells(tokens, matches, zone)):
