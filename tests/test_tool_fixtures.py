@@ -300,6 +300,16 @@ def test_table_4_on_one_line_is_no_row_per_group():
     assert [k for k in keys if fields.get(k) != gold[k]] == ["appeals.review.other", "appeals.review.pending"]
 
 
+def test_a_tables_heading_ends_the_heads_of_the_table_above():
+    # s67rf003 (pymupdf4llm of Chromium's PDF, seed 67): one grid for table 2's last sections and table 3, the
+    # procurement heads cut as 采购|项目数量 over two columns; table 3's heading and heads, cut at the grid's borders,
+    # name no head of their own, and the first row's 10|1 was joined under 项目数量 into 101: every row a cell short,
+    # table 3 was lost whole (161 cells missing).
+    gold, fields = _read("s67rf003-pymupdf4llm-chromium.txt")
+    keys = [k for k in gold if k.startswith("requests.")]
+    assert len(keys) == 161 and [k for k in keys if fields.get(k) != gold[k]] == []
+
+
 def _read(name: str) -> tuple[dict, dict]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
