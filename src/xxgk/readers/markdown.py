@@ -208,8 +208,11 @@ def split_stacked_values(text: str) -> str:
         if line.lstrip().startswith("|"):
             cells = _row_cells(line)
             for c in range(len(cells) - 1):
-                if _CUT_NUMBERING.match(cells[c].strip()) and _NUMBERING_REST.match(cells[c + 1].strip()):
-                    cells[c], cells[c + 1] = "", cells[c].strip() + cells[c + 1].strip()
+                # The numbering is the cell's last line: after the empty lines of the label's height or its group's
+                # name (|5<br><br>|.要求行政<br>…|, |（三）<br>4|.保护第三方|).
+                lines = [p for p in _BR.split(cells[c].strip()) if p]
+                if lines and _CUT_NUMBERING.match(lines[-1]) and _NUMBERING_REST.match(cells[c + 1].strip()):
+                    cells[c], cells[c + 1] = "<br>".join(lines[:-1]), lines[-1] + cells[c + 1].strip()
             parted = []
             for cell in cells:
                 pieces = [p for p in _BR.split(cell.strip()) if p]
