@@ -380,7 +380,9 @@ def join_cut_labels(text: str) -> str:
                     _VALUE_LINE.match(p) for p in pieces[first_value]):
                 first_value += 1
             labels = pieces[:first_value]
-            if _one_label_cut(labels) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
+            # A cell whose line break leads to nothing (|年新收政<br>|) is wrapped too: its text stands on the first line.
+            wrapped = [bool(_BR.search(c.strip())) for c in cells[:first_value]]
+            if _one_label_cut(labels, wrapped) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
                                               for ps in pieces[first_value:]):
                 depth = max(len(ps) for ps in labels)
                 joined = "<br>".join("".join(ps[k] for ps in labels if k < len(ps)) for k in range(depth))
@@ -390,12 +392,17 @@ def join_cut_labels(text: str) -> str:
     return "\n".join(out)
 
 
-def _one_label_cut(labels: list[list[str]]) -> bool:
-    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, two of
-    them wrapped, at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering and no other
-    line opening one."""
+def _one_label_cut(labels: list[list[str]], wrapped: list[bool] | None = None) -> bool:
+    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, the
+    first of them or two wrapped (``wrapped``: a cell with a line break, even one to an empty line; by default, a
+    cell of two lines or more), at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering
+    and no other line opening one."""
     def opens(piece: str) -> bool:
         return bool(_ROW_OPENING.match(fold_lookalikes(piece).strip()))
-    return (len(labels) >= 2 and sum(len(ps) > 1 for ps in labels) >= 2
+    if wrapped is None:
+        wrapped = [len(ps) > 1 for ps in labels]
+    # The first cell alone wrapped is the label's second line too: a label's text runs on from its first line's end
+    # back to the left, into the first cell (|一、本<br>数量|年新收政|府信息公开申请|).
+    return (len(labels) >= 2 and (sum(wrapped) >= 2 or wrapped[0]) and all(labels)
             and max(len(ps) for ps in labels) <= MAX_CUT_LABEL_LINES and opens(labels[0][0])
             and not any(opens(p) for k, ps in enumerate(labels) for p in ps[1 if k == 0 else 0:]))
