@@ -4,9 +4,11 @@ pipe rows themselves are read by the table recovery."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import schema
 from ..datamodel import TableJudge
+from ..labels.dictionary import lexicon, normalize_label
 from ..text import fold_lookalikes, normalize_chars, pipe_cells
 from .base import Source
 from .html import html_tables, inline_tables
@@ -199,6 +201,30 @@ _CUT_NUMBERING = re.compile(r"^\d{1,2}$")
 _NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
 
 
+# A row label's numbering glued to its words, its dot cut off onto another line (||1属于国| over ||.<br>家秘密|,
+# |（四）无|2没有现成信息需要另行制|: pymupdf4llm): read as it stands, the numbering is a value of the row.
+_NUMBERING_GLUED = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])")
+# The fewest characters of a table-3 row's label after the numbering that tell it (属于国, 没有现成…).
+GLUED_LABEL_OPENING = 2
+
+
+@lru_cache(maxsize=1)
+def _numbered_labels() -> tuple[str, ...]:
+    """The lexicon's texts of table 3's rows, the ones a numbering 1. to 8. opens, as labels are compared."""
+    return tuple({e.text for e in lexicon() if e.category.startswith("requests.")})
+
+
+def _numbering_glued(line: str) -> bool:
+    """Whether a label cell's line opens with a row's numbering glued to the label's words: the digits, then the
+    opening of one of table 3's row labels."""
+    m = _NUMBERING_GLUED.match(line)
+    if not m:
+        return False
+    rest = normalize_label(line[m.end():])
+    return len(rest) >= GLUED_LABEL_OPENING and any(t.startswith(rest) or rest.startswith(t)
+                                                    for t in _numbered_labels())
+
+
 def split_stacked_values(text: str) -> str:
     """A cell of one row that stacks values a line each (|1<br>1|, |10<br>1<br>11|: a table finder that missed the
     column borders between them, pymupdf4llm) parted into a cell per value. The blank cells between them left no
@@ -213,6 +239,12 @@ def split_stacked_values(text: str) -> str:
                 lines = [p for p in _BR.split(cells[c].strip()) if p]
                 if lines and _CUT_NUMBERING.match(lines[-1]) and _NUMBERING_REST.match(cells[c + 1].strip()):
                     cells[c], cells[c + 1] = "<br>".join(lines[:-1]), lines[-1] + cells[c + 1].strip()
+            for c, cell in enumerate(cells):
+                lines = _BR.split(cell.strip())
+                if lines and _numbering_glued(lines[0].strip()):
+                    m = _NUMBERING_GLUED.match(lines[0].strip())
+                    lines[0] = m.group(1) + "." + lines[0].strip()[m.end():]
+                    cells[c] = "<br>".join(lines)
             parted = []
             for cell in cells:
                 pieces = [p for p in _BR.split(cell.strip()) if p]
