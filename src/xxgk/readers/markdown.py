@@ -67,6 +67,7 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text = join_cut_labels(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
+    text, unsure = part_pictures_of_small_tables(text, unsure)
     return clean_markdown(text), html_meta + drawn, unsure
 
 
@@ -438,3 +439,46 @@ def _one_label_cut(labels: list[list[str]], wrapped: list[bool] | None = None) -
     return (len(labels) >= 2 and (sum(wrapped) >= 2 or wrapped[0]) and all(labels)
             and max(len(ps) for ps in labels) <= MAX_CUT_LABEL_LINES and opens(labels[0][0])
             and not any(opens(p) for k, ps in enumerate(labels) for p in ps[1 if k == 0 else 0:]))
+
+
+# Table 4's heads as the template prints them over each of its small tables, one after the other on a line.
+_SMALL_TABLE_HEADS = re.compile(r"结果维持\s*结果纠正\s*其他结果\s*尚未审结\s*总计")
+
+
+def part_pictures_of_small_tables(text: str, unsure: dict[int, list[float]]) -> tuple[str, dict[int, list[float]]]:
+    """A PDF converter's text of a picture that holds table 4 as the template's small tables (pymupdf4llm: 行政复议
+    <br>结果维持 结果纠正 其他结果 尚未审结 总计<br>2 1 1 4<br>行政诉讼—未经复议直接起诉<br>…), its lines set out one a
+    line, as a text tool prints such tables: each group's name, its heads, then its row's values, their blank cells
+    left out (placed by the group's total). Made one pipe row (``clean_markdown``), the three tables' names, heads and
+    values in a row of cells, no layout of table 4 reads them. The lines after it move down: ``unsure``'s lines with
+    them."""
+    lines = text.split("\n")
+    out: list[str] = []
+    moved: dict[int, int] = {}
+    for number, line in enumerate(lines, 1):
+        pieces = ([p.strip() for p in _BREAKS.split(_COMMENT.sub("", line)) if p.strip()]
+                  if not line.lstrip().startswith("|") and _COMMENT.search(line) and _BREAKS.search(line) else [])
+        if _small_tables_named(pieces):
+            out.extend(pieces)
+        else:
+            out.append(line)
+        moved[number] = len(out)
+    if len(out) == len(lines):
+        return text, unsure
+    return "\n".join(out), {moved[number]: cells for number, cells in unsure.items()}
+
+
+def _small_tables_named(pieces: list[str]) -> bool:
+    """Whether a picture's lines are table 4's small tables, two or more, each group's name before its heads: a
+    picture that opens with heads whose name stands outside it (a heading above) holds a piece of the tables only,
+    whose values' group no line of its own tells."""
+    heads, named = 0, False
+    for piece in pieces:
+        text = normalize_chars(piece)
+        if _SMALL_TABLE_HEADS.search(text):
+            if not named:
+                return False
+            heads, named = heads + 1, False
+        elif any(name in _NOT_CJK.sub("", text) for name in _GROUP_NAMES):
+            named = True
+    return heads >= 2
