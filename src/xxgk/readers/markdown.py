@@ -67,6 +67,7 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text = join_cut_labels(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
+    text, unsure = part_headings_from_rows(text, unsure)
     text, unsure = part_pictures_of_small_tables(text, unsure)
     return clean_markdown(text), html_meta + drawn, unsure
 
@@ -482,3 +483,42 @@ def _small_tables_named(pieces: list[str]) -> bool:
         elif any(name in _NOT_CJK.sub("", text) for name in _GROUP_NAMES):
             named = True
     return heads >= 2
+
+
+@lru_cache(maxsize=1)
+def _article_headings() -> frozenset[str]:
+    """Table 2's section headings (第二十条第（五）项) as labels are compared."""
+    return frozenset(e.text for e in lexicon() if e.category == "header.article")
+
+
+def part_headings_from_rows(text: str, unsure: dict[int, list[float]]) -> tuple[str, dict[int, list[float]]]:
+    """A row of table 2 that prints nothing, and the next section's heading drawn into its empty cells by a table
+    finder that took the two for one row (|规范性文件<br>|第二十条第（五<br>|）项<br>||: pymupdf4llm), set on two pipe
+    rows: the row's label over as many empty cells, then the heading. Read as one, the heading's pieces are the row's
+    cells, and the row, a cell short of numbers, goes unread. Only where the label is one line and the cells after
+    it hold the heading and nothing else. The lines after it move down: ``unsure``'s lines with them."""
+    lines = text.split("\n")
+    out: list[str] = []
+    moved: dict[int, int] = {}
+    for number, line in enumerate(lines, 1):
+        parted = _row_and_heading(line) if line.lstrip().startswith("|") else None
+        out.extend(parted or [line])
+        moved[number] = len(out) - (1 if parted else 0)
+    if len(out) == len(lines):
+        return text, unsure
+    return "\n".join(out), {moved[number]: cells for number, cells in unsure.items()}
+
+
+def _row_and_heading(line: str) -> list[str] | None:
+    cells = _row_cells(line)
+    label = [p for p in _BR.split(cells[0].strip()) if p]
+    # One line of label: labels stacked in the cell (规章<br>规范性文件) are rows a table finder stacked, read so.
+    if len(cells) < 3 or len(label) != 1 or _VALUE_LINE.match(label[0]):
+        return None
+    rest = [[p for p in _BR.split(c.strip()) if p] for c in cells[1:]]
+    if not any(rest) or any(_VALUE_LINE.match(p) for ps in rest for p in ps):
+        return None
+    if normalize_label("".join(p for ps in rest for p in ps)) not in _article_headings():
+        return None
+    indent = line[:len(line) - len(line.lstrip())]
+    return [indent + "|" + label[0] + "|" * len(cells), indent + "||" + "|".join("<br>".join(ps) for ps in rest) + "|"]
