@@ -374,6 +374,15 @@ def test_a_blank_rows_cells_holding_the_next_sections_heading_are_blank():
     assert len(keys) == 9 and [k for k in keys if fields.get(k) != gold[k]] == []
 
 
+def test_a_rows_own_value_beside_the_next_sections_heading_keeps_its_column():
+    # s53rf006 (pymupdf4llm of LibreOffice's PDF, seed 53, every zero blank): |规范性文件<br>|第二十<br>条第（五）项<br>
+    # ||139<br>|, the row's 139 under 对外公开总数量 beside the next section's heading: the row went unread (and 行政强制's
+    # 47 so too).
+    gold, fields = _read("s53rf006-pymupdf4llm-libreoffice.txt")
+    keys = [k for k in gold if k.startswith(("disclosure.normative_documents.", "disclosure.coercive_measures."))]
+    assert len(keys) == 6 and [k for k in keys if fields.get(k) != gold[k]] == []
+
+
 def _read(name: str) -> tuple[dict, dict]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))

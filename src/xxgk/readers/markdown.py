@@ -496,7 +496,7 @@ def part_headings_from_rows(text: str, unsure: dict[int, list[float]]) -> tuple[
     finder that took the two for one row (|规范性文件<br>|第二十条第（五<br>|）项<br>||: pymupdf4llm), set on two pipe
     rows: the row's label over as many empty cells, then the heading. Read as one, the heading's pieces are the row's
     cells, and the row, a cell short of numbers, goes unread. Only where the label is one line and the cells after
-    it hold the heading and nothing else. The lines after it move down: ``unsure``'s lines with them."""
+    it hold the heading and nothing else but cells of values, the row's own. The lines after it move down: ``unsure``'s lines with them."""
     lines = text.split("\n")
     out: list[str] = []
     moved: dict[int, int] = {}
@@ -516,9 +516,15 @@ def _row_and_heading(line: str) -> list[str] | None:
     if len(cells) < 3 or len(label) != 1 or _VALUE_LINE.match(label[0]):
         return None
     rest = [[p for p in _BR.split(c.strip()) if p] for c in cells[1:]]
-    if not any(rest) or any(_VALUE_LINE.match(p) for ps in rest for p in ps):
+    # A cell of values is the row's own, kept in its column (|行政强制<br>|第二十条第（八<br>|）项<br>|47<br>|); a cell
+    # mixing words and values is no such pair.
+    values = [bool(ps) and all(_VALUE_LINE.match(p) for p in ps) for ps in rest]
+    words = [ps if not is_value else [] for ps, is_value in zip(rest, values)]
+    if not any(words) or any(_VALUE_LINE.match(p) for ps in words for p in ps):
         return None
-    if normalize_label("".join(p for ps in rest for p in ps)) not in _article_headings():
+    if normalize_label("".join(p for ps in words for p in ps)) not in _article_headings():
         return None
     indent = line[:len(line) - len(line.lstrip())]
-    return [indent + "|" + label[0] + "|" * len(cells), indent + "||" + "|".join("<br>".join(ps) for ps in rest) + "|"]
+    own = ["<br>".join(ps) if is_value else "" for ps, is_value in zip(rest, values)]
+    return [indent + "|" + "|".join([label[0]] + own) + "|",
+            indent + "||" + "|".join("<br>".join(ps) for ps in words) + "|"]
