@@ -4,9 +4,11 @@ pipe rows themselves are read by the table recovery."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import schema
 from ..datamodel import TableJudge
+from ..labels.dictionary import lexicon, normalize_label
 from ..text import fold_lookalikes, normalize_chars, pipe_cells
 from .base import Source
 from .html import html_tables, inline_tables
@@ -65,6 +67,8 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text = join_cut_labels(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
+    text, unsure = part_headings_from_rows(text, unsure)
+    text, unsure = part_pictures_of_small_tables(text, unsure)
     return clean_markdown(text), html_meta + drawn, unsure
 
 
@@ -199,6 +203,30 @@ _CUT_NUMBERING = re.compile(r"^\d{1,2}$")
 _NUMBERING_REST = re.compile(r"^[.．、]\s*[^\d\s.．、]")
 
 
+# A row label's numbering glued to its words, its dot cut off onto another line (||1属于国| over ||.<br>家秘密|,
+# |（四）无|2没有现成信息需要另行制|: pymupdf4llm): read as it stands, the numbering is a value of the row.
+_NUMBERING_GLUED = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])")
+# The fewest characters of a table-3 row's label after the numbering that tell it (属于国, 没有现成…).
+GLUED_LABEL_OPENING = 2
+
+
+@lru_cache(maxsize=1)
+def _numbered_labels() -> tuple[str, ...]:
+    """The lexicon's texts of table 3's rows, the ones a numbering 1. to 8. opens, as labels are compared."""
+    return tuple({e.text for e in lexicon() if e.category.startswith("requests.")})
+
+
+def _numbering_glued(line: str) -> bool:
+    """Whether a label cell's line opens with a row's numbering glued to the label's words: the digits, then the
+    opening of one of table 3's row labels."""
+    m = _NUMBERING_GLUED.match(line)
+    if not m:
+        return False
+    rest = normalize_label(line[m.end():])
+    return len(rest) >= GLUED_LABEL_OPENING and any(t.startswith(rest) or rest.startswith(t)
+                                                    for t in _numbered_labels())
+
+
 def split_stacked_values(text: str) -> str:
     """A cell of one row that stacks values a line each (|1<br>1|, |10<br>1<br>11|: a table finder that missed the
     column borders between them, pymupdf4llm) parted into a cell per value. The blank cells between them left no
@@ -208,8 +236,17 @@ def split_stacked_values(text: str) -> str:
         if line.lstrip().startswith("|"):
             cells = _row_cells(line)
             for c in range(len(cells) - 1):
-                if _CUT_NUMBERING.match(cells[c].strip()) and _NUMBERING_REST.match(cells[c + 1].strip()):
-                    cells[c], cells[c + 1] = "", cells[c].strip() + cells[c + 1].strip()
+                # The numbering is the cell's last line: after the empty lines of the label's height or its group's
+                # name (|5<br><br>|.要求行政<br>…|, |（三）<br>4|.保护第三方|).
+                lines = [p for p in _BR.split(cells[c].strip()) if p]
+                if lines and _CUT_NUMBERING.match(lines[-1]) and _NUMBERING_REST.match(cells[c + 1].strip()):
+                    cells[c], cells[c + 1] = "<br>".join(lines[:-1]), lines[-1] + cells[c + 1].strip()
+            for c, cell in enumerate(cells):
+                lines = _BR.split(cell.strip())
+                if lines and _numbering_glued(lines[0].strip()):
+                    m = _NUMBERING_GLUED.match(lines[0].strip())
+                    lines[0] = m.group(1) + "." + lines[0].strip()[m.end():]
+                    cells[c] = "<br>".join(lines)
             parted = []
             for cell in cells:
                 pieces = [p for p in _BR.split(cell.strip()) if p]
@@ -377,7 +414,9 @@ def join_cut_labels(text: str) -> str:
                     _VALUE_LINE.match(p) for p in pieces[first_value]):
                 first_value += 1
             labels = pieces[:first_value]
-            if _one_label_cut(labels) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
+            # A cell whose line break leads to nothing (|年新收政<br>|) is wrapped too: its text stands on the first line.
+            wrapped = [bool(_BR.search(c.strip())) for c in cells[:first_value]]
+            if _one_label_cut(labels, wrapped) and any(ps and all(_VALUE_LINE.match(p) for p in ps)
                                               for ps in pieces[first_value:]):
                 depth = max(len(ps) for ps in labels)
                 joined = "<br>".join("".join(ps[k] for ps in labels if k < len(ps)) for k in range(depth))
@@ -387,12 +426,105 @@ def join_cut_labels(text: str) -> str:
     return "\n".join(out)
 
 
-def _one_label_cut(labels: list[list[str]]) -> bool:
-    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, two of
-    them wrapped, at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering and no other
-    line opening one."""
+def _one_label_cut(labels: list[list[str]], wrapped: list[bool] | None = None) -> bool:
+    """Whether label cells (each as its lines) are one row's label cut by column borders: two cells or more, the
+    first of them or two wrapped (``wrapped``: a cell with a line break, even one to an empty line; by default, a
+    cell of two lines or more), at most MAX_CUT_LABEL_LINES lines each, the first opening with a row's numbering
+    and no other line opening one."""
     def opens(piece: str) -> bool:
         return bool(_ROW_OPENING.match(fold_lookalikes(piece).strip()))
-    return (len(labels) >= 2 and sum(len(ps) > 1 for ps in labels) >= 2
+    if wrapped is None:
+        wrapped = [len(ps) > 1 for ps in labels]
+    # The first cell alone wrapped is the label's second line too: a label's text runs on from its first line's end
+    # back to the left, into the first cell (|一、本<br>数量|年新收政|府信息公开申请|).
+    return (len(labels) >= 2 and (sum(wrapped) >= 2 or wrapped[0]) and all(labels)
             and max(len(ps) for ps in labels) <= MAX_CUT_LABEL_LINES and opens(labels[0][0])
             and not any(opens(p) for k, ps in enumerate(labels) for p in ps[1 if k == 0 else 0:]))
+
+
+# Table 4's heads as the template prints them over each of its small tables, one after the other on a line.
+_SMALL_TABLE_HEADS = re.compile(r"结果维持\s*结果纠正\s*其他结果\s*尚未审结\s*总计")
+
+
+def part_pictures_of_small_tables(text: str, unsure: dict[int, list[float]]) -> tuple[str, dict[int, list[float]]]:
+    """A PDF converter's text of a picture that holds table 4 as the template's small tables (pymupdf4llm: 行政复议
+    <br>结果维持 结果纠正 其他结果 尚未审结 总计<br>2 1 1 4<br>行政诉讼—未经复议直接起诉<br>…), its lines set out one a
+    line, as a text tool prints such tables: each group's name, its heads, then its row's values, their blank cells
+    left out (placed by the group's total). Made one pipe row (``clean_markdown``), the three tables' names, heads and
+    values in a row of cells, no layout of table 4 reads them. The lines after it move down: ``unsure``'s lines with
+    them."""
+    lines = text.split("\n")
+    out: list[str] = []
+    moved: dict[int, int] = {}
+    for number, line in enumerate(lines, 1):
+        pieces = ([p.strip() for p in _BREAKS.split(_COMMENT.sub("", line)) if p.strip()]
+                  if not line.lstrip().startswith("|") and _COMMENT.search(line) and _BREAKS.search(line) else [])
+        if _small_tables_named(pieces):
+            out.extend(pieces)
+        else:
+            out.append(line)
+        moved[number] = len(out)
+    if len(out) == len(lines):
+        return text, unsure
+    return "\n".join(out), {moved[number]: cells for number, cells in unsure.items()}
+
+
+def _small_tables_named(pieces: list[str]) -> bool:
+    """Whether a picture's lines are table 4's small tables, two or more, each group's name before its heads: a
+    picture that opens with heads whose name stands outside it (a heading above) holds a piece of the tables only,
+    whose values' group no line of its own tells."""
+    heads, named = 0, False
+    for piece in pieces:
+        text = normalize_chars(piece)
+        if _SMALL_TABLE_HEADS.search(text):
+            if not named:
+                return False
+            heads, named = heads + 1, False
+        elif any(name in _NOT_CJK.sub("", text) for name in _GROUP_NAMES):
+            named = True
+    return heads >= 2
+
+
+@lru_cache(maxsize=1)
+def _article_headings() -> frozenset[str]:
+    """Table 2's section headings (第二十条第（五）项) as labels are compared."""
+    return frozenset(e.text for e in lexicon() if e.category == "header.article")
+
+
+def part_headings_from_rows(text: str, unsure: dict[int, list[float]]) -> tuple[str, dict[int, list[float]]]:
+    """A row of table 2 that prints nothing, and the next section's heading drawn into its empty cells by a table
+    finder that took the two for one row (|规范性文件<br>|第二十条第（五<br>|）项<br>||: pymupdf4llm), set on two pipe
+    rows: the row's label over as many empty cells, then the heading. Read as one, the heading's pieces are the row's
+    cells, and the row, a cell short of numbers, goes unread. Only where the label is one line and the cells after
+    it hold the heading and nothing else but cells of values, the row's own. The lines after it move down: ``unsure``'s lines with them."""
+    lines = text.split("\n")
+    out: list[str] = []
+    moved: dict[int, int] = {}
+    for number, line in enumerate(lines, 1):
+        parted = _row_and_heading(line) if line.lstrip().startswith("|") else None
+        out.extend(parted or [line])
+        moved[number] = len(out) - (1 if parted else 0)
+    if len(out) == len(lines):
+        return text, unsure
+    return "\n".join(out), {moved[number]: cells for number, cells in unsure.items()}
+
+
+def _row_and_heading(line: str) -> list[str] | None:
+    cells = _row_cells(line)
+    label = [p for p in _BR.split(cells[0].strip()) if p]
+    # One line of label: labels stacked in the cell (规章<br>规范性文件) are rows a table finder stacked, read so.
+    if len(cells) < 3 or len(label) != 1 or _VALUE_LINE.match(label[0]):
+        return None
+    rest = [[p for p in _BR.split(c.strip()) if p] for c in cells[1:]]
+    # A cell of values is the row's own, kept in its column (|行政强制<br>|第二十条第（八<br>|）项<br>|47<br>|); a cell
+    # mixing words and values is no such pair.
+    values = [bool(ps) and all(_VALUE_LINE.match(p) for p in ps) for ps in rest]
+    words = [ps if not is_value else [] for ps, is_value in zip(rest, values)]
+    if not any(words) or any(_VALUE_LINE.match(p) for ps in words for p in ps):
+        return None
+    if normalize_label("".join(p for ps in words for p in ps)) not in _article_headings():
+        return None
+    indent = line[:len(line) - len(line.lstrip())]
+    own = ["<br>".join(ps) if is_value else "" for ps, is_value in zip(rest, values)]
+    return [indent + "|" + "|".join([label[0]] + own) + "|",
+            indent + "||" + "|".join("<br>".join(ps) for ps in words) + "|"]

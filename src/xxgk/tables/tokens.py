@@ -591,6 +591,10 @@ def _tokenize(text: str) -> list[Token]:
                 head_spans = heads
                 phantom_columns = _empty_between_heads(cells)
                 own_columns = _columns_named(cells)
+            elif _opens_a_section(cells):
+                # Another table's heading: the heads read so far are the table's before it, their borders not this
+                # table's (``_opens_a_section``).
+                head_spans, phantom_columns, own_columns = None, False, None
             # Rows above the table's first heads (a table continued from the page before, its first rows a section
             # whose heads stood there) are cut by the same column borders as the heads below them.
             spans = head_spans if head_spans is not None else _heads_of_its_section(heads_below, own_columns)
@@ -855,6 +859,30 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False,
         t.pipe_row = True
         t.phantom_columns = phantom_columns
     return out
+
+
+# The shortest opening of a table's section heading (收到和处理政 of 三、收到和处理政府信息公开申请情况) a pipe cell is
+# taken to open it by: four characters are no row label's opening in any of the three tables.
+SECTION_OPENING = 4
+_TABLE_SECTIONS = ("section.disclosure", "section.requests", "section.appeals")
+
+
+@lru_cache(maxsize=1)
+def _section_headings() -> tuple[str, ...]:
+    return tuple(sorted({e.text for e in lexicon() if e.category in _TABLE_SECTIONS}))
+
+
+def _opens_a_section(cells: list[str]) -> bool:
+    """Whether a pipe row of words (no value) opens one of the tables by its heading: its first cell with text, the
+    numbering left out, is the heading or its opening (|三、收到和处理政|府信自然|息公|开申法人|…: pymupdf4llm draws the
+    heading into the grid of the table below it and cuts it at that table's column borders). The column heads read
+    before it are the table's above, their borders drawn elsewhere: joining this table's cells under them glues
+    two applicants' values into one number (10|1 as 101) and leaves every row a cell short."""
+    if any(VALUE_CELL.match(c) for c in cells):
+        return False
+    first = next((normalize_label(c) for c in cells if c.strip()), "")
+    return len(first) >= SECTION_OPENING and any(h.startswith(first) or first.startswith(h)
+                                                 for h in _section_headings())
 
 
 def _empty_between_heads(cells: list[str]) -> bool:
