@@ -45,6 +45,11 @@ from .tokens import NA_CELL
 # placements: flagged, its value given for what it is worth, the others as candidates.
 PLACED_BY_THE_SUMS = 0.95
 PLACED_BY_THE_GAPS = 0.9
+# Blank cells counted by empty lines with a separator the table's header does not show (its heads, one a line, parted
+# by another number of empty lines, or by no one number): the empty lines may be the tool's habitual spacing (plain
+# pdftotext parts every block by one and prints nothing for a blank cell). The counting's placement is given for what
+# it is worth, flagged.
+GAPS_UNCALIBRATED = 0.6
 EMPTY_ROW_UNCHECKED = 0.8
 MOST_PLAUSIBLE = 0.5
 # A row of which every cell printed: as printed.
@@ -104,6 +109,7 @@ class RowToPlace:
     placements: list[Placement]
     identities: list = None        # the identities inside the row, as positions (``recover``'s form)
     by_gaps: bool = False          # placed by counting empty lines
+    gaps_calibrated: bool = True   # ... with the separator the table's heads show (``_heads_show_the_counting``)
     arranged: bool = True          # False: a row read as printed, here only as a constraint on the others
 
 
@@ -520,7 +526,11 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
                                  f"placements of the row's values fit the template's sums; this is the most "
                                  f"plausible (where real reports most often have numbers)")
             continue
-        if row.by_gaps:
+        if row.by_gaps and not row.identities and not row.gaps_calibrated:
+            confidence = GAPS_UNCALIBRATED
+            note = ("blank cells counted by the empty lines between the row's cells, a separator the table's heads "
+                    "do not show: the empty lines may be the text's spacing, not blank cells")
+        elif row.by_gaps:
             confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
             note = "blank cells counted by the empty lines between the row's cells"
         elif not empty and any(p.origin is not None and p.origin.after_blank for p in best.pieces) or (
@@ -597,6 +607,7 @@ class _Row:
     fixed: Placement | None = None         # a reading the recovery is already sure of
     run: tuple[int, ...] | None = None     # the values after its label, up to the next label (label-first tables)
     blanks: tuple[int, ...] | None = None  # per gap of that run, the blank cells its empty lines count
+    gaps_calibrated: bool = True           # the header's heads show the separator that counting took
 
 
 # The confidence of a row's reading taken as printed, the only one of its kind (``recover.AS_PRINTED``); below
@@ -724,7 +735,8 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         if r.fixed is not None:
             continue
         line = tokens[r.anchor].line if r.anchor is not None else 0
-        place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps)
+        place = RowToPlace(r.row, r.keys, [], r.identities, by_gaps=r.row in by_gaps,
+                           gaps_calibrated=r.gaps_calibrated)
         label = 1.0 if r.row in pinned else label_of.get(r.row, 0.0)
         out.update(arranged_cells(place, solution, yuan_header, line, label))
     for row in _empty_beside_a_row_by_place(rows, solution, pinned, label_of):
@@ -1188,9 +1200,55 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
         by_name[a.row].run = tuple(i for i in range(a.index + 1, end) if tokens[i].kind == VALUE)
     if _cells_share_lines(tokens, chain, by_name):
         return
-    counted = blanks_by_gaps(spans, {r.row: len(r.keys) for r in rows}, chain[-1].row) or {}
+    widths = {r.row: len(r.keys) for r in rows}
+    counted = blanks_by_gaps(spans, widths, chain[-1].row) or {}
+    # No sum checks the placement of a row without identities (table 2): its counting is sure only where the header's
+    # heads show the separator it took; else the empty lines may be the tool's habitual spacing, not blank cells
+    # (plain pdftotext parts every block by one: 规章 / _ / 1 / _ read as _ 1 _).
+    calibrated = not any(not by_name[row].identities for row in counted) or _heads_show_the_counting(
+        tokens, chain, rows, spans, widths, counted)
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
+        by_name[row].gaps_calibrated = calibrated
+
+
+def _heads_show_the_counting(tokens, chain, rows: list[_Row], spans: dict, widths: dict, counted: dict) -> bool:
+    """Whether the table's header calibrates a counting of blank cells by empty lines: the row of heads right above
+    the first row (its label cell and one head per column: 信息内容 / 本年制发件数 / 本年废止件数 / 现行有效件数), each
+    on a line of its own, parted by the same number of empty lines, shows the separator the text puts after a cell,
+    and the counting must take that separator, after a label and after a cell alike (``_count_blanks``).
+
+    A tool that prints a cell per line parts its heads as it parts a row's cells (LibreOffice's text: none;
+    lynx's paragraph cells: one; BeautifulSoup's text of paragraph cells: two), so the counting its rows' gaps
+    allow agrees. Plain pdftotext parts every block by one empty line and prints nothing for a blank cell: its
+    wrapped heads (第二十条第（ / 一）项 / 信息内容 / _ / 本年制发件数) show no one separator, or one that no counting
+    of its rows takes."""
+    if chain[0].row != rows[0].row:
+        return False    # the first row's label not read: the labels above the first read one may be a row's
+    width = len(rows[0].keys) + 1
+    heads: list[Token] = []
+    apart: list[int] = []
+    gap = 0
+    i = chain[0].index - 1
+    while i >= 0 and len(heads) < width:
+        t = tokens[i]
+        if t.kind == BREAK:
+            gap += 1
+        elif t.kind == LABEL:
+            if heads:
+                apart.append(gap)
+            heads.append(t)
+            gap = 0
+        else:
+            return False
+        i -= 1
+    lines = [t.line for t in heads]
+    if len(heads) < width or len(set(lines)) < len(lines) or len(set(apart)) != 1:
+        return False
+    separator = apart[0]
+    rows_with_values = {row: _gaps(span) for row, span in spans.items() if _gaps(span)[0]}
+    return any(_count_blanks(rows_with_values, widths, chain[-1].row, separator, separator, period, covered)
+               == counted for period in range(1, MAX_PERIOD + 1) for covered in (0, MAX_COVERED))
 
 
 def _after_the_labels_last_piece(tokens, span: list[Token], start: int, end: int) -> list[Token]:

@@ -26,6 +26,7 @@ from .arrange import (EMPTY_ROW_UNCHECKED, arrange_appeal_groups, arrange_appeal
 from .placement import (Piece, lead_placeholders, numbers, parse_value, place_rows, row_readings, row_span,
                         span_to, trim_placeholders)
 from .sequence import read_appeals_in_order, read_in_order
+from .runs import read_by_totals
 from .rowlabels import DISCLOSURE_ORDER, REQUEST_ORDER, classify_tokens, find_rows
 
 
@@ -206,6 +207,11 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
         # Rows whose labels stand apart from their numbers (plain pdftotext): the numbers in the template's order,
         # which the identities, not the labels' places, vouch for.
         arranged = in_order = read_in_order(tokens, matches, anchors, by_row, rules, hi, _heading_before(matches, lo))
+        if not arranged:
+            # Blank cells printed as nothing, the labels apart (plain pdftotext of a source without zeros): the rows
+            # the row totals and the identities alone decide.
+            arranged = in_order = read_by_totals(tokens, matches, anchors, by_row, rules, hi,
+                                                 _heading_before(matches, lo))
     elif (not arranged and not rules and not yuan_header
           and not any(candidates.get(row) for row in printed_rows(list(by_row)))):
         # Table 2, no row read beside its label (plain pdftotext stacks its labels, then prints its numbers): the

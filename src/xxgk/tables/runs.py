@@ -1,0 +1,142 @@
+"""Read what the template's arithmetic alone decides of a table 3 whose blank cells print nothing and whose numbers
+stand apart from its labels (stage 2f of the recovery).
+
+Plain ``pdftotext`` of a source that prints its zeros as blanks prints table 3's non-zero cells, often in the
+template's order, with the labels stacked elsewhere: neither the rows' labels (``arrange``) nor the count of the
+numbers (``sequence``, which needs every cell printed) says which numbers are which row's. The arithmetic says part
+of it. A row that prints anything prints its total last, the sum of the values before it, so the numbers cut into
+such runs, one run a row; where they cut one way only, the runs are the rows that printed, in order, and the rows
+between them printed nothing. Which rows they are the sums do not say for most of them: the outcome rows (（一）…
+（六）) are alike to every identity (each column's total is their sum), as are 一、新收 and 二、上年结转 (their sum is
+总计 + 结转). So the runs are given to the rows group by group (the input rows, the outcome rows, 总计, 结转), every
+way the count of runs allows, each checked by every identity (``arrange.solve``, which also places each run's
+values in its row's columns); a row is read only where every way that holds gives it the same cells and its group
+is fixed (总计 and 结转; the input rows when both or neither print; the outcome rows when all or none print). The
+rest stay as the other readings left them (unread, flagged).
+"""
+from __future__ import annotations
+
+from .. import schema
+from ..datamodel import LABEL, VALUE, Cell, Token
+from .arrange import (Budget, MOST_PLAUSIBLE, RowToPlace, drops_blanks, identities_inside, printed_rows,
+                      row_placements, solve)
+from .placement import Piece, numbers, parse_value, span_to
+
+# How sure a row read by the totals alone is: every identity holds over it in every way that holds, but its label
+# was not beside it (the order alone put it in its row), as ``sequence.IN_ORDER``.
+BY_THE_TOTALS = 0.9
+# At most this many partial solutions are weighed over all the ways to give the runs to the rows (``arrange.solve``'s
+# own bound, for the few ways the count of runs allows: at most three for the input rows times four for the tail).
+MAX_STATES = 50_000
+# A row's total equals the sum of its parts within this (money has decimals; table 3 counts, but a float sum may
+# round).
+EQUAL = 1e-6
+
+
+def read_by_totals(tokens: list[Token], matches, anchors, by_row: dict, rules, hi: int,
+                   lo: int | None = None) -> dict[str, Cell]:
+    """The cells of the rows of table 3 the arithmetic alone decides, in a text that leaves blank cells out
+    (``recover`` asks when neither its rows by their labels nor the numbers in the template's order read it)."""
+    chain = [a for a in anchors if a.row in by_row]
+    order = printed_rows(list(by_row))
+    if not chain or not rules:
+        return {}
+    start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
+    tries = [range(start, hi)] + ([range(lo, hi)] if lo is not None else [])
+    for span in tries:
+        cells = [tokens[i] for i in span if tokens[i].kind != LABEL]
+        values = [i for i in span if tokens[i].kind == VALUE]
+        if not values or not drops_blanks(cells):
+            continue
+        found = _read(tokens, values, order, by_row, rules)
+        if found:
+            return found
+    return {}
+
+
+def _tail() -> tuple[str, ...]:
+    return schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW
+
+
+def _runs(printed: list) -> list[tuple[int, int]] | None:
+    """The one way to cut the numbers into runs of two or more, each ending with the sum of the others; None when
+    there is no such way or more than one."""
+    n = len(printed)
+    ways: list[list] = [[] for _ in range(n + 1)]
+    ways[0] = [[]]
+    for b in range(2, n + 1):
+        for a in range(b - 1):
+            if ways[a] and abs(sum(printed[a:b - 1]) - printed[b - 1]) < EQUAL:
+                ways[b].extend(w + [(a, b)] for w in ways[a][:2])
+        ways[b] = ways[b][:2]
+    return ways[n][0] if len(ways[n]) == 1 else None
+
+
+def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+    printed = numbers([Piece(tokens[i].text, 0) for i in values])
+    if any(p is None or p <= 0 for p in printed):
+        return {}
+    widths = {len(by_row[row].keys) for row in order}
+    runs = _runs(printed)
+    if runs is None or any(b - a > max(widths) for a, b in runs):
+        return {}
+    inputs = [row for row in order if row in schema.REQUEST_INPUT_ROWS]
+    tail = [row for row in order if row in _tail()]
+    outcomes = [row for row in order if row not in inputs and row not in tail]
+    if order != inputs + outcomes + tail or tail != list(_tail()):
+        return {}
+    inside = {row: identities_inside(by_row[row].keys, rules) for row in order}
+    seen: dict[str, set] = {row: set() for row in order}
+    best: dict[str, object] = {}
+    unfixed: set[str] = set()
+    k = len(runs)
+    budget = Budget(MAX_STATES)
+    for a in range(len(inputs) + 1):
+        # The tail's rows that print: any of 总计 and 结转 (结转 alone where nothing was settled).
+        for printing in ([], tail[:1], tail[1:], tail):
+            b = k - a - len(printing)
+            if not 0 <= b <= len(outcomes):
+                continue
+            given = dict(zip(inputs[:a] + outcomes[:b] + printing, runs))
+            rows = []
+            for row in order:
+                keys = by_row[row].keys
+                a_run, b_run = given.get(row, (0, 0))
+                group = [tokens[i] for i in values[a_run:b_run]]
+                rows.append(RowToPlace(row, keys, row_placements(group, keys, inside[row]), inside[row]))
+            solution = solve(rows, rules, budget)
+            if budget.left <= 0:
+                return {}
+            if solution is None:
+                continue
+            if 0 < a < len(inputs):
+                unfixed.update(inputs)
+            if 0 < b < len(outcomes):
+                unfixed.update(outcomes)
+            for row in order:
+                for p in solution.supported[row]:
+                    seen[row].add(p.numbers)
+                best.setdefault(row, solution.best[row])
+    if not best:
+        return {}
+    out: dict[str, Cell] = {}
+    for row in order:
+        if row in unfixed:
+            continue
+        keys = by_row[row].keys
+        placement = best[row]
+        for c, key in enumerate(keys):
+            piece = placement.pieces[c]
+            value, kind = parse_value(piece)
+            found = sorted({n[c] for n in seen[row]})
+            if len(found) > 1:
+                out[key] = Cell(value, piece.raw, "ambiguous", piece.line, MOST_PLAUSIBLE, candidates=found,
+                                token=piece.origin,
+                                note="the row's values cut from the stream by their total; several placements of "
+                                     "them fit the template's sums: this is the most plausible")
+            else:
+                out[key] = Cell(value, piece.raw, kind, piece.line, BY_THE_TOTALS, token=piece.origin,
+                                note="the table's numbers cut into rows by their totals, its labels apart: this "
+                                     "row's cells are the same in every way to give the runs to the rows that "
+                                     "holds the template's sums")
+    return out
