@@ -8,8 +8,7 @@ from functools import lru_cache
 
 from .. import schema
 from ..datamodel import TableJudge
-from ..labels.dictionary import lexicon, normalize_label
-from ..text import fold_lookalikes, normalize_chars, pipe_cells
+from ..text import fold_lookalikes, normalize_chars, pipe_cells, strip_numbering, to_simplified
 from .base import Source
 from .html import html_tables, inline_tables
 from .textgrid import text_grids
@@ -210,10 +209,24 @@ _NUMBERING_GLUED = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])")
 GLUED_LABEL_OPENING = 2
 
 
+# What a label's words are compared by here: the reader stands below the label dictionary (``labels``), so it
+# folds a label as far as telling a row's opening needs (simplified, no numbering, no spaces or punctuation).
+_NOT_A_WORD = re.compile(r"[^\w]")
+
+
+def _label_words(text: str) -> str:
+    return _NOT_A_WORD.sub("", strip_numbering(to_simplified(normalize_chars(text))))
+
+
 @lru_cache(maxsize=1)
 def _numbered_labels() -> tuple[str, ...]:
-    """The lexicon's texts of table 3's rows, the ones a numbering 1. to 8. opens, as labels are compared."""
-    return tuple({e.text for e in lexicon() if e.category.startswith("requests.")})
+    """The template's labels of table 3's rows (categories.tsv and both templates' rows), the ones a numbering 1.
+    to 8. opens, as ``_label_words`` gives them."""
+    labels = {label for cat in schema.categories().values() if cat.name.startswith("requests.")
+              for label in cat.labels}
+    labels |= {r.label.split(" ")[-1] for t in schema.TEMPLATES for r in schema.template(t).rows
+               if r.category.startswith("requests.")}
+    return tuple({_label_words(label) for label in labels} - {""})
 
 
 def _numbering_glued(line: str) -> bool:
@@ -222,7 +235,7 @@ def _numbering_glued(line: str) -> bool:
     m = _NUMBERING_GLUED.match(line)
     if not m:
         return False
-    rest = normalize_label(line[m.end():])
+    rest = _label_words(line[m.end():])
     return len(rest) >= GLUED_LABEL_OPENING and any(t.startswith(rest) or rest.startswith(t)
                                                     for t in _numbered_labels())
 
@@ -487,8 +500,10 @@ def _small_tables_named(pieces: list[str]) -> bool:
 
 @lru_cache(maxsize=1)
 def _article_headings() -> frozenset[str]:
-    """Table 2's section headings (第二十条第（五）项) as labels are compared."""
-    return frozenset(e.text for e in lexicon() if e.category == "header.article")
+    """Table 2's section headings (第二十条第（五）项: the first word of its rows' labels in both templates), as
+    ``_label_words`` gives them."""
+    return frozenset(_label_words(r.label.split(" ")[0]) for t in schema.TEMPLATES for r in schema.template(t).rows
+                     if r.category.startswith("disclosure.") and " " in r.label)
 
 
 def part_headings_from_rows(text: str, unsure: dict[int, list[float]]) -> tuple[str, dict[int, list[float]]]:
@@ -522,7 +537,7 @@ def _row_and_heading(line: str) -> list[str] | None:
     words = [ps if not is_value else [] for ps, is_value in zip(rest, values)]
     if not any(words) or any(_VALUE_LINE.match(p) for ps in words for p in ps):
         return None
-    if normalize_label("".join(p for ps in words for p in ps)) not in _article_headings():
+    if _label_words("".join(p for ps in words for p in ps)) not in _article_headings():
         return None
     indent = line[:len(line) - len(line.lstrip())]
     own = ["<br>".join(ps) if is_value else "" for ps, is_value in zip(rest, values)]
