@@ -1201,7 +1201,8 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
     if _cells_share_lines(tokens, chain, by_name):
         return
     widths = {r.row: len(r.keys) for r in rows}
-    counted = blanks_by_gaps(spans, widths, chain[-1].row) or {}
+    counted = (blanks_by_gaps(spans, widths, chain[-1].row)
+               or _counted_with_the_heads_separator(tokens, chain, spans, widths) or {})
     # No sum checks the placement of a row without identities (table 2): its counting is sure only where the header's
     # heads show the separator it took; else the empty lines may be the tool's habitual spacing, not blank cells
     # (plain pdftotext parts every block by one: 规章 / _ / 1 / _ read as _ 1 _).
@@ -1210,6 +1211,60 @@ def _count_blanks_by_gaps(tokens, matches, chain, rows: list[_Row], hi: int) -> 
     for row, blanks in counted.items():
         by_name[row].blanks = blanks
         by_name[row].gaps_calibrated = calibrated
+
+
+def _counted_with_the_heads_separator(tokens, chain, spans: dict, widths: dict) -> dict | None:
+    """The rows' blank cells counted with the separator the heads right above the first row show, after a label and
+    after a cell alike, where the rows' gaps alone leave several countings open (BeautifulSoup's text of paragraph
+    cells: 一、本年新收… / 4 empty lines / 1 / 10 / 1 fits _ 1 _ _ _ _ 1 with two lines after a label and a cell and
+    two a blank cell, and 1 _ _ _ _ _ 1 with four after the label; the heads, two lines apart, tell which). Every
+    row, those with nothing printed too, must fit the counting; None unless exactly one does."""
+    separator = _heads_separator_above(tokens, chain[0].index)
+    if separator is None:
+        return None
+    every_row = {row: _gaps(span) for row, span in spans.items()}
+    rows = {row: gaps for row, gaps in every_row.items() if gaps[0]}
+    if not rows or all(len(values) == widths[row] for row, (values, _) in rows.items()):
+        return None
+    for covered in (0, MAX_COVERED):
+        found = {}
+        for period in range(1, MAX_PERIOD + 1):
+            counted = _count_blanks(rows, widths, chain[-1].row, separator, separator, period, covered)
+            if counted is not None and _count_blanks(every_row, widths, chain[-1].row, separator, separator, period,
+                                                     covered) is not None:
+                found.setdefault(tuple(sorted(counted.items())), counted)
+        if found:
+            return next(iter(found.values())) if len(found) == 1 else None
+    return None
+
+
+# Heads a line each, parted by one number of empty lines, that show the separator a text prints after a cell: at
+# least this many in a run (two gaps alike; one gap alone could be a wrapped head's).
+MIN_HEADS_SHOWING_A_SEPARATOR = 3
+
+
+def _heads_separator_above(tokens, first: int) -> int | None:
+    """The empty lines parting the run of heads right above token ``first`` (a table's first row's label), each on
+    a line of its own, all parted alike (the last row of a header: 商业企业 / 科研机构 / … / 其他, two lines apart in
+    BeautifulSoup's text); the gap after the run (the header's row end) is not one of them. None without such a
+    run of MIN_HEADS_SHOWING_A_SEPARATOR heads."""
+    heads: list[Token] = []
+    apart: list[int] = []
+    gap = 0
+    for i in range(first - 1, -1, -1):
+        t = tokens[i]
+        if t.kind == BREAK:
+            gap += 1
+            continue
+        if t.kind != LABEL or (heads and t.line == heads[-1].line):
+            break
+        if heads:
+            if apart and gap != apart[0]:
+                break
+            apart.append(gap)
+        heads.append(t)
+        gap = 0
+    return apart[0] if len(heads) >= MIN_HEADS_SHOWING_A_SEPARATOR else None
 
 
 def _heads_show_the_counting(tokens, chain, rows: list[_Row], spans: dict, widths: dict, counted: dict) -> bool:
