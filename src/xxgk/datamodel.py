@@ -80,9 +80,6 @@ class Token:
     # The layout shows a blank cell (one or more) right before this one: a cell set off the axis the text centres
     # its cells on (``tokens.off_axis_lines``).
     after_blank: bool = False
-    # The layout shows no blank cell right before this one: a cell set on the axis, in a text that sets the cell
-    # after a blank one off it (``tokens.off_axis_lines`` found such cells).
-    on_axis: bool = False
     # The table-3 column whose head a PDF's paged text (pdftotext -layout) sets this value under, on the same
     # page: "" where the layout does not tell (``tokens.columns_under_heads``). A preference among the placements
     # the template's sums leave open, never a reason to be surer of one.

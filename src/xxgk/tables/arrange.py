@@ -267,14 +267,11 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
     else:
         spots = combinations(range(n), len(values))
         shown = [k for k, t in enumerate(values) if t.after_blank]
-        centred = [k for k, t in enumerate(values) if t.on_axis]
-        if shown or centred:
+        if shown:
             # A value the layout sets off as following a blank cell stands past one: where no placement has it
-            # so, the layout's evidence is no evidence, and every placement stays open. A value it sets on the
-            # axis follows none, where some placement has every value so.
+            # so, the layout's evidence is no evidence, and every placement stays open.
             spots = list(spots)
-            spots = ([w for w in spots if _after_blanks(w, shown) and _after_no_blank(w, centred)]
-                     or [w for w in spots if _after_blanks(w, shown)] or spots)
+            spots = [w for w in spots if _after_blanks(w, shown)] or spots
     out = []
     for where in spots:
         pieces = [Piece("", line, blank=True) for _ in range(n)]
@@ -311,11 +308,6 @@ def _stands_in(under: str, keys: tuple[str, ...], position: int) -> bool:
 def _after_blanks(where: tuple[int, ...], shown: list[int]) -> bool:
     """Whether each value ``shown`` as following a blank cell has one before it in this placement."""
     return all(where[k] - (where[k - 1] if k else -1) > 1 for k in shown)
-
-
-def _after_no_blank(where: tuple[int, ...], centred: list[int]) -> bool:
-    """Whether each value set on the axis (``centred``) has no blank cell right before it in this placement."""
-    return all(where[k] - (where[k - 1] if k else -1) == 1 for k in centred)
 
 
 def as_placement(keys: tuple[str, ...], pieces: list[Piece]) -> Placement | None:
@@ -533,11 +525,9 @@ def arranged_cells(row: RowToPlace, solution: Solution, yuan_header: bool, label
         elif row.by_gaps:
             confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
             note = "blank cells counted by the empty lines between the row's cells"
-        elif not empty and any(p.origin is not None and p.origin.after_blank for p in best.pieces) or (
-                any(p.blank for p in best.pieces) and any(p.origin is not None and p.origin.on_axis
-                                                          for p in best.pieces)):
-            # One placement left by where the layout sets values after blank cells (or on its axis, after none):
-            # as sure as blank cells counted by the text's empty lines.
+        elif not empty and any(p.origin is not None and p.origin.after_blank for p in best.pieces):
+            # One placement left by where the layout sets values after blank cells: as sure as blank cells
+            # counted by the text's empty lines.
             confidence = PLACED_BY_THE_SUMS if row.identities else PLACED_BY_THE_GAPS
             note = "blank cells told by where the text sets the values after them"
         elif row.identities:

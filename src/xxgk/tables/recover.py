@@ -896,12 +896,12 @@ def _beside_a_group_name(tokens, matches, header: tuple[int, ...], span: list[To
 def _under_the_last_small_tables_heads(matches, header: tuple[int, ...], span: list[Token]) -> bool:
     """Whether table 4's header ends with its last group's name and that group's five column heads alone, each
     group before it named with heads of its own, and the values after them set where their cells are (a centred
-    cell a line, the layout showing which follow a blank cell: ``Token.after_blank``, ``Token.on_axis``): three
+    cell a line, the layout showing which follow a blank cell: ``Token.after_blank``): three
     small tables, each its name over its heads (lynx's text). The values after the last heads are then the last
     group's row (``appeals.group_cells``), the groups before it printing nothing, not a row of fifteen under the
     heads of a template's header. (Plain pdftotext sets a PDF's small tables' values after all their heads,
     whichever group's they are: it sets no value by its cell.)"""
-    if not any(t.after_blank or t.on_axis for t in span):
+    if not any(t.after_blank for t in span):
         return False
     categories = [matches[i].category for i in header if i in matches]
     names = [k for k, c in enumerate(categories) if c in appeals.GROUP_SET]

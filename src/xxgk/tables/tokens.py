@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from .. import schema
 from ..datamodel import BLANK, BREAK, CUT_CELL, LABEL, VALUE, Token
 from ..labels.dictionary import lexicon, normalize_label
 from ..text import normalize_chars, pipe_cells, strip_numbering
@@ -61,12 +60,9 @@ def tokenize(text: str, line_confidence: dict[int, list[float]] | None = None) -
     tokens = _tokenize(text)
     shifted = off_axis_lines(text)
     if shifted:
-        centred = lines_after_no_blank(text, shifted)
         for token in tokens:
             if token.kind == VALUE and token.line in shifted:
                 token.after_blank = True
-            elif token.kind == VALUE and token.line in centred:
-                token.on_axis = True
     under = columns_under_heads(text)
     if under:
         _attach_heads(tokens, under)
@@ -486,29 +482,6 @@ def off_axis_lines(text: str) -> set[int]:
     if off is None or best < ALIGNED_SHARE * len(lone):
         return set()
     return off
-
-
-def lines_after_no_blank(text: str, shifted: set[int]) -> set[int]:
-    """The lines (1-based) of a number alone, on the axis, that follow no blank cell: in a table (from one of the
-    template's table titles to the next) where the text sets a cell after a blank one off the axis (``shifted``),
-    such a cell starts at its column's edge, whatever its width (20, 8 and 17 all at one character column), so a
-    number that starts elsewhere was set on the axis for want of a blank cell before it. Where the edge and the
-    centre coincide (a column barely wider than its numbers: table 3's seven in lynx's narrow text) the layout
-    shows nothing, and a table with no cell set off the axis shows no edge: neither says anything."""
-    edges: dict[int, set[int]] = {}
-    lone: list[tuple[int, int, int]] = []       # (line, table, start)
-    table = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if any(title in line for title in schema.TABLE_TITLES.values()):
-            table += 1
-        m = _LONE_NUMBER.match(line)
-        if m is None:
-            continue
-        if number in shifted:
-            edges.setdefault(table, set()).add(len(m.group(1)))
-        else:
-            lone.append((number, table, len(m.group(1))))
-    return {number for number, table, start in lone if table in edges and start not in edges[table]}
 
 
 def attach_confidence(tokens: list[Token], text: str, line_confidence: dict[int, list[float]]) -> None:
