@@ -261,6 +261,9 @@ def _read_rows(tokens, matches, anchors, row_specs, result: TableResult, cells, 
     unvouched = blanks_dropped and not rules
     if unvouched:
         settled -= _read_empty(by_row, chosen, arranged)
+    # A row read only in doubt (its cells may be a neighbour's) no more bounds a stack of labels than an unread one:
+    # 行政强制 / 信息内容 / 行政事业性收费 / 5, 行政强制 read 6415 (行政处罚's, before its label, doubted), the 5 its own.
+    settled -= against_the_grain
     against_the_grain |= _after_stacked_labels(tokens, anchors, orientations, settled, carried=unvouched)
     against_the_grain |= _across_a_label_piece(tokens, chosen, {row for row, spec in by_row.items()
                                                                 if spec.keys[0] in arranged})
