@@ -693,10 +693,7 @@ def test_short_rows_stand_beside_the_rows_the_scan_of_every_line_finds():
     assert len(texts) > 300
     for text in texts:
         lines = text.split("\n")
-        page_of, page = [], 0
-        for line in lines:
-            page += line.count("\f")
-            page_of.append(page)
+        page_of = _pages_of(lines)
         assert tokens_module._beside_whole_rows(lines, page_of) == reference_beside_whole_rows(lines, page_of)
 
 
@@ -756,11 +753,17 @@ def test_small_tables_stand_under_the_heads_every_search_finds():
     found = 0
     for text in texts:
         lines = text.split("\n")
-        page_of, page = [], 0
-        for line in lines:
-            page += line.count("\f")
-            page_of.append(page)
+        page_of = _pages_of(lines)
         expected = reference_disclosure_under_heads(lines, page_of)
         found += len(expected)
         assert tokens_module._disclosure_under_heads(lines, page_of) == expected
     assert found > 100    # the heads stood over values often enough for the comparison to mean something
+
+
+def _pages_of(lines: list[str]) -> list[int]:
+    """Each line's page in a paged text (the form feeds before and on it), as the tokenizer counts them."""
+    page_of, page = [], 0
+    for line in lines:
+        page += line.count("\f")
+        page_of.append(page)
+    return page_of
