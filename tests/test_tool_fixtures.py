@@ -1092,3 +1092,12 @@ def test_a_row_read_in_doubt_does_not_bound_a_stack_of_labels():
     record = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)
     fees = record["cells"]["disclosure.fees.amount_wan"]
     assert fees["value"] == gold["fields"]["disclosure.fees.amount_wan"] or fees["confidence"] < 0.9
+
+
+def test_a_sentences_wrapped_tail_is_no_row_label():
+    # s89rf039 (pdfplumber's text of LibreOffice's PDF, seed 89): the summary's （二）依申请公开。2023 年度，……街道办事处未
+    # / 收到政府信息公开申请。, wrapped before the tables; its tail read as 一、本年新收政府信息公开申请数量's label, so
+    # table 3 opened above table 2's heading and table 2 (规章 0 0 0 …, every cell printed) was not found (10 cells).
+    gold, fields = _read("s89rf039-pdfplumber-libreoffice.txt")
+    keys = [k for k in gold if k.startswith("disclosure.")]
+    assert len(keys) == 10 and [k for k in keys if fields.get(k) != gold[k]] == []

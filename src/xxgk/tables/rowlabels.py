@@ -53,6 +53,13 @@ class Anchor:
     match: Match
 
 
+# A line that ends a sentence is prose, whatever row label its words resemble (……街道办事处未 / 收到政府信息公开申请。:
+# a paragraph's wrapped tail before the tables, read as 一、本年新收's label, opened table 3 above table 2's heading
+# and table 2 went unread); no cell of the template's tables ends one. (A section's heading run into its first
+# sentence, 六、其他需要报告的事项 无其他需要报告的事项。, still ends the table above it.)
+SENTENCE_ENDS = ("。", "！", "？")
+
+
 def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
     counts: dict[str, int] = {}
     for t in tokens:
@@ -63,6 +70,9 @@ def classify_tokens(tokens: list[Token], options: Options) -> dict[int, Match]:
         if t.kind != LABEL:
             continue
         m = second_opinion(t.text, match_label(t.text), options)
+        if is_row(m) and t.text.rstrip().endswith(SENTENCE_ENDS):
+            out[i] = Match("none", 1.0, "sentence")
+            continue
         if m.category == "none" and counts[t.text] > 1 and len(t.text) >= RUNNING_HEADER_CHARS:
             continue    # a running page header repeated through the document
         heading_run = len(t.text) >= HEADING_RUN_CHARS and " " in t.text.strip()
