@@ -1233,11 +1233,10 @@ def _counted_with_the_heads_separator(tokens, chain, spans: dict, widths: dict) 
 MIN_HEADS_SHOWING_A_SEPARATOR = 3
 
 
-def _heads_separator_above(tokens, first: int) -> int | None:
-    """The empty lines parting the run of heads right above token ``first`` (a table's first row's label), each on
-    a line of its own, all parted alike (the last row of a header: 商业企业 / 科研机构 / … / 其他, two lines apart in
-    BeautifulSoup's text); the gap after the run (the header's row end) is not one of them. None without such a
-    run of MIN_HEADS_SHOWING_A_SEPARATOR heads."""
+def _heads_above(tokens, first: int, most: int | None = None) -> tuple[list[Token], list[int]]:
+    """The labels right above token ``first``, nearest first, as far as only labels and empty lines go (at most
+    ``most``), and the empty lines parting each from the next one up: the heads a table's first row follows, for
+    the separator they show (``_heads_separator_above``, ``_heads_show_the_counting``)."""
     heads: list[Token] = []
     apart: list[int] = []
     gap = 0
@@ -1246,15 +1245,25 @@ def _heads_separator_above(tokens, first: int) -> int | None:
         if t.kind == BREAK:
             gap += 1
             continue
-        if t.kind != LABEL or (heads and t.line == heads[-1].line):
+        if t.kind != LABEL or len(heads) == most:
             break
         if heads:
-            if apart and gap != apart[0]:
-                break
             apart.append(gap)
         heads.append(t)
         gap = 0
-    return apart[0] if len(heads) >= MIN_HEADS_SHOWING_A_SEPARATOR else None
+    return heads, apart
+
+
+def _heads_separator_above(tokens, first: int) -> int | None:
+    """The empty lines parting the run of heads right above token ``first`` (a table's first row's label), each on
+    a line of its own, all parted alike (the last row of a header: 商业企业 / 科研机构 / … / 其他, two lines apart in
+    BeautifulSoup's text); the gap after the run (the header's row end) is not one of them. None without such a
+    run of MIN_HEADS_SHOWING_A_SEPARATOR heads."""
+    heads, apart = _heads_above(tokens, first)
+    run = 1
+    while run < len(heads) and heads[run].line != heads[run - 1].line and apart[run - 1] == apart[0]:
+        run += 1
+    return apart[0] if run >= MIN_HEADS_SHOWING_A_SEPARATOR else None
 
 
 def _heads_show_the_counting(tokens, chain, rows: list[_Row], spans: dict, widths: dict, counted: dict) -> bool:
@@ -1271,22 +1280,7 @@ def _heads_show_the_counting(tokens, chain, rows: list[_Row], spans: dict, width
     if chain[0].row != rows[0].row:
         return False    # the first row's label not read: the labels above the first read one may be a row's
     width = len(rows[0].keys) + 1
-    heads: list[Token] = []
-    apart: list[int] = []
-    gap = 0
-    i = chain[0].index - 1
-    while i >= 0 and len(heads) < width:
-        t = tokens[i]
-        if t.kind == BREAK:
-            gap += 1
-        elif t.kind == LABEL:
-            if heads:
-                apart.append(gap)
-            heads.append(t)
-            gap = 0
-        else:
-            return False
-        i -= 1
+    heads, apart = _heads_above(tokens, chain[0].index, most=width)
     lines = [t.line for t in heads]
     if len(heads) < width or len(set(lines)) < len(lines) or len(set(apart)) != 1:
         return False
