@@ -1028,7 +1028,7 @@ def _own_numbering(tokens, chain, i: int) -> bool:
     return before is not None and numbering_fits(last.group().strip(), before.match.category)
 
 
-_GROUP_NUMBERING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]\s*(\S+)\s*$")
+_GROUP_NUMBERING = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[)）]\s*(\S+)(?:\s+(.*?))?\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -1037,10 +1037,14 @@ def _group_names() -> tuple[str, ...]:
 
 
 def _group_name_piece(text: str) -> bool:
-    """A group's numbering and the first words of its name (（四）无 of （四）无法提供, its cell wrapped): the group has
-    no row of its own, so the piece opens no row, and PDF text sets its pieces anywhere among its rows' lines."""
+    """A group's numbering and the first words of its name (（四）无 of （四）无法提供, its cell wrapped), alone or with
+    a piece of a row's label set beside it on its line (（五）不 版物: pdftotext -layout puts the group's cell and the
+    wrapped 3.要求提供公开出 / 版物 side by side): the group has no row of its own, so the piece opens no row, and PDF
+    text sets its pieces anywhere among its rows' lines. A piece beside it that carries a row's numbering
+    (（三）不 5.属于三类…) is that row's start."""
     m = _GROUP_NUMBERING.match(text)
-    return m is not None and any(name.startswith(m.group(1)) for name in _group_names())
+    return (m is not None and any(name.startswith(m.group(1)) for name in _group_names())
+            and not ROW_NUMBERING.search(m.group(2) or ""))
 
 
 def _walls_off(match) -> bool:

@@ -719,8 +719,10 @@ def account_for_numbers(tokens: list[Token], tables: dict[str, TableResult], cel
     to where the next table begins, ``ends[t]``, when given) is a cell of the record or listed in
     ``tables[t].unplaced``. The rows it may belong to are marked unsure: the rows
     whose labels stand on either side of it, and, when it stands between a row's label and that row's first cell
-    (the row's reading passed over it), the row before as well, which may be short of it; in table 4, which has
-    no row labels, every cell."""
+    (the row's reading passed over it) or after the label of a row that placed nothing, the row before as well,
+    which may be short of it or hold the row's own values (plain pdftotext prints a row's values around its label:
+    规章 / 1 / 本年废止件数 / 3 / 7 / 行政规范性文件 / 36, the 7 行政规范性文件's); in table 4, which has no row
+    labels, every cell."""
     position = {id(t): i for i, t in enumerate(tokens)}
     taken = {id(c.token) for c in cells.values() if c.token is not None}
     claimed: set[int] = set()
@@ -815,7 +817,7 @@ def _rows_beside(i: int, order: list[str], labels: dict[str, int], own: dict[str
     before = [row for row in order if labels[row] < i]
     after = [row for row in order if labels[row] > i]
     near = set(before[-1:] + after[:1])
-    if before and own.get(before[-1]) and i < min(own[before[-1]]) and len(before) > 1:
+    if len(before) > 1 and (not own.get(before[-1]) or i < min(own[before[-1]])):
         near.add(before[-2])
     return near
 
