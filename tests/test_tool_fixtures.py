@@ -735,6 +735,16 @@ def test_lynx_blank_cells_printed_as_spaces_are_cells():
     assert any(t["strategy"] == "filler" for t in text_grids(text)[1])
 
 
+def test_lynx_filler_row_has_the_cells_its_heads_name():
+    # s83rf026 (seed 83, lynx and lynx-wide): table 2 set as one stretch of filler-spaced rows, each small table
+    # under its own heads; 行政规范性文件   5 (a blank cell, 5, its last blank cell unprinted) was made as wide as
+    # the stretch's widest row (two cells), so the template's three columns found a row too short: 规章 and
+    # 行政规范性文件 read nothing (6 cells missing). Its heads (信息内容 and three) name three cells.
+    gold, read, cells = _table("s83rf026-lynx.txt", "disclosure")
+    assert read == gold
+    assert cells["disclosure.normative_documents.repealed"]["confidence"] >= 0.9
+
+
 @pytest.mark.parametrize("name", [
     # every zero printed, 3 0 0 1 4 0 … 0 under the heads one space apart: the heads line read as no label ended
     # the row before it, and table 4 read fifteen blank zeros (flagged)
