@@ -806,6 +806,22 @@ def test_labels_set_a_character_a_word_are_labels():
     assert read == gold
 
 
+@pytest.mark.parametrize("name", [
+    # s79rf005 (seed 79): 2. 没有现成 信息 … 19 4 1 24 / 需要另行制作: the numbered start read its row unsurely (0.46),
+    # the rest surely, so the two were not joined; the rest took the row, its values were left unplaced and
+    # 1.本机关不掌握相关政府信息 was read with both lines' values (11 cells wrong, flagged)
+    "s79rf005-inscriptis.txt",
+    # s67rf034 (seed 67): （二） 1 … 1 / 部分公开（区分处理的…）: a numbering alone was taken for a stray bracket and never
+    # joined to its row's words; the row read nothing printed (2 cells wrong, flagged)
+    "s67rf034-inscriptis.txt",
+])
+def test_a_numbered_start_beside_its_values_joins_the_words_under_it(name):
+    # inscriptis' text of a label whose words were broken by hand over two lines (a span per word, set one space
+    # apart), its row's values beside the numbered start.
+    gold, read, cells = _table(name, "requests")
+    assert read == gold
+
+
 def test_a_cell_index_table_without_values_is_read_from_its_rows_widths():
     # inscriptis' text of table 3 (s31rf039, seed 31) whose zeros are printed as nothing: no value anywhere, each
     # row a line of labels padded seven blank cells past them, under rows of heads that end at their last head.
