@@ -1323,14 +1323,18 @@ def _filler_row_alone(line: str, above: str) -> list[str] | None:
     lead = words[0][0] - heads[0][0]
     if lead < 0 or lead % _FILLER_GAP:
         return None
-    if any(_under_distinct_heads(line, above, widths) for widths in ALIGNED_MEASURES):
-        return None     # each value under a head of its own: a small table aligned under its heads (lynx)
     cells = [""] * (lead // _FILLER_GAP) + [words[0][2]]
     for a, b in zip(words, words[1:]):
         gap = b[0] - a[1]
         if gap % _FILLER_GAP != 1:
             return None
         cells += [""] * (gap // _FILLER_GAP) + [b[2]]
+    if len(cells) > len(heads) and any(_under_distinct_heads(line, above, widths) for widths in ALIGNED_MEASURES):
+        # Each value under a head of its own, and read in order the row would be wider than its heads: a small
+        # table aligned under its heads (lynx: 2 under 结果维持, 2 under 总计, 19 spaces apart, not 2 and nine
+        # blank cells under five heads). A row in order no wider than its heads line (1       1, three blank
+        # cells, under ten of table 4's heads wrapped over two lines) is read so, as any other.
+        return None
     return cells if "" in cells else None
 
 
