@@ -228,6 +228,22 @@ def test_a_row_cut_by_the_page_break_with_its_groups_name_is_joined():
     assert merged == {1: 0} and not pdf_reader._cut_row(before[-1], first, judge, merged)
 
 
+def test_a_row_cut_at_the_page_foot_keeps_its_label_cell_beside_a_merged_column():
+    # s89rf003 (Chromium's PDF, seed 89, page 3 of 4): the page break cut table 3's last row, 四、结转下年度继续办理,
+    # whose label spans two columns; its bottom ruling was not drawn, and the ruling that closed it reached only
+    # the table the finder saw, which left out the merged column of 三、本年度办理结果 (closed at neither end on
+    # this page). The row was read with its value cells only, its label printed as text outside: the row was not
+    # found and its seven blank cells were missing (flagged).
+    import pdfplumber
+
+    fixture = Path(__file__).parent / "fixtures" / "forms" / "s89rf003-chromium-p3.pdf"
+    with pdfplumber.open(fixture) as pdf:
+        page = pdf_reader._read_page(pdf.pages[0])
+    last = page.fragments[-1].rows[-1]
+    assert last[0] == "四、结转下年度继续办理" and all(cell == "" for cell in last[3:])
+    assert not any("四、" == line.text for line in page.lines)
+
+
 def test_a_doubtful_table_is_replaced_by_the_candidate_that_fits_the_template(monkeypatch):
     rows = {"一、本年新收政府信息公开申请数量": [3, 0, 0, 0, 0, 1, 4], "二、上年结转政府信息公开申请数量": [1, 0, 0, 0, 0, 0, 1],
             "（七）总计": [4, 0, 0, 0, 0, 1, 5], "四、结转下年度继续办理": [0, 0, 0, 0, 0, 0, 0]}

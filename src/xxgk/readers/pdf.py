@@ -176,6 +176,7 @@ def closing_rulings(edges: list[dict], boxes: list[tuple]) -> list[dict]:
     vertical = [e for e in edges if e["orientation"] == "v"]
     out = []
     for x0, top, x1, bottom in boxes:
+        x0, x1 = _ruled_reach(edges, x0, top, x1, bottom)
         for past, end in ((lambda e: e["top"] < top - SLIVER and e["bottom"] >= top - JOIN, "top"),
                           (lambda e: e["bottom"] > bottom + SLIVER and e["top"] <= bottom + JOIN, "bottom")):
             ends = sorted((e[end], e["x0"]) for e in vertical if x0 - JOIN <= e["x0"] <= x1 + JOIN and past(e))
@@ -188,6 +189,24 @@ def closing_rulings(edges: list[dict], boxes: list[tuple]) -> list[dict]:
                 out.append({"x0": min(xs), "x1": max(xs), "width": max(xs) - min(xs), "top": edge, "bottom": edge,
                             "height": 0, "orientation": "h", "object_type": "closing_edge"})
     return out
+
+
+def _ruled_reach(edges: list[dict], x0: float, top: float, x1: float, bottom: float) -> tuple[float, float]:
+    """A table's sides moved out along the horizontal rulings that run on from them within its height: a column
+    of merged label cells the table finder left out (三、本年度办理结果 over a page's rows, its ruling closed at
+    neither end there), whose rulings hold the cut row's label (四、结转下年度继续办理, two columns wide, at the
+    page's foot)."""
+    horizontal = [(e["x0"], e["x1"]) for e in edges
+                  if e["orientation"] == "h" and top - JOIN <= e["top"] <= bottom + JOIN]
+    grown = True
+    while grown:
+        grown = False
+        for a, b in horizontal:
+            if a < x0 - JOIN and b >= x0 - JOIN:
+                x0, grown = a, True
+            if b > x1 + JOIN and a <= x1 + JOIN:
+                x1, grown = b, True
+    return x0, x1
 
 
 def table_cells(table, chars: list[dict], paper_width: float | None = None) -> list[list[str]]:

@@ -1271,9 +1271,26 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
         width = max(len(cells) for _, cells in read.values())
         rows: list = [None] * (end - first)
         for k, (label, cells) in read.items():
-            rows[k - first] = [label] + cells + [""] * (width - len(cells))
+            row_width = max(width, _cells_under_heads(lines, first, k))
+            rows[k - first] = [label] + cells + [""] * (row_width - len(cells))
         out.append((first, end, rows))
     return out
+
+
+def _cells_under_heads(lines: list[str], first: int, row: int) -> int:
+    """How many value cells the heads over a filler-spaced row name: the words of the nearest line above it (within
+    its stretch, from ``first``) that holds no value and two words at least, less the label column's head. lynx
+    sets a whole table 2 as one stretch, each small table under its own heads (信息内容 本年制发件数 本年废止件数
+    现行有效件数 over 行政规范性文件   5, its last blank cell unprinted), so the stretch's widest row (one cell: 行政许可
+    1352) says nothing of a row of three. A head wrapped over two lines leaves its first piece on the line: the count
+    holds; 0 where no such line stands above (the stretch's widest row then decides alone)."""
+    for k in range(row - 1, first - 1, -1):
+        words = lines[k].split()
+        if any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in words):
+            continue
+        if len(words) >= MIN_VALUES_ON_A_ROW:
+            return len(words) - 1
+    return 0
 
 
 def filler_rows_under_heads(lines: list[str], taken: set[int]) -> list[tuple[int, int, list]]:
@@ -1306,14 +1323,18 @@ def _filler_row_alone(line: str, above: str) -> list[str] | None:
     lead = words[0][0] - heads[0][0]
     if lead < 0 or lead % _FILLER_GAP:
         return None
-    if any(_under_distinct_heads(line, above, widths) for widths in ALIGNED_MEASURES):
-        return None     # each value under a head of its own: a small table aligned under its heads (lynx)
     cells = [""] * (lead // _FILLER_GAP) + [words[0][2]]
     for a, b in zip(words, words[1:]):
         gap = b[0] - a[1]
         if gap % _FILLER_GAP != 1:
             return None
         cells += [""] * (gap // _FILLER_GAP) + [b[2]]
+    if len(cells) > len(heads) and any(_under_distinct_heads(line, above, widths) for widths in ALIGNED_MEASURES):
+        # Each value under a head of its own, and read in order the row would be wider than its heads: a small
+        # table aligned under its heads (lynx: 2 under 结果维持, 2 under 总计, 19 spaces apart, not 2 and nine
+        # blank cells under five heads). A row in order no wider than its heads line (1       1, three blank
+        # cells, under ten of table 4's heads wrapped over two lines) is read so, as any other.
+        return None
     return cells if "" in cells else None
 
 

@@ -218,8 +218,9 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
         if crossed and joint.confidence < SURE_LABEL:
             continue
         # 一、本年 / 新收政府信息公开申请数量: the second half reads alone, but the first half is the row's too.
-        if not normalize_label(tokens[i].text):
-            continue    # a stray quote or bracket left over from a wrapped label
+        if not normalize_label(tokens[i].text) and not _NUMBERED.match(tokens[i].text):
+            continue    # a stray quote or bracket left over from a wrapped label (a numbering alone, （二） / 部分公开…,
+            # opens its row: ``numbered_start`` below)
         head_of_known_row = (not crossed and _confident_label(matches[j]) and is_row(joint)
                              and joint.category == matches[j].category and joint.confidence >= matches[j].confidence)
         # 4.保 46 1 … 60 / 护第三方合法权益: a row's numbered start, the row's values beside it on its line, the
@@ -227,10 +228,11 @@ def _join_broken_labels(tokens: list[Token], matches: dict[int, Match], options:
         # opens no row of its own (every row of the template under a group opens with its number); read whole,
         # surely and no worse than the rest alone, it is that row, and the values beside its start are the row's.
         # (Values on a line of their own between the two pieces, a PDF's row centred in its height, are left to
-        # the orientations' choice.)
+        # the orientations' choice.) The start may read the same row unsurely (2. 没有现成信息 / 需要另行制作: 0.46).
         numbered_start = (crossed and bool(_NUMBERED.match(tokens[i].text)) and not _NUMBERED.match(tokens[j].text)
                           and all(tokens[k].line == tokens[i].line for k in range(i + 1, j) if tokens[k].kind == VALUE)
-                          and not is_row(matches[i]) and is_row(joint) and joint.stage != "contained"
+                          and (not is_row(matches[i]) or matches[i].category == joint.category)
+                          and is_row(joint) and joint.stage != "contained"
                           and joint.category == matches[j].category and joint.confidence >= SURE_LABEL
                           and joint.confidence >= matches[j].confidence)
         if _confident_label(matches[j]) and not (head_of_known_row or numbered_start):
