@@ -131,10 +131,10 @@ def test_shell_completion_is_offered(shell):
     assert done.returncode == 0 and "_XXGK_COMPLETE" in done.stdout
 
 
-def _extract_with_a_pool_from(first: int, *args):
-    """``xxgk extract ARGS`` in its own process, with a pool of workers from ``first`` files on."""
+def _extract_with_a_pool(*args):
+    """``xxgk extract ARGS`` in its own process, with a pool of workers for any two files."""
     return subprocess.run([sys.executable, "-c", "import sys; from xxgk.cli import main, extract; "
-                           f"extract.PARALLEL_FROM = {first}; main()", *map(str, args)],
+                           "extract.PARALLEL_FROM_BYTES = 0; main()", *map(str, args)],
                           capture_output=True, timeout=300)
 
 
@@ -153,8 +153,8 @@ def test_extract_on_two_workers_writes_and_says_what_one_process_does(tmp_path):
     rng = random.Random("two workers")
     (source / "two.txt").write_text("\n\n".join(render_report(random_record("2021", rng), "tab_rows", rng,
                                                               noise=0.0).text for _ in range(2)), "utf-8")
-    one = _extract_with_a_pool_from(2, "extract", source, "-o", tmp_path / "one", "-j", "1")
-    two = _extract_with_a_pool_from(2, "extract", source, "-o", tmp_path / "two", "-j", "2")
+    one = _extract_with_a_pool("extract", source, "-o", tmp_path / "one", "-j", "1")
+    two = _extract_with_a_pool("extract", source, "-o", tmp_path / "two", "-j", "2")
     assert one.returncode == two.returncode == 1
     assert lines(two.stderr) == [line.replace(str(tmp_path / "one"), str(tmp_path / "two"))
                                  for line in lines(one.stderr)]
@@ -163,7 +163,7 @@ def test_extract_on_two_workers_writes_and_says_what_one_process_does(tmp_path):
     assert "two#1.json" in written and "two#2.json" in written and len(written) == 7
     assert written == sorted(p.name for p in (tmp_path / "two").iterdir())
     assert all((tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes() for name in written)
-    printed = [_extract_with_a_pool_from(2, "extract", source, "-j", jobs).stdout for jobs in (1, 2)]
+    printed = [_extract_with_a_pool("extract", source, "-j", jobs).stdout for jobs in (1, 2)]
     assert printed[0] == printed[1] and len(lines(printed[0])) == 7
 
 
@@ -181,7 +181,7 @@ def test_extract_goes_on_in_its_own_process_when_a_worker_dies(tmp_path):
                            "def dying(path, *args):\n"
                            f"    if os.getpid() != parent and path.name == {dies_on!r}: os._exit(9)\n"
                            "    return extract_path(path, *args)\n"
-                           "extract._extract_path, extract.PARALLEL_FROM = dying, 2\nmain()",
+                           "extract._extract_path, extract.PARALLEL_FROM_BYTES = dying, 0\nmain()",
                            "extract", source, "-o", tmp_path / "out", "-j", "2"], capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert lines(done.stderr)[0] == ("xxgk: a worker process stopped (killed or crashed); "
@@ -190,3 +190,16 @@ def test_extract_goes_on_in_its_own_process_when_a_worker_dies(tmp_path):
     assert one.returncode == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
     assert all(p.read_bytes() == (tmp_path / "one" / p.name).read_bytes() for p in (tmp_path / "out").iterdir())
+
+
+def test_a_pool_is_started_only_for_enough_work(tmp_path):
+    # The pool's start (about 0.7 s of the parent's CPU) pays only for a folder's worth of bytes, and never
+    # for one file however large.
+    from xxgk.cli.extract import PARALLEL_FROM_BYTES, _worth_a_pool
+
+    big, small = tmp_path / "big.pdf", tmp_path / "small.txt"
+    big.write_bytes(b"x" * PARALLEL_FROM_BYTES)
+    small.write_bytes(b"x" * 5000)
+    assert not _worth_a_pool([big]) and not _worth_a_pool([small] * 5)
+    assert _worth_a_pool([big, small]) and _worth_a_pool([small] * (PARALLEL_FROM_BYTES // 5000 + 1))
+    assert not _worth_a_pool([tmp_path / "gone.txt", small])

@@ -85,10 +85,12 @@ def _extract_stdin(options) -> int:
     return 0
 
 
-# Below this many files one process extracts them all. A pool's parent first loads what its workers share (jieba's
-# words, the label tables, the transformer: about 0.7 s of CPU, while no worker runs yet), which 100 reports'
-# ~1.2 s, halved on a second core, only just pays back.
-PARALLEL_FROM = 100
+# A pool is started only for files holding this many bytes in all (and two files at least). Its parent first
+# loads what the workers share (jieba's words, the label tables, the transformer: about 0.7 s of CPU, while no
+# worker runs yet), which a second core pays back once the files cost about 1.4 s to extract. Bytes stand for
+# that cost across kinds of file: a generated text report (4.7 KB) takes about 12 ms, 2.5 ms a KB, the real PDFs
+# 1.7-4 ms a KB (a scan far more): 100 text reports, or two PDFs of 250 KB.
+PARALLEL_FROM_BYTES = 512 * 1024
 CHUNK_MOST = 32     # files a worker is handed at once: few enough to keep both cores busy to the end
 
 
@@ -115,7 +117,7 @@ def _run(inputs, targets: dict, options, quiet: bool, as_lines: bool, jobs: int)
 
 def _outcomes(paths: list[Path], targets: dict, options, as_lines: bool, jobs: int):
     """Each file's ``_Outcome``, in order: extracted here, or by ``jobs`` worker processes for a folder."""
-    if jobs <= 1 or len(paths) < PARALLEL_FROM:
+    if jobs <= 1 or not _worth_a_pool(paths):
         for path in paths:
             yield _extract_path(path, targets[path], options, as_lines)
         return
@@ -145,6 +147,21 @@ def _outcomes(paths: list[Path], targets: dict, options, as_lines: bool, jobs: i
         err("a worker process stopped (killed or crashed); the files left are extracted in this process")
         for path in paths[done:]:
             yield _extract_path(path, targets[path], options, as_lines)
+
+
+def _worth_a_pool(paths: list[Path]) -> bool:
+    """Whether the files are enough work to start a pool for (``PARALLEL_FROM_BYTES``)."""
+    if len(paths) < 2:
+        return False
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:     # gone or unreadable: said when it is extracted
+            continue
+        if total >= PARALLEL_FROM_BYTES:
+            return True
+    return False
 
 
 def _extract_path(path: Path, target: Path | None, options, as_lines: bool) -> _Outcome:
