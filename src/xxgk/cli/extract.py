@@ -166,10 +166,8 @@ def _worth_a_pool(paths: list[Path]) -> bool:
 
 def _extract_path(path: Path, target: Path | None, options, as_lines: bool) -> _Outcome:
     """One file's records, written to ``target`` (or returned to print); a failure said, never raised."""
-    import json
-
     from ..pipeline import ReadError, extract_reports
-    from ..record import dumps, write_record
+    from ..record import dumps, dumps_compact, write_record
 
     try:
         records = extract_reports(path, options)
@@ -179,8 +177,7 @@ def _extract_path(path: Path, target: Path | None, options, as_lines: bool) -> _
         return _Outcome(failures=1, messages=((path, f"internal error: {type(exc).__name__}: {exc}"),))
     if target is None:
         return _Outcome(written=len(records), printed=tuple(
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")) if as_lines or len(records) > 1
-            else dumps(record) for record in records))
+            dumps_compact(record) if as_lines or len(records) > 1 else dumps(record) for record in records))
     written, messages = 0, []
     for n, record in enumerate(records, 1):
         if len(records) > 1:    # a file holding several reports: NAME#1.json, NAME#2.json, …
