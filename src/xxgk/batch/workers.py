@@ -8,7 +8,7 @@ own. Each worker runs its numerical libraries on its share of the cores, collect
 its parent handle Ctrl-C and dies with it (``start_worker``).
 
 Only the standard library is imported here, so that a command that extracts a folder does not load the
-dataset's libraries (Arrow) to start its workers.
+dataset's libraries (Arrow) to start its workers; and multiprocessing only when a pool is made.
 """
 from __future__ import annotations
 
@@ -18,10 +18,13 @@ import random
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from ..blas import pin_process
 from ..options import Options
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 WORKER_GC_YOUNG = 10_000        # allocations between two young collections in a worker (Python's: 700)
 PR_SET_PDEATHSIG = 1            # linux/prctl.h
@@ -149,6 +152,8 @@ def prepare_label_runtime(options: Options) -> None:
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """``workers`` processes started from this one (forked where the platform's default is to fork, as on
     Linux: they then share the pages it loaded)."""
+    from concurrent.futures import ProcessPoolExecutor     # here: multiprocessing is no cost of one file's start
+
     return ProcessPoolExecutor(workers, initializer=start_worker, initargs=(threads_for(workers), os.getpid()))
 
 
