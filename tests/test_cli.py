@@ -129,3 +129,77 @@ def test_shell_completion_is_offered(shell):
                           capture_output=True, text=True, timeout=60, env={**os.environ,
                                                                           "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert done.returncode == 0 and "_XXGK_COMPLETE" in done.stdout
+
+
+def _extract_with_a_pool(*args):
+    """``xxgk extract ARGS`` in its own process, with a pool of workers for any two files."""
+    return subprocess.run([sys.executable, "-c", "import sys; from xxgk.cli import main, extract; "
+                           "extract.PARALLEL_FROM_BYTES = 0; main()", *map(str, args)],
+                          capture_output=True, timeout=300)
+
+
+def test_extract_on_two_workers_writes_and_says_what_one_process_does(tmp_path):
+    # A folder's files go to worker processes (-j, default every core): the same records, byte for byte,
+    # printed in the files' order, and the same failure lines and exit status as one process gives.
+    import random
+
+    from xxgk.generate import random_record, render_report
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for seed in sorted((SEEDS / "raw").iterdir()):
+        shutil.copy(seed, source / seed.name)
+    (source / "empty.txt").write_bytes(b"")
+    rng = random.Random("two workers")
+    (source / "two.txt").write_text("\n\n".join(render_report(random_record("2021", rng), "tab_rows", rng,
+                                                              noise=0.0).text for _ in range(2)), "utf-8")
+    one = _extract_with_a_pool("extract", source, "-o", tmp_path / "one", "-j", "1")
+    two = _extract_with_a_pool("extract", source, "-o", tmp_path / "two", "-j", "2")
+    assert one.returncode == two.returncode == 1
+    assert lines(two.stderr) == [line.replace(str(tmp_path / "one"), str(tmp_path / "two"))
+                                 for line in lines(one.stderr)]
+    assert f"xxgk: {source / 'empty.txt'}: empty file" in lines(one.stderr)
+    written = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert "two#1.json" in written and "two#2.json" in written and len(written) == 7
+    assert written == sorted(p.name for p in (tmp_path / "two").iterdir())
+    assert all((tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes() for name in written)
+    printed = [_extract_with_a_pool("extract", source, "-j", jobs).stdout for jobs in (1, 2)]
+    assert printed[0] == printed[1] and len(lines(printed[0])) == 7
+
+
+def test_extract_goes_on_in_its_own_process_when_a_worker_dies(tmp_path):
+    # A worker killed (out of memory) takes the files it held with it: the command says so once and extracts
+    # the files not yet done itself, every record written as one process writes it.
+    source = tmp_path / "in"
+    source.mkdir()
+    seeds = sorted((SEEDS / "raw").iterdir())
+    for seed in seeds:
+        shutil.copy(seed, source / seed.name)
+    dies_on = seeds[1].name
+    done = subprocess.run([sys.executable, "-c", "import os, sys; from xxgk.cli import main, extract\n"
+                           "parent, extract_path = os.getpid(), extract._extract_path\n"
+                           "def dying(path, *args):\n"
+                           f"    if os.getpid() != parent and path.name == {dies_on!r}: os._exit(9)\n"
+                           "    return extract_path(path, *args)\n"
+                           "extract._extract_path, extract.PARALLEL_FROM_BYTES = dying, 0\nmain()",
+                           "extract", source, "-o", tmp_path / "out", "-j", "2"], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert lines(done.stderr)[0] == ("xxgk: a worker process stopped (killed or crashed); "
+                                     "the files left are extracted in this process")
+    one = xxgk("extract", source, "-o", tmp_path / "one", "-j", "1")
+    assert one.returncode == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert all(p.read_bytes() == (tmp_path / "one" / p.name).read_bytes() for p in (tmp_path / "out").iterdir())
+
+
+def test_a_pool_is_started_only_for_enough_work(tmp_path):
+    # The pool's start (about 0.7 s of the parent's CPU) pays only for a folder's worth of bytes, and never
+    # for one file however large.
+    from xxgk.cli.extract import PARALLEL_FROM_BYTES, _worth_a_pool
+
+    big, small = tmp_path / "big.pdf", tmp_path / "small.txt"
+    big.write_bytes(b"x" * PARALLEL_FROM_BYTES)
+    small.write_bytes(b"x" * 5000)
+    assert not _worth_a_pool([big]) and not _worth_a_pool([small] * 5)
+    assert _worth_a_pool([big, small]) and _worth_a_pool([small] * (PARALLEL_FROM_BYTES // 5000 + 1))
+    assert not _worth_a_pool([tmp_path / "gone.txt", small])

@@ -62,9 +62,9 @@ def test_what_the_first_report_loaded_is_frozen_out_of_the_collectors_reach():
 
 
 def test_the_batch_parent_loads_the_stages_before_its_workers_fork():
-    out = _run("import gc, os, sys\nos.environ.pop('OMP_NUM_THREADS', None)\nfrom xxgk.batch import runner\n"
+    out = _run("import gc, os, sys\nos.environ.pop('OMP_NUM_THREADS', None)\nfrom xxgk.batch import workers\n"
                "from xxgk.checks import narrative\nfrom xxgk.options import Options\n"
-               "runner._load_before_fork(Options(), threads=1)\n"
+               "workers.load_before_fork(Options(), threads=1)\n"
                "print(narrative._segmenter.cache_info().currsize, gc.get_freeze_count() > 10_000)\n"
                "from xxgk.labels import model\nprint(type(model._loaded).__name__, 'OMP_NUM_THREADS' in os.environ)")
     # jieba loaded and frozen; the transformer loaded for the workers to share, the environment left as it was
@@ -74,8 +74,8 @@ def test_the_batch_parent_loads_the_stages_before_its_workers_fork():
 def test_the_batch_parent_leaves_a_multithreaded_transformer_to_the_workers():
     # A worker with two threads (one worker on two cores) runs its own session: one with a thread pool
     # cannot be forked, nor be swapped for a one-thread one without perhaps changing the sums' order.
-    out = _run("import os, sys\nos.environ.pop('OMP_NUM_THREADS', None)\nfrom xxgk.batch import runner\n"
-               "from xxgk.options import Options\nrunner._load_before_fork(Options(), threads=2)\n"
+    out = _run("import os, sys\nos.environ.pop('OMP_NUM_THREADS', None)\nfrom xxgk.batch import workers\n"
+               "from xxgk.options import Options\nworkers.load_before_fork(Options(), threads=2)\n"
                "print('xxgk.labels.model' in sys.modules and __import__('xxgk.labels.model').labels.model._loaded)")
     assert out[0] in ("False", "None")
 

@@ -27,24 +27,21 @@ are not the defaults, so a changed extractor redoes everything and an unchanged 
 from __future__ import annotations
 
 import errno
-import gc
 import hashlib
 import json
 import os
-import random
 import signal
 import sqlite3
 import stat
 import threading
 import time
 import zlib
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from ..blas import pin_process
 from ..options import DEFAULT_OPTIONS, Options
 from ..pipeline import ReadError, extract_document, one_report, read_report
 from ..readers import MissingExtra
@@ -52,6 +49,8 @@ from ..readers.walk import iter_inputs
 from ..record import NEW_FILE_MODE, dumps_compact, process_umask, write_text_atomically
 from ..version import __version__
 from .dataset import DatasetWriter, figures_key, find_duplicates, summarize, text_key
+from .workers import (freeze_once_warm, kill_workers, load_before_fork, prepare_label_runtime, process_pool,
+                      threads_for)
 
 JOURNAL_NAME = ".journal.sqlite"
 JOURNAL_FORMAT = 2  # the journal's layout; format 1 is carried over, another is started afresh
@@ -237,8 +236,6 @@ def hash_report(report: Report, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Re
 
 class _worker:
     """State of this process as a worker of the local pool."""
-    freeze_when_warm = False
-    frozen = False
     base = ""            # the batch's current folder, which relative paths are relative to
     mode: int | None = None  # the permissions of a new file here (``extract_chunk``)
 
@@ -257,12 +254,7 @@ def extract_chunk(tasks: list[tuple[str, str, str, str]], records_dir: str, opti
     # The records' permissions, read once a chunk rather than once a record (32 us of /proc each).
     _worker.mode = NEW_FILE_MODE & ~process_umask()
     rows = [_extract_one(*task, records_dir, options, seconds) for task in tasks]
-    if _worker.freeze_when_warm and not _worker.frozen:
-        # The first chunk loaded what the parent had not (the label transformer, if a label needed it) and
-        # the caches it filled: objects that live as long as the worker. Frozen, the garbage collector stops
-        # walking them on every full collection (a twentieth of a report's time otherwise).
-        gc.freeze()
-        _worker.frozen = True
+    freeze_once_warm()
     return rows
 
 
@@ -343,47 +335,6 @@ def _pack(value) -> bytes:
 
 def _unpack(blob: bytes):
     return json.loads(zlib.decompress(blob))
-
-
-def _start_worker(threads: int, parent: int | None = None) -> None:
-    # A worker must not outlive the batch: killed (kill -9), the batch cannot stop its workers itself.
-    _die_with_parent(parent)
-    # Ctrl-C is the main process's to handle: it stops the pool and leaves a journal to resume from.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.freeze_when_warm = True
-    # A report allocates some hundred thousand objects, nearly all freed by their counts: at the default
-    # threshold (700) the collector ran about twice a report and took 0.2 ms of its 10; every WORKER_GC_YOUNG
-    # allocations it takes a twentieth of that, and the cycles it finds wait a few reports longer at most.
-    gc.set_threshold(WORKER_GC_YOUNG, *gc.get_threshold()[1:])
-    # Numerical libraries (a label model) would start a thread per core in every worker process; numpy's BLAS,
-    # started in the parent before the fork, spun after every small product of the label stages and took a
-    # worker's core from the other.
-    pin_process(threads)
-
-
-WORKER_GC_YOUNG = 10_000        # allocations between two young collections in a worker (Python's: 700)
-PR_SET_PDEATHSIG = 1            # linux/prctl.h
-PARENT_POLL = 1.0               # seconds between two looks at the parent, where the kernel cannot be asked
-
-
-def _die_with_parent(parent: int | None) -> None:
-    """Have the kernel kill this process when its parent dies (Linux), and look every second elsewhere."""
-    if parent is None:
-        return
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        asked = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        asked = False
-    if os.getppid() != parent:        # the parent died before the kernel was asked
-        os._exit(1)
-    if not asked:
-        def watch():
-            while os.getppid() == parent:
-                time.sleep(PARENT_POLL)
-            os._exit(1)
-        threading.Thread(target=watch, name="xxgk-parent-watch", daemon=True).start()
 
 
 # ---------------------------------------------------------------- the journal
@@ -514,13 +465,7 @@ class LocalEngine:
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.executor = ProcessPoolExecutor(workers, initializer=_start_worker,
-                                            initargs=(self.threads_for(workers), os.getpid()))
-
-    @staticmethod
-    def threads_for(workers: int) -> int:
-        """Each worker's numerical threads: its share of the cores."""
-        return max(1, (os.cpu_count() or 1) // workers)
+        self.executor = process_pool(workers)
 
     def submit(self, *args):
         return self.executor.submit(extract_chunk, *args)
@@ -535,9 +480,7 @@ class LocalEngine:
 
     def kill(self) -> None:
         """Stop every worker at once (a stuck one cannot be asked to)."""
-        for process in list(getattr(self.executor, "_processes", {}).values()):
-            if process.is_alive():
-                process.kill()
+        kill_workers(self.executor)
 
 
 class DaskEngine:
@@ -693,53 +636,12 @@ class _Chunk:
         return self.running_since + 2 * seconds * len(self.todo) + STUCK_GRACE
 
 
-def _load_before_fork(options: Options, threads: int) -> None:
-    """Load here what every worker needs — jieba's dictionary, the label tables, the cheap learned label stages
-    and the transformer — by extracting one clean generated report, and freeze it out of the garbage
-    collector's reach: the workers forked after share its pages instead of each loading its own, and their
-    collections leave them be. ``threads``: what each worker's numerical libraries get (``_start_worker``)."""
-    from ..generate import random_record, render
-    from ..labels import ngrams, student
-    from ..pipeline import extract_text
-
-    rng = random.Random(0)
-    extract_text(render(random_record("2021", rng), "cells_tabbed", rng, noise=0.0), "<warm-up>", options)
-    ngrams.load()
-    student.load()
-    if options.transformer:
-        _load_transformer(threads)
-    gc.freeze()
-
-
-def _load_transformer(threads: int) -> None:
-    """The label transformer, loaded once here for the workers to share: its weights (some 135 MB of heap) were
-    each worker's own, and a generated set meets a label only it reads within its first few dozen reports.
-    Only where the workers run it on one thread, as the command line's always do: a session with a thread
-    pool cannot be forked (its threads stay behind), and one made with another thread count than the
-    workers' could sum its products in another order. Nothing is asked of it here, so that its tokenizer
-    starts no threads before the fork either. A model that cannot be loaded fails here as it would have
-    in each worker, and each worker's cheap stages answer alone, as before."""
-    if os.environ.get("OMP_NUM_THREADS", str(threads)) != "1":
-        return
-    from ..labels import model
-
-    saved = os.environ.get("OMP_NUM_THREADS")
-    os.environ["OMP_NUM_THREADS"] = "1"     # the session's thread count (``LabelModel``)
-    try:
-        model.load()
-    except Exception:   # noqa: BLE001 - LabelModelUnavailable or a missing extra: remembered by ``model.load``
-        pass
-    finally:
-        if saved is None:
-            del os.environ["OMP_NUM_THREADS"]
-
-
 def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", engine_name: str,
              scheduler: str | None, workers: int | None, chunk_size: int | None, options: Options,
              seconds: float | None) -> None:
-    _prepare_label_runtime(options)
+    prepare_label_runtime(options)
     if engine_name == "local" and not scheduler:
-        _load_before_fork(options, LocalEngine.threads_for(workers or os.cpu_count() or 1))
+        load_before_fork(options, threads_for(workers or os.cpu_count() or 1))
     engine = make_engine(engine_name, scheduler, workers)
     size = chunk_size or max(1, min(32, -(-len(todo) // (engine.workers * 4))))
     queue = [_Chunk(todo[i:i + size]) for i in range(0, len(todo), size)]
@@ -773,18 +675,6 @@ def _extract(todo: list[_Todo], journal: Journal, out: Path, bar: "_Progress", e
         cancel = False
     finally:
         engine.close(cancel=cancel)
-
-
-def _prepare_label_runtime(options: Options) -> None:
-    """Build the label classifier's runtime here, once, before the workers start (each would otherwise race to
-    build it on its first hard label); a failure is left to the workers, which fall back to the cheap stages."""
-    if not options.transformer:
-        return
-    from ..labels import runtime
-    try:
-        runtime.ensure_runtime()
-    except (runtime.RuntimeUnavailable, OSError):
-        pass
 
 
 def _stuck(pending: dict, seconds: float) -> _Chunk | None:
