@@ -17,14 +17,20 @@ rest stay as the other readings left them (unread, flagged).
 from __future__ import annotations
 
 from .. import schema
-from ..datamodel import LABEL, VALUE, Cell, Token
-from .arrange import (Budget, MOST_PLAUSIBLE, RowToPlace, drops_blanks, identities_inside, printed_rows,
-                      row_placements, solve)
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from .arrange import (Budget, MOST_PLAUSIBLE, Placement, RowToPlace, drops_blanks, identities_inside,
+                      row_plausibility, printed_rows, row_placements, solve)
 from .placement import Piece, numbers, parse_value, span_to
+from .rowlabels import SURE_LABEL
 
 # How sure a row read by the totals alone is: every identity holds over it in every way that holds, but its label
 # was not beside it (the order alone put it in its row), as ``sequence.IN_ORDER``.
 BY_THE_TOTALS = 0.9
+# What a run's row label set right before it in the text adds to the likelihood that the run is that row's: more
+# than real reports' preferences between rows (logs of shares), so the label decides where it is; the cells stay
+# flagged, as the label is no proof (a row printed blank sets its label before the next row's numbers: 3.其他 /
+# 10 10, the 10s 总计's).
+LABEL_BEFORE = 100.0
 # At most this many partial solutions are weighed over all the ways to give the runs to the rows (``arrange.solve``'s
 # own bound, for the few ways the count of runs allows: at most three for the input rows times four for the tail).
 MAX_STATES = 50_000
@@ -48,7 +54,7 @@ def read_by_totals(tokens: list[Token], matches, anchors, by_row: dict, rules, h
         values = [i for i in span if tokens[i].kind == VALUE]
         if not values or not drops_blanks(cells):
             continue
-        found = _read(tokens, values, order, by_row, rules)
+        found = _read(tokens, matches, values, order, by_row, rules)
         if found:
             return found
     return {}
@@ -72,7 +78,7 @@ def _runs(printed: list) -> list[tuple[int, int]] | None:
     return ways[n][0] if len(ways[n]) == 1 else None
 
 
-def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
     printed = numbers([Piece(tokens[i].text, 0) for i in values])
     if any(p is None or p <= 0 for p in printed):
         return {}
@@ -89,6 +95,8 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
     seen: dict[str, set] = {row: set() for row in order}
     best: dict[str, object] = {}
     unfixed: set[str] = set()
+    # The most plausible way that holds: its score, which rows of each group took runs, and its solution.
+    likeliest: tuple | None = None
     k = len(runs)
     budget = Budget(MAX_STATES)
     for a in range(len(inputs) + 1):
@@ -109,6 +117,9 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
                 return {}
             if solution is None:
                 continue
+            if likeliest is None or solution.score > likeliest[0]:
+                likeliest = (solution.score, inputs[:a], outcomes[:b], solution,
+                             _labels_before(tokens, matches, [values[r[0]] for r in runs], by_row))
             if 0 < a < len(inputs):
                 unfixed.update(inputs)
             if 0 < b < len(outcomes):
@@ -139,4 +150,107 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
                                 note="the table's numbers cut into rows by their totals, its labels apart: this "
                                      "row's cells are the same in every way to give the runs to the rows that "
                                      "holds the template's sums")
+    if unfixed and likeliest is not None:
+        out.update(_likeliest_open_rows(likeliest, order, unfixed, by_row, out, rules))
     return out
+
+
+def _likeliest_open_rows(likeliest: tuple, order: list[str], unfixed: set[str], by_row: dict,
+                         decided: dict[str, Cell], rules) -> dict[str, Cell]:
+    """The rows of a group the sums leave open (which of the outcome rows, or of 一 and 二, printed the runs): each
+    run given to the row real reports make likeliest to hold it, every cell flagged with what else it could hold,
+    but for the cells the arithmetic forces to 0 (a column whose total is a decided 0)."""
+    _, given_inputs, given_outcomes, solution, labels = likeliest
+    zeros = _forced_zeros(decided, rules)
+    out: dict[str, Cell] = {}
+    for inputs, given, first in ((True, given_inputs, 0), (False, given_outcomes, len(given_inputs))):
+        group = [row for row in order if row in unfixed and (row in schema.REQUEST_INPUT_ROWS) == inputs]
+        if not group:
+            continue
+        # The runs of the group, in order, each with its columns as the likeliest solution placed them: the
+        # group's rows are alike to every identity (each column's total is their sum), so any row of it may take
+        # a run in those columns and every identity still holds.
+        taken = [solution.best[row] for row in given]
+        chosen = _likeliest_rows(group, taken, labels[first:first + len(taken)], by_row)
+        for i, row in enumerate(group):
+            keys = by_row[row].keys
+            # The runs this row may take keeping the runs in order: the j-th run goes to one of the rows from the
+            # j-th to the one that leaves room for the runs after it.
+            reachable = [taken[j] for j in range(len(taken)) if j <= i <= len(group) - len(taken) + j]
+            mine = chosen.get(row)
+            for c, key in enumerate(keys):
+                if key in zeros:
+                    out[key] = Cell(0, "", "blank", None, BY_THE_TOTALS,
+                                    note="printed blank: the template's sums force 0 (its column's total is 0)")
+                    continue
+                piece = mine.pieces[c] if mine is not None else None
+                value, kind = parse_value(piece) if piece is not None else (0, "blank")
+                found = sorted({0, value} | {p.numbers[c] for p in reachable})
+                out[key] = Cell(value, piece.raw if piece is not None else "", "ambiguous",
+                                piece.line if piece is not None else None, MOST_PLAUSIBLE, candidates=found,
+                                token=piece.origin if piece is not None else None,
+                                note="the table's numbers cut into rows by their totals, its labels apart; which "
+                                     "of these rows printed them the sums do not say: the likeliest by how often "
+                                     "real reports fill each row")
+    return out
+
+
+def _labels_before(tokens, matches, firsts: list[int], by_row: dict) -> list[str | None]:
+    """The row whose label the text sets right before each run (only empty lines or breaks between), if any."""
+    out = []
+    for i in firsts:
+        j = i - 1
+        while j >= 0 and tokens[j].kind in (BLANK, BREAK):
+            j -= 1
+        m = matches.get(j) if j >= 0 and tokens[j].kind == LABEL else None
+        # A bare 其他 / 总计 (a column's head, or any of several rows' last words) names no row.
+        sure = m is not None and m.category.startswith(schema.TABLES) and m.confidence >= SURE_LABEL
+        row = m.category.partition(".")[2] if sure else None
+        out.append(row if row in by_row else None)
+    return out
+
+
+def _likeliest_rows(group: list[str], taken: list[Placement], labels: list[str | None], by_row: dict
+                    ) -> dict[str, Placement]:
+    """The runs given to the group's rows in order, most of them to the row whose label the text sets right before
+    them, the rest so that the rows that take one are those real reports fill likeliest with such values (and the
+    rows left out likeliest blank): a dynamic programme over the rows."""
+    n, k = len(group), len(taken)
+    NEG = float("-inf")
+    gain = [[_plausibility_gain(by_row[row].keys, p.numbers) + (LABEL_BEFORE if labels[j] == row else 0.0)
+             for j, p in enumerate(taken)] for row in group]
+    # best[i][j]: the likeliest gain of giving the first j runs to the first i rows.
+    best = [[NEG] * (k + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(k + 1):
+            stay = best[i - 1][j]
+            take = best[i - 1][j - 1] + gain[i - 1][j - 1] if j else NEG
+            best[i][j] = max(stay, take)
+    chosen: dict[str, Placement] = {}
+    i, j = n, k
+    while j:
+        if best[i][j] == best[i - 1][j - 1] + gain[i - 1][j - 1] and best[i - 1][j - 1] > NEG:
+            chosen[group[i - 1]] = taken[j - 1]
+            j -= 1
+        i -= 1
+    return chosen
+
+
+def _plausibility_gain(keys: tuple[str, ...], numbers: tuple) -> float:
+    return row_plausibility(keys, numbers) - row_plausibility(keys, (0,) * len(numbers))
+
+
+def _forced_zeros(decided: dict[str, Cell], rules) -> set[str]:
+    """The cells an identity forces to 0: every cell of one side is a decided 0 (counts are never negative, so the
+    other side's cells are all 0 too)."""
+    zeros = {key for key, cell in decided.items() if cell.value == 0 and cell.kind != "ambiguous"}
+    grew = True
+    while grew:
+        grew = False
+        for rule in rules:
+            for side, other in ((rule.left, rule.right), (rule.right, rule.left)):
+                if all(key in zeros for key in side) and not set(other) <= zeros:
+                    zeros |= set(other)
+                    grew = True
+    return zeros
