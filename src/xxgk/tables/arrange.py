@@ -230,6 +230,12 @@ def prevalence(key: str) -> float:
     return found.get((table, row, column), found.get((table, "*", column), 0.5))
 
 
+def row_prevalence(table: str, row: str) -> float:
+    """How often a row of the table holds any number other than 0 in real reports (counted for table 3's rows),
+    smoothed as the columns are; 0.5 for a row not counted."""
+    return _prevalence().get((table, row, "*"), 0.5)
+
+
 def row_plausibility(keys: tuple[str, ...], row_numbers: tuple) -> float:
     total = 0.0
     for position, (key, value) in enumerate(zip(keys, row_numbers)):

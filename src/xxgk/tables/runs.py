@@ -16,10 +16,12 @@ rest stay as the other readings left them (unread, flagged).
 """
 from __future__ import annotations
 
+import math
+
 from .. import schema
 from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from .arrange import (Budget, MOST_PLAUSIBLE, Placement, RowToPlace, drops_blanks, identities_inside,
-                      row_plausibility, printed_rows, row_placements, solve)
+                      row_plausibility, row_prevalence, printed_rows, row_placements, solve)
 from .placement import Piece, numbers, parse_value, span_to
 from .rowlabels import SURE_LABEL
 
@@ -213,11 +215,11 @@ def _labels_before(tokens, matches, firsts: list[int], by_row: dict) -> list[str
 def _likeliest_rows(group: list[str], taken: list[Placement], labels: list[str | None], by_row: dict
                     ) -> dict[str, Placement]:
     """The runs given to the group's rows in order, most of them to the row whose label the text sets right before
-    them, the rest so that the rows that take one are those real reports fill likeliest with such values (and the
-    rows left out likeliest blank): a dynamic programme over the rows."""
+    them, the rest so that the rows that take one are those real reports fill likeliest (and with such values),
+    the rows left out those they leave blank likeliest: a dynamic programme over the rows."""
     n, k = len(group), len(taken)
     NEG = float("-inf")
-    gain = [[_plausibility_gain(by_row[row].keys, p.numbers) + (LABEL_BEFORE if labels[j] == row else 0.0)
+    gain = [[_plausibility_gain(row, by_row[row].keys, p.numbers) + (LABEL_BEFORE if labels[j] == row else 0.0)
              for j, p in enumerate(taken)] for row in group]
     # best[i][j]: the likeliest gain of giving the first j runs to the first i rows.
     best = [[NEG] * (k + 1) for _ in range(n + 1)]
@@ -237,8 +239,12 @@ def _likeliest_rows(group: list[str], taken: list[Placement], labels: list[str |
     return chosen
 
 
-def _plausibility_gain(keys: tuple[str, ...], numbers: tuple) -> float:
-    return row_plausibility(keys, numbers) - row_plausibility(keys, (0,) * len(numbers))
+def _plausibility_gain(row: str, keys: tuple[str, ...], numbers: tuple) -> float:
+    """What giving a run in these columns to the row, rather than leaving the row blank, adds to the likelihood:
+    the odds that real reports fill the row, and those of its columns' values."""
+    filled = row_prevalence(keys[0].split(".")[0], row)
+    return (math.log(filled / (1 - filled)) + row_plausibility(keys, numbers)
+            - row_plausibility(keys, (0,) * len(numbers)))
 
 
 def _forced_zeros(decided: dict[str, Cell], rules) -> set[str]:
