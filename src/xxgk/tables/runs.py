@@ -153,7 +153,7 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
                                      "row's cells are the same in every way to give the runs to the rows that "
                                      "holds the template's sums")
     if unfixed and likeliest is not None:
-        out.update(_likeliest_open_rows(likeliest, order, unfixed, by_row, out, rules))
+        out.update(_likeliest_open_rows(likeliest + (seen,), order, unfixed, by_row, out, rules))
     return out
 
 
@@ -162,7 +162,7 @@ def _likeliest_open_rows(likeliest: tuple, order: list[str], unfixed: set[str], 
     """The rows of a group the sums leave open (which of the outcome rows, or of 一 and 二, printed the runs): each
     run given to the row real reports make likeliest to hold it, every cell flagged with what else it could hold,
     but for the cells the arithmetic forces to 0 (a column whose total is a decided 0)."""
-    _, given_inputs, given_outcomes, solution, labels = likeliest
+    _, given_inputs, given_outcomes, solution, labels, seen = likeliest
     zeros = _forced_zeros(decided, rules)
     out: dict[str, Cell] = {}
     for inputs, given, first in ((True, given_inputs, 0), (False, given_outcomes, len(given_inputs))):
@@ -187,7 +187,10 @@ def _likeliest_open_rows(likeliest: tuple, order: list[str], unfixed: set[str], 
                     continue
                 piece = mine.pieces[c] if mine is not None else None
                 value, kind = parse_value(piece) if piece is not None else (0, "blank")
-                found = sorted({0, value} | {p.numbers[c] for p in reachable})
+                # ... in the columns the likeliest solution placed them in, or as any way that holds placed a run
+                # in one of the group's rows.
+                found = sorted({0, value} | {p.numbers[c] for p in reachable}
+                               | {n[c] for other in group for n in seen[other]})
                 out[key] = Cell(value, piece.raw if piece is not None else "", "ambiguous",
                                 piece.line if piece is not None else None, MOST_PLAUSIBLE, candidates=found,
                                 token=piece.origin if piece is not None else None,
@@ -256,7 +259,7 @@ def _forced_zeros(decided: dict[str, Cell], rules) -> set[str]:
         grew = False
         for rule in rules:
             for side, other in ((rule.left, rule.right), (rule.right, rule.left)):
-                if all(key in zeros for key in side) and not set(other) <= zeros:
+                if side and all(key in zeros for key in side) and not set(other) <= zeros:
                     zeros |= set(other)
                     grew = True
     return zeros
