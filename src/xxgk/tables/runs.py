@@ -33,6 +33,9 @@ BY_THE_TOTALS = 0.9
 # flagged, as the label is no proof (a row printed blank sets its label before the next row's numbers: 3.其他 /
 # 10 10, the 10s 总计's).
 LABEL_BEFORE = 100.0
+# At most this many ways to cut the numbers into runs are each read (the runs' blocks and rows alike, 2 2 1 1 2 2 1 1
+# cuts two ways); more leave the table as the other readings left it.
+MAX_CUTS = 4
 # At most this many partial solutions are weighed over all the ways to give the runs to the rows (``arrange.solve``'s
 # own bound, for the few ways the count of runs allows: at most three for the input rows times four for the tail).
 MAX_STATES = 50_000
@@ -66,27 +69,68 @@ def _tail() -> tuple[str, ...]:
     return schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW
 
 
-def _runs(printed: list) -> list[tuple[int, int]] | None:
-    """The one way to cut the numbers into runs of two or more, each ending with the sum of the others; None when
-    there is no such way or more than one."""
+def _cuts(printed: list) -> list[list[list[int]]]:
+    """Every way to cut the numbers into runs, each a row's values ending with its total (the sum of the others), as
+    the positions of each run's numbers (ways that give the same numbers to the same runs count as one; runs of
+    numbers in a row first); none when there are more than MAX_CUTS.
+
+    A run is two or more numbers in a row. Or a stretch of rows that each print one value and their total
+    (necessarily the same number) set as two blocks, the values then the totals (5 3 2 / 5 3 2 for 5 5, 3 3, 2 2):
+    Chromium's PDF, where every row of a stretch fills one applicants' column, gives its 总计 column a flow of its
+    own, which plain pdftotext prints after the other's."""
     n = len(printed)
-    ways: list[list] = [[] for _ in range(n + 1)]
-    ways[0] = [[]]
+    ways: list[dict] = [{} for _ in range(n + 1)]
+    ways[0] = {(): []}
     for b in range(2, n + 1):
-        for a in range(b - 1):
-            if ways[a] and abs(sum(printed[a:b - 1]) - printed[b - 1]) < EQUAL:
-                ways[b].extend(w + [(a, b)] for w in ways[a][:2])
-        ways[b] = ways[b][:2]
-    return ways[n][0] if len(ways[n]) == 1 else None
+        for a in reversed(range(b - 1)):     # runs in a row first, where blocks give the same numbers
+            if not ways[a]:
+                continue
+            cuts = []
+            if abs(sum(printed[a:b - 1]) - printed[b - 1]) < EQUAL:
+                cuts.append([list(range(a, b))])
+            half = (b - a) // 2
+            if (b - a) % 2 == 0 and half >= 2 and all(abs(printed[a + i] - printed[a + half + i]) < EQUAL
+                                                       for i in range(half)):
+                cuts.append([[a + i, a + half + i] for i in range(half)])
+            for numbers_so_far, way in ways[a].items():
+                for cut in cuts:
+                    key = numbers_so_far + tuple(tuple(printed[i] for i in run) for run in cut)
+                    ways[b].setdefault(key, way + cut)
+        # Every way through b goes on as any other does: more than MAX_CUTS here are more than that at the end.
+        ways[b] = dict(list(ways[b].items())[:MAX_CUTS + 1])
+    return list(ways[n].values()) if len(ways[n]) <= MAX_CUTS else []
 
 
 def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+    """The rows read over every way to cut the numbers into runs that some way to give them to the rows holds:
+    a cell the ways read alike stays as read, the others are flagged with what each way read."""
     printed = numbers([Piece(tokens[i].text, 0) for i in values])
     if any(p is None or p <= 0 for p in printed):
         return {}
+    found = [out for out in (_read_cut(tokens, matches, values, runs, order, by_row, rules)
+                             for runs in _cuts(printed)) if out]
+    if len(found) <= 1:
+        return found[0] if found else {}
+    merged: dict[str, Cell] = {}
+    for key in dict.fromkeys(key for out in found for key in out):
+        cells = [out.get(key) for out in found]
+        first = next(cell for cell in cells if cell is not None)
+        read = {cell.value for cell in cells if cell is not None}
+        if None not in cells and len(read) == 1:
+            merged[key] = first
+            continue
+        candidates = sorted(read | {c for cell in cells if cell is not None for c in cell.candidates})
+        merged[key] = Cell(first.value, first.raw, "ambiguous", first.line, min(first.confidence, MOST_PLAUSIBLE),
+                           candidates=candidates, token=first.token,
+                           note="the table's numbers cut into rows by their totals in more than one way (a run of "
+                                "values, or a block of values and one of their totals): this is the first way's")
+    return merged
+
+
+def _read_cut(tokens, matches, values: list[int], runs: list[list[int]], order: list[str], by_row: dict, rules
+              ) -> dict[str, Cell]:
     widths = {len(by_row[row].keys) for row in order}
-    runs = _runs(printed)
-    if runs is None or any(b - a > max(widths) for a, b in runs):
+    if any(len(run) > max(widths) for run in runs):
         return {}
     inputs = [row for row in order if row in schema.REQUEST_INPUT_ROWS]
     tail = [row for row in order if row in _tail()]
@@ -111,8 +155,7 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
             rows = []
             for row in order:
                 keys = by_row[row].keys
-                a_run, b_run = given.get(row, (0, 0))
-                group = [tokens[i] for i in values[a_run:b_run]]
+                group = [tokens[values[i]] for i in given.get(row, [])]
                 rows.append(RowToPlace(row, keys, row_placements(group, keys, inside[row]), inside[row]))
             solution = solve(rows, rules, budget)
             if budget.left <= 0:
@@ -121,7 +164,7 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
                 continue
             if likeliest is None or solution.score > likeliest[0]:
                 likeliest = (solution.score, inputs[:a], outcomes[:b], solution,
-                             _labels_before(tokens, matches, [values[r[0]] for r in runs], by_row))
+                             _labels_before(tokens, matches, [values[run[0]] for run in runs], by_row))
             if 0 < a < len(inputs):
                 unfixed.update(inputs)
             if 0 < b < len(outcomes):
@@ -208,7 +251,8 @@ def _labels_before(tokens, matches, firsts: list[int], by_row: dict) -> list[str
         while j >= 0 and tokens[j].kind in (BLANK, BREAK):
             j -= 1
         m = matches.get(j) if j >= 0 and tokens[j].kind == LABEL else None
-        # A bare 其他 / 总计 (a column's head, or any of several rows' last words) names no row.
+        # A bare 其他 / 总计 (a column's head, or any of several rows' last words) names no row; nor does a piece of a
+        # wrapped label read short of sure (4.保护第三方: as often wrong as right at seeds 83 and 0).
         sure = m is not None and m.category.startswith(schema.TABLES) and m.confidence >= SURE_LABEL
         row = m.category.partition(".")[2] if sure else None
         out.append(row if row in by_row else None)
