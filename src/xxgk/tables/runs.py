@@ -1,18 +1,21 @@
-"""Read what the template's arithmetic alone decides of a table 3 whose blank cells print nothing and whose numbers
-stand apart from its labels (stage 2f of the recovery).
+"""Read what the template's arithmetic decides of a table 3 whose blank cells print nothing and whose numbers stand
+apart from its labels (stage 2f of the recovery), and flag the likeliest reading of the rest.
 
 Plain ``pdftotext`` of a source that prints its zeros as blanks prints table 3's non-zero cells, often in the
 template's order, with the labels stacked elsewhere: neither the rows' labels (``arrange``) nor the count of the
 numbers (``sequence``, which needs every cell printed) says which numbers are which row's. The arithmetic says part
 of it. A row that prints anything prints its total last, the sum of the values before it, so the numbers cut into
-such runs, one run a row; where they cut one way only, the runs are the rows that printed, in order, and the rows
-between them printed nothing. Which rows they are the sums do not say for most of them: the outcome rows (（一）…
-（六）) are alike to every identity (each column's total is their sum), as are 一、新收 and 二、上年结转 (their sum is
-总计 + 结转). So the runs are given to the rows group by group (the input rows, the outcome rows, 总计, 结转), every
-way the count of runs allows, each checked by every identity (``arrange.solve``, which also places each run's
-values in its row's columns); a row is read only where every way that holds gives it the same cells and its group
-is fixed (总计 and 结转; the input rows when both or neither print; the outcome rows when all or none print). The
-rest stay as the other readings left them (unread, flagged).
+such runs, one run a row (or, where Chromium's PDF sets the 总计 column apart, a block of values and one of their
+totals); each way they cut is read, and a cell two ways read differently is flagged. The runs are the rows that
+printed, in order, and the rows between them printed nothing. Which rows they are the sums do not say for most of
+them: the outcome rows (（一）…（六）) are alike to every identity (each column's total is their sum), as are 一、新收
+and 二、上年结转 (their sum is 总计 + 结转). So the runs are given to the rows group by group (the input rows, the outcome
+rows, 总计, 结转), every way the count of runs allows, each checked by every identity (``arrange.solve``, which also
+places each run's values in its row's columns); a row is read sure only where every way that holds gives it the
+same cells and its group is fixed (总计 and 结转; the input rows when both or neither print; the outcome rows when all
+or none print). In a group left open, a cell an identity forces to 0 is read so; the others take the likeliest
+reading, flagged with what else they could hold: each run to the row whose sure label the text sets right before
+it, the rest to the rows real reports fill likeliest.
 """
 from __future__ import annotations
 
@@ -116,7 +119,9 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
         cells = [out.get(key) for out in found]
         first = next(cell for cell in cells if cell is not None)
         read = {cell.value for cell in cells if cell is not None}
-        if None not in cells and len(read) == 1:
+        # Alike only where every way read the same number as sure as the others (a way that flags it found other
+        # placements of it).
+        if None not in cells and len(read) == 1 and len({(cell.kind, cell.confidence) for cell in cells}) == 1:
             merged[key] = first
             continue
         candidates = sorted(read | {c for cell in cells if cell is not None for c in cell.candidates})
