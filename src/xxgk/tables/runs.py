@@ -26,7 +26,7 @@ from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
 from .arrange import (Budget, MOST_PLAUSIBLE, Placement, RowToPlace, drops_blanks, identities_inside,
                       row_plausibility, row_prevalence, printed_rows, row_placements, solve)
 from .placement import Piece, numbers, parse_value, span_to
-from .rowlabels import SURE_LABEL
+from .rowlabels import ROW_ANCHOR, SURE_LABEL
 
 # How sure a row read by the totals alone is: every identity holds over it in every way that holds, but its label
 # was not beside it (the order alone put it in its row), as ``sequence.IN_ORDER``.
@@ -257,8 +257,12 @@ def _labels_before(tokens, matches, firsts: list[int], by_row: dict) -> list[str
             j -= 1
         m = matches.get(j) if j >= 0 and tokens[j].kind == LABEL else None
         # A bare 其他 / 总计 (a column's head, or any of several rows' last words) names no row; nor does a piece of a
-        # wrapped label read short of sure (4.保护第三方: as often wrong as right at seeds 83 and 0).
-        sure = m is not None and m.category.startswith(schema.TABLES) and m.confidence >= SURE_LABEL
+        # wrapped label read short of sure on a line of its own (as often wrong as right at seeds 83 and 0). On the
+        # run's own line it stands at the run's height, in its row: a piece read at better than even odds will do
+        # (Chromium's （三） 4.保护第三方 3, 握相关政府信 3).
+        beside = j >= 0 and tokens[j].line == tokens[i].line
+        sure = m is not None and m.category.startswith(schema.TABLES) and (
+            m.confidence > ROW_ANCHOR if beside else m.confidence >= SURE_LABEL)
         row = m.category.partition(".")[2] if sure else None
         out.append(row if row in by_row else None)
     return out
