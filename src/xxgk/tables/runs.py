@@ -110,8 +110,10 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
     printed = numbers([Piece(tokens[i].text, 0) for i in values])
     if any(p is None or p <= 0 for p in printed):
         return {}
-    found = [out for out in (_read_cut(tokens, matches, values, runs, order, by_row, rules)
-                             for runs in _cuts(printed)) if out]
+    found = [_read_cut(tokens, matches, values, runs, order, by_row, rules) for runs in _cuts(printed)]
+    if None in found:
+        return {}       # a way too costly to weigh may be the one that holds: no way is then the only one
+    found = [out for out in found if out]
     if len(found) <= 1:
         return found[0] if found else {}
     merged: dict[str, Cell] = {}
@@ -133,7 +135,9 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
 
 
 def _read_cut(tokens, matches, values: list[int], runs: list[list[int]], order: list[str], by_row: dict, rules
-              ) -> dict[str, Cell]:
+              ) -> dict[str, Cell] | None:
+    """The rows read from one way to cut the numbers into runs: empty when no way to give the runs to the rows
+    holds, None when the search spent its budget."""
     widths = {len(by_row[row].keys) for row in order}
     if any(len(run) > max(widths) for run in runs):
         return {}
@@ -164,7 +168,7 @@ def _read_cut(tokens, matches, values: list[int], runs: list[list[int]], order: 
                 rows.append(RowToPlace(row, keys, row_placements(group, keys, inside[row]), inside[row]))
             solution = solve(rows, rules, budget)
             if budget.left <= 0:
-                return {}
+                return None
             if solution is None:
                 continue
             if likeliest is None or solution.score > likeliest[0]:
