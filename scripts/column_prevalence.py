@@ -4,7 +4,9 @@ of ``corpus/`` (seeds, examples, real), and write ``src/xxgk/data/column_prevale
 The table recovery reads these counts when a text drops its blank cells and the template's identities leave a
 row's values more than one place (``xxgk.tables.arrange``): it then gives the cells of the most plausible
 placement, flagged, with the others as candidates. Tables 2 and 3 are counted per column over all their rows
-(a column, not a row, is what the placement chooses); table 4 per group and column.
+(a column, not a row, is what the placement chooses); table 4 per group and column. Table 3's rows are counted
+too, as a whole (column ``*``: the row holds any number other than 0), for a text whose blank cells leave open
+which of the outcome rows printed a run of numbers (``xxgk.tables.runs``).
 
     .venv/bin/python scripts/column_prevalence.py
 """
@@ -25,6 +27,7 @@ def main() -> int:
     nonzero: Counter = Counter()
     cells: Counter = Counter()
     for path in GOLD:
+        rows_filled: dict[tuple, bool] = {}
         for key, value in json.loads(path.read_text(encoding="utf-8"))["fields"].items():
             if value is None:
                 continue
@@ -32,6 +35,12 @@ def main() -> int:
             where = (table, row if table == "appeals" else POOLED, column)
             cells[where] += 1
             nonzero[where] += value != 0
+            if table == "requests":
+                whole = (table, row, POOLED)
+                rows_filled[whole] = rows_filled.get(whole, False) or value != 0
+        for whole, filled in rows_filled.items():
+            cells[whole] += 1
+            nonzero[whole] += filled
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh, delimiter="\t", lineterminator="\n")
         out.writerow(["table", "row", "column", "nonzero", "cells"])

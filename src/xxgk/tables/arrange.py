@@ -230,7 +230,13 @@ def prevalence(key: str) -> float:
     return found.get((table, row, column), found.get((table, "*", column), 0.5))
 
 
-def _plausibility(keys: tuple[str, ...], row_numbers: tuple) -> float:
+def row_prevalence(table: str, row: str) -> float:
+    """How often a row of the table holds any number other than 0 in real reports (counted for table 3's rows),
+    smoothed as the columns are; 0.5 for a row not counted."""
+    return _prevalence().get((table, row, "*"), 0.5)
+
+
+def row_plausibility(keys: tuple[str, ...], row_numbers: tuple) -> float:
     total = 0.0
     for position, (key, value) in enumerate(zip(keys, row_numbers)):
         p = prevalence(key)
@@ -280,7 +286,7 @@ def row_placements(values: list[Token], keys: tuple[str, ...], identities, blank
             pieces[position], row_numbers[position] = piece, number
         row_numbers = tuple(row_numbers)
         if _holds(row_numbers, identities):
-            plausibility = _plausibility(keys, row_numbers) + _under_their_heads(keys, where, values)
+            plausibility = row_plausibility(keys, row_numbers) + _under_their_heads(keys, where, values)
             out.append(Placement(tuple(pieces), row_numbers, plausibility))
     return out
 
@@ -315,7 +321,7 @@ def as_placement(keys: tuple[str, ...], pieces: list[Piece]) -> Placement | None
     row_numbers = tuple(numbers(pieces))
     if None in row_numbers:
         return None
-    return Placement(tuple(pieces), row_numbers, _plausibility(keys, row_numbers))
+    return Placement(tuple(pieces), row_numbers, row_plausibility(keys, row_numbers))
 
 
 # ------------------------------------------------------------------------------------------------ solving
@@ -857,7 +863,7 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
         for rule in down[j]:
             if abs(sum(cells.get(k, 0) for k in rule.left) - sum(cells.get(k, 0) for k in rule.right)) > EQUAL:
                 return None
-        # each row's cells scored as a placement's are (``_plausibility``)
+        # each row's cells scored as a placement's are (``row_plausibility``)
         total = 0.0
         for r in rows:
             if r.fixed is None:

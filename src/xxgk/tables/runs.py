@@ -1,30 +1,44 @@
-"""Read what the template's arithmetic alone decides of a table 3 whose blank cells print nothing and whose numbers
-stand apart from its labels (stage 2f of the recovery).
+"""Read what the template's arithmetic decides of a table 3 whose blank cells print nothing and whose numbers stand
+apart from its labels (stage 2f of the recovery), and flag the likeliest reading of the rest.
 
 Plain ``pdftotext`` of a source that prints its zeros as blanks prints table 3's non-zero cells, often in the
 template's order, with the labels stacked elsewhere: neither the rows' labels (``arrange``) nor the count of the
 numbers (``sequence``, which needs every cell printed) says which numbers are which row's. The arithmetic says part
 of it. A row that prints anything prints its total last, the sum of the values before it, so the numbers cut into
-such runs, one run a row; where they cut one way only, the runs are the rows that printed, in order, and the rows
-between them printed nothing. Which rows they are the sums do not say for most of them: the outcome rows (（一）…
-（六）) are alike to every identity (each column's total is their sum), as are 一、新收 and 二、上年结转 (their sum is
-总计 + 结转). So the runs are given to the rows group by group (the input rows, the outcome rows, 总计, 结转), every
-way the count of runs allows, each checked by every identity (``arrange.solve``, which also places each run's
-values in its row's columns); a row is read only where every way that holds gives it the same cells and its group
-is fixed (总计 and 结转; the input rows when both or neither print; the outcome rows when all or none print). The
-rest stay as the other readings left them (unread, flagged).
+such runs, one run a row (or, where Chromium's PDF sets the 总计 column apart, a block of values and one of their
+totals); each way they cut is read, and a cell two ways read differently is flagged. The runs are the rows that
+printed, in order, and the rows between them printed nothing. Which rows they are the sums do not say for most of
+them: the outcome rows (（一）…（六）) are alike to every identity (each column's total is their sum), as are 一、新收
+and 二、上年结转 (their sum is 总计 + 结转). So the runs are given to the rows group by group (the input rows, the outcome
+rows, 总计, 结转), every way the count of runs allows, each checked by every identity (``arrange.solve``, which also
+places each run's values in its row's columns); a row is read sure only where every way that holds gives it the
+same cells and its group is fixed (总计 and 结转; the input rows when both or neither print; the outcome rows when all
+or none print). In a group left open, a cell an identity forces to 0 is read so; the others take the likeliest
+reading, flagged with what else they could hold: each run to the row whose sure label the text sets right before
+it, the rest to the rows real reports fill likeliest.
 """
 from __future__ import annotations
 
+import math
+
 from .. import schema
-from ..datamodel import LABEL, VALUE, Cell, Token
-from .arrange import (Budget, MOST_PLAUSIBLE, RowToPlace, drops_blanks, identities_inside, printed_rows,
-                      row_placements, solve)
+from ..datamodel import BLANK, BREAK, LABEL, VALUE, Cell, Token
+from .arrange import (Budget, MOST_PLAUSIBLE, Placement, RowToPlace, drops_blanks, identities_inside,
+                      row_plausibility, row_prevalence, printed_rows, row_placements, solve)
 from .placement import Piece, numbers, parse_value, span_to
+from .rowlabels import ROW_ANCHOR, SURE_LABEL
 
 # How sure a row read by the totals alone is: every identity holds over it in every way that holds, but its label
 # was not beside it (the order alone put it in its row), as ``sequence.IN_ORDER``.
 BY_THE_TOTALS = 0.9
+# What a run's row label set right before it in the text adds to the likelihood that the run is that row's: more
+# than real reports' preferences between rows (logs of shares), so the label decides where it is; the cells stay
+# flagged, as the label is no proof (a row printed blank sets its label before the next row's numbers: 3.其他 /
+# 10 10, the 10s 总计's).
+LABEL_BEFORE = 100.0
+# At most this many ways to cut the numbers into runs are each read (the runs' blocks and rows alike, 2 2 1 1 2 2 1 1
+# cuts two ways); more leave the table as the other readings left it.
+MAX_CUTS = 4
 # At most this many partial solutions are weighed over all the ways to give the runs to the rows (``arrange.solve``'s
 # own bound, for the few ways the count of runs allows: at most three for the input rows times four for the tail).
 MAX_STATES = 50_000
@@ -48,7 +62,7 @@ def read_by_totals(tokens: list[Token], matches, anchors, by_row: dict, rules, h
         values = [i for i in span if tokens[i].kind == VALUE]
         if not values or not drops_blanks(cells):
             continue
-        found = _read(tokens, values, order, by_row, rules)
+        found = _read(tokens, matches, values, order, by_row, rules)
         if found:
             return found
     return {}
@@ -58,27 +72,74 @@ def _tail() -> tuple[str, ...]:
     return schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW
 
 
-def _runs(printed: list) -> list[tuple[int, int]] | None:
-    """The one way to cut the numbers into runs of two or more, each ending with the sum of the others; None when
-    there is no such way or more than one."""
+def _cuts(printed: list) -> list[list[list[int]]]:
+    """Every way to cut the numbers into runs, each a row's values ending with its total (the sum of the others), as
+    the positions of each run's numbers (ways that give the same numbers to the same runs count as one; runs of
+    numbers in a row first); none when there are more than MAX_CUTS.
+
+    A run is two or more numbers in a row. Or a stretch of rows that each print one value and their total
+    (necessarily the same number) set as two blocks, the values then the totals (5 3 2 / 5 3 2 for 5 5, 3 3, 2 2):
+    Chromium's PDF, where every row of a stretch fills one applicants' column, gives its 总计 column a flow of its
+    own, which plain pdftotext prints after the other's."""
     n = len(printed)
-    ways: list[list] = [[] for _ in range(n + 1)]
-    ways[0] = [[]]
+    ways: list[dict] = [{} for _ in range(n + 1)]
+    ways[0] = {(): []}
     for b in range(2, n + 1):
-        for a in range(b - 1):
-            if ways[a] and abs(sum(printed[a:b - 1]) - printed[b - 1]) < EQUAL:
-                ways[b].extend(w + [(a, b)] for w in ways[a][:2])
-        ways[b] = ways[b][:2]
-    return ways[n][0] if len(ways[n]) == 1 else None
+        for a in reversed(range(b - 1)):     # runs in a row first, where blocks give the same numbers
+            if not ways[a]:
+                continue
+            cuts = []
+            if abs(sum(printed[a:b - 1]) - printed[b - 1]) < EQUAL:
+                cuts.append([list(range(a, b))])
+            half = (b - a) // 2
+            if (b - a) % 2 == 0 and half >= 2 and all(abs(printed[a + i] - printed[a + half + i]) < EQUAL
+                                                       for i in range(half)):
+                cuts.append([[a + i, a + half + i] for i in range(half)])
+            for numbers_so_far, way in ways[a].items():
+                for cut in cuts:
+                    key = numbers_so_far + tuple(tuple(printed[i] for i in run) for run in cut)
+                    ways[b].setdefault(key, way + cut)
+        # Every way through b goes on as any other does: more than MAX_CUTS here are more than that at the end.
+        ways[b] = dict(list(ways[b].items())[:MAX_CUTS + 1])
+    return list(ways[n].values()) if len(ways[n]) <= MAX_CUTS else []
 
 
-def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
+    """The rows read over every way to cut the numbers into runs that some way to give them to the rows holds:
+    a cell the ways read alike stays as read, the others are flagged with what each way read."""
     printed = numbers([Piece(tokens[i].text, 0) for i in values])
     if any(p is None or p <= 0 for p in printed):
         return {}
+    found = [_read_cut(tokens, matches, values, runs, order, by_row, rules) for runs in _cuts(printed)]
+    if None in found:
+        return {}       # a way too costly to weigh may be the one that holds: no way is then the only one
+    found = [out for out in found if out]
+    if len(found) <= 1:
+        return found[0] if found else {}
+    merged: dict[str, Cell] = {}
+    for key in dict.fromkeys(key for out in found for key in out):
+        cells = [out.get(key) for out in found]
+        first = next(cell for cell in cells if cell is not None)
+        read = {cell.value for cell in cells if cell is not None}
+        # Alike only where every way read the same number as sure as the others (a way that flags it found other
+        # placements of it).
+        if None not in cells and len(read) == 1 and len({(cell.kind, cell.confidence) for cell in cells}) == 1:
+            merged[key] = first
+            continue
+        candidates = sorted(read | {c for cell in cells if cell is not None for c in cell.candidates})
+        merged[key] = Cell(first.value, first.raw, "ambiguous", first.line, min(first.confidence, MOST_PLAUSIBLE),
+                           candidates=candidates, token=first.token,
+                           note="the table's numbers cut into rows by their totals in more than one way (a run of "
+                                "values, or a block of values and one of their totals): this is the first way's")
+    return merged
+
+
+def _read_cut(tokens, matches, values: list[int], runs: list[list[int]], order: list[str], by_row: dict, rules
+              ) -> dict[str, Cell] | None:
+    """The rows read from one way to cut the numbers into runs: empty when no way to give the runs to the rows
+    holds, None when the search spent its budget."""
     widths = {len(by_row[row].keys) for row in order}
-    runs = _runs(printed)
-    if runs is None or any(b - a > max(widths) for a, b in runs):
+    if any(len(run) > max(widths) for run in runs):
         return {}
     inputs = [row for row in order if row in schema.REQUEST_INPUT_ROWS]
     tail = [row for row in order if row in _tail()]
@@ -89,6 +150,8 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
     seen: dict[str, set] = {row: set() for row in order}
     best: dict[str, object] = {}
     unfixed: set[str] = set()
+    # The most plausible way that holds: its score, which rows of each group took runs, and its solution.
+    likeliest: tuple | None = None
     k = len(runs)
     budget = Budget(MAX_STATES)
     for a in range(len(inputs) + 1):
@@ -101,14 +164,16 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
             rows = []
             for row in order:
                 keys = by_row[row].keys
-                a_run, b_run = given.get(row, (0, 0))
-                group = [tokens[i] for i in values[a_run:b_run]]
+                group = [tokens[values[i]] for i in given.get(row, [])]
                 rows.append(RowToPlace(row, keys, row_placements(group, keys, inside[row]), inside[row]))
             solution = solve(rows, rules, budget)
             if budget.left <= 0:
-                return {}
+                return None
             if solution is None:
                 continue
+            if likeliest is None or solution.score > likeliest[0]:
+                likeliest = (solution.score, inputs[:a], outcomes[:b], solution,
+                             _labels_before(tokens, matches, [values[run[0]] for run in runs], by_row))
             if 0 < a < len(inputs):
                 unfixed.update(inputs)
             if 0 < b < len(outcomes):
@@ -139,4 +204,119 @@ def _read(tokens, values: list[int], order: list[str], by_row: dict, rules) -> d
                                 note="the table's numbers cut into rows by their totals, its labels apart: this "
                                      "row's cells are the same in every way to give the runs to the rows that "
                                      "holds the template's sums")
+    if unfixed and likeliest is not None:
+        out.update(_likeliest_open_rows(likeliest + (seen,), order, unfixed, by_row, out, rules))
     return out
+
+
+def _likeliest_open_rows(likeliest: tuple, order: list[str], unfixed: set[str], by_row: dict,
+                         decided: dict[str, Cell], rules) -> dict[str, Cell]:
+    """The rows of a group the sums leave open (which of the outcome rows, or of 一 and 二, printed the runs): each
+    run given to the row real reports make likeliest to hold it, every cell flagged with what else it could hold,
+    but for the cells the arithmetic forces to 0 (a column whose total is a decided 0)."""
+    _, given_inputs, given_outcomes, solution, labels, seen = likeliest
+    zeros = _forced_zeros(decided, rules)
+    out: dict[str, Cell] = {}
+    for inputs, given, first in ((True, given_inputs, 0), (False, given_outcomes, len(given_inputs))):
+        group = [row for row in order if row in unfixed and (row in schema.REQUEST_INPUT_ROWS) == inputs]
+        if not group:
+            continue
+        # The runs of the group, in order, each with its columns as the likeliest solution placed them: the
+        # group's rows are alike to every identity (each column's total is their sum), so any row of it may take
+        # a run in those columns and every identity still holds.
+        taken = [solution.best[row] for row in given]
+        chosen = _likeliest_rows(group, taken, labels[first:first + len(taken)], by_row)
+        for i, row in enumerate(group):
+            keys = by_row[row].keys
+            # The runs this row may take keeping the runs in order: the j-th run goes to one of the rows from the
+            # j-th to the one that leaves room for the runs after it.
+            reachable = [taken[j] for j in range(len(taken)) if j <= i <= len(group) - len(taken) + j]
+            mine = chosen.get(row)
+            for c, key in enumerate(keys):
+                if key in zeros:
+                    out[key] = Cell(0, "", "blank", None, BY_THE_TOTALS,
+                                    note="printed blank: the template's sums force 0 (its column's total is 0)")
+                    continue
+                piece = mine.pieces[c] if mine is not None else None
+                value, kind = parse_value(piece) if piece is not None else (0, "blank")
+                # ... in the columns the likeliest solution placed them in, or as any way that holds placed a run
+                # in one of the group's rows.
+                found = sorted({0, value} | {p.numbers[c] for p in reachable}
+                               | {n[c] for other in group for n in seen[other]})
+                out[key] = Cell(value, piece.raw if piece is not None else "", "ambiguous",
+                                piece.line if piece is not None else None, MOST_PLAUSIBLE, candidates=found,
+                                token=piece.origin if piece is not None else None,
+                                note="the table's numbers cut into rows by their totals, its labels apart; which "
+                                     "of these rows printed them the sums do not say: the likeliest by how often "
+                                     "real reports fill each row")
+    return out
+
+
+def _labels_before(tokens, matches, firsts: list[int], by_row: dict) -> list[str | None]:
+    """The row whose label the text sets right before each run (only empty lines or breaks between), if any."""
+    out = []
+    for i in firsts:
+        j = i - 1
+        while j >= 0 and tokens[j].kind in (BLANK, BREAK):
+            j -= 1
+        m = matches.get(j) if j >= 0 and tokens[j].kind == LABEL else None
+        # A bare 其他 / 总计 (a column's head, or any of several rows' last words) names no row; nor does a piece of a
+        # wrapped label read short of sure on a line of its own (as often wrong as right at seeds 83 and 0). On the
+        # run's own line it stands at the run's height, in its row: a piece read at better than even odds will do
+        # (Chromium's （三） 4.保护第三方 3, 握相关政府信 3).
+        beside = j >= 0 and tokens[j].line == tokens[i].line
+        sure = m is not None and m.category.startswith(schema.TABLES) and (
+            m.confidence > ROW_ANCHOR if beside else m.confidence >= SURE_LABEL)
+        row = m.category.partition(".")[2] if sure else None
+        out.append(row if row in by_row else None)
+    return out
+
+
+def _likeliest_rows(group: list[str], taken: list[Placement], labels: list[str | None], by_row: dict
+                    ) -> dict[str, Placement]:
+    """The runs given to the group's rows in order, most of them to the row whose label the text sets right before
+    them, the rest so that the rows that take one are those real reports fill likeliest (and with such values),
+    the rows left out those they leave blank likeliest: a dynamic programme over the rows."""
+    n, k = len(group), len(taken)
+    NEG = float("-inf")
+    gain = [[_plausibility_gain(row, by_row[row].keys, p.numbers) + (LABEL_BEFORE if labels[j] == row else 0.0)
+             for j, p in enumerate(taken)] for row in group]
+    # best[i][j]: the likeliest gain of giving the first j runs to the first i rows.
+    best = [[NEG] * (k + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(k + 1):
+            stay = best[i - 1][j]
+            take = best[i - 1][j - 1] + gain[i - 1][j - 1] if j else NEG
+            best[i][j] = max(stay, take)
+    chosen: dict[str, Placement] = {}
+    i, j = n, k
+    while j:
+        if best[i][j] == best[i - 1][j - 1] + gain[i - 1][j - 1] and best[i - 1][j - 1] > NEG:
+            chosen[group[i - 1]] = taken[j - 1]
+            j -= 1
+        i -= 1
+    return chosen
+
+
+def _plausibility_gain(row: str, keys: tuple[str, ...], numbers: tuple) -> float:
+    """What giving a run in these columns to the row, rather than leaving the row blank, adds to the likelihood:
+    the odds that real reports fill the row, and those of its columns' values."""
+    filled = row_prevalence(keys[0].split(".")[0], row)
+    return (math.log(filled / (1 - filled)) + row_plausibility(keys, numbers)
+            - row_plausibility(keys, (0,) * len(numbers)))
+
+
+def _forced_zeros(decided: dict[str, Cell], rules) -> set[str]:
+    """The cells an identity forces to 0: every cell of one side is a decided 0 (counts are never negative, so the
+    other side's cells are all 0 too)."""
+    zeros = {key for key, cell in decided.items() if cell.value == 0 and cell.kind != "ambiguous"}
+    grew = True
+    while grew:
+        grew = False
+        for rule in rules:
+            for side, other in ((rule.left, rule.right), (rule.right, rule.left)):
+                if side and all(key in zeros for key in side) and not set(other) <= zeros:
+                    zeros |= set(other)
+                    grew = True
+    return zeros
