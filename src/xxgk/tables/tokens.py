@@ -44,6 +44,10 @@ _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
 # The same two, matched where a number ends inside a longer text (``pattern.match(text, at)``: no ^).
 _NUMBERING_AT = re.compile(_NUMBERING_AFTER.pattern[1:])
 _SPACED_DATE_AT = re.compile(_SPACED_DATE.pattern[1:])
+# A one-digit numbering set apart on a line of its own cell, the row's values after it across a layout's gap (two
+# spaces or more): a narrow label cell wrapped around its numbering, which pdftotext -layout prints on the values'
+# line (无正当理 / 4.      1      1 / 由大量反复 / 申请). A value is never printed with a full stop after it.
+_NUMBERING_BEFORE_A_GAP = re.compile(r"(?<!\S)\d[.．](?= {2,}\S)")
 # A web address (Chromium prints the page's file:// or http:// address in every page's footer): its digits are no cells.
 _ADDRESS = re.compile(r"(?:https?|file|ftp)://\S+|www\.\S+")
 
@@ -1197,6 +1201,8 @@ def _run_on(text: str, number: int) -> list[Token]:
         # its numbers would cost the square of its length).
         end = m.end()
         after = text[end:end + 1]
+        if _NUMBERING_BEFORE_A_GAP.match(text, m.start()):
+            continue  # 4.   1   1: the numbering, left inside the label text
         if _NUMBERING_AT.match(text, end):
             # 00000002.其他法律…: the last digit numbers the next label, the rest are the previous row's cells.
             body, numbering = digits[:-1], digits[-1]
