@@ -88,6 +88,10 @@ class Token:
     # the character column of its centre (``tokens.value_places``); None elsewhere. pdftotext sets a table's column
     # at one character column all down a page, though at another on the next page.
     at: tuple[int, int] | None = None
+    # Its place in a label's run on its line (``Token.at``'s text): 1 set one space past the label's last character,
+    # 2 one space past that value, and so on; 0 set apart. pdftotext -layout prints a word that near the label in the
+    # label's run (Chromium's PDF: 内部事务信 4, 申请 156 5), where the characters before it end, not in its column.
+    label_run: int = 0
     # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
     # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
     pipe_row: bool = False

@@ -763,6 +763,13 @@ def _solutions(tokens, rows: list[_Row], groupings, rules, budget: Budget) -> li
     return solutions
 
 
+# The page (``_page_columns``) of the values set in their row label's run, and below it one for each value past them
+# in the run: no page of the text is numbered so.
+BESIDE_THE_LABELS = -1
+# Values past the first in labels' runs, each a page of its own, at most this many: each page doubles the ways one
+# column is searched (a table's runs hold one or two such: 申请 156 5, （一）予以公开 104 10).
+RUN_VALUES_APART = 4
+
 # A PDF's paged text (pdftotext -layout) sets a table's column at one character column all down a page (one off
 # where a value's width rounds its centre the other way, two over a few rows), the next column at least
 # PAGE_COLUMNS_APART characters away: values within PAGE_COLUMN_SPREAD of each other on a page are one column's,
@@ -803,13 +810,33 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
     placed = [(r, [tokens[i] for i in group]) for r, group in zip(rows, grouping) if r.fixed is None and group]
     if not placed or any(t.at is None for _, values in placed for t in values):
         return None
-    # Each page's columns: the values' centres, cut where they stand apart.
+    # Each page's columns: the values' centres, cut where they stand apart. Values set in a label's run
+    # (``Token.label_run``) stand where the characters before them end, not in their columns: a row's first value
+    # right past its label is in the column next to the labels, the table's first (those values make a page of
+    # their own, of that one column); a value past it in the run, in a column no place tells (each a page of its
+    # own, at most RUN_VALUES_APART of them).
     by_page: dict[int, list[tuple[int, Token]]] = {}
+    beside_labels: list[Token] = []
+    in_runs: list[Token] = []
     for _, values in placed:
         for t in values:
-            by_page.setdefault(t.at[0], []).append((t.at[1], t))
+            if t.label_run == 1 and t is values[0]:
+                beside_labels.append(t)
+            elif t.label_run:
+                in_runs.append(t)
+            else:
+                by_page.setdefault(t.at[0], []).append((t.at[1], t))
+    if len(in_runs) > RUN_VALUES_APART:
+        return None
     column_of: dict[int, tuple[int, int]] = {}        # id(token) -> (page, its column's index on the page)
     pages: dict[int, list[list[Token]]] = {}
+    if beside_labels:
+        pages[BESIDE_THE_LABELS] = [beside_labels]
+    for k, t in enumerate(in_runs, 1):
+        pages[BESIDE_THE_LABELS - k] = [[t]]
+    for page, columns in pages.items():
+        for t in columns[0]:
+            column_of[id(t)] = (page, 0)
     for page, found in by_page.items():
         found.sort(key=lambda x: x[0])
         columns: list[list[tuple[int, Token]]] = [[found[0]]]
@@ -825,11 +852,11 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
             for t in column:
                 column_of[id(t)] = (page, k)
     # What each page's column must be: a row's last value, its total, in the last column; a head's column.
-    pins: dict[tuple[int, int], int] = {}
+    pins: dict[tuple[int, int], int] = {(BESIDE_THE_LABELS, 0): 0} if beside_labels else {}
     row_of: dict[int, _Row] = {}
     for r, values in placed:
         spots = [column_of[id(t)] for t in values]
-        if len({page for page, _ in spots}) > 1 or len(set(spots)) < len(spots):
+        if len({page for page, _ in spots if page >= 0}) > 1 or len(set(spots)) < len(spots):
             return None
         for t in values:
             row_of[id(t)] = r
@@ -839,7 +866,9 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
             return None
         if len(values) > 1 and abs(sum(got[:-1]) - got[-1]) <= EQUAL:
             wanted.append((spots[-1], width - 1))
-        wanted += [(spot, names.index(t.under)) for spot, t in zip(spots, values) if t.under in names]
+        # (a value in a label's run is under no head of its own either)
+        wanted += [(spot, names.index(t.under)) for spot, t in zip(spots, values)
+                   if t.under in names and not t.label_run]
         wanted += [(spot, position) for spot, t in zip(spots, values) for position in range(width)
                    if t.under.startswith("#") and _stands_in(t.under, rows[0].keys, position)]
         for spot, column in wanted:
@@ -853,13 +882,30 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
     order = sorted(pages)
     counts = [len(pages[p]) for p in order]
 
+    spots_of = {id(t): [column_of[id(u)] for u in values] for _, values in placed for t in values}
+    place_of = {id(t): k for _, values in placed for k, t in enumerate(values)}
+
+    def in_its_rows_order(t: Token, taking: tuple[int, ...], state: tuple[int, ...]) -> bool:
+        """Whether a value put in the column searched has its row's values before it in columns already searched
+        and those after it in none yet (on one page the columns' order keeps that; across pages it must be asked)."""
+        mine = place_of[id(t)]
+        for k, (p, column) in enumerate(spots_of[id(t)]):
+            done = column < state[order.index(p)]
+            now = taking[order.index(p)] and column == state[order.index(p)]
+            if (k < mine and not done) or (k > mine and (done or now)):
+                return False
+        return True
+
     def column_score(j: int, taking: tuple[int, ...], state: tuple[int, ...]) -> float | None:
         """The plausibility of column j holding the page columns taken, None where a sum down it fails."""
         cells = dict(fixed.items())
         for p, take in zip(order, taking):
             if take:
                 for t in pages[p][state[order.index(p)]]:
-                    cells[row_of[id(t)].keys[j]] = value_of[id(t)]
+                    key = row_of[id(t)].keys[j]
+                    if key in cells or not in_its_rows_order(t, taking, state):
+                        return None
+                    cells[key] = value_of[id(t)]
         for rule in down[j]:
             if abs(sum(cells.get(k, 0) for k in rule.left) - sum(cells.get(k, 0) for k in rule.right)) > EQUAL:
                 return None

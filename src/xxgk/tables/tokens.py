@@ -44,6 +44,10 @@ _NUMBERING_AFTER = re.compile(r"^[.．、]\s*(?=[^\d\s]|$)")
 # The same two, matched where a number ends inside a longer text (``pattern.match(text, at)``: no ^).
 _NUMBERING_AT = re.compile(_NUMBERING_AFTER.pattern[1:])
 _SPACED_DATE_AT = re.compile(_SPACED_DATE.pattern[1:])
+# A one-digit numbering set apart on a line of its own cell, the row's values after it across a layout's gap (two
+# spaces or more): a narrow label cell wrapped around its numbering, which pdftotext -layout prints on the values'
+# line (无正当理 / 4.      1      1 / 由大量反复 / 申请). A value is never printed with a full stop after it.
+_NUMBERING_BEFORE_A_GAP = re.compile(r"(?<!\S)\d[.．](?= {2,}\S)")
 # A web address (Chromium prints the page's file:// or http:// address in every page's footer): its digits are no cells.
 _ADDRESS = re.compile(r"(?:https?|file|ftp)://\S+|www\.\S+")
 
@@ -401,22 +405,34 @@ def _under_last(start: int, end: int, heads: list[tuple[float, str]]) -> str:
     return "total" if total and total[0] <= HEAD_REACH and total[0] == near else ""
 
 
-def value_places(text: str) -> dict[int, list[tuple[int, int]]]:
+def value_places(text: str) -> dict[int, list[tuple[int, int, int]]]:
     """For a PDF's paged text, where each number of a line (1-based) stands: (page, twice its centre's character
-    column), in the line's order."""
-    out: dict[int, list[tuple[int, int]]] = {}
+    column, its place in a label's run), in the line's order."""
+    out: dict[int, list[tuple[int, int, int]]] = {}
     page = 0
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         page += line.count("\f")
         if _ADDRESS.search(line):
             continue
-        found = [m.span() for m in _NUMBER_AT.finditer(line.replace("\f", ""))]
+        line = line.replace("\f", "")
+        found = [m.span() for m in _NUMBER_AT.finditer(line)]
         if found:
-            out[number] = [(page, a + b - 1) for a, b in found]
+            out[number] = [(page, a + b - 1, _place_in_a_label_run(line, a)) for a, b in found]
     return out
 
 
-def _attach_places(tokens: list[Token], places: dict[int, list[tuple[int, int]]]) -> None:
+# A number one space past a label's last character (a CJK character or a closing bracket, a quote), or past numbers
+# so set: pdftotext -layout prints a word that near the label in the label's run (``Token.label_run``).
+_IN_A_LABEL_RUN = re.compile(r"[\u3400-\u9fff）)”」]((?: \d+)*) $")
+
+
+def _place_in_a_label_run(line: str, start: int) -> int:
+    """The place in a label's run of the number that starts at ``start`` of the line (``Token.label_run``)."""
+    m = _IN_A_LABEL_RUN.search(line, 0, start)
+    return 1 + m.group(1).count(" ") if m else 0
+
+
+def _attach_places(tokens: list[Token], places: dict[int, list[tuple[int, int, int]]]) -> None:
     """Each value token gets where its number stands, where its line's values are its numbers."""
     by_line: dict[int, list[Token]] = {}
     for token in tokens:
@@ -424,8 +440,9 @@ def _attach_places(tokens: list[Token], places: dict[int, list[tuple[int, int]]]
             by_line.setdefault(token.line, []).append(token)
     for number, values in by_line.items():
         if len(values) == len(places[number]) and all(_NUMBER_AT.fullmatch(t.text) for t in values):
-            for token, at in zip(values, places[number]):
-                token.at = at
+            for token, (page, at, label_run) in zip(values, places[number]):
+                token.at = (page, at)
+                token.label_run = label_run
 
 
 def _attach_heads(tokens: list[Token], under: dict[int, list[str]]) -> None:
@@ -1197,6 +1214,8 @@ def _run_on(text: str, number: int) -> list[Token]:
         # its numbers would cost the square of its length).
         end = m.end()
         after = text[end:end + 1]
+        if _NUMBERING_BEFORE_A_GAP.match(text, m.start()):
+            continue  # 4.   1   1: the numbering, left inside the label text
         if _NUMBERING_AT.match(text, end):
             # 00000002.其他法律…: the last digit numbers the next label, the rest are the previous row's cells.
             body, numbering = digits[:-1], digits[-1]
