@@ -710,6 +710,17 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         for r in rows:
             r.fixed = None
         groupings = _groupings(tokens, values, allowed, rows, every_cell)
+    if not groupings and not every_cell and _last_row_cut_by_the_next_table(tokens, rows, values, allowed, hi):
+        # The table's last row stacked in one pipe row with the next section's heading (pymupdf4llm: the 结转 row's
+        # label and values among the pieces of 四、…行政复议、行政诉讼情况): the next table begins inside the row's line,
+        # so its values may go on past the table's end. Its values here fit no placement; it is left unread (as the
+        # other readings left it, flagged), and the rest placed by the identities that do not need it.
+        last = len(rows) - 1
+        rows = rows[:last]
+        kept = [k for k, rows_open in enumerate(allowed) if set(rows_open) - {last}]
+        values = [values[k] for k in kept]
+        allowed = [range(rows_open.start, min(rows_open.stop, last)) for rows_open in (allowed[k] for k in kept)]
+        groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
     if rules:
@@ -1041,6 +1052,16 @@ def _group_name_piece(text: str) -> bool:
     no row of its own, so the piece opens no row, and PDF text sets its pieces anywhere among its rows' lines."""
     m = _GROUP_NUMBERING.match(text)
     return m is not None and any(name.startswith(m.group(1)) for name in _group_names())
+
+
+def _last_row_cut_by_the_next_table(tokens, rows: list[_Row], values: list[int], allowed: list[range],
+                                    hi: int) -> bool:
+    """Whether the table's end (the next table's heading, ``hi``) falls inside the line of its last values, which
+    only its last row (not read whole) may take: that row's cells may stand past the end, among the heading's
+    pieces."""
+    last = len(rows) - 1
+    return (last > 0 and rows[last].fixed is None and bool(values) and hi < len(tokens)
+            and tokens[values[-1]].line == tokens[hi].line and list(allowed[-1]) == [last])
 
 
 def _walls_off(match) -> bool:
