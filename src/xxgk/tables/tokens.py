@@ -992,14 +992,18 @@ def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tup
 
 _DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
 _DIGITS_END = re.compile(r"\d\s*$")
+# The other cut: the figure with its decimal point, the decimals in the next cell (2505. | 31).
+_DECIMAL_POINT_END = re.compile(r"^\s*\d+\.\s*$")
+_DECIMALS = re.compile(r"^\s*\d+\s*(?:万元|元)?\s*$")
 
 
 def _decimals_rejoined(cells: list[str]) -> list[str]:
-    """A number a table finder cut at a column border (222 | .2976, pymupdf4llm's Markdown): no cell begins with
-    a decimal point, so such a tail goes back to the figure before it."""
+    """A number a table finder cut at a column border (222 | .2976, 2505. | 31: pymupdf4llm's Markdown): no cell
+    begins or ends with a decimal point, so the two pieces are one figure again."""
     out: list[str] = []
     for cell in cells:
-        if out and _DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]):
+        if out and ((_DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]))
+                    or (_DECIMALS.match(cell) and _DECIMAL_POINT_END.match(out[-1]))):
             out[-1] = out[-1].rstrip() + cell.strip()
         else:
             out.append(cell)
