@@ -424,6 +424,21 @@ def test_a_last_row_cut_by_the_next_tables_heading_leaves_the_rest_to_the_sums()
     assert all(fields.get(k) is None for k in gold if k.startswith("requests.carried_forward."))
 
 
+def test_a_pipe_tables_piece_keeps_its_columns_in_every_row():
+    # s0rf008 (pymupdf4llm of Chromium's PDF, seed 0, every zero blank): table 3's page-two piece left out the
+    # columns blank all down it, keeping four value columns (|2.重复申请|9|||2|11|, |…4.无正当理由…|1|1|||2|): which
+    # applicants' column a 1 or a 2 is, the sums leave open, two rows swapping alike. A piece's cells are one column each in every
+    # row, in the template's order: read by them (10 cells were wrong), still flagged, as the sums leave them.
+    name = "s0rf008-pymupdf4llm-chromium.txt"
+    gold = json.loads((FIXTURES / "s0rf008.gold.json").read_text(encoding="utf-8"))["fields"]
+    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    rows = ("unavailable_needs_creation", "unavailable_unclear", "rejected_duplicate", "rejected_excessive",
+            "rejected_confirmation")
+    keys = [k for k in gold if k.startswith("requests.") and k.split(".")[1] in rows]
+    assert len(keys) == 35 and [k for k in keys if cells[k]["value"] != gold[k]] == []
+    assert cells["requests.rejected_duplicate.other_org"]["confidence"] < 0.9
+
+
 def test_a_numbering_glued_to_its_label_is_no_value():
     # s53rf031 (pymupdf4llm of LibreOffice's PDF, seed 53): table 3's second page piece kept no value column (all
     # blank), and ||1属于国| over ||.<br>家秘密| glued the numbering to the label, its dot a line below: read as a

@@ -795,6 +795,21 @@ def _hint_page_columns(tokens, rows: list[_Row], groupings: list[list[tuple[int,
             tokens[i].under = columns[0]
 
 
+# Rows of a pipe table's pieces that keep no piece column, each taken as a piece of its own: each adds a page to the
+# search, which tries every way a column takes or leaves each page's next column (2 ** pages a column).
+MAX_ROWS_OF_THEIR_OWN = 3
+
+
+def _place(t: Token) -> tuple[int, int] | None:
+    """Where a value stands on its page (``Token.at``), or in its piece of a pipe table (``Token.piece_column``): a
+    piece's cells as columns one PAGE_COLUMNS_APART step apart."""
+    if t.at is not None:
+        return t.at
+    if t.piece_column is not None:
+        return t.piece_column[0], 2 * PAGE_COLUMNS_APART * t.piece_column[1]
+    return None
+
+
 def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rules) -> dict[int, str] | None:
     """For one grouping of the values into rows: of the ways to give each page's columns to the table's in order
     that hold every sum down a column (and each row's own, its last value its total), the one real reports make
@@ -806,13 +821,26 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
         return None
     index_of = {id(tokens[i]): i for group in grouping for i in group}
     placed = [(r, [tokens[i] for i in group]) for r, group in zip(rows, grouping) if r.fixed is None and group]
-    if not placed or any(t.at is None for _, values in placed for t in values):
+    if not placed:
         return None
+    place_of = {id(t): _place(t) for _, values in placed for t in values}
+    unplaced = [values for _, values in placed if any(place_of[id(t)] is None for t in values)]
+    if unplaced:
+        # A pipe table's rows that the reading parted or joined (|）总计<br>117|10|8<br>10|145|), or a picture's text,
+        # keep no piece column; each is a piece of its own, its values its columns in their order, as every row's
+        # are. A PDF's paged text places every value or none of the rows.
+        if (len(unplaced) > MAX_ROWS_OF_THEIR_OWN or any(t.at is not None for _, values in placed for t in values)
+                or not any(t.piece_column is not None for _, values in placed for t in values)):
+            return None
+        for n, values in enumerate(unplaced):
+            for k, t in enumerate(values):
+                place_of[id(t)] = (-1 - n, 2 * PAGE_COLUMNS_APART * k)
     # Each page's columns: the values' centres, cut where they stand apart.
     by_page: dict[int, list[tuple[int, Token]]] = {}
     for _, values in placed:
         for t in values:
-            by_page.setdefault(t.at[0], []).append((t.at[1], t))
+            page, centre = place_of[id(t)]
+            by_page.setdefault(page, []).append((centre, t))
     column_of: dict[int, tuple[int, int]] = {}        # id(token) -> (page, its column's index on the page)
     pages: dict[int, list[list[Token]]] = {}
     for page, found in by_page.items():

@@ -530,6 +530,8 @@ def _tokenize(text: str) -> list[Token]:
     heads_below: tuple[list[int | None], frozenset] | None = None   # the pipe table's first heads, their columns
     own_columns: frozenset | None = None     # the columns the last row of heads read named (``_columns_named``)
     in_pipe_table = False
+    pipe_tables = 0     # the pipe tables met so far, and the cells of the current one's first row
+    pipe_width = 0
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
@@ -542,6 +544,8 @@ def _tokenize(text: str) -> list[Token]:
         elif not in_pipe_table:
             in_pipe_table = True
             heads_below = _first_heads_of_table(lines, number - 1)
+            pipe_tables += 1
+            pipe_width = len(pipe_cells(line.strip(" "), keep_leading=True))
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -571,7 +575,10 @@ def _tokenize(text: str) -> list[Token]:
             # Rows above the table's first heads (a table continued from the page before, its first rows a section
             # whose heads stood there) are cut by the same column borders as the heads below them.
             spans = head_spans if head_spans is not None else _heads_of_its_section(heads_below, own_columns)
-            tokens.extend(_markdown_row(stripped, number, first_column_printed, spans, phantom_columns))
+            row = _markdown_row(stripped, number, first_column_printed, spans, phantom_columns)
+            if len(cells) == pipe_width:
+                _attach_piece_columns(row, cells, pipe_tables)
+            tokens.extend(row)
             if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -832,6 +839,16 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False,
         t.pipe_row = True
         t.phantom_columns = phantom_columns
     return out
+
+
+def _attach_piece_columns(row: list[Token], cells: list[str], table: int) -> None:
+    """Each value of a pipe row gets its cell's place (``Token.piece_column``), where the row's values are its cells
+    that hold one number each, in order (no cell parted, joined or cut by the reading)."""
+    values = [t for t in row if t.kind == VALUE]
+    places = [k for k, cell in enumerate(cells) if VALUE_CELL.match(cell) and cell.strip()]
+    if len(values) == len(places) and all(t.text == cells[k].strip() for t, k in zip(values, places)):
+        for t, k in zip(values, places):
+            t.piece_column = (table, k)
 
 
 # The shortest opening of a table's section heading (收到和处理政 of 三、收到和处理政府信息公开申请情况) a pipe cell is
