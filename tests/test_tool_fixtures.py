@@ -1076,6 +1076,18 @@ def test_a_decimal_cut_after_its_point_is_read_whole():
     assert len(keys) == 2 and [k for k in keys if fields.get(k) != gold[k]] == []
 
 
+def test_a_sign_cut_from_its_number_under_one_head_is_the_numbers():
+    # s89rf031 (pymupdf4llm of Chromium's PDF, seed 89): |行政许可|234||-|5||95|| under |上|一年项目|数量|本年|增/减|…|,
+    # the change's sign alone under 本年, its 5 under 增/减: a mark and a value, the row was left ambiguous (3 cells).
+    # One number cut by the border, as 15|44 is: read whole, never sure.
+    name = "s89rf031-pymupdf4llm-chromium.txt"
+    gold = json.loads((FIXTURES / "s89rf031.gold.json").read_text(encoding="utf-8"))["fields"]
+    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    keys = [k for k in gold if k.startswith("disclosure.licensing.")]
+    assert len(keys) == 3 and [k for k in keys if cells[k]["value"] != gold[k]] == []
+    assert cells["disclosure.licensing.change"]["value"] == -5 and cells["disclosure.licensing.change"]["confidence"] < 0.9
+
+
 @pytest.mark.parametrize("name, table, unread_rows", [
     # s41rf028: page 2's table opens with （六）'s rows (|行政处罚|134||8|0|), below them （八）'s heads
     # |信息内容|上一年项目数量||本年增|/减|, set otherwise (two columns of values, not three): joined by them, 8|0 read

@@ -896,6 +896,8 @@ def _values_alone(line: str) -> bool:
 CUT_UNDER_ONE_HEAD = 0.8
 _PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _SIGNED_NUMBER = re.compile(r"^\s*[+\-−]?\d+(?:\.\d+)?\s*$")
+# A sign alone in the head's first piece (|-|5| under 本年|增/减): the change's sign, the border drawn right after it.
+_SIGN_ALONE = re.compile(r"^\s*[+\-−]\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -982,8 +984,8 @@ def _heads_of_its_section(heads_below: tuple[list[int | None], frozenset] | None
 def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tuple[list[str], set[int], set[int]]:
     """A row's cells under one column head made one cell, as the template has it: a table finder that drew column
     borders through a head's text (处理决|定数量) splits its column, and the row's value stands in one of the pieces,
-    or is cut across two (15|44). A head's cells all empty are one blank cell; one with text is that cell; two
-    holding digits are one number cut by a border (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
+    or is cut across two (15|44, -|5). A head's cells all empty are one blank cell; one with text is that cell; two
+    holding digits (the first perhaps a sign alone) are one number cut by a border (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
     left as printed. Returns the cells, the indexes of the joined ones, and those of the cells merged away."""
     out = list(cells)
     joined: set[int] = set()
@@ -998,7 +1000,8 @@ def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tup
             if len(filled) <= 1:
                 keep = filled[0] if filled else k
                 gone.update(j for j in range(k, end) if j != keep)
-            elif len(filled) == 2 and filled[1] == filled[0] + 1 and _SIGNED_NUMBER.match(out[filled[0]]) \
+            elif len(filled) == 2 and filled[1] == filled[0] + 1 and (
+                    _SIGNED_NUMBER.match(out[filled[0]]) or _SIGN_ALONE.match(out[filled[0]])) \
                     and _PLAIN_NUMBER.match(out[filled[1]]):
                 out[filled[0]] = out[filled[0]].strip() + out[filled[1]].strip()
                 joined.add(filled[0])
