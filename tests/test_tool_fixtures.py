@@ -449,6 +449,15 @@ def test_numberings_cut_among_a_cells_lines_open_the_labels_after_them():
     assert len(keys) == 175 and [k for k in keys if fields.get(k) != gold[k]] == []
 
 
+def test_rows_stacked_in_a_row_of_empty_cells_print_nothing_each():
+    # s89rf014 (pymupdf4llm of LibreOffice's PDF, seed 89, zeros of tables 3 and 4 blank): |（三<br>）不<br>1.属于国家秘密
+    # <br>2.其他法律行政法规禁止公开||||||||, two rows stacked over empty cells: read as one row, 1.属于国家秘密 was not
+    # found (7 cells missing). Each stacked row prints nothing in those cells.
+    gold, fields = _read("s89rf014-pymupdf4llm-libreoffice.txt")
+    keys = [k for k in gold if k.startswith(("requests.denied_state_secret.", "requests.denied_prohibited_by_law."))]
+    assert len(keys) == 14 and [k for k in keys if fields.get(k) != gold[k]] == []
+
+
 def test_a_numbering_glued_to_its_label_is_no_value():
     # s53rf031 (pymupdf4llm of LibreOffice's PDF, seed 53): table 3's second page piece kept no value column (all
     # blank), and ||1属于国| over ||.<br>家秘密| glued the numbering to the label, its dot a line below: read as a

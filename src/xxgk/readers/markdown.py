@@ -142,15 +142,17 @@ def _one_row_stacking_values(line: str) -> bool:
 
 def _row_kinds(line: str) -> tuple[list[list[str]], list[str], int] | None:
     """A pipe row's cells as lines, each cell's kind (blank, value, label) and the last label cell's index; None
-    for a row that is not a body row as the template prints it (no label, labels after values, no values)."""
+    for a row that is not a body row as the template prints it (no label, labels after values, no cell after the
+    labels)."""
     cells = pipe_cells(line.replace("\\|", "｜"))
     pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
     kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
     if "label" not in kinds:
         return None
     last_label = max(i for i, kind in enumerate(kinds) if kind == "label")
-    if "value" in kinds[:last_label] or "value" not in kinds[last_label:]:
+    if "value" in kinds[:last_label] or last_label == len(kinds) - 1:
         return None
+    # A row whose cells after its labels are all empty is a body row too: rows stacked in it print nothing there.
     return pieces, kinds, last_label
 
 
