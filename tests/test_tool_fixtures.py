@@ -1097,6 +1097,16 @@ def test_a_sign_cut_from_its_number_under_one_head_is_the_numbers():
     assert cells["disclosure.licensing.change"]["value"] == -5 and cells["disclosure.licensing.change"]["confidence"] < 0.9
 
 
+def test_an_amount_cut_in_three_under_one_head_is_one_number():
+    # s89rf003 (pymupdf4llm of Chromium's PDF, seed 89): |政府集中采购|18|||6|177.8|828|| under |采购项目数|量||采购总|金额|
+    # （万元）||, the amount 6177.8828 cut twice by borders drawn through its head: the row was left ambiguous.
+    name = "s89rf003-pymupdf4llm-chromium.txt"
+    gold = json.loads((FIXTURES / "s89rf003.gold.json").read_text(encoding="utf-8"))["fields"]
+    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    assert cells["disclosure.procurement.amount_wan"]["value"] == gold["disclosure.procurement.amount_wan"] == 6177.8828
+    assert cells["disclosure.procurement.amount_wan"]["confidence"] < 0.9
+
+
 @pytest.mark.parametrize("name, table, unread_rows", [
     # s41rf028: page 2's table opens with （六）'s rows (|行政处罚|134||8|0|), below them （八）'s heads
     # |信息内容|上一年项目数量||本年增|/减|, set otherwise (two columns of values, not three): joined by them, 8|0 read

@@ -896,6 +896,10 @@ def _values_alone(line: str) -> bool:
 CUT_UNDER_ONE_HEAD = 0.8
 _PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _SIGNED_NUMBER = re.compile(r"^\s*[+\-−]?\d+(?:\.\d+)?\s*$")
+# Three pieces or more under one head join only into a number as wide as an amount in 万元 prints, with its decimals
+# and no leading zero (6|177.8|828 under 采购总|金额|（万元）): a row of zeros or small counts under heads set a
+# character a line (|1591|0|0|0|0|0|1591| under |自然|商|科|会|律||总计|) is no number 000.
+_CUT_THRICE = re.compile(r"^\s*[+\-−]?(?:0|[1-9]\d*)\.\d+\s*$")
 # A sign alone in the head's first piece (|-|5| under 本年|增/减): the change's sign, the border drawn right after it.
 _SIGN_ALONE = re.compile(r"^\s*[+\-−]\s*$")
 
@@ -984,8 +988,9 @@ def _heads_of_its_section(heads_below: tuple[list[int | None], frozenset] | None
 def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tuple[list[str], set[int], set[int]]:
     """A row's cells under one column head made one cell, as the template has it: a table finder that drew column
     borders through a head's text (处理决|定数量) splits its column, and the row's value stands in one of the pieces,
-    or is cut across two (15|44, -|5). A head's cells all empty are one blank cell; one with text is that cell; two
-    holding digits (the first perhaps a sign alone) are one number cut by a border (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
+    or is cut across two or more (15|44, -|5, 6|177.8|828). A head's cells all empty are one blank cell; one with
+    text is that cell; several side by side holding digits (the first perhaps a sign alone) that join into one
+    number are one number cut by borders (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
     left as printed. Returns the cells, the indexes of the joined ones, and those of the cells merged away."""
     out = list(cells)
     joined: set[int] = set()
@@ -1000,10 +1005,13 @@ def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tup
             if len(filled) <= 1:
                 keep = filled[0] if filled else k
                 gone.update(j for j in range(k, end) if j != keep)
-            elif len(filled) == 2 and filled[1] == filled[0] + 1 and (
-                    _SIGNED_NUMBER.match(out[filled[0]]) or _SIGN_ALONE.match(out[filled[0]])) \
-                    and _PLAIN_NUMBER.match(out[filled[1]]):
-                out[filled[0]] = out[filled[0]].strip() + out[filled[1]].strip()
+            elif (filled == list(range(filled[0], filled[0] + len(filled)))
+                  and (_SIGNED_NUMBER.match(out[filled[0]]) or _SIGN_ALONE.match(out[filled[0]]))
+                  and all(_PLAIN_NUMBER.match(out[j]) for j in filled[1:])
+                  and (len(filled) == 2 or _CUT_THRICE.match("".join(out[j].strip() for j in filled)))
+                  and _SIGNED_NUMBER.match("".join(out[j].strip() for j in filled))):
+                # pieces side by side, one number once joined (6|177.8|828 under 采购总|金额|（万元）)
+                out[filled[0]] = "".join(out[j].strip() for j in filled)
                 joined.add(filled[0])
                 gone.update(j for j in range(k, end) if j != filled[0])
         k = end
