@@ -17,3 +17,6 @@ def test_a_decimal_cut_at_a_column_border_is_one_number():
     # pymupdf4llm draws a column border through 222.2976: |222|.2976|
     tokens = tokenize("|政府集中采购|44|222|.2976|")
     assert [t.text for t in tokens if t.kind == VALUE] == ["44", "222.2976"]
+    # ... or through 2505.31 after its decimal point: |2505.|31| (s0rf000, seed 0, Chromium's PDF)
+    tokens = tokenize("|政府集中采购|44|2505.|31|")
+    assert [t.text for t in tokens if t.kind == VALUE] == ["44", "2505.31"]

@@ -95,6 +95,11 @@ class Token:
     # Read from a Markdown pipe row: a pipe table gives all its rows as many cells, so that a row of it short of its
     # template's columns lost whole columns to the converter (pymupdf4llm), not cells of its own.
     pipe_row: bool = False
+    # Where a pipe row sets this value: (its pipe table's number in the text, the cell's index), in a row with as
+    # many cells as the table's first. A converter that leaves out the columns blank all down a page's piece of a
+    # table (pymupdf4llm) keeps the others in their order, each one column of the template in every row of the
+    # piece: which values share a column, as a PDF's paged text tells by ``at``. None elsewhere.
+    piece_column: tuple[int, int] | None = None
     # Read from a pipe row under a row of heads with an empty cell between two heads: a column the converter drew
     # that the template does not have may stand anywhere in the row (``placement.row_readings``).
     phantom_columns: bool = False

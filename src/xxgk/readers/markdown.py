@@ -64,6 +64,7 @@ def read_markdown(source: Source, judge: TableJudge | None = None) -> tuple[str,
     text = drop_running_heads(text)
     text = part_group_names(text)
     text = join_cut_labels(text)
+    text = rejoin_cut_numberings(text)
     text, unsure = split_stacked_rows(text)
     text = split_stacked_values(text)
     text, unsure = part_headings_from_rows(text, unsure)
@@ -141,15 +142,17 @@ def _one_row_stacking_values(line: str) -> bool:
 
 def _row_kinds(line: str) -> tuple[list[list[str]], list[str], int] | None:
     """A pipe row's cells as lines, each cell's kind (blank, value, label) and the last label cell's index; None
-    for a row that is not a body row as the template prints it (no label, labels after values, no values)."""
+    for a row that is not a body row as the template prints it (no label, labels after values, no cell after the
+    labels)."""
     cells = pipe_cells(line.replace("\\|", "｜"))
     pieces = [[p for p in _BR.split(cell.strip()) if p] for cell in cells]
     kinds = ["blank" if not ps else "value" if all(_VALUE_LINE.match(p) for p in ps) else "label" for ps in pieces]
     if "label" not in kinds:
         return None
     last_label = max(i for i, kind in enumerate(kinds) if kind == "label")
-    if "value" in kinds[:last_label] or "value" not in kinds[last_label:]:
+    if "value" in kinds[:last_label] or last_label == len(kinds) - 1:
         return None
+    # A row whose cells after its labels are all empty is a body row too: rows stacked in it print nothing there.
     return pieces, kinds, last_label
 
 
@@ -435,6 +438,39 @@ def join_cut_labels(text: str) -> str:
                 joined = "<br>".join("".join(ps[k] for ps in labels if k < len(ps)) for k in range(depth))
                 indent = line[:len(line) - len(line.lstrip())]
                 line = indent + "|" + "|".join([joined] + cells[first_value:]) + "|"
+        out.append(line)
+    return "\n".join(out)
+
+
+def rejoin_cut_numberings(text: str) -> str:
+    """Rows' numberings a column border cut from their labels, each a line of its own among the lines of the cell
+    before (|1<br>握|.本机关不掌<br>相关政府信<br>息|, |理<br>4<br>大|.无正当理由<br>量反复申请|, two rows stacked:
+    |（四）<br>无法提<br>供<br>2<br>3|.没有现成信<br>…<br>.补正后申请<br>…|: pymupdf4llm, the label's other characters left
+    of the border going with them), put back at the head of the lines they open, in order: as many numbering lines
+    as the next cell's lines that go on with a numbering's dot. Left apart, each numbering is a value no row takes.
+    (One last line of the cell, after the label's empty lines, is put back later: ``split_stacked_values``.)"""
+    out = []
+    for line in text.split("\n"):
+        if line.lstrip().startswith("|") and "<br" in line.lower():
+            cells = _row_cells(line)
+            changed = False
+            for c in range(len(cells) - 1):
+                lines = [p for p in _BR.split(cells[c].strip()) if p]
+                numberings = [k for k, p in enumerate(lines) if _CUT_NUMBERING.match(p)]
+                if len(lines) < 2 or not numberings or len(numberings) == len(lines):
+                    continue
+                rest = [p for p in _BR.split(cells[c + 1].strip()) if p]
+                openings = [k for k, p in enumerate(rest) if _NUMBERING_REST.match(p)]
+                if not rest or openings[:1] != [0] or len(openings) != len(numberings):
+                    continue
+                for k, n in zip(openings, numberings):
+                    rest[k] = lines[n] + rest[k]
+                cells[c] = "<br>".join(p for k, p in enumerate(lines) if k not in numberings)
+                cells[c + 1] = "<br>".join(rest)
+                changed = True
+            if changed:
+                indent = line[:len(line) - len(line.lstrip())]
+                line = indent + "|" + "|".join(cells) + "|"
         out.append(line)
     return "\n".join(out)
 

@@ -716,6 +716,17 @@ def arrange_table(tokens: list[Token], matches, anchors, by_row: dict, candidate
         for r in rows:
             r.fixed = None
         groupings = _groupings(tokens, values, allowed, rows, every_cell)
+    if not groupings and not every_cell and _last_row_cut_by_the_next_table(tokens, rows, values, allowed, hi):
+        # The table's last row stacked in one pipe row with the next section's heading (pymupdf4llm: the 结转 row's
+        # label and values among the pieces of 四、…行政复议、行政诉讼情况): the next table begins inside the row's line,
+        # so its values may go on past the table's end. Its values here fit no placement; it is left unread (as the
+        # other readings left it, flagged), and the rest placed by the identities that do not need it.
+        last = len(rows) - 1
+        rows = rows[:last]
+        kept = [k for k, rows_open in enumerate(allowed) if set(rows_open) - {last}]
+        values = [values[k] for k in kept]
+        allowed = [range(rows_open.start, min(rows_open.stop, last)) for rows_open in (allowed[k] for k in kept)]
+        groupings = _groupings(tokens, values, allowed, rows, every_cell)
     if not groupings:
         return {}
     if rules:
@@ -797,6 +808,24 @@ def _hint_page_columns(tokens, rows: list[_Row], groupings: list[list[tuple[int,
             tokens[i].under = columns[0]
 
 
+# Rows of a pipe table's pieces that keep no piece column, each taken as a piece of its own: each adds a page to the
+# search, which tries every way a column takes or leaves each page's next column (2 ** pages a column).
+MAX_ROWS_OF_THEIR_OWN = 3
+# The first of those pages, numbered below the pages of labels' runs (BESIDE_THE_LABELS and the RUN_VALUES_APART below
+# it), so that the two kinds never share a number.
+FIRST_ROW_OF_ITS_OWN = BESIDE_THE_LABELS - RUN_VALUES_APART - 1
+
+
+def _place(t: Token) -> tuple[int, int] | None:
+    """Where a value stands on its page (``Token.at``), or in its piece of a pipe table (``Token.piece_column``): a
+    piece's cells as columns one PAGE_COLUMNS_APART step apart."""
+    if t.at is not None:
+        return t.at
+    if t.piece_column is not None:
+        return t.piece_column[0], 2 * PAGE_COLUMNS_APART * t.piece_column[1]
+    return None
+
+
 def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rules) -> dict[int, str] | None:
     """For one grouping of the values into rows: of the ways to give each page's columns to the table's in order
     that hold every sum down a column (and each row's own, its last value its total), the one real reports make
@@ -808,8 +837,20 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
         return None
     index_of = {id(tokens[i]): i for group in grouping for i in group}
     placed = [(r, [tokens[i] for i in group]) for r, group in zip(rows, grouping) if r.fixed is None and group]
-    if not placed or any(t.at is None for _, values in placed for t in values):
+    if not placed:
         return None
+    stands_at = {id(t): _place(t) for _, values in placed for t in values}
+    unplaced = [values for _, values in placed if any(stands_at[id(t)] is None for t in values)]
+    if unplaced:
+        # A pipe table's rows that the reading parted or joined (|）总计<br>117|10|8<br>10|145|), or a picture's text,
+        # keep no piece column; each is a piece of its own, its values its columns in their order, as every row's
+        # are. A PDF's paged text places every value or none of the rows.
+        if (len(unplaced) > MAX_ROWS_OF_THEIR_OWN or any(t.at is not None for _, values in placed for t in values)
+                or not any(t.piece_column is not None for _, values in placed for t in values)):
+            return None
+        for n, values in enumerate(unplaced):
+            for k, t in enumerate(values):
+                stands_at[id(t)] = (FIRST_ROW_OF_ITS_OWN - n, 2 * PAGE_COLUMNS_APART * k)
     # Each page's columns: the values' centres, cut where they stand apart. Values set in a label's run
     # (``Token.label_run``) stand where the characters before them end, not in their columns: a row's first value
     # right past its label is in the column next to the labels, the table's first (those values make a page of
@@ -825,7 +866,8 @@ def _page_columns(tokens, rows: list[_Row], grouping: list[tuple[int, ...]], rul
             elif t.label_run:
                 in_runs.append(t)
             else:
-                by_page.setdefault(t.at[0], []).append((t.at[1], t))
+                page, centre = stands_at[id(t)]
+                by_page.setdefault(page, []).append((centre, t))
     if len(in_runs) > RUN_VALUES_APART:
         return None
     column_of: dict[int, tuple[int, int]] = {}        # id(token) -> (page, its column's index on the page)
@@ -1097,6 +1139,16 @@ def _group_name_piece(text: str) -> bool:
     m = _GROUP_NUMBERING.match(text)
     return (m is not None and any(name.startswith(m.group(1)) for name in _group_names())
             and not ROW_NUMBERING.search(m.group(2) or ""))
+
+
+def _last_row_cut_by_the_next_table(tokens, rows: list[_Row], values: list[int], allowed: list[range],
+                                    hi: int) -> bool:
+    """Whether the table's end (the next table's heading, ``hi``) falls inside the line of its last values, which
+    only its last row (not read whole) may take: that row's cells may stand past the end, among the heading's
+    pieces."""
+    last = len(rows) - 1
+    return (last > 0 and rows[last].fixed is None and bool(values) and hi < len(tokens)
+            and tokens[values[-1]].line == tokens[hi].line and list(allowed[-1]) == [last])
 
 
 def _walls_off(match) -> bool:

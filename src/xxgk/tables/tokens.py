@@ -547,6 +547,8 @@ def _tokenize(text: str) -> list[Token]:
     heads_below: tuple[list[int | None], frozenset] | None = None   # the pipe table's first heads, their columns
     own_columns: frozenset | None = None     # the columns the last row of heads read named (``_columns_named``)
     in_pipe_table = False
+    pipe_tables = 0     # the pipe tables met so far, and the cells of the current one's first row
+    pipe_width = 0
     for number, raw in enumerate(lines, 1):
         if raw is None:
             continue
@@ -559,6 +561,8 @@ def _tokenize(text: str) -> list[Token]:
         elif not in_pipe_table:
             in_pipe_table = True
             heads_below = _first_heads_of_table(lines, number - 1)
+            pipe_tables += 1
+            pipe_width = len(pipe_cells(line.strip(" "), keep_leading=True))
         if not line.strip(" \t"):
             if line.count("\t") >= 2:
                 # A tab row whose cells are all empty.
@@ -588,7 +592,10 @@ def _tokenize(text: str) -> list[Token]:
             # Rows above the table's first heads (a table continued from the page before, its first rows a section
             # whose heads stood there) are cut by the same column borders as the heads below them.
             spans = head_spans if head_spans is not None else _heads_of_its_section(heads_below, own_columns)
-            tokens.extend(_markdown_row(stripped, number, first_column_printed, spans, phantom_columns))
+            row = _markdown_row(stripped, number, first_column_printed, spans, phantom_columns)
+            if len(cells) == pipe_width:
+                _attach_piece_columns(row, cells, pipe_tables)
+            tokens.extend(row)
             if not all(_RULE_CELL.fullmatch(c) for c in cells):
                 first_column_printed = bool(cells[0].strip())
             previous_tabbed_label = False
@@ -851,6 +858,16 @@ def _markdown_row(line: str, number: int, first_column_printed: bool = False,
     return out
 
 
+def _attach_piece_columns(row: list[Token], cells: list[str], table: int) -> None:
+    """Each value of a pipe row gets its cell's place (``Token.piece_column``), where the row's values are its cells
+    that hold one number each, in order (no cell parted, joined or cut by the reading)."""
+    values = [t for t in row if t.kind == VALUE]
+    places = [k for k, cell in enumerate(cells) if VALUE_CELL.match(cell) and cell.strip()]
+    if len(values) == len(places) and all(t.text == cells[k].strip() for t, k in zip(values, places)):
+        for t, k in zip(values, places):
+            t.piece_column = (table, k)
+
+
 # The shortest opening of a table's section heading (收到和处理政 of 三、收到和处理政府信息公开申请情况) a pipe cell is
 # taken to open it by: four characters are no row label's opening in any of the three tables.
 SECTION_OPENING = 4
@@ -896,6 +913,12 @@ def _values_alone(line: str) -> bool:
 CUT_UNDER_ONE_HEAD = 0.8
 _PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _SIGNED_NUMBER = re.compile(r"^\s*[+\-−]?\d+(?:\.\d+)?\s*$")
+# Three pieces or more under one head join only into a number as wide as an amount in 万元 prints, with its decimals
+# and no leading zero (6|177.8|828 under 采购总|金额|（万元）): a row of zeros or small counts under heads set a
+# character a line (|1591|0|0|0|0|0|1591| under |自然|商|科|会|律||总计|) is no number 000.
+_CUT_THRICE = re.compile(r"^\s*[+\-−]?(?:0|[1-9]\d*)\.\d+\s*$")
+# A sign alone in the head's first piece (|-|5| under 本年|增/减): the change's sign, the border drawn right after it.
+_SIGN_ALONE = re.compile(r"^\s*[+\-−]\s*$")
 
 
 @lru_cache(maxsize=1)
@@ -982,8 +1005,9 @@ def _heads_of_its_section(heads_below: tuple[list[int | None], frozenset] | None
 def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tuple[list[str], set[int], set[int]]:
     """A row's cells under one column head made one cell, as the template has it: a table finder that drew column
     borders through a head's text (处理决|定数量) splits its column, and the row's value stands in one of the pieces,
-    or is cut across two (15|44). A head's cells all empty are one blank cell; one with text is that cell; two
-    holding digits are one number cut by a border (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
+    or is cut across two or more (15|44, -|5, 6|177.8|828). A head's cells all empty are one blank cell; one with
+    text is that cell; several side by side holding digits (the first perhaps a sign alone) that join into one
+    number are one number cut by borders (joined, never sure: ``CUT_UNDER_ONE_HEAD``); any other mix is
     left as printed. Returns the cells, the indexes of the joined ones, and those of the cells merged away."""
     out = list(cells)
     joined: set[int] = set()
@@ -998,9 +1022,13 @@ def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tup
             if len(filled) <= 1:
                 keep = filled[0] if filled else k
                 gone.update(j for j in range(k, end) if j != keep)
-            elif len(filled) == 2 and filled[1] == filled[0] + 1 and _SIGNED_NUMBER.match(out[filled[0]]) \
-                    and _PLAIN_NUMBER.match(out[filled[1]]):
-                out[filled[0]] = out[filled[0]].strip() + out[filled[1]].strip()
+            elif (filled == list(range(filled[0], filled[0] + len(filled)))
+                  and (_SIGNED_NUMBER.match(out[filled[0]]) or _SIGN_ALONE.match(out[filled[0]]))
+                  and all(_PLAIN_NUMBER.match(out[j]) for j in filled[1:])
+                  and (len(filled) == 2 or _CUT_THRICE.match("".join(out[j].strip() for j in filled)))
+                  and _SIGNED_NUMBER.match("".join(out[j].strip() for j in filled))):
+                # pieces side by side, one number once joined (6|177.8|828 under 采购总|金额|（万元）)
+                out[filled[0]] = "".join(out[j].strip() for j in filled)
                 joined.add(filled[0])
                 gone.update(j for j in range(k, end) if j != filled[0])
         k = end
@@ -1009,14 +1037,18 @@ def _cells_under_one_head(cells: list[str], head_spans: list[int | None]) -> tup
 
 _DECIMAL_TAIL = re.compile(r"^\s*\.\d+\s*(?:万元|元)?\s*$")
 _DIGITS_END = re.compile(r"\d\s*$")
+# The other cut: the figure with its decimal point, the decimals in the next cell (2505. | 31).
+_DECIMAL_POINT_END = re.compile(r"^\s*\d+\.\s*$")
+_DECIMALS = re.compile(r"^\s*\d+\s*(?:万元|元)?\s*$")
 
 
 def _decimals_rejoined(cells: list[str]) -> list[str]:
-    """A number a table finder cut at a column border (222 | .2976, pymupdf4llm's Markdown): no cell begins with
-    a decimal point, so such a tail goes back to the figure before it."""
+    """A number a table finder cut at a column border (222 | .2976, 2505. | 31: pymupdf4llm's Markdown): no cell
+    begins or ends with a decimal point, so the two pieces are one figure again."""
     out: list[str] = []
     for cell in cells:
-        if out and _DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]):
+        if out and ((_DECIMAL_TAIL.match(cell) and _DIGITS_END.search(out[-1]))
+                    or (_DECIMALS.match(cell) and _DECIMAL_POINT_END.match(out[-1]))):
             out[-1] = out[-1].rstrip() + cell.strip()
         else:
             out.append(cell)
