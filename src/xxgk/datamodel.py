@@ -70,7 +70,7 @@ LABEL, VALUE, BLANK, BREAK = "label", "value", "blank", "break"
 CUT_CELL = "\ufffd"
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str                  # LABEL | VALUE | BLANK | BREAK
     text: str                  # the raw text of the cell (for values: the digits as printed, sign and unit included)
@@ -105,7 +105,7 @@ class Token:
     phantom_columns: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A label string's category, as one stage of the label classifier read it."""
     category: str
@@ -114,7 +114,7 @@ class Match:
     matched: str = ""    # the dictionary text it matched
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """What was read for one canonical key."""
     value: int | float | None
