@@ -57,15 +57,48 @@ def read_by_totals(tokens: list[Token], matches, anchors, by_row: dict, rules, h
         return {}
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     tries = [range(start, hi)] + ([range(lo, hi)] if lo is not None else [])
-    for span in tries:
-        cells = [tokens[i] for i in span if tokens[i].kind != LABEL]
-        values = [i for i in span if tokens[i].kind == VALUE]
-        if not values or not drops_blanks(cells):
-            continue
-        found = _read(tokens, matches, values, order, by_row, rules)
-        if found:
-            return found
+    past = _first_value_past(tokens, hi)
+    for borrowed in ((None,) if past is None else (None, past)):
+        for span in tries:
+            cells = [tokens[i] for i in span if tokens[i].kind != LABEL]
+            values = [i for i in span if tokens[i].kind == VALUE]
+            if not values or not drops_blanks(cells):
+                continue
+            found = _read(tokens, matches, values + ([borrowed] if borrowed is not None else []), order, by_row,
+                          rules)
+            if found:
+                return found if borrowed is None else _flag_borrowing_rows(found, tokens[borrowed])
     return {}
+
+
+# How far past the table's end (in tokens, empty lines and breaks included) its last number may be set: the next
+# table's heading and its column heads come between (LibreOffice's PDF sets 结转's total among table 4's heads
+# eleven non-empty tokens on, Chromium's after table 4's first head).
+BORROW_REACH = 30
+
+
+def _first_value_past(tokens: list[Token], hi: int) -> int | None:
+    """The first number set after the table's end, within BORROW_REACH: plain pdftotext follows the page's text
+    flows, and the table's last cell (结转's total, at the page's foot) can be one that comes after the next table's
+    heading."""
+    for i in range(hi, min(len(tokens), hi + BORROW_REACH)):
+        if tokens[i].kind == VALUE:
+            return i
+    return None
+
+
+def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, Cell]:
+    """The reading with a number taken from past the table's end, every cell of the row that took it flagged: the
+    sums vouch for it, but the number stood among the next table's text."""
+    rows = {key.rpartition(".")[0] for key, cell in found.items() if cell.token is borrowed}
+    out = dict(found)
+    for key, cell in found.items():
+        if key.rpartition(".")[0] in rows and cell.kind != "ambiguous":
+            out[key] = Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
+                            candidates=sorted({0, cell.value}), token=cell.token,
+                            note="the row's total was set after the next table's heading: read as the table's "
+                                 "last number, as the template's sums hold with it")
+    return out
 
 
 def _tail() -> tuple[str, ...]:
