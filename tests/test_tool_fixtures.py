@@ -539,6 +539,19 @@ def test_plain_pdftotext_blank_zeros_table_3_last_number_past_the_next_tables_he
     assert [k for k in keys if fields.get(k) != gold[k] and cells[k]["confidence"] >= 0.9] == []
 
 
+def test_plain_pdftotext_blank_zeros_table_3_numbers_printed_before_their_row():
+    # s0rf014 (plain pdftotext of Chromium's PDF, seed 0, zeros blank): … 4 1 3 1 1 8 2 for 4 1 3 8 / 1 1 / 2 (the
+    # 1 1 of a later row set by another text flow before 8, the total of the row before): no cut into runs in a row
+    # held and table 3 was unread (173 cells wrong). Taking at most two numbers out of their place and back into a
+    # later run, the sums hold in a few ways: each read, every cell flagged; 10 wrong, all flagged.
+    name = "s0rf014-pdftotext-chromium.txt"
+    gold, fields = _read(name)
+    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    keys = [k for k in gold if k.startswith("requests.")]
+    assert sum(fields.get(k) == gold[k] for k in keys) >= 0.9 * len(keys)
+    assert [k for k in keys if fields.get(k) != gold[k] and cells[k]["confidence"] >= 0.9] == []
+
+
 def _gold_and_record(name: str) -> tuple[dict, dict]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     gold = json.loads((FIXTURES / f"{name.split('-')[0]}.gold.json").read_text(encoding="utf-8"))
