@@ -16,6 +16,9 @@ same cells and its group is fixed (总计 and 结转; the input rows when both o
 or none print). In a group left open, a cell an identity forces to 0 is read so; the others take the likeliest
 reading, flagged with what else they could hold: each run to the row whose sure label the text sets right before
 it, the rest to the rows real reports fill likeliest.
+Where no cut holds, the table's last number may have been set past the next table's heading (the first number
+within reach after it is tried, its row flagged), or a few numbers printed before their row (a cell set in another
+text flow): at most MOST_MOVED of them are put back into a later run, and every cell read so is flagged.
 """
 from __future__ import annotations
 
@@ -57,15 +60,48 @@ def read_by_totals(tokens: list[Token], matches, anchors, by_row: dict, rules, h
         return {}
     start = span_to(tokens, matches, chain[0].index, -1, -1)[1] + 1
     tries = [range(start, hi)] + ([range(lo, hi)] if lo is not None else [])
-    for span in tries:
-        cells = [tokens[i] for i in span if tokens[i].kind != LABEL]
-        values = [i for i in span if tokens[i].kind == VALUE]
-        if not values or not drops_blanks(cells):
-            continue
-        found = _read(tokens, matches, values, order, by_row, rules)
-        if found:
-            return found
+    past = _first_value_past(tokens, hi)
+    for borrowed in ((None,) if past is None else (None, past)):
+        for span in tries:
+            cells = [tokens[i] for i in span if tokens[i].kind != LABEL]
+            values = [i for i in span if tokens[i].kind == VALUE]
+            if not values or not drops_blanks(cells):
+                continue
+            found = _read(tokens, matches, values + ([borrowed] if borrowed is not None else []), order, by_row,
+                          rules)
+            if found:
+                return found if borrowed is None else _flag_borrowing_rows(found, tokens[borrowed])
     return {}
+
+
+# How far past the table's end (in tokens, empty lines and breaks included) its last number may be set: the next
+# table's heading and its column heads come between (LibreOffice's PDF sets 结转's total among table 4's heads
+# eleven non-empty tokens on, Chromium's after table 4's first head).
+BORROW_REACH = 30
+
+
+def _first_value_past(tokens: list[Token], hi: int) -> int | None:
+    """The first number set after the table's end, within BORROW_REACH: plain pdftotext follows the page's text
+    flows, and the table's last cell (结转's total, at the page's foot) can be one that comes after the next table's
+    heading."""
+    for i in range(hi, min(len(tokens), hi + BORROW_REACH)):
+        if tokens[i].kind == VALUE:
+            return i
+    return None
+
+
+def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, Cell]:
+    """The reading with a number taken from past the table's end, every cell of the row that took it flagged: the
+    sums vouch for it, but the number stood among the next table's text."""
+    rows = {key.rpartition(".")[0] for key, cell in found.items() if cell.token is borrowed}
+    out = dict(found)
+    for key, cell in found.items():
+        if key.rpartition(".")[0] in rows and cell.kind != "ambiguous":
+            out[key] = Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
+                            candidates=sorted({0, cell.value}), token=cell.token,
+                            note="the row's total was set after the next table's heading: read as the table's "
+                                 "last number, as the template's sums hold with it")
+    return out
 
 
 def _tail() -> tuple[str, ...]:
@@ -104,6 +140,100 @@ def _cuts(printed: list) -> list[list[list[int]]]:
     return list(ways[n].values()) if len(ways[n]) <= MAX_CUTS else []
 
 
+# At most this many numbers a reading of displaced runs takes out of their place: a PDF may set a cell of a row in
+# another text flow, which plain pdftotext prints a few numbers before its row (Chromium's: 4 1 3 1 1 8 2 for
+# 4 1 3 8 / 1 1 / 2); more let nearly any numbers cut.
+MOST_MOVED = 2
+# At most this many steps are spent looking for such readings; past it the table is left as the other readings
+# left it (a way not reached may be the one that holds).
+MAX_STEPS = 200_000
+# At most this many ways with numbers put back are each read: where a number went in its row (1 3 4 or 3 1 4) is
+# its own way, so more than MAX_CUTS are usual.
+MOST_DISPLACED_CUTS = 16
+
+
+def _displaced_cuts(printed: list, widest: int) -> list[list[list[int]]] | None:
+    """Every way to cut the numbers into runs in a row (each a row's values then its total, the sum of the others)
+    once at most MOST_MOVED numbers printed before their row are put back into a later run (as a value or as its
+    total); ways giving the same numbers to the same runs count as one. None past MAX_STEPS or more than
+    MOST_DISPLACED_CUTS ways."""
+    n = len(printed)
+    found: dict[tuple, list[list[int]]] = {}
+    steps = 0
+    dead: set[tuple] = set()    # states from which no way ends, walked once
+
+    def walk(i: int, run: tuple, pocket: tuple, moved: int, done: tuple, start: int = 0) -> bool | None:
+        """Whether some way ends from here (the run open since ``start`` in the stream); None once out of steps or
+        ways."""
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS or len(found) > MOST_DISPLACED_CUTS:
+            return None
+        start = start if run else i
+        state = (i, tuple(printed[j] for j in run), tuple(sorted(printed[j] for j in pocket)), moved,
+                 tuple(j < start for j in sorted(pocket, key=lambda j: printed[j])))
+        if state in dead:
+            return False
+        ends = False
+        if i == n and not run and not pocket:
+            found.setdefault(tuple(tuple(printed[j] for j in r) for r in done), [list(r) for r in done])
+            return True
+        total = sum(printed[j] for j in run)
+        # The next number: from the stream, or one put aside before, which goes back into a run begun after it (it
+        # was printed before its row).
+        nexts = ([(i, i + 1, pocket, moved)] if i < n else []) + [
+            (j, i, pocket[:k] + pocket[k + 1:], moved) for k, j in enumerate(pocket) if j < start]
+        for j, after, left, used in nexts:
+            x = printed[j]
+            steps_out = []
+            if run and abs(total - x) < EQUAL:
+                steps_out.append((after, (), left, used, done + (run + (j,),), start))
+            if len(run) + 1 < widest:
+                steps_out.append((after, run + (j,), left, used, done, start))
+            for args in steps_out:
+                went = walk(*args)
+                if went is None:
+                    return None
+                ends |= went
+        if i < n and moved < MOST_MOVED:
+            went = walk(i + 1, run, pocket + (i,), moved + 1, done, start)
+            if went is None:
+                return None
+            ends |= went
+        if not ends:
+            dead.add(state)
+        return ends
+
+    if walk(0, (), (), 0, ()) is None or len(found) > MOST_DISPLACED_CUTS:
+        return None
+    return list(found.values())
+
+
+def _read_displaced(tokens, matches, values: list[int], printed: list, order: list[str], by_row: dict, rules
+                    ) -> list[dict[str, Cell]]:
+    """The readings of the runs with a few numbers put back into their rows, where no cut into runs in a row holds,
+    every cell flagged: the sums vouch for each way that holds, but which numbers moved only the text flows say."""
+    widest = max(len(by_row[row].keys) for row in order)
+    # More numbers than the table has cells are not all its own (and would walk deeper than the recursion may).
+    cuts = _displaced_cuts(printed, widest) if len(printed) <= widest * len(order) else None
+    if not cuts:
+        return []
+    found = [_read_cut(tokens, matches, values, runs, order, by_row, rules) for runs in cuts]
+    if None in found:
+        return []
+    out = []
+    for reading in found:
+        if not reading:
+            continue
+        out.append({key: cell if cell.kind == "ambiguous" else
+                    Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
+                         candidates=sorted({0, cell.value}), token=cell.token,
+                         note="the table's numbers cut into runs with a few put back into their rows (the text "
+                              "flows printed them before): the sums hold, which numbers moved they do not say")
+                    for key, cell in reading.items()})
+    return out
+
+
 def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, rules) -> dict[str, Cell]:
     """The rows read over every way to cut the numbers into runs that some way to give them to the rows holds:
     a cell the ways read alike stays as read, the others are flagged with what each way read."""
@@ -114,6 +244,8 @@ def _read(tokens, matches, values: list[int], order: list[str], by_row: dict, ru
     if None in found:
         return {}       # a way too costly to weigh may be the one that holds: no way is then the only one
     found = [out for out in found if out]
+    if not found:
+        found = _read_displaced(tokens, matches, values, printed, order, by_row, rules)
     if len(found) <= 1:
         return found[0] if found else {}
     merged: dict[str, Cell] = {}
