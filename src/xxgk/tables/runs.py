@@ -90,9 +90,16 @@ def _first_value_past(tokens: list[Token], hi: int) -> int | None:
     return None
 
 
+# The other cells of a reading that took a number from past the table's end: the cut into runs and the identities
+# that decided them count that number as the table's, which only the sums vouch for (a table wider than the page,
+# its 总计 column cut, reads 1 / 1 / 1 as runs with the next table's 1 as a total, and 总计 as 0 by the identities).
+READ_WITH_A_BORROWED_NUMBER = 0.6
+
+
 def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, Cell]:
     """The reading with a number taken from past the table's end, every cell of the row that took it flagged: the
-    sums vouch for it, but the number stood among the next table's text."""
+    sums vouch for it, but the number stood among the next table's text; the reading's other cells, decided with
+    it, no more than READ_WITH_A_BORROWED_NUMBER sure."""
     rows = {key.rpartition(".")[0] for key, cell in found.items() if cell.token is borrowed}
     out = dict(found)
     for key, cell in found.items():
@@ -101,6 +108,9 @@ def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, C
                             candidates=sorted({0, cell.value}), token=cell.token,
                             note="the row's total was set after the next table's heading: read as the table's "
                                  "last number, as the template's sums hold with it")
+        elif key.rpartition(".")[0] not in rows:
+            cell.doubt(READ_WITH_A_BORROWED_NUMBER, "read with a number set after the next table's heading, taken "
+                                                    "as this table's last as the template's sums hold with it")
     return out
 
 
