@@ -104,10 +104,8 @@ def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, C
     out = dict(found)
     for key, cell in found.items():
         if key.rpartition(".")[0] in rows and cell.kind != "ambiguous":
-            out[key] = Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
-                            candidates=sorted({0, cell.value}), token=cell.token,
-                            note="the row's total was set after the next table's heading: read as the table's "
-                                 "last number, as the template's sums hold with it")
+            out[key] = _flagged(cell, "the row's total was set after the next table's heading: read as the table's "
+                                      "last number, as the template's sums hold with it")
         elif key.rpartition(".")[0] not in rows:
             cell.doubt(READ_WITH_A_BORROWED_NUMBER, "read with a number set after the next table's heading, taken "
                                                     "as this table's last as the template's sums hold with it")
@@ -116,6 +114,13 @@ def _flag_borrowing_rows(found: dict[str, Cell], borrowed: Token) -> dict[str, C
 
 def _tail() -> tuple[str, ...]:
     return schema.REQUEST_TOTAL_ROW, schema.REQUEST_FORWARD_ROW
+
+
+def _flagged(cell: Cell, note: str) -> Cell:
+    """A cell the sums allow but the text does not vouch for: its value as the likeliest, flagged, 0 (a blank cell)
+    its other candidate."""
+    return Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
+                candidates=sorted({0, cell.value}), token=cell.token, note=note)
 
 
 def _cuts(printed: list) -> list[list[list[int]]]:
@@ -236,10 +241,9 @@ def _read_displaced(tokens, matches, values: list[int], printed: list, order: li
         if not reading:
             continue
         out.append({key: cell if cell.kind == "ambiguous" else
-                    Cell(cell.value, cell.raw, "ambiguous", cell.line, min(cell.confidence, MOST_PLAUSIBLE),
-                         candidates=sorted({0, cell.value}), token=cell.token,
-                         note="the table's numbers cut into runs with a few put back into their rows (the text "
-                              "flows printed them before): the sums hold, which numbers moved they do not say")
+                    _flagged(cell, "the table's numbers cut into runs with a few put back into their rows (the "
+                                   "text flows printed them before): the sums hold, which numbers moved they do not "
+                                   "say")
                     for key, cell in reading.items()})
     return out
 
