@@ -1277,6 +1277,10 @@ def filler_tables(lines: list[str], taken: set[int]) -> list[tuple[int, int, lis
     return out
 
 
+# A line of heads over a filler-spaced row names the label column's head and one value column's at least.
+MIN_HEADS_ON_A_LINE = 2
+
+
 def _cells_under_heads(lines: list[str], first: int, row: int) -> int:
     """How many value cells the heads over a filler-spaced row name: the words of the nearest line above it (within
     its stretch, from ``first``) that holds no value and two words at least, less the label column's head. lynx
@@ -1288,7 +1292,7 @@ def _cells_under_heads(lines: list[str], first: int, row: int) -> int:
         words = lines[k].split()
         if any(_VALUE_WORD.match(w) and _DIGIT.search(w) for w in words):
             continue
-        if len(words) >= MIN_VALUES_ON_A_ROW:
+        if len(words) >= MIN_HEADS_ON_A_LINE:
             return len(words) - 1
     return 0
 
