@@ -555,8 +555,8 @@ def test_plain_pdftotext_blank_zeros_table_3_rows_the_totals_decide():
     # the identities whichever outcome rows the other runs are, their totals sure, their parts flagged where the sums
     # leave a choice; the outcome rows stay unread.
     name = "s79rf016-pdftotext-libreoffice.txt"
-    gold, fields = _read(name)
-    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    gold, record = _gold_and_record(name)
+    fields, cells = record["fields"], record["cells"]
     totals = [f"requests.{row}.total" for row in ("new", "carried_over", "total", "carried_forward")]
     assert [k for k in totals if fields.get(k) != gold[k] or cells[k]["confidence"] < 0.9] == []
     keys = [k for k in gold if k.startswith("requests.")]
@@ -571,8 +571,8 @@ def test_plain_pdftotext_blank_zeros_table_3_open_rows_read_likeliest_flagged():
     # 7 7), the rest to the rows real reports fill likeliest (一、本年新收 for 80, 予以公开 for 18), every such cell
     # flagged: 10 wrong.
     name = "s83rf039-pdftotext-libreoffice.txt"
-    gold, fields = _read(name)
-    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    gold, record = _gold_and_record(name)
+    fields, cells = record["fields"], record["cells"]
     named = [f"requests.{row}.{column}" for row in ("new", "granted", "denied_internal_affairs", "rejected_complaint",
                                                      "rejected_duplicate") for column in ("natural_person", "total")]
     assert [k for k in named if fields.get(k) != gold[k]] == []
@@ -589,8 +589,8 @@ def test_plain_pdftotext_blank_zeros_table_3_rows_set_as_two_blocks_are_cut_by_t
     # cells). The two blocks cut as rows of one value and its total (2 2, 30 30, …): 一, 二, 总计 and 结转 are sure,
     # the outcome rows read likeliest, flagged.
     name = "s0rf006-pdftotext-chromium.txt"
-    gold, fields = _read(name)
-    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    gold, record = _gold_and_record(name)
+    fields, cells = record["fields"], record["cells"]
     totals = [f"requests.{row}.total" for row in ("new", "carried_over", "total", "carried_forward")]
     assert [k for k in totals if fields.get(k) != gold[k] or cells[k]["confidence"] < 0.9] == []
     keys = [k for k in gold if k.startswith("requests.")]
@@ -605,8 +605,8 @@ def test_plain_pdftotext_blank_zeros_table_3_last_number_past_the_next_tables_he
     # unread (175 cells wrong). The first number past the table's end, within reach, is tried as its last: the runs
     # then hold every identity, the row that took it flagged; 8 cells wrong, all flagged.
     name = "s83rf015-pdftotext-libreoffice.txt"
-    gold, fields = _read(name)
-    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    gold, record = _gold_and_record(name)
+    fields, cells = record["fields"], record["cells"]
     forward = [f"requests.carried_forward.{column}" for column in ("natural_person", "total")]
     assert [k for k in forward if fields.get(k) != gold[k]] == []
     assert all(cells[k]["confidence"] < 0.9 for k in forward)
@@ -622,8 +622,8 @@ def test_plain_pdftotext_blank_zeros_table_3_numbers_printed_before_their_row():
     # held and table 3 was unread (173 cells wrong). Taking at most two numbers out of their place and back into a
     # later run, the sums hold in a few ways: each read, every cell flagged; 10 wrong, all flagged.
     name = "s0rf014-pdftotext-chromium.txt"
-    gold, fields = _read(name)
-    cells = extract_text((FIXTURES / name).read_text(encoding="utf-8"), name)["cells"]
+    gold, record = _gold_and_record(name)
+    fields, cells = record["fields"], record["cells"]
     keys = [k for k in gold if k.startswith("requests.")]
     assert sum(fields.get(k) == gold[k] for k in keys) >= 0.9 * len(keys)
     assert [k for k in keys if fields.get(k) != gold[k] and cells[k]["confidence"] >= 0.9] == []
